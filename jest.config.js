@@ -1,0 +1,26 @@
+// Jest runs in native ESM mode (node --experimental-vm-modules): NestJS 12 ships ES modules only.
+const moduleNameMapper = {
+  '^@app/(config|database|observability|queue|square)$': '<rootDir>/libs/$1/src/index.ts',
+  // Sources import './x.js' (ESM); jest resolves the .ts file.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper,
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs'], testRegex: '\\.spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testRegex: '\\.e2e-spec\\.ts$',
+      testTimeout: 60_000,
+    },
+  ],
+};
