@@ -1,0 +1,99 @@
+import { EnvReader } from './env-reader.js';
+
+// Each section is a class so that it doubles as its own injection token: a provider asks for
+// `DatabaseConfig` and gets the validated values, typed, without @Inject tokens.
+
+export class DatabaseConfig {
+  readonly url!: string;
+  /** Connections per process (pg pool size). */
+  readonly poolSize!: number;
+}
+
+export class RedisConfig {
+  readonly url!: string;
+}
+
+export class QueueConfig {
+  /** Redis key prefix of every BullMQ queue; lets several pipelines share one Redis. */
+  readonly prefix!: string;
+  readonly jobAttempts!: number;
+  readonly jobBackoffMs!: number;
+}
+
+export class WebhookConfig {
+  readonly signatureKeys!: readonly string[];
+  /** Exactly as configured in Square's dashboard; signatures are computed over it. */
+  readonly notificationUrl!: string;
+  readonly allowLegacySha1!: boolean;
+}
+
+export class IngressConfig {
+  readonly port!: number;
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class LogConfig {
+  readonly level!: LogLevel;
+  readonly format!: 'json' | 'pretty';
+}
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/square_webhooks';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function readDatabase(r: EnvReader): DatabaseConfig {
+  return {
+    url: r.url('DATABASE_URL', ['postgresql:', 'postgres:'], DEFAULT_DATABASE_URL, { secret: true }),
+    poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 200),
+  };
+}
+
+export function readRedis(r: EnvReader): RedisConfig {
+  return { url: r.url('REDIS_URL', ['redis:', 'rediss:'], DEFAULT_REDIS_URL, { secret: true }) };
+}
+
+export function readQueue(r: EnvReader): QueueConfig {
+  const prefix = r.optional('QUEUE_PREFIX') ?? 'bull';
+  return {
+    prefix,
+    jobAttempts: r.int('JOB_ATTEMPTS', 10, 1, 1000),
+    jobBackoffMs: r.int('JOB_BACKOFF_MS', 1000, 1, 3_600_000),
+  };
+}
+
+export function readWebhook(r: EnvReader): WebhookConfig {
+  return {
+    signatureKeys: r.list(
+      'SQUARE_WEBHOOK_SIGNATURE_KEYS',
+      "the subscription's signature key from Square's Developer Console; several, comma-separated, while rotating",
+    ),
+    notificationUrl: r.url('SQUARE_WEBHOOK_NOTIFICATION_URL', ['https:', 'http:']),
+    allowLegacySha1: r.bool('SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1', false),
+  };
+}
+
+export function readIngress(r: EnvReader): IngressConfig {
+  return { port: r.int('INGRESS_PORT', 3000, 1, 65535) };
+}
+
+export function readLog(r: EnvReader): LogConfig {
+  return {
+    level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'log'),
+    format: r.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+  };
+}
+
+/** Every section by the key it has in a loaded config; the class is its injection token. */
+export const CONFIG_SECTIONS = {
+  database: DatabaseConfig,
+  redis: RedisConfig,
+  queue: QueueConfig,
+  webhook: WebhookConfig,
+  ingress: IngressConfig,
+  log: LogConfig,
+} as const;
+
+export type ConfigSections = {
+  [K in keyof typeof CONFIG_SECTIONS]?: InstanceType<(typeof CONFIG_SECTIONS)[K]>;
+};

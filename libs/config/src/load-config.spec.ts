@@ -1,0 +1,86 @@
+import { ConfigError } from './env-reader.js';
+import { loadIngressConfig, loadMigrateConfig } from './load-config.js';
+
+const minimal = {
+  SQUARE_WEBHOOK_SIGNATURE_KEYS: 'key-one',
+  SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/webhooks/square',
+};
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadIngressConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadIngressConfig(minimal);
+    expect(config.database.url).toBe('postgresql://postgres@127.0.0.1:5432/square_webhooks');
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.ingress.port).toBe(3000);
+    expect(config.webhook).toEqual({
+      signatureKeys: ['key-one'],
+      notificationUrl: 'https://hooks.example.com/webhooks/square',
+      allowLegacySha1: false,
+    });
+    expect(config.queue).toEqual({ prefix: 'bull', jobAttempts: 10, jobBackoffMs: 1000 });
+  });
+
+  it('splits rotated keys and keeps the notification URL exactly as given', () => {
+    const config = loadIngressConfig({
+      ...minimal,
+      SQUARE_WEBHOOK_SIGNATURE_KEYS: ' new-key , old-key ,',
+      SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/webhooks/square/',
+      SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1: 'true',
+    });
+    expect(config.webhook.signatureKeys).toEqual(['new-key', 'old-key']);
+    expect(config.webhook.notificationUrl).toBe('https://hooks.example.com/webhooks/square/');
+    expect(config.webhook.allowLegacySha1).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf(() =>
+      loadIngressConfig({
+        INGRESS_PORT: '70000',
+        SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1: 'maybe',
+        JOB_ATTEMPTS: 'ten',
+        REDIS_URL: 'http://localhost',
+      }),
+    );
+    const names = problems.map((p) => p.split(' ')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SQUARE_WEBHOOK_SIGNATURE_KEYS',
+        'SQUARE_WEBHOOK_NOTIFICATION_URL',
+        'INGRESS_PORT',
+        'SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1',
+        'JOB_ATTEMPTS',
+        'REDIS_URL',
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('never prints the value of a secret', () => {
+    let message = '';
+    try {
+      loadIngressConfig({ ...minimal, DATABASE_URL: 'mysql://admin:hunter2@db/x', REDIS_URL: 'tcp://:s3cret@r' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('REDIS_URL');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('s3cret');
+  });
+});
+
+describe('loadMigrateConfig', () => {
+  it('needs no webhook settings', () => {
+    expect(loadMigrateConfig({}).database.url).toContain('square_webhooks');
+  });
+});
