@@ -1,0 +1,41 @@
+import { fixtureBody } from '../../../test/support/fixtures.js';
+import { legacyEventId, parseSquareWebhook } from './webhook-event.js';
+
+describe('parseSquareWebhook', () => {
+  it('reads a v2 event', () => {
+    const result = parseSquareWebhook(fixtureBody('payment.updated.json'));
+    expect(result).toMatchObject({
+      ok: true,
+      event: { eventId: '7d4e2a91-c3b8-4f05-8e6d-91a0b5c2f7e3', type: 'payment.updated', merchantId: 'ML7Q2XK4ZP1N9' },
+    });
+  });
+
+  it('derives a stable id for a legacy v1 notification', () => {
+    const body = fixtureBody('v1.PAYMENT_UPDATED.json');
+    const first = parseSquareWebhook(body, '2026-10-02T14:05:42Z');
+    const again = parseSquareWebhook(Buffer.from(body), '2026-10-02T14:05:42Z');
+    const later = parseSquareWebhook(body, '2026-10-02T15:00:00Z');
+    expect(first).toMatchObject({ ok: true, event: { type: 'PAYMENT_UPDATED', merchantId: 'ML7Q2XK4ZP1N9' } });
+    if (!first.ok || !again.ok || !later.ok) throw new Error('expected legacy events to parse');
+    expect(first.event.eventId).toMatch(/^v1:[0-9a-f]{64}$/);
+    expect(again.event.eventId).toBe(first.event.eventId);
+    expect(later.event.eventId).not.toBe(first.event.eventId);
+    expect(legacyEventId(body)).not.toBe(first.event.eventId);
+  });
+
+  it.each([
+    ['not JSON', 'hello', 'not valid UTF-8 JSON'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'not valid UTF-8 JSON'],
+    ['a JSON array', '[1,2]', 'not a JSON object'],
+    ['JSON null', 'null', 'not a JSON object'],
+    ['no event id', '{"type":"payment.updated"}', 'event_id must be'],
+    ['a numeric event id', '{"event_id":7,"type":"payment.updated"}', 'event_id must be'],
+    ['no type', '{"event_id":"abc"}', 'type must be'],
+    ['an empty object', '{}', 'no event_id and type'],
+    ['an oversized id', JSON.stringify({ event_id: 'x'.repeat(300), type: 't' }), 'event_id must be'],
+  ])('rejects %s', (_, body, reason) => {
+    const result = parseSquareWebhook(Buffer.isBuffer(body) ? body : Buffer.from(body));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain(reason);
+  });
+});
