@@ -1,0 +1,10 @@
+// Read by the Prisma CLI only (generate, and migrate/studio where the engine is available).
+import { defineConfig } from 'prisma/config';
+
+export default defineConfig({
+  schema: 'prisma/schema.prisma',
+  migrations: { path: 'prisma/migrations' },
+  datasource: {
+    url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/square_webhooks',
+  },
+});
