@@ -1,0 +1,2 @@
+export { errorMessage } from './error-message.js';
+export { createLogger } from './logger.js';

@@ -1,0 +1,18 @@
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { LOG_LEVELS, LogConfig } from '@app/config';
+
+// Keys whose values are never printed, whatever object they appear in.
+const REDACT = ['authorization', 'password', 'token', 'accessToken', 'signatureKey', 'signatureKeys', 'key'];
+
+/** JSON lines in production (one object per line), colored text for people. */
+export function createLogger(config: LogConfig): ConsoleLogger {
+  const upTo = LOG_LEVELS.indexOf(config.level);
+  const logLevels: LogLevel[] = ['fatal', ...LOG_LEVELS.slice(0, upTo + 1)];
+  return new ConsoleLogger({
+    json: config.format === 'json',
+    colors: config.format === 'pretty',
+    logLevels,
+    flattenParams: true,
+    redact: REDACT,
+  });
+}

@@ -1,0 +1,24 @@
+import { jobIdForEvent, squareEventJobOptions } from './queues.js';
+
+describe('jobIdForEvent', () => {
+  it('keeps ordinary Square event ids as they are', () => {
+    expect(jobIdForEvent('7d4e2a91-c3b8-4f05-8e6d-91a0b5c2f7e3')).toBe('7d4e2a91-c3b8-4f05-8e6d-91a0b5c2f7e3');
+  });
+
+  it('escapes what BullMQ refuses: colons and integer-looking ids', () => {
+    expect(jobIdForEvent('v1:abc')).toBe('v1%3Aabc');
+    expect(jobIdForEvent('123')).toBe('%3123');
+    expect(jobIdForEvent('-5')).toBe('%2D5');
+    for (const id of ['v1:abc', '123', '-5']) {
+      const jobId = jobIdForEvent(id);
+      expect(jobId).not.toContain(':');
+      expect(`${parseInt(jobId, 10)}`).not.toBe(jobId);
+      expect(decodeURIComponent(jobId)).toBe(id); // one-to-one
+    }
+  });
+
+  it('builds retry options from configuration', () => {
+    const options = squareEventJobOptions({ prefix: 'p', jobAttempts: 7, jobBackoffMs: 250 }, 'e-1');
+    expect(options).toMatchObject({ jobId: 'e-1', attempts: 7, backoff: { type: 'exponential', delay: 250 } });
+  });
+});

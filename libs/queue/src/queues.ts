@@ -1,0 +1,41 @@
+import type { JobsOptions } from 'bullmq';
+import type { QueueConfig } from '@app/config';
+
+// One owner for queue names, job names and payloads: the ingress (producer) and the worker
+// (consumer) both import them from here, so a renamed queue or payload fails to compile.
+
+export const QUEUES = {
+  squareEvents: 'square-events',
+  deadLetter: 'square-events-dead-letter',
+} as const;
+
+export const JOBS = {
+  processEvent: 'process-event',
+} as const;
+
+/** Jobs carry the event id only: the inbox row in Postgres is the source of truth. */
+export type SquareEventJob = { name: typeof JOBS.processEvent; data: { eventId: string } };
+
+/**
+ * Job id of an event, so that the queue itself drops most duplicate enqueues. BullMQ refuses ids
+ * containing ':' (legacy ids are "v1:<sha256>") and ids that parse as integers, so those are
+ * percent-escaped. The mapping stays one-to-one: encodeURIComponent never escapes '-' or a digit,
+ * so an escaped first character cannot come from any other id.
+ */
+export function jobIdForEvent(eventId: string): string {
+  const id = encodeURIComponent(eventId);
+  if (`${parseInt(id, 10)}` !== id) return id;
+  return `%${id.charCodeAt(0).toString(16).toUpperCase()}${id.slice(1)}`;
+}
+
+export function squareEventJobOptions(config: QueueConfig, eventId: string): JobsOptions {
+  return {
+    jobId: jobIdForEvent(eventId),
+    attempts: config.jobAttempts,
+    // Jitter spreads retries of many events failing together (a Square outage) over time.
+    backoff: { type: 'exponential', delay: config.jobBackoffMs, jitter: 0.5 },
+    // Completed jobs are not needed: the inbox row records the outcome.
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}

@@ -1,0 +1,79 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QueueConfig } from '@app/config';
+import { errorMessage } from '@app/observability';
+import { JOBS, QUEUES, SquareEventJob, squareEventJobOptions } from './queues.js';
+
+/** The producer's own Redis connection (ioredis), shared by its queue. */
+export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
+
+export type EnqueueResult = 'enqueued' | 'failed';
+
+/**
+ * Adds process-event jobs. Used on the ingress ack path, so it never waits long: when Redis is
+ * down or slow the event is already safe in Postgres and the worker's sweep enqueues it later.
+ */
+@Injectable()
+export class SquareEventsProducer implements OnApplicationShutdown {
+  private readonly logger = new Logger(SquareEventsProducer.name);
+  private lastErrorLogAt = 0;
+
+  constructor(
+    @InjectQueue(QUEUES.squareEvents)
+    private readonly queue: Queue<SquareEventJob['data'], unknown, SquareEventJob['name']>,
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    private readonly config: QueueConfig,
+  ) {
+    // Without listeners an 'error' event (Redis down) would crash the process.
+    this.redis.on('error', (err: Error) => this.logThrottled(`redis connection error: ${err.message}`));
+    this.queue.on('error', (err) => this.logThrottled(`queue error: ${err.message}`));
+  }
+
+  async enqueue(eventId: string, timeoutMs: number): Promise<EnqueueResult> {
+    if (this.redis.status !== 'ready') {
+      // BullMQ would wait for the connection; the sweep will enqueue the event instead.
+      this.warnNotEnqueued(eventId, `redis is ${this.redis.status}`);
+      return 'failed';
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([
+        this.queue.add(JOBS.processEvent, { eventId }, squareEventJobOptions(this.config, eventId)),
+        timeout,
+      ]);
+      return 'enqueued';
+    } catch (err) {
+      this.warnNotEnqueued(eventId, errorMessage(err));
+      return 'failed';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes the queue (giving up after 1 s: a dead Redis never answers), then the connection. */
+  async onApplicationShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.close().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
+    ]);
+    clearTimeout(timer);
+    this.redis.disconnect();
+  }
+
+  private warnNotEnqueued(eventId: string, reason: string): void {
+    this.logger.warn('event stored but not enqueued; the worker sweep will enqueue it', { eventId, reason });
+  }
+
+  private logThrottled(message: string): void {
+    const now = Date.now();
+    if (now - this.lastErrorLogAt < 5000) return;
+    this.lastErrorLogAt = now;
+    this.logger.warn(message);
+  }
+}
