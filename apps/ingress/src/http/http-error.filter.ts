@@ -1,0 +1,41 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DependencyUnavailableException } from './dependency-unavailable.exception.js';
+
+/**
+ * Every error leaves as small JSON: {statusCode, error, message}. Never a stack trace, never the
+ * request body; unexpected errors are logged here and answered with a generic 500.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    let status = HttpStatus.INTERNAL_SERVER_ERROR;
+    let message = 'Internal server error';
+    if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      message = messageOf(exception);
+      if (exception instanceof DependencyUnavailableException) {
+        res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      }
+    } else {
+      this.logger.error(`unhandled error: ${(exception as Error)?.message}`, (exception as Error)?.stack);
+    }
+    if (res.headersSent) return;
+    res.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
+  }
+}
+
+function messageOf(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  return name ? name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()) : 'Error';
+}

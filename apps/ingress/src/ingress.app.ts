@@ -1,0 +1,19 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IngressAppConfig } from '@app/config';
+import { createLogger } from '@app/observability';
+import { IngressModule } from './ingress.module.js';
+
+/** Builds the ingress exactly as main.ts runs it; the e2e suites start it the same way. */
+export async function createIngressApp(config: IngressAppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(IngressModule.forRoot(config), {
+    // No global body parser: only the webhook route reads a body, as raw bytes (WebhookBodyMiddleware).
+    bodyParser: false,
+    logger: createLogger(config.log),
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  return app;
+}

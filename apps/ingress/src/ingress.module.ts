@@ -1,0 +1,26 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule, IngressAppConfig } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { QueueModule } from '@app/queue';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { CaptureWebhookUseCase } from './square-webhooks/capture-webhook.use-case.js';
+import { SquareSignatureGuard } from './square-webhooks/square-signature.guard.js';
+import { SquareWebhooksController, WEBHOOK_PATH } from './square-webhooks/square-webhooks.controller.js';
+import { WebhookBodyMiddleware } from './square-webhooks/webhook-body.middleware.js';
+
+@Module({})
+export class IngressModule implements NestModule {
+  static forRoot(config: IngressAppConfig): DynamicModule {
+    return {
+      module: IngressModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forProducer()],
+      controllers: [SquareWebhooksController],
+      providers: [CaptureWebhookUseCase, SquareSignatureGuard, { provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(WebhookBodyMiddleware).forRoutes({ path: WEBHOOK_PATH, method: RequestMethod.POST });
+  }
+}

@@ -1,0 +1,88 @@
+import { BadRequestException } from '@nestjs/common';
+import { UnstorablePayloadError, type RecordDeliveryInput, type WebhookInboxRepository } from '@app/database';
+import type { SquareEventsProducer } from '@app/queue';
+import { DependencyUnavailableException } from '../http/dependency-unavailable.exception.js';
+import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
+
+class FakeInbox {
+  deliveries: RecordDeliveryInput[] = [];
+  invalid: Array<{ reason: string }> = [];
+  outcome: 'new' | 'duplicate' | Error | 'hang' = 'new';
+
+  async recordDelivery(input: RecordDeliveryInput): Promise<'new' | 'duplicate'> {
+    this.deliveries.push(input);
+    if (this.outcome === 'hang') return new Promise(() => undefined);
+    if (this.outcome instanceof Error) throw this.outcome;
+    return this.outcome;
+  }
+
+  async keepInvalid(input: { reason: string }): Promise<void> {
+    if (this.outcome instanceof Error && !(this.outcome instanceof UnstorablePayloadError)) throw this.outcome;
+    this.invalid.push(input);
+  }
+}
+
+class FakeProducer {
+  enqueued: string[] = [];
+  async enqueue(eventId: string): Promise<'enqueued' | 'failed'> {
+    this.enqueued.push(eventId);
+    return 'enqueued';
+  }
+}
+
+const body = (o: object) => Buffer.from(JSON.stringify(o));
+const event = body({ event_id: 'e-1', type: 'payment.updated', merchant_id: 'M1' });
+
+describe('CaptureWebhookUseCase', () => {
+  let inbox: FakeInbox;
+  let producer: FakeProducer;
+  let useCase: CaptureWebhookUseCase;
+
+  beforeEach(() => {
+    inbox = new FakeInbox();
+    producer = new FakeProducer();
+    useCase = new CaptureWebhookUseCase(inbox as unknown as WebhookInboxRepository, producer as unknown as SquareEventsProducer);
+  });
+
+  it('stores a new event with its delivery headers, then enqueues its id', async () => {
+    const ack = await useCase.execute(event, { 'square-retry-number': '3', 'square-environment': 'Sandbox' }, 'sha256');
+    expect(ack).toEqual({ status: 'accepted', eventId: 'e-1' });
+    expect(inbox.deliveries[0]).toMatchObject({
+      event: { eventId: 'e-1', type: 'payment.updated', merchantId: 'M1' },
+      signatureAlgorithm: 'sha256',
+      delivery: { retryNumber: 3, environment: 'Sandbox' },
+    });
+    expect(producer.enqueued).toEqual(['e-1']);
+  });
+
+  it('does not enqueue a duplicate', async () => {
+    inbox.outcome = 'duplicate';
+    expect(await useCase.execute(event, {}, 'sha256')).toEqual({ status: 'duplicate', eventId: 'e-1' });
+    expect(producer.enqueued).toEqual([]);
+  });
+
+  it('keeps an unreadable body and answers 400', async () => {
+    await expect(useCase.execute(Buffer.from('nope'), {}, 'sha256')).rejects.toBeInstanceOf(BadRequestException);
+    expect(inbox.invalid).toHaveLength(1);
+    expect(inbox.deliveries).toHaveLength(0);
+  });
+
+  it('turns JSON that jsonb refuses into a kept invalid body', async () => {
+    inbox.outcome = new UnstorablePayloadError('22P05');
+    await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(BadRequestException);
+    expect(inbox.invalid).toEqual([expect.objectContaining({ reason: 'payload cannot be stored as jsonb' })]);
+  });
+
+  it('answers 503 when Postgres fails, and does not enqueue', async () => {
+    inbox.outcome = new Error('connect ECONNREFUSED');
+    await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
+    expect(producer.enqueued).toEqual([]);
+  });
+
+  it('answers 503 within its deadline when Postgres hangs', async () => {
+    inbox.outcome = 'hang';
+    const started = Date.now();
+    await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

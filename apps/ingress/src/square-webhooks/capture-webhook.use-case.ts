@@ -1,0 +1,103 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
+import { errorMessage } from '@app/observability';
+import { SquareEventsProducer } from '@app/queue';
+import { SignatureAlgorithm, SquareDelivery, parseSquareWebhook, readSquareDelivery } from '@app/square';
+import { DependencyUnavailableException } from '../http/dependency-unavailable.exception.js';
+
+export interface WebhookAck {
+  status: 'accepted' | 'duplicate';
+  eventId: string;
+}
+
+// The ack must leave within 2 s whatever Postgres and Redis do: Postgres gets 1.5 s (then 503,
+// Square retries), Redis 300 ms (then 200 anyway: the row is stored and the sweep enqueues it).
+const DATABASE_DEADLINE_MS = 1500;
+const ENQUEUE_DEADLINE_MS = 300;
+
+/** Verified body → inbox row → job. The whole ack path of a webhook. */
+@Injectable()
+export class CaptureWebhookUseCase {
+  private readonly logger = new Logger(CaptureWebhookUseCase.name);
+
+  constructor(
+    private readonly inbox: WebhookInboxRepository,
+    private readonly producer: SquareEventsProducer,
+  ) {}
+
+  async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<WebhookAck> {
+    const delivery = readSquareDelivery(headers);
+    const parsed = parseSquareWebhook(rawBody, delivery.initialDeliveryTimestamp ?? undefined);
+    if (!parsed.ok) return this.keepInvalid(rawBody, parsed.reason, signatureAlgorithm, headers);
+
+    const { event } = parsed;
+    let outcome: 'new' | 'duplicate';
+    try {
+      outcome = await withDeadline(
+        this.inbox.recordDelivery({ event, rawBody, signatureAlgorithm, delivery }),
+        DATABASE_DEADLINE_MS,
+      );
+    } catch (err) {
+      if (err instanceof UnstorablePayloadError) {
+        return this.keepInvalid(rawBody, 'payload cannot be stored as jsonb', signatureAlgorithm, headers);
+      }
+      throw this.databaseUnavailable(err, event.eventId);
+    }
+    if (outcome === 'duplicate') {
+      this.logger.log('duplicate delivery counted', { eventId: event.eventId, ...retryInfo(delivery) });
+      return { status: 'duplicate', eventId: event.eventId };
+    }
+    await this.producer.enqueue(event.eventId, ENQUEUE_DEADLINE_MS);
+    this.logger.log('webhook accepted', { eventId: event.eventId, type: event.type, ...retryInfo(delivery) });
+    return { status: 'accepted', eventId: event.eventId };
+  }
+
+  /** A signed body is Square's: kept in invalid_webhooks for inspection, answered 400. */
+  private async keepInvalid(
+    rawBody: Buffer,
+    reason: string,
+    signatureAlgorithm: SignatureAlgorithm,
+    headers: IncomingHttpHeaders,
+  ): Promise<never> {
+    try {
+      await withDeadline(
+        this.inbox.keepInvalid({ rawBody, reason, signatureAlgorithm, headers: keptHeaders(headers) }),
+        DATABASE_DEADLINE_MS,
+      );
+    } catch (err) {
+      throw this.databaseUnavailable(err, null);
+    }
+    this.logger.warn('signed webhook kept as invalid', { reason, bytes: rawBody.length });
+    throw new BadRequestException(reason);
+  }
+
+  private databaseUnavailable(err: unknown, eventId: string | null): DependencyUnavailableException {
+    this.logger.error('could not store webhook; answering 503 so Square retries', { eventId, error: errorMessage(err) });
+    return new DependencyUnavailableException('database');
+  }
+}
+
+function retryInfo(delivery: SquareDelivery): Record<string, unknown> {
+  return delivery.retryNumber ? { retryNumber: delivery.retryNumber, retryReason: delivery.retryReason } : {};
+}
+
+/** Headers worth keeping with an invalid body: Square's own and the content type. */
+function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (name === 'content-type' || name === 'user-agent' || name.startsWith('square-') || name.startsWith('x-square-')) {
+      kept[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+  }
+  return kept;
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,43 @@
+import {
+  BadRequestException,
+  HttpException,
+  Injectable,
+  NestMiddleware,
+  PayloadTooLargeException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import express, { NextFunction, Request, Response } from 'express';
+
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads the webhook body as raw bytes (req.body becomes a Buffer): the signature is computed
+ * over exactly these bytes, and nothing may parse the body before the guard has verified it.
+ */
+@Injectable()
+export class WebhookBodyMiddleware implements NestMiddleware {
+  private readonly readRaw = express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY_BYTES, inflate: false });
+
+  // Async, so a rejection reaches Nest's exception filters instead of Express' HTML error page.
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    if (!isJsonContentType(req.headers['content-type'])) {
+      throw new UnsupportedMediaTypeException('Content-Type must be application/json');
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.readRaw(req, res, (err?: unknown) => (err ? reject(toHttpException(err)) : resolve()));
+    });
+    if (!Buffer.isBuffer(req.body)) req.body = Buffer.alloc(0); // no body at all
+    next();
+  }
+}
+
+function isJsonContentType(header: string | undefined): boolean {
+  return header?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+function toHttpException(err: unknown): HttpException {
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.too.large') return new PayloadTooLargeException(`body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+  if (type === 'encoding.unsupported') return new UnsupportedMediaTypeException('Content-Encoding is not supported');
+  return new BadRequestException('could not read the request body');
+}
