@@ -1,0 +1,97 @@
+import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
+import { paymentEventBody, signedHeaders } from './support/signing.js';
+import { freePort, startBlackhole, startRedis } from './support/servers.js';
+import { createTestDatabase, databaseUrl, uniqueName, type TestDatabase } from './support/test-database.js';
+
+const KEY = 'whsk_test_key';
+
+// Postgres or Redis down. Private servers stand in for them, so the machine's shared
+// Postgres and Redis (used by the other suites at the same time) are never touched.
+describe('ingress when a dependency is down', () => {
+  let db: TestDatabase;
+  const started: TestIngress[] = [];
+  const closers: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('outages');
+  });
+
+  afterAll(async () => {
+    for (const ingress of started) await ingress.close();
+    for (const close of closers) await close();
+    await db?.drop();
+  });
+
+  const start = async (dbUrl: string, redisUrl?: string) => {
+    const ingress = await startIngress(ingressConfig(dbUrl, uniqueName('q'), { signatureKeys: [KEY], redisUrl }));
+    started.push(ingress);
+    return ingress;
+  };
+
+  it('Redis stopped after startup: still 200, and the event is stored for the sweep', async () => {
+    const redis = await startRedis();
+    const ingress = await start(db.url, redis.url);
+    const warm = paymentEventBody('redis-warm');
+    expect((await ingress.post(warm, signedHeaders(warm, KEY))).body.status).toBe('accepted');
+
+    await redis.stop();
+    const body = paymentEventBody('redis-down-1');
+    const res = await ingress.post(body, signedHeaders(body, KEY));
+    expect(res).toMatchObject({ status: 200, body: { status: 'accepted' } });
+    expect(res.ms).toBeLessThan(2000);
+    const rows = await db.query('SELECT status FROM webhook_events WHERE event_id = $1', ['redis-down-1']);
+    expect(rows).toEqual([{ status: 'received' }]);
+  });
+
+  it('Redis unreachable from the start: the ingress starts and answers 200', async () => {
+    const ingress = await start(db.url, `redis://127.0.0.1:${await freePort()}`);
+    const body = paymentEventBody('redis-never-1');
+    const res = await ingress.post(body, signedHeaders(body, KEY));
+    expect(res.status).toBe(200);
+    expect(await db.query('SELECT 1 FROM webhook_events WHERE event_id = $1', ['redis-never-1'])).toHaveLength(1);
+  });
+
+  it('Redis hanging (accepts, never answers): 200 within 2 s', async () => {
+    const hole = await startBlackhole();
+    closers.push(hole.close);
+    const ingress = await start(db.url, `redis://127.0.0.1:${hole.port}`);
+    const body = paymentEventBody('redis-hang-1');
+    const res = await ingress.post(body, signedHeaders(body, KEY));
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(2000);
+  });
+
+  it('Postgres refusing connections: 503 with Retry-After, at once', async () => {
+    const url = new URL(databaseUrl('nowhere'));
+    url.port = String(await freePort());
+    const ingress = await start(url.toString());
+    const body = paymentEventBody('pg-down-1');
+    const res = await ingress.post(body, signedHeaders(body, KEY));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('10');
+    expect(res.body).toEqual({ statusCode: 503, error: 'Service unavailable', message: 'database is unavailable; retry later' });
+    expect(res.ms).toBeLessThan(2000);
+  });
+
+  it('Postgres hanging (accepts, never answers): 503 within 2 s', async () => {
+    const hole = await startBlackhole();
+    closers.push(hole.close);
+    const url = new URL(databaseUrl('hung'));
+    url.port = String(hole.port);
+    const ingress = await start(url.toString());
+    const body = paymentEventBody('pg-hang-1');
+    const results = await Promise.all([1, 2, 3].map(() => ingress.post(body, signedHeaders(body, KEY))));
+    for (const res of results) {
+      expect(res.status).toBe(503);
+      expect(res.ms).toBeLessThan(2000);
+    }
+  });
+
+  it('a signed but unreadable body while Postgres is down: 503, not 400, so it is not lost', async () => {
+    const url = new URL(databaseUrl('nowhere'));
+    url.port = String(await freePort());
+    const ingress = await start(url.toString());
+    const body = Buffer.from('not json');
+    expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(503);
+  });
+});

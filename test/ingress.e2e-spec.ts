@@ -1,0 +1,225 @@
+import { Queue } from 'bullmq';
+import { QUEUES, jobIdForEvent } from '@app/queue';
+import { SIGNATURE_VECTORS, fixtureBody } from './support/fixtures.js';
+import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
+import { NOTIFICATION_URL, paymentEventBody, signedHeaders } from './support/signing.js';
+import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const KEY = 'whsk_test_key';
+
+describe('ingress: POST /webhooks/square', () => {
+  let db: TestDatabase;
+  let prefix: string;
+  let queue: Queue;
+  let ingress: TestIngress;
+
+  const eventCount = async (eventId: string) =>
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events WHERE event_id = $1', [eventId]))[0]!.n);
+  const totalRows = async (table: string) =>
+    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ingress');
+    prefix = uniqueName('q');
+    queue = new Queue(QUEUES.squareEvents, { connection: { url: REDIS_URL }, prefix });
+    const vectorKeys = [...new Set(SIGNATURE_VECTORS.map((v) => v.signatureKey))];
+    ingress = await startIngress(ingressConfig(db.url, prefix, { signatureKeys: [KEY, ...vectorKeys] }));
+  });
+
+  afterAll(async () => {
+    await ingress?.close();
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    await db?.drop();
+  });
+
+  describe('signature vectors (checked against the official SDK)', () => {
+    const forConfiguredUrl = SIGNATURE_VECTORS.filter((v) => v.notificationUrl === NOTIFICATION_URL);
+
+    it.each(forConfiguredUrl.map((v) => [v.payload, v] as const))('accepts %s and stores it', async (_, v) => {
+      const body = Buffer.from(v.body);
+      const res = await ingress.post(body, {
+        'content-type': 'application/json',
+        'x-square-hmacsha256-signature': v['x-square-hmacsha256-signature'],
+      });
+      expect(res.status).toBe(200);
+      expect(['accepted', 'duplicate']).toContain(res.body.status);
+      const [row] = await db.query<{ raw_body: Buffer; signature_algorithm: string }>(
+        'SELECT raw_body, signature_algorithm FROM webhook_events WHERE event_id = $1',
+        [res.body.eventId],
+      );
+      expect(row?.raw_body.equals(body)).toBe(true);
+      expect(row?.signature_algorithm).toBe('sha256');
+    });
+
+    it.each(SIGNATURE_VECTORS.filter((v) => v.notificationUrl !== NOTIFICATION_URL).map((v) => [v.payload, v] as const))(
+      'rejects %s signed for the trailing-slash URL',
+      async (_, v) => {
+        const before = await totalRows('webhook_events');
+        const res = await ingress.post(v.body, {
+          'content-type': 'application/json',
+          'x-square-hmacsha256-signature': v['x-square-hmacsha256-signature'],
+        });
+        expect(res.status).toBe(401);
+        expect(await totalRows('webhook_events')).toBe(before);
+      },
+    );
+
+    it('rejects a vector body with one byte changed', async () => {
+      const v = forConfiguredUrl[0]!;
+      const body = Buffer.from(v.body);
+      body[10] = body[10]! ^ 0x20;
+      const res = await ingress.post(body, {
+        'content-type': 'application/json',
+        'x-square-hmacsha256-signature': v['x-square-hmacsha256-signature'],
+      });
+      expect(res.status).toBe(401);
+    });
+  });
+
+  it('accepts a new event, stores the delivery headers, and enqueues one job carrying only its id', async () => {
+    const body = paymentEventBody('evt-accept-1');
+    const res = await ingress.post(body, {
+      ...signedHeaders(body, KEY),
+      'square-environment': 'Production',
+      'square-initial-delivery-timestamp': '2026-10-02T14:05:42.118Z',
+      'square-retry-number': '0',
+    });
+    expect(res).toMatchObject({ status: 200, body: { status: 'accepted', eventId: 'evt-accept-1' } });
+    const [row] = await db.query('SELECT * FROM webhook_events WHERE event_id = $1', ['evt-accept-1']);
+    expect(row).toMatchObject({
+      event_type: 'payment.updated',
+      merchant_id: 'ML7Q2XK4ZP1N9',
+      status: 'received',
+      delivery_count: 1,
+      square_environment: 'Production',
+      square_retry_number: 0,
+    });
+    expect((row!.square_initial_delivery_at as Date).toISOString()).toBe('2026-10-02T14:05:42.118Z');
+    expect((row!.payload as { event_id: string }).event_id).toBe('evt-accept-1');
+    const job = await queue.getJob(jobIdForEvent('evt-accept-1'));
+    expect(job?.name).toBe('process-event');
+    expect(job?.data).toEqual({ eventId: 'evt-accept-1' });
+    expect(job?.opts.attempts).toBe(3);
+  });
+
+  it('counts a redelivery without a second row or job, and answers duplicate', async () => {
+    const body = paymentEventBody('evt-dup-1');
+    expect((await ingress.post(body, signedHeaders(body, KEY))).body.status).toBe('accepted');
+    const again = await ingress.post(body, { ...signedHeaders(body, KEY), 'square-retry-number': '2', 'square-retry-reason': 'http_timeout' });
+    expect(again).toMatchObject({ status: 200, body: { status: 'duplicate' } });
+    const [row] = await db.query('SELECT delivery_count, square_retry_number, square_retry_reason FROM webhook_events WHERE event_id = $1', ['evt-dup-1']);
+    expect(row).toEqual({ delivery_count: 2, square_retry_number: 2, square_retry_reason: 'http_timeout' });
+  });
+
+  it('50 concurrent deliveries of one event: one row (50 deliveries), one job', async () => {
+    const body = paymentEventBody('evt-storm-1');
+    const results = await Promise.all(Array.from({ length: 50 }, () => ingress.post(body, signedHeaders(body, KEY))));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(results.filter((r) => r.body.status === 'accepted')).toHaveLength(1);
+    expect(await eventCount('evt-storm-1')).toBe(1);
+    const [row] = await db.query<{ delivery_count: number }>('SELECT delivery_count FROM webhook_events WHERE event_id = $1', ['evt-storm-1']);
+    expect(row!.delivery_count).toBe(50);
+    const jobs = (await queue.getJobs(['wait', 'active', 'delayed', 'completed', 'failed'])).filter(
+      (j) => j?.data.eventId === 'evt-storm-1',
+    );
+    expect(jobs).toHaveLength(1);
+  });
+
+  describe('bad input', () => {
+    it.each([
+      ['no signature header', {}],
+      ['an empty signature', { 'x-square-hmacsha256-signature': '' }],
+      ['a wrong signature', { 'x-square-hmacsha256-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }],
+      ['a signature from another key', { 'x-square-hmacsha256-signature': signedHeaders(paymentEventBody('evt-401'), 'other')['x-square-hmacsha256-signature']! }],
+    ])('401 for %s, and nothing is stored', async (_, headers) => {
+      const before = [await totalRows('webhook_events'), await totalRows('invalid_webhooks')];
+      const res = await ingress.post(paymentEventBody('evt-401'), { 'content-type': 'application/json', ...headers });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'invalid Square signature' });
+      expect([await totalRows('webhook_events'), await totalRows('invalid_webhooks')]).toEqual(before);
+    });
+
+    it.each([
+      ['not JSON', 'this is not json'],
+      ['JSON without an event id', '{"type":"payment.updated","data":{}}'],
+      ['a JSON array', '[{"event_id":"x","type":"y"}]'],
+    ])('400 for a signed body that is %s; the raw body is kept in invalid_webhooks', async (_, text) => {
+      const body = Buffer.from(text);
+      const before = await totalRows('webhook_events');
+      const res = await ingress.post(body, signedHeaders(body, KEY));
+      expect(res.status).toBe(400);
+      expect(res.body.statusCode).toBe(400);
+      expect(await totalRows('webhook_events')).toBe(before);
+      const kept = await db.query<{ raw_body: Buffer; reason: string; headers: Record<string, string> }>(
+        'SELECT raw_body, reason, headers FROM invalid_webhooks WHERE raw_body = $1',
+        [body],
+      );
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.reason).toBe(res.body.message);
+      expect(kept[0]!.headers['x-square-hmacsha256-signature']).toBeDefined();
+    });
+
+    it('400 (and kept) for JSON that Postgres jsonb cannot hold', async () => {
+      const body = Buffer.from('{"event_id":"evt-nul","type":"payment.updated","note":"a\\u0000b"}');
+      const res = await ingress.post(body, signedHeaders(body, KEY));
+      expect(res.status).toBe(400);
+      expect(await eventCount('evt-nul')).toBe(0);
+      expect(await db.query('SELECT 1 FROM invalid_webhooks WHERE raw_body = $1', [body])).toHaveLength(1);
+    });
+
+    it('413 for a body over 1 MiB, nothing stored', async () => {
+      const before = await totalRows('webhook_events');
+      const big = Buffer.alloc(1024 * 1024 + 1, 0x20);
+      const res = await ingress.post(big, signedHeaders(big, KEY));
+      expect(res.status).toBe(413);
+      expect(await totalRows('webhook_events')).toBe(before);
+    });
+
+    it('accepts a body of exactly 1 MiB', async () => {
+      const json = paymentEventBody('evt-1mib').toString();
+      const body = Buffer.from(json.slice(0, -1) + ',"pad":"' + ' '.repeat(1024 * 1024 - json.length - 9) + '"}');
+      expect(body.length).toBe(1024 * 1024);
+      const res = await ingress.post(body, signedHeaders(body, KEY));
+      expect(res.status).toBe(200);
+    });
+
+    it.each(['text/plain', 'application/x-www-form-urlencoded', ''])('415 for content type "%s"', async (type) => {
+      const body = paymentEventBody('evt-415');
+      const res = await ingress.post(body, { ...signedHeaders(body, KEY), 'content-type': type });
+      expect(res.status).toBe(415);
+      expect(await eventCount('evt-415')).toBe(0);
+    });
+
+    it('accepts application/json with a charset', async () => {
+      const body = paymentEventBody('evt-charset');
+      const res = await ingress.post(body, { ...signedHeaders(body, KEY), 'content-type': 'application/json; charset=utf-8' });
+      expect(res.status).toBe(200);
+    });
+
+    it('404 for another route, 405 (with Allow) for another method', async () => {
+      const notFound = await fetch(`${ingress.url}/webhooks/stripe`, { method: 'POST' });
+      expect(notFound.status).toBe(404);
+      expect(await notFound.json()).toMatchObject({ statusCode: 404 });
+      for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
+        const res = await fetch(`${ingress.url}/webhooks/square`, { method });
+        expect(res.status).toBe(405);
+        expect(res.headers.get('allow')).toBe('POST');
+      }
+    });
+
+    it('never answers with a stack trace or an HTML error page', async () => {
+      const responses = [
+        await fetch(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'x' }),
+        await fetch(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '5' }, body: 'abcde' }),
+      ];
+      for (const res of responses) {
+        expect(res.headers.get('content-type')).toContain('application/json');
+        const text = await res.text();
+        expect(text).not.toMatch(/at .*\.(js|ts):\d+/);
+        expect(text).not.toContain('<html');
+      }
+    });
+  });
+});

@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import type { IngressAppConfig } from '@app/config';
+import { createIngressApp } from '../../apps/ingress/src/ingress.app.js';
+import { NOTIFICATION_URL } from './signing.js';
+
+export interface TestIngress {
+  app: INestApplication;
+  url: string;
+  post(body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; ms: number }>;
+  close(): Promise<void>;
+}
+
+export function ingressConfig(databaseUrl: string, queuePrefix: string, overrides: Partial<{
+  signatureKeys: string[];
+  notificationUrl: string;
+  allowLegacySha1: boolean;
+  redisUrl: string;
+}> = {}): IngressAppConfig {
+  return {
+    database: { url: databaseUrl, poolSize: 10 },
+    redis: { url: overrides.redisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    queue: { prefix: queuePrefix, jobAttempts: 3, jobBackoffMs: 100 },
+    webhook: {
+      signatureKeys: overrides.signatureKeys ?? ['whsk_test_key'],
+      notificationUrl: overrides.notificationUrl ?? NOTIFICATION_URL,
+      allowLegacySha1: overrides.allowLegacySha1 ?? false,
+    },
+    ingress: { port: 0 },
+    log: { level: 'error', format: 'json' },
+  };
+}
+
+/** The real ingress app (same factory as main.ts) listening on a random port. */
+export async function startIngress(config: IngressAppConfig): Promise<TestIngress> {
+  const app = await createIngressApp(config);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    url,
+    async post(body, headers) {
+      const started = performance.now();
+      const res = await fetch(`${url}/webhooks/square`, { method: 'POST', body, headers });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers, ms: performance.now() - started };
+    },
+    close: () => app.close(),
+  };
+}
