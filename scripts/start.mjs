@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm start`: the whole pipeline on this machine, for trying it and for development.
+// Migrates the database, then runs every app as its own process (as in production) with
+// readable logs, each line prefixed with the app's name. Ctrl-C stops everything cleanly.
+//
+// Without SQUARE_WEBHOOK_SIGNATURE_KEYS / SQUARE_WEBHOOK_NOTIFICATION_URL (in the environment
+// or .env) it uses local development values, so `npm run square -- send` works out of the box.
+// The apps themselves (node dist/apps/*/src/main.js, the Docker image) never default them.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const APPS = ['ingress'];
+export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
+
+if (existsSync(process.env.ENV_FILE ?? '.env')) process.loadEnvFile(process.env.ENV_FILE ?? '.env');
+const env = { ...process.env };
+env.LOG_FORMAT ??= 'pretty';
+if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS) {
+  env.SQUARE_WEBHOOK_SIGNATURE_KEYS = DEV_SIGNATURE_KEY;
+  env.SQUARE_WEBHOOK_NOTIFICATION_URL ??= `http://localhost:${env.INGRESS_PORT ?? 3000}/webhooks/square`;
+  console.warn(
+    `start: SQUARE_WEBHOOK_SIGNATURE_KEYS is not set; using the development key "${DEV_SIGNATURE_KEY}" ` +
+      `and ${env.SQUARE_WEBHOOK_NOTIFICATION_URL}. Set both (see .env.example) to receive Square's webhooks.`,
+  );
+}
+
+const migrate = spawnSync(process.execPath, ['dist/libs/database/src/migrations/migrate.main.js'], { env, stdio: 'inherit' });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const children = APPS.map((app) => {
+  const child = spawn(process.execPath, [`dist/apps/${app}/src/main.js`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(`[${app}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`start: ${app} exited (${signal ?? code}); stopping the others`);
+      stop(code || 1);
+    }
+  });
+  return child;
+});
+
+let stopping = false;
+function stop(exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  let alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  if (alive.length === 0) process.exit(exitCode);
+  for (const child of alive) {
+    child.once('exit', () => {
+      alive = alive.filter((c) => c !== child);
+      if (alive.length === 0) process.exit(exitCode);
+    });
+    child.kill('SIGTERM');
+  }
+  // Apps drain in-flight work on SIGTERM; do not wait forever for one that hangs.
+  setTimeout(() => {
+    for (const child of alive) child.kill('SIGKILL');
+  }, 15_000).unref();
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
