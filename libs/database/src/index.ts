@@ -1,4 +1,8 @@
 export { DatabaseModule } from './database.module.js';
+export { EventStatusRepository } from './event-status.repository.js';
+export type { DeadLetterInfo, InboxEvent } from './event-status.repository.js';
+export { SquareEffectsRepository } from './square-effects.repository.js';
+export type { ApplyOutcome } from './square-effects.repository.js';
 export { PrismaService } from './prisma.service.js';
 export { UnstorablePayloadError, WebhookInboxRepository, sqlState } from './webhook-inbox.repository.js';
 export type { DeliveryOutcome, RecordDeliveryInput } from './webhook-inbox.repository.js';

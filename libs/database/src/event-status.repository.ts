@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import type { JsonObject } from '@app/square';
+import { PrismaService } from './prisma.service.js';
+
+export interface InboxEvent {
+  eventId: string;
+  eventType: string;
+  status: 'received' | 'processed' | 'ignored' | 'dead_lettered';
+  payload: JsonObject;
+}
+
+export interface DeadLetterInfo {
+  reason: string;
+  error: string;
+  attempts: number;
+}
+
+// Arbitrary, fixed: the sweep's advisory lock (one sweeper at a time across workers).
+const SWEEP_LOCK_ID = 0x5eeb;
+
+/** The worker's view of the inbox: reading an event and moving it between statuses. */
+@Injectable()
+export class EventStatusRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async find(eventId: string): Promise<InboxEvent | null> {
+    const row = await this.prisma.webhookEvent.findUnique({
+      where: { eventId },
+      select: { eventId: true, eventType: true, status: true, payload: true },
+    });
+    return row ? { ...row, payload: row.payload as JsonObject } : null;
+  }
+
+  /** For event types this pipeline does not apply: visible and counted, never retried. */
+  async markIgnored(eventId: string): Promise<boolean> {
+    const { count } = await this.prisma.webhookEvent.updateMany({
+      where: { eventId, status: 'received' },
+      data: { status: 'ignored', outcome: 'ignored', processedAt: new Date(), updatedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** Keeps the attempt count and last error of a failure that will be retried. */
+  async recordFailure(eventId: string, attempts: number, error: string): Promise<void> {
+    await this.prisma.webhookEvent.updateMany({
+      where: { eventId, status: 'received' },
+      data: { attempts, lastError: error, updatedAt: new Date() },
+    });
+  }
+
+  /** Idempotent: only a 'received' event changes, so a second call changes nothing. */
+  async markDeadLettered(eventId: string, info: DeadLetterInfo): Promise<boolean> {
+    const now = new Date();
+    const { count } = await this.prisma.webhookEvent.updateMany({
+      where: { eventId, status: 'received' },
+      data: {
+        status: 'dead_lettered',
+        deadLetterReason: info.reason,
+        lastError: info.error,
+        attempts: info.attempts,
+        deadLetteredAt: now,
+        updatedAt: now,
+      },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Events that stayed 'received' longer than `olderThanMs` and were not swept within that time
+   * either, marked as swept now. Only one worker claims at a time (advisory lock), and the lock
+   * is held for this one statement's transaction: Redis is called after it commits.
+   */
+  async claimSweepCandidates(olderThanMs: number, limit: number): Promise<string[]> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    return this.prisma.$transaction(async (tx) => {
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) AS locked`;
+      if (!lock?.locked) return [];
+      const rows = await tx.$queryRaw<{ event_id: string }[]>`
+        UPDATE webhook_events SET swept_at = now()
+        WHERE event_id IN (
+          SELECT event_id FROM webhook_events
+          WHERE status = 'received' AND received_at < ${cutoff} AND (swept_at IS NULL OR swept_at < ${cutoff})
+          ORDER BY received_at
+          LIMIT ${limit}
+        )
+        RETURNING event_id`;
+      return rows.map((r) => r.event_id);
+    });
+  }
+
+  /** Puts dead-lettered events back to 'received' for another round of attempts. */
+  async resetForReplay(eventIds: string[]): Promise<string[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.prisma.$queryRaw<{ event_id: string }[]>`
+      UPDATE webhook_events
+      SET status = 'received', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
+          replay_count = replay_count + 1, swept_at = NULL, updated_at = now()
+      WHERE event_id = ANY(${eventIds}) AND status = 'dead_lettered'
+      RETURNING event_id`;
+    return rows.map((r) => r.event_id);
+  }
+
+  async deadLetteredIds(limit = 10_000): Promise<string[]> {
+    const rows = await this.prisma.webhookEvent.findMany({
+      where: { status: 'dead_lettered' },
+      select: { eventId: true },
+      orderBy: { receivedAt: 'asc' },
+      take: limit,
+    });
+    return rows.map((r) => r.eventId);
+  }
+}
