@@ -31,6 +31,27 @@ export class IngressConfig {
   readonly port!: number;
 }
 
+export class SquareApiConfig {
+  /** Never logged. */
+  readonly accessToken!: string;
+  readonly environment!: 'sandbox' | 'production';
+  /** Overrides the environment's URL, e.g. a local fake Square API. */
+  readonly baseUrl!: string | undefined;
+  readonly timeoutMs!: number;
+}
+
+export class WorkerConfig {
+  readonly port!: number;
+  readonly concurrency!: number;
+  /** BullMQ lock duration: how soon a job of a crashed worker is picked up again. */
+  readonly jobLockMs!: number;
+  /** Re-enqueue events that stayed 'received' longer than this (lost jobs). */
+  readonly sweepAfterMs!: number;
+  readonly sweepIntervalMs!: number;
+  /** On SIGTERM, how long active jobs may take to finish before the worker stops anyway. */
+  readonly shutdownTimeoutMs!: number;
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -77,6 +98,26 @@ export function readIngress(r: EnvReader): IngressConfig {
   return { port: r.int('INGRESS_PORT', 3000, 1, 65535) };
 }
 
+export function readSquareApi(r: EnvReader): SquareApiConfig {
+  return {
+    accessToken: r.required('SQUARE_ACCESS_TOKEN', "an access token of the Square application, to retrieve payments and refunds"),
+    environment: r.oneOf('SQUARE_ENVIRONMENT', ['sandbox', 'production'] as const, 'sandbox'),
+    baseUrl: r.optional('SQUARE_BASE_URL') === undefined ? undefined : r.url('SQUARE_BASE_URL', ['https:', 'http:']),
+    timeoutMs: r.int('SQUARE_TIMEOUT_MS', 10_000, 100, 120_000),
+  };
+}
+
+export function readWorker(r: EnvReader): WorkerConfig {
+  return {
+    port: r.int('WORKER_PORT', 3001, 1, 65535),
+    concurrency: r.int('WORKER_CONCURRENCY', 10, 1, 1000),
+    jobLockMs: r.int('JOB_LOCK_MS', 30_000, 1000, 600_000),
+    sweepAfterMs: r.int('SWEEP_AFTER_MS', 60_000, 1000, 86_400_000),
+    sweepIntervalMs: r.int('SWEEP_INTERVAL_MS', 15_000, 100, 3_600_000),
+    shutdownTimeoutMs: r.int('WORKER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}
+
 export function readLog(r: EnvReader): LogConfig {
   return {
     level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'log'),
@@ -91,6 +132,8 @@ export const CONFIG_SECTIONS = {
   queue: QueueConfig,
   webhook: WebhookConfig,
   ingress: IngressConfig,
+  squareApi: SquareApiConfig,
+  worker: WorkerConfig,
   log: LogConfig,
 } as const;
 

@@ -8,11 +8,13 @@ export {
   LogConfig,
   QueueConfig,
   RedisConfig,
+  SquareApiConfig,
   WebhookConfig,
+  WorkerConfig,
 } from './app-config.js';
 export type { ConfigSections, LogLevel } from './app-config.js';
 export { ConfigModule } from './config.module.js';
 export { loadDotEnv } from './dotenv.js';
 export { ConfigError } from './env-reader.js';
-export { loadIngressConfig, loadMigrateConfig } from './load-config.js';
-export type { IngressAppConfig, MigrateConfig } from './load-config.js';
+export { loadEventsCliConfig, loadIngressConfig, loadMigrateConfig, loadWorkerConfig } from './load-config.js';
+export type { EventsCliConfig, IngressAppConfig, MigrateConfig, WorkerAppConfig } from './load-config.js';

@@ -10,7 +10,11 @@ import {
   readLog,
   readQueue,
   readRedis,
+  readSquareApi,
   readWebhook,
+  readWorker,
+  SquareApiConfig,
+  WorkerConfig,
 } from './app-config.js';
 import { EnvReader } from './env-reader.js';
 
@@ -25,6 +29,23 @@ export interface IngressAppConfig {
   queue: QueueConfig;
   webhook: WebhookConfig;
   ingress: IngressConfig;
+  log: LogConfig;
+}
+
+export interface WorkerAppConfig {
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  queue: QueueConfig;
+  squareApi: SquareApiConfig;
+  worker: WorkerConfig;
+  log: LogConfig;
+}
+
+/** What the events CLI (replay) needs: the inbox and the queue. */
+export interface EventsCliConfig {
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  queue: QueueConfig;
   log: LogConfig;
 }
 
@@ -44,6 +65,27 @@ export function loadIngressConfig(env: Env = process.env): IngressAppConfig {
     ingress: readIngress(r),
     log: readLog(r),
   };
+  r.finish();
+  return config;
+}
+
+export function loadWorkerConfig(env: Env = process.env): WorkerAppConfig {
+  const r = new EnvReader(env);
+  const config: WorkerAppConfig = {
+    database: readDatabase(r),
+    redis: readRedis(r),
+    queue: readQueue(r),
+    squareApi: readSquareApi(r),
+    worker: readWorker(r),
+    log: readLog(r),
+  };
+  r.finish();
+  return config;
+}
+
+export function loadEventsCliConfig(env: Env = process.env): EventsCliConfig {
+  const r = new EnvReader(env);
+  const config: EventsCliConfig = { database: readDatabase(r), redis: readRedis(r), queue: readQueue(r), log: readLog(r) };
   r.finish();
   return config;
 }
