@@ -1,5 +1,11 @@
 export { readSquareDelivery } from './delivery-headers.js';
 export type { SquareDelivery } from './delivery-headers.js';
+export { routeSquareEvent } from './event-routing.js';
+export type { EventRoute } from './event-routing.js';
+export { SquareApiClient } from './square-api.client.js';
+export { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
+export { toPaymentRecord, toRefundRecord, wireJson } from './square-records.js';
+export type { PaymentRecord, RefundRecord } from './square-records.js';
 export { SIGNATURE_HEADERS, computeSquareSignature, isValidSquareSignature } from './webhook-signature.js';
 export type { SignatureAlgorithm } from './webhook-signature.js';
 export { legacyEventId, parseSquareWebhook } from './webhook-event.js';

@@ -1,0 +1,26 @@
+import { fixtureBody } from '../../../test/support/fixtures.js';
+import { routeSquareEvent } from './event-routing.js';
+
+const payloadOf = (name: string) => JSON.parse(fixtureBody(name).toString()) as Record<string, unknown>;
+
+describe('routeSquareEvent', () => {
+  it.each([
+    ['payment.created', 'payment.created.json', { kind: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
+    ['payment.updated', 'payment.updated.json', { kind: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
+    ['refund.updated', 'refund.updated.json', { kind: 'refund', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe_Rf8Kq2ZpXw5Nc1VbT7mYd' }],
+    ['PAYMENT_UPDATED', 'v1.PAYMENT_UPDATED.json', { kind: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
+    ['customer.created', 'customer.created.json', { kind: 'ignore' }],
+    ['webhooks.test_notification', 'webhooks.test_notification.json', { kind: 'ignore' }],
+  ])('%s', (type, file, route) => {
+    expect(routeSquareEvent(type, payloadOf(file))).toEqual(route);
+  });
+
+  it('refund.created is applied like refund.updated', () => {
+    expect(routeSquareEvent('refund.created', { data: { id: 'r1' } })).toEqual({ kind: 'refund', id: 'r1' });
+  });
+
+  it('flags a payment event without an id as invalid', () => {
+    expect(routeSquareEvent('payment.updated', { data: {} })).toMatchObject({ kind: 'invalid' });
+    expect(routeSquareEvent('PAYMENT_UPDATED', { entity_id: 42 })).toMatchObject({ kind: 'invalid' });
+  });
+});

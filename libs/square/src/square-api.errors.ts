@@ -1,0 +1,30 @@
+/**
+ * A failed call to Square's API, classified for the retry policy: retryable (429, 408, 5xx,
+ * timeouts, network errors) or permanent (400, 401, 403, 404, … — retrying cannot fix them).
+ */
+export class SquareApiError extends Error {
+  override name = 'SquareApiError';
+
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly retryable: boolean,
+    /** From Square's Retry-After header, when it sent one. */
+    readonly retryAfterMs?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Retry-After as seconds or as an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
