@@ -1,5 +1,7 @@
-export { JOBS, QUEUES, jobIdForEvent, squareEventJobOptions } from './queues.js';
-export type { SquareEventJob } from './queues.js';
+export { BACKOFF_TYPE, retryDelayMs } from './backoff.js';
+export { DeadLetterQueue } from './dead-letter.queue.js';
+export { DEAD_LETTER_JOBS, JOBS, QUEUES, jobIdForEvent, squareEventJobOptions } from './queues.js';
+export type { DeadLetterJob, SquareEventJob } from './queues.js';
 export { QueueModule } from './queue.module.js';
-export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
-export type { EnqueueResult } from './square-events.producer.js';
+export { JobActiveError, PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
+export type { EnqueueResult, QueuedState } from './square-events.producer.js';

@@ -1,37 +1,44 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueConfig, RedisConfig } from '@app/config';
+import { DeadLetterQueue } from './dead-letter.queue.js';
 import { QUEUES } from './queues.js';
 import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 
+/**
+ * The queues as producers see them: the ingress (enqueue on ack), the worker (sweep, dead
+ * letters) and the events CLI (replay). Consumers (BullMQ Workers) live in the worker app.
+ *
+ * The queues are built here rather than by BullModule.registerQueue because producers need
+ * what that module does not give: a Redis connection we own, so that the ingress can see it is
+ * down and not wait (BullMQ's add() waits for a connection indefinitely), and so that shutdown
+ * cannot hang on a dead Redis. They are still registered under @nestjs/bullmq's tokens, so
+ * @InjectQueue works as usual.
+ */
 @Module({})
 export class QueueModule {
-  /**
-   * The producer side, for processes that answer HTTP requests. The queue is built here rather
-   * than by BullModule.registerQueue because the ack path needs what that module does not give:
-   * a Redis connection we own, so that the producer can see it is down and not wait (BullMQ's
-   * add() waits for a connection indefinitely), and so that shutdown cannot hang on a dead Redis.
-   * The queue is still registered under @nestjs/bullmq's token, so @InjectQueue works as usual.
-   */
-  static forProducer(): DynamicModule {
-    const redisProvider = {
+  static forRoot(): DynamicModule {
+    const redis: Provider = {
       provide: PRODUCER_REDIS,
       inject: [RedisConfig],
-      useFactory: (redis: RedisConfig) =>
-        new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
+      // No offline queue: commands fail at once while Redis is unreachable.
+      useFactory: (config: RedisConfig) =>
+        new Redis(config.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
     };
-    const queueProvider = {
-      provide: getQueueToken(QUEUES.squareEvents),
+    const queues: Provider[] = Object.values(QUEUES).map((name) => ({
+      provide: getQueueToken(name),
       inject: [PRODUCER_REDIS, QueueConfig],
-      useFactory: (connection: Redis, queue: QueueConfig) =>
-        new Queue(QUEUES.squareEvents, { connection, prefix: queue.prefix }),
-    };
-    return {
-      module: QueueModule,
-      providers: [redisProvider, queueProvider, SquareEventsProducer],
-      exports: [redisProvider, queueProvider, SquareEventsProducer],
-    };
+      useFactory: (connection: Redis, config: QueueConfig) => {
+        const queue = new Queue(name, { connection, prefix: config.prefix });
+        // Connection errors are the shared connection's, logged (throttled) by SquareEventsProducer;
+        // without a listener BullMQ prints each one with a stack trace.
+        queue.on('error', () => undefined);
+        return queue;
+      },
+    }));
+    const providers = [redis, ...queues, SquareEventsProducer, DeadLetterQueue];
+    return { module: QueueModule, global: true, providers, exports: providers };
   }
 }

@@ -19,6 +19,6 @@ describe('jobIdForEvent', () => {
 
   it('builds retry options from configuration', () => {
     const options = squareEventJobOptions({ prefix: 'p', jobAttempts: 7, jobBackoffMs: 250 }, 'e-1');
-    expect(options).toMatchObject({ jobId: 'e-1', attempts: 7, backoff: { type: 'exponential', delay: 250 } });
+    expect(options).toMatchObject({ jobId: 'e-1', attempts: 7, backoff: { type: 'exponential-retry-after', delay: 250 } });
   });
 });

@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { QueueConfig } from '@app/config';
+import { BACKOFF_TYPE } from './backoff.js';
 
 // One owner for queue names, job names and payloads: the ingress (producer) and the worker
 // (consumer) both import them from here, so a renamed queue or payload fails to compile.
@@ -13,8 +14,15 @@ export const JOBS = {
   processEvent: 'process-event',
 } as const;
 
+export const DEAD_LETTER_JOBS = {
+  deadLettered: 'dead-lettered',
+} as const;
+
 /** Jobs carry the event id only: the inbox row in Postgres is the source of truth. */
 export type SquareEventJob = { name: typeof JOBS.processEvent; data: { eventId: string } };
+
+/** A dead-lettered event, visible in Bull Board; the inbox row holds the reason and last error. */
+export type DeadLetterJob = { name: typeof DEAD_LETTER_JOBS.deadLettered; data: { eventId: string; reason: string } };
 
 /**
  * Job id of an event, so that the queue itself drops most duplicate enqueues. BullMQ refuses ids
@@ -32,8 +40,8 @@ export function squareEventJobOptions(config: QueueConfig, eventId: string): Job
   return {
     jobId: jobIdForEvent(eventId),
     attempts: config.jobAttempts,
-    // Jitter spreads retries of many events failing together (a Square outage) over time.
-    backoff: { type: 'exponential', delay: config.jobBackoffMs, jitter: 0.5 },
+    // Exponential with jitter, honouring Square's Retry-After (see backoff.ts).
+    backoff: { type: BACKOFF_TYPE, delay: config.jobBackoffMs },
     // Completed jobs are not needed: the inbox row records the outcome.
     removeOnComplete: true,
     removeOnFail: { age: 7 * 24 * 3600 },

@@ -4,12 +4,20 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { errorMessage } from '@app/observability';
-import { JOBS, QUEUES, SquareEventJob, squareEventJobOptions } from './queues.js';
+import { JOBS, QUEUES, SquareEventJob, jobIdForEvent, squareEventJobOptions } from './queues.js';
 
 /** The producer's own Redis connection (ioredis), shared by its queue. */
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
 
 export type EnqueueResult = 'enqueued' | 'failed';
+
+/** What the sweep found in the queue for an event that stayed 'received'. */
+export type QueuedState =
+  | { state: 'enqueued' | 'present' }
+  | { state: 'failed'; failedReason: string; attemptsMade: number };
+
+/** The event's job is being processed right now; it cannot be replaced. */
+export class JobActiveError extends Error {}
 
 /**
  * Adds process-event jobs. Used on the ingress ack path, so it never waits long: when Redis is
@@ -26,9 +34,8 @@ export class SquareEventsProducer implements OnApplicationShutdown {
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
     private readonly config: QueueConfig,
   ) {
-    // Without listeners an 'error' event (Redis down) would crash the process.
+    // Without a listener an 'error' event (Redis down) would crash the process.
     this.redis.on('error', (err: Error) => this.logThrottled(`redis connection error: ${err.message}`));
-    this.queue.on('error', (err) => this.logThrottled(`queue error: ${err.message}`));
   }
 
   async enqueue(eventId: string, timeoutMs: number): Promise<EnqueueResult> {
@@ -53,6 +60,31 @@ export class SquareEventsProducer implements OnApplicationShutdown {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Used by the sweep: enqueues the event unless its job is still in the queue. A job that
+   * failed for good is reported, so the caller can dead-letter an event whose failure was not
+   * recorded (Postgres was down at that moment).
+   */
+  async ensureQueued(eventId: string): Promise<QueuedState> {
+    const job = await this.queue.getJob(jobIdForEvent(eventId));
+    if (job && (await job.isFailed())) {
+      return { state: 'failed', failedReason: job.failedReason ?? 'failed', attemptsMade: job.attemptsMade };
+    }
+    if (job) return { state: 'present' };
+    await this.queue.add(JOBS.processEvent, { eventId }, squareEventJobOptions(this.config, eventId));
+    return { state: 'enqueued' };
+  }
+
+  /** Used by replay: replaces whatever job the event had (a failed one) by a fresh job. */
+  async requeue(eventId: string): Promise<void> {
+    const job = await this.queue.getJob(jobIdForEvent(eventId));
+    if (job) {
+      if (await job.isActive()) throw new JobActiveError(`event ${eventId} is being processed right now`);
+      await job.remove();
+    }
+    await this.queue.add(JOBS.processEvent, { eventId }, squareEventJobOptions(this.config, eventId));
   }
 
   /** Closes the queue (giving up after 1 s: a dead Redis never answers), then the connection. */

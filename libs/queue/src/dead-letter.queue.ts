@@ -1,0 +1,29 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DEAD_LETTER_JOBS, DeadLetterJob, QUEUES, jobIdForEvent } from './queues.js';
+
+/**
+ * square-events-dead-letter: one entry per dead-lettered event, so that Bull Board shows them.
+ * Nothing consumes it; the inbox row (status dead_lettered) is what replay works from.
+ */
+@Injectable()
+export class DeadLetterQueue {
+  constructor(
+    @InjectQueue(QUEUES.deadLetter)
+    private readonly queue: Queue<DeadLetterJob['data'], unknown, DeadLetterJob['name']>,
+  ) {}
+
+  /** Idempotent: the job id is the event's, so a second add is dropped by BullMQ. */
+  async add(eventId: string, reason: string): Promise<void> {
+    await this.queue.add(DEAD_LETTER_JOBS.deadLettered, { eventId, reason }, {
+      jobId: jobIdForEvent(eventId),
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  async remove(eventId: string): Promise<void> {
+    await this.queue.remove(jobIdForEvent(eventId));
+  }
+}
