@@ -14,6 +14,5 @@ export async function createIngressApp(config: IngressAppConfig): Promise<INestA
     abortOnError: false,
   });
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
   return app;
 }

@@ -2,8 +2,9 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } 
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, IngressAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { HealthModule } from '@app/health';
 import { QueueModule } from '@app/queue';
-import { HttpErrorFilter } from './http/http-error.filter.js';
+import { HttpErrorFilter } from '@app/http';
 import { CaptureWebhookUseCase } from './square-webhooks/capture-webhook.use-case.js';
 import { SquareSignatureGuard } from './square-webhooks/square-signature.guard.js';
 import { SquareWebhooksController, WEBHOOK_PATH } from './square-webhooks/square-webhooks.controller.js';
@@ -14,7 +15,7 @@ export class IngressModule implements NestModule {
   static forRoot(config: IngressAppConfig): DynamicModule {
     return {
       module: IngressModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forProducer()],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule],
       controllers: [SquareWebhooksController],
       providers: [CaptureWebhookUseCase, SquareSignatureGuard, { provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { errorMessage } from '@app/observability';
 import { DependencyUnavailableException } from './dependency-unavailable.exception.js';
 
 /**
@@ -21,7 +22,7 @@ export class HttpErrorFilter implements ExceptionFilter {
         res.setHeader('Retry-After', String(exception.retryAfterSeconds));
       }
     } else {
-      this.logger.error(`unhandled error: ${(exception as Error)?.message}`, (exception as Error)?.stack);
+      this.logger.error('unhandled error', { error: errorMessage(exception), stack: (exception as Error)?.stack });
     }
     if (res.headersSent) return;
     res.status(status).json({ statusCode: status, error: reasonPhrase(status), message });

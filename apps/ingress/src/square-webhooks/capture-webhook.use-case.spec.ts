@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { UnstorablePayloadError, type RecordDeliveryInput, type WebhookInboxRepository } from '@app/database';
 import type { SquareEventsProducer } from '@app/queue';
-import { DependencyUnavailableException } from '../http/dependency-unavailable.exception.js';
+import { DependencyUnavailableException } from '@app/http';
 import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
 
 class FakeInbox {

@@ -4,7 +4,7 @@ import { UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { SquareEventsProducer } from '@app/queue';
 import { SignatureAlgorithm, SquareDelivery, parseSquareWebhook, readSquareDelivery } from '@app/square';
-import { DependencyUnavailableException } from '../http/dependency-unavailable.exception.js';
+import { DependencyUnavailableException } from '@app/http';
 
 export interface WebhookAck {
   status: 'accepted' | 'duplicate';

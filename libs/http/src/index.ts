@@ -1,0 +1,3 @@
+export { closeOnSignals } from './close-on-signals.js';
+export { DependencyUnavailableException } from './dependency-unavailable.exception.js';
+export { HttpErrorFilter } from './http-error.filter.js';
