@@ -1,0 +1,82 @@
+import type { DeadLetterInfo, EventStatusRepository } from '@app/database';
+import { SquareApiError } from '@app/square';
+import type { DeadLetterUseCase } from './dead-letter.use-case.js';
+import { InvalidEventError, type ProcessOutcome, type ProcessSquareEventUseCase } from './process-square-event.use-case.js';
+import { SquareEventProcessor, type SquareEventJobInstance } from './square-event.processor.js';
+
+class FakeUseCase {
+  result: ProcessOutcome | Error = 'applied';
+  async execute(): Promise<ProcessOutcome> {
+    if (this.result instanceof Error) throw this.result;
+    return this.result;
+  }
+}
+
+class FakeDeadLetter {
+  calls: Array<{ eventId: string; info: DeadLetterInfo }> = [];
+  async execute(eventId: string, info: DeadLetterInfo): Promise<void> {
+    this.calls.push({ eventId, info });
+  }
+}
+
+class FakeEvents {
+  failures: Array<[string, number, string]> = [];
+  async recordFailure(eventId: string, attempts: number, error: string): Promise<void> {
+    this.failures.push([eventId, attempts, error]);
+  }
+}
+
+const job = (attemptsMade: number, attempts = 5, name = 'process-event') =>
+  ({ name, data: { eventId: 'e-1' }, attemptsMade, opts: { attempts } }) as unknown as SquareEventJobInstance;
+
+describe('SquareEventProcessor', () => {
+  let useCase: FakeUseCase;
+  let deadLetter: FakeDeadLetter;
+  let events: FakeEvents;
+  let processor: SquareEventProcessor;
+
+  beforeEach(() => {
+    useCase = new FakeUseCase();
+    deadLetter = new FakeDeadLetter();
+    events = new FakeEvents();
+    processor = new SquareEventProcessor(
+      useCase as unknown as ProcessSquareEventUseCase,
+      deadLetter as unknown as DeadLetterUseCase,
+      events as unknown as EventStatusRepository,
+    );
+  });
+
+  it('returns the outcome of the use case', async () => {
+    await expect(processor.process(job(0))).resolves.toBe('applied');
+  });
+
+  it('rethrows a transient failure for BullMQ to retry, recording the attempt', async () => {
+    const err = new SquareApiError('GET → 500', 500, true);
+    useCase.result = err;
+    await expect(processor.process(job(1))).rejects.toBe(err);
+    expect(deadLetter.calls).toEqual([]);
+    expect(events.failures).toEqual([['e-1', 2, 'GET → 500']]);
+  });
+
+  it('dead-letters a permanent failure at once, without retries', async () => {
+    useCase.result = new SquareApiError('GET → 404: not found', 404, false);
+    await expect(processor.process(job(0))).rejects.toMatchObject({ name: 'UnrecoverableError' });
+    expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'square_404', error: 'GET → 404: not found', attempts: 1 } }]);
+  });
+
+  it('dead-letters an event that cannot be interpreted', async () => {
+    useCase.result = new InvalidEventError('payment event without a usable data.id');
+    await expect(processor.process(job(0))).rejects.toMatchObject({ name: 'UnrecoverableError' });
+    expect(deadLetter.calls[0]?.info.reason).toBe('invalid_event');
+  });
+
+  it('dead-letters a transient failure on the last attempt', async () => {
+    useCase.result = new Error('connection refused');
+    await expect(processor.process(job(4, 5))).rejects.toMatchObject({ name: 'UnrecoverableError' });
+    expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'attempts_exhausted', error: 'connection refused', attempts: 5 } }]);
+  });
+
+  it('refuses unknown job names', async () => {
+    await expect(processor.process(job(0, 5, 'something-else'))).rejects.toMatchObject({ name: 'UnrecoverableError' });
+  });
+});

@@ -1,0 +1,56 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { EventStatusRepository } from '@app/database';
+import { errorMessage } from '@app/observability';
+import { JOBS, SquareEventJob } from '@app/queue';
+import { DeadLetterUseCase } from './dead-letter.use-case.js';
+import { classifyFailure } from './failure-policy.js';
+import { ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
+
+export type SquareEventJobInstance = Job<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']>;
+
+/**
+ * Thin: picks the use case by job name and decides what a failure means. On the last attempt, or
+ * at once for a permanent failure, the event is dead-lettered before the job fails, inside the
+ * job's lock, so a crash cannot lose the decision (the sweep also catches a job failed for good).
+ */
+@Injectable()
+export class SquareEventProcessor {
+  private readonly logger = new Logger(SquareEventProcessor.name);
+
+  constructor(
+    private readonly processEvent: ProcessSquareEventUseCase,
+    private readonly deadLetter: DeadLetterUseCase,
+    private readonly events: EventStatusRepository,
+  ) {}
+
+  async process(job: SquareEventJobInstance): Promise<ProcessOutcome> {
+    switch (job.name) {
+      case JOBS.processEvent:
+        return this.handle(job);
+      default:
+        throw new UnrecoverableError(`unknown job name ${String(job.name)}`);
+    }
+  }
+
+  private async handle(job: SquareEventJobInstance): Promise<ProcessOutcome> {
+    const { eventId } = job.data;
+    const attempt = job.attemptsMade + 1;
+    const started = performance.now();
+    try {
+      const outcome = await this.processEvent.execute(eventId);
+      this.logger.log('event processed', { eventId, outcome, attempt, ms: Math.round(performance.now() - started) });
+      return outcome;
+    } catch (err) {
+      const failure = classifyFailure(err);
+      const error = errorMessage(err);
+      if (failure.permanent || attempt >= (job.opts.attempts ?? 1)) {
+        await this.deadLetter.execute(eventId, { reason: failure.reason, error, attempts: attempt });
+        throw new UnrecoverableError(error);
+      }
+      this.logger.warn('event failed; will retry', { eventId, attempt, error });
+      await this.events.recordFailure(eventId, attempt, error).catch(() => undefined);
+      throw err;
+    }
+  }
+}

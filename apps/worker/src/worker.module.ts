@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { HealthModule } from '@app/health';
+import { HttpErrorFilter } from '@app/http';
+import { QueueModule } from '@app/queue';
+import { SquareApiClient } from '@app/square';
+import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
+import { ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
+import { SquareEventProcessor } from './square-events/square-event.processor.js';
+import { SquareEventsWorker } from './square-events/square-events.worker.js';
+import { InboxSweepService } from './sweep/inbox-sweep.service.js';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerAppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule],
+      providers: [
+        { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: (c: SquareApiConfig) => new SquareApiClient(c) },
+        ProcessSquareEventUseCase,
+        DeadLetterUseCase,
+        SquareEventProcessor,
+        SquareEventsWorker,
+        InboxSweepService,
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}
