@@ -1,6 +1,6 @@
 // Jest runs in native ESM mode (node --experimental-vm-modules): NestJS 12 ships ES modules only.
 const moduleNameMapper = {
-  '^@app/(config|database|observability|queue|square)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@app/(config|database|events|health|http|observability|queue|square)$': '<rootDir>/libs/$1/src/index.ts',
   // Sources import './x.js' (ESM); jest resolves the .ts file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
@@ -13,6 +13,8 @@ const common = {
 };
 
 export default {
+  // A global option (ignored inside projects): e2e suites wait for real processes and retries.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs'], testRegex: '\\.spec\\.ts$' },
     {
@@ -20,7 +22,6 @@ export default {
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testRegex: '\\.e2e-spec\\.ts$',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IngressAppConfig } from '@app/config';
 import { createIngressApp } from '../../apps/ingress/src/ingress.app.js';
+import { REDIS_URL } from './redis.js';
 import { NOTIFICATION_URL } from './signing.js';
 
 export interface TestIngress {
@@ -15,11 +16,13 @@ export function ingressConfig(databaseUrl: string, queuePrefix: string, override
   notificationUrl: string;
   allowLegacySha1: boolean;
   redisUrl: string;
+  jobAttempts: number;
+  jobBackoffMs: number;
 }> = {}): IngressAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10 },
-    redis: { url: overrides.redisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
-    queue: { prefix: queuePrefix, jobAttempts: 3, jobBackoffMs: 100 },
+    redis: { url: overrides.redisUrl ?? REDIS_URL },
+    queue: { prefix: queuePrefix, jobAttempts: overrides.jobAttempts ?? 3, jobBackoffMs: overrides.jobBackoffMs ?? 50 },
     webhook: {
       signatureKeys: overrides.signatureKeys ?? ['whsk_test_key'],
       notificationUrl: overrides.notificationUrl ?? NOTIFICATION_URL,

@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import type { WorkerAppConfig } from '@app/config';
+import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
+import { REDIS_URL } from './redis.js';
+
+export interface WorkerOverrides {
+  concurrency?: number;
+  jobAttempts?: number;
+  jobBackoffMs?: number;
+  jobLockMs?: number;
+  sweepAfterMs?: number;
+  sweepIntervalMs?: number;
+}
+
+export function workerConfig(databaseUrl: string, queuePrefix: string, squareBaseUrl: string, o: WorkerOverrides = {}): WorkerAppConfig {
+  return {
+    database: { url: databaseUrl, poolSize: 10 },
+    redis: { url: REDIS_URL },
+    queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50 },
+    squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000 },
+    worker: {
+      port: 0,
+      concurrency: o.concurrency ?? 10,
+      jobLockMs: o.jobLockMs ?? 30_000,
+      sweepAfterMs: o.sweepAfterMs ?? 60_000,
+      sweepIntervalMs: o.sweepIntervalMs ?? 60_000,
+      shutdownTimeoutMs: 5000,
+    },
+    log: { level: 'error', format: 'json' },
+  };
+}
+
+/** The real worker app (same factory as main.ts), its health port on a random port. */
+export async function startWorker(config: WorkerAppConfig): Promise<INestApplication> {
+  const app = await createWorkerApp(config);
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+/** Polls until `check` returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await check();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,189 @@
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { INestApplication } from '@nestjs/common';
+import { JOBS, QUEUES, jobIdForEvent } from '@app/queue';
+import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
+import { SAMPLE_PAYMENTS } from '../apps/fake-square/src/samples.js';
+import { runNode } from './support/cli.js';
+import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
+import { spawnApp } from './support/processes.js';
+import { paymentEventBody } from './support/signing.js';
+import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
+import { eventually, startWorker, workerConfig, type WorkerOverrides } from './support/worker.js';
+
+const PAYMENT = SAMPLE_PAYMENTS[0]!;
+
+// Duplicates, lost jobs, crashes and shutdowns: the effect must land exactly once regardless.
+describe('worker: duplicates, lost jobs and crashes', () => {
+  let db: TestDatabase;
+  let fake: FakeSquareServer;
+  const prefixes: string[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('recovery');
+    fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
+    fake.put('payments', PAYMENT);
+    await fake.listen();
+  });
+
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+    fake.reset();
+  });
+
+  afterAll(async () => {
+    await fake?.close();
+    for (const prefix of prefixes) await deleteQueuePrefix(prefix);
+    await db?.drop();
+  });
+
+  const newPrefix = () => {
+    const prefix = uniqueName('q');
+    prefixes.push(prefix);
+    return prefix;
+  };
+  const queueFor = (prefix: string) => {
+    const queue = new Queue(QUEUES.squareEvents, { connection: { url: REDIS_URL }, prefix });
+    cleanups.push(() => queue.close());
+    return queue;
+  };
+  const worker = async (prefix: string, overrides: WorkerOverrides = {}): Promise<INestApplication> => {
+    const app = await startWorker(workerConfig(db.url, prefix, fake.url, overrides));
+    cleanups.push(() => app.close());
+    return app;
+  };
+  /** An inbox row as the ingress writes it (no job). */
+  const storeEvent = async (eventId: string, paymentId = String(PAYMENT.id), receivedSecondsAgo = 0) => {
+    const body = paymentEventBody(eventId, paymentId);
+    await db.query(
+      `INSERT INTO webhook_events (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload, received_at)
+       VALUES ($1, 'payment.updated', 'ML7Q2XK4ZP1N9', 'sha256', $2, $3::jsonb, now() - make_interval(secs => $4))`,
+      [eventId, body, body.toString(), receivedSecondsAgo],
+    );
+  };
+  const status = async (eventId: string) =>
+    (await db.query<{ status: string }>('SELECT status FROM webhook_events WHERE event_id = $1', [eventId]))[0]?.status;
+  const claims = async (eventId: string) =>
+    (await db.query('SELECT 1 FROM event_claims WHERE event_id = $1', [eventId])).length;
+
+  it('20 duplicate jobs for one event across two worker instances: one effect', async () => {
+    const prefix = newPrefix();
+    await storeEvent('dup-20');
+    fake.latencyMs = 30; // overlap the fetches
+    const queue = queueFor(prefix);
+    await worker(prefix);
+    await worker(prefix);
+    const jobs = await queue.addBulk(
+      Array.from({ length: 20 }, (_, i) => ({
+        name: JOBS.processEvent,
+        data: { eventId: 'dup-20' },
+        opts: { jobId: `dup-20-copy-${i}`, attempts: 3 },
+      })),
+    );
+    const results = await eventually(async () => {
+      const done = await Promise.all(jobs.map((j) => queue.getJob(j.id!)));
+      return done.every((j) => j?.finishedOn) ? done.map((j) => j!.returnvalue as string) : undefined;
+    }, 20_000, '20 jobs to finish');
+    expect(results.filter((r) => r === 'applied')).toHaveLength(1);
+    expect(results.every((r) => ['applied', 'skipped', 'duplicate'].includes(r))).toBe(true);
+    expect(await claims('dup-20')).toBe(1);
+    expect(await status('dup-20')).toBe('processed');
+  });
+
+  it('concurrent applies of one event: the claim lets exactly one write', async () => {
+    const prefix = newPrefix();
+    await storeEvent('race-1', 'pay_race');
+    const app = await worker(prefix);
+    const { SquareEffectsRepository } = await import('@app/database');
+    const effects = app.get(SquareEffectsRepository);
+    const record = { id: 'pay_race', status: 'COMPLETED', amount: 1n, currency: 'USD', totalAmount: 1n, refundedAmount: null, locationId: null,
+      orderId: null, customerId: null, sourceType: null, receiptNumber: null, version: 1, createdAt: null, updatedAt: null, json: '{}' };
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => effects.applyPayment('race-1', record)));
+    expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19);
+  });
+
+  it('a job deleted from Redis: the sweep re-enqueues it and the event is processed', async () => {
+    const prefix = newPrefix();
+    const queue = queueFor(prefix);
+    await storeEvent('lost-1', String(PAYMENT.id), 5);
+    await queue.add(JOBS.processEvent, { eventId: 'lost-1' }, { jobId: jobIdForEvent('lost-1'), attempts: 3 });
+    await queue.remove(jobIdForEvent('lost-1')); // Redis lost it (restart without persistence, FLUSHALL…)
+    await storeEvent('fresh-1', String(PAYMENT.id), 0); // just arrived: not the sweep's business yet
+    await worker(prefix, { sweepAfterMs: 2000, sweepIntervalMs: 200 });
+    await eventually(async () => (await status('lost-1')) === 'processed', 10_000, 'the sweep to recover lost-1');
+    expect(await status('fresh-1')).toBe('received');
+    expect(await claims('lost-1')).toBe(1);
+  });
+
+  it('a job that failed for good while Postgres could not record it: the sweep dead-letters the event', async () => {
+    const prefix = newPrefix();
+    await storeEvent('failed-unmarked', String(PAYMENT.id), 5);
+    const queue = queueFor(prefix);
+    await queue.add(JOBS.processEvent, { eventId: 'failed-unmarked' }, { jobId: jobIdForEvent('failed-unmarked'), attempts: 1 });
+    // A bare worker that fails the job without touching Postgres, as if the dead-letter write had failed.
+    const bare = new Worker(QUEUES.squareEvents, async () => { throw new UnrecoverableError('boom'); }, { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix });
+    await eventually(async () => (await queue.getJob(jobIdForEvent('failed-unmarked')))?.failedReason, 5000, 'the job to fail');
+    await bare.close();
+    await worker(prefix, { sweepAfterMs: 1000, sweepIntervalMs: 200 });
+    await eventually(async () => (await status('failed-unmarked')) === 'dead_lettered', 10_000, 'the sweep to dead-letter');
+    const [row] = await db.query('SELECT dead_letter_reason, last_error FROM webhook_events WHERE event_id = $1', ['failed-unmarked']);
+    expect(row).toEqual({ dead_letter_reason: 'attempts_exhausted', last_error: 'boom' });
+  });
+
+  it('SIGKILL of a worker process mid-job: the job comes back and is applied exactly once', async () => {
+    const prefix = newPrefix();
+    await storeEvent('killed-1', 'pay_killed');
+    fake.latencyMs = 4000; // the job will be inside its Square call when the process dies
+    const proc = await spawnApp('dist/apps/worker/src/main.js', workerEnv(prefix, { JOB_LOCK_MS: '2000' }), 'WORKER_PORT');
+    cleanups.push(() => proc.stop('SIGKILL'));
+    await queueFor(prefix).add(JOBS.processEvent, { eventId: 'killed-1' }, { jobId: 'killed-1', attempts: 3 });
+    await eventually(async () => fake.requestCount('pay_killed') === 1, 10_000, 'the job to call Square');
+    await proc.stop('SIGKILL');
+    expect(await status('killed-1')).toBe('received');
+
+    fake.latencyMs = 0;
+    await worker(prefix, { jobLockMs: 2000 }); // a replacement; stalled-job recovery hands it the job
+    await eventually(async () => (await status('killed-1')) === 'processed', 20_000, 'the stalled job to be recovered');
+    expect(await claims('killed-1')).toBe(1);
+    expect(fake.requestCount('pay_killed')).toBe(2);
+  });
+
+  it('SIGTERM: the active job finishes, then the process exits 0', async () => {
+    const prefix = newPrefix();
+    await storeEvent('graceful-1', 'pay_graceful');
+    fake.latencyMs = 1500;
+    const proc = await spawnApp('dist/apps/worker/src/main.js', workerEnv(prefix), 'WORKER_PORT');
+    cleanups.push(() => proc.stop('SIGKILL'));
+    await queueFor(prefix).add(JOBS.processEvent, { eventId: 'graceful-1' }, { jobId: 'graceful-1', attempts: 3 });
+    await eventually(async () => fake.requestCount('pay_graceful') === 1, 10_000, 'the job to start');
+    const exit = await proc.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await status('graceful-1')).toBe('processed');
+  });
+
+  it('refuses to start without SQUARE_ACCESS_TOKEN, naming it, never printing secrets', async () => {
+    const run = await runNode('dist/apps/worker/src/main.js', [], {
+      DATABASE_URL: 'postgresql://user:pw-secret@127.0.0.1:1/x',
+      SQUARE_ACCESS_TOKEN: '',
+      WORKER_CONCURRENCY: 'many',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('SQUARE_ACCESS_TOKEN is required');
+    expect(run.stderr).toContain('WORKER_CONCURRENCY must be a whole number');
+    expect(run.stderr).not.toContain('pw-secret');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  function workerEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      SQUARE_ACCESS_TOKEN: 'test-token',
+      SQUARE_BASE_URL: fake.url,
+      LOG_LEVEL: 'warn',
+      ...extra,
+    };
+  }
+});
