@@ -4,13 +4,15 @@
 // readable logs, each line prefixed with the app's name. Ctrl-C stops everything cleanly.
 //
 // Without SQUARE_WEBHOOK_SIGNATURE_KEYS / SQUARE_WEBHOOK_NOTIFICATION_URL (in the environment
-// or .env) it uses local development values, so `npm run square -- send` works out of the box.
-// The apps themselves (node dist/apps/*/src/main.js, the Docker image) never default them.
+// or .env) it uses local development values, and without SQUARE_ACCESS_TOKEN it also runs the
+// fake Square API (apps/fake-square) and points the worker at it — so a fresh clone works out
+// of the box. The apps themselves (node dist/apps/*/src/main.js, the Docker image) never
+// default any of these.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-const APPS = ['ingress'];
+const APPS = ['ingress', 'worker'];
 export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
 
 if (existsSync(process.env.ENV_FILE ?? '.env')) process.loadEnvFile(process.env.ENV_FILE ?? '.env');
@@ -23,6 +25,13 @@ if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS) {
     `start: SQUARE_WEBHOOK_SIGNATURE_KEYS is not set; using the development key "${DEV_SIGNATURE_KEY}" ` +
       `and ${env.SQUARE_WEBHOOK_NOTIFICATION_URL}. Set both (see .env.example) to receive Square's webhooks.`,
   );
+}
+
+if (!env.SQUARE_ACCESS_TOKEN) {
+  env.SQUARE_ACCESS_TOKEN = 'fake-square-token';
+  env.SQUARE_BASE_URL ??= `http://127.0.0.1:${env.FAKE_SQUARE_PORT ?? 3010}`;
+  APPS.unshift('fake-square');
+  console.warn(`start: SQUARE_ACCESS_TOKEN is not set; running the fake Square API on ${env.SQUARE_BASE_URL}.`);
 }
 
 const migrate = spawnSync(process.execPath, ['dist/libs/database/src/migrations/migrate.main.js'], { env, stdio: 'inherit' });
