@@ -52,6 +52,17 @@ export class WorkerConfig {
   readonly shutdownTimeoutMs!: number;
 }
 
+export class AdminConfig {
+  readonly port!: number;
+  /** Bind address; 127.0.0.1 keeps the admin app off the network. */
+  readonly host!: string;
+  /** Basic-auth credentials for everything on the admin port; undefined only when auth is disabled. */
+  readonly username!: string | undefined;
+  /** Never logged. */
+  readonly password!: string | undefined;
+  readonly authDisabled!: boolean;
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -118,6 +129,18 @@ export function readWorker(r: EnvReader): WorkerConfig {
   };
 }
 
+export function readAdmin(r: EnvReader): AdminConfig {
+  const authDisabled = r.bool('ADMIN_AUTH_DISABLED', false);
+  const hint = 'credentials for Bull Board and the admin API; or ADMIN_AUTH_DISABLED=true for local use only';
+  return {
+    port: r.int('ADMIN_PORT', 3002, 1, 65535),
+    host: r.optional('ADMIN_HOST') ?? '0.0.0.0',
+    username: authDisabled ? r.optional('ADMIN_USERNAME') : r.required('ADMIN_USERNAME', hint),
+    password: authDisabled ? r.optional('ADMIN_PASSWORD') : r.required('ADMIN_PASSWORD', hint),
+    authDisabled,
+  };
+}
+
 export function readLog(r: EnvReader): LogConfig {
   return {
     level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'log'),
@@ -134,6 +157,7 @@ export const CONFIG_SECTIONS = {
   ingress: IngressConfig,
   squareApi: SquareApiConfig,
   worker: WorkerConfig,
+  admin: AdminConfig,
   log: LogConfig,
 } as const;
 

@@ -1,4 +1,5 @@
 export {
+  AdminConfig,
   CONFIG_SECTIONS,
   DEFAULT_DATABASE_URL,
   DEFAULT_REDIS_URL,
@@ -16,5 +17,5 @@ export type { ConfigSections, LogLevel } from './app-config.js';
 export { ConfigModule } from './config.module.js';
 export { loadDotEnv } from './dotenv.js';
 export { ConfigError } from './env-reader.js';
-export { loadEventsCliConfig, loadIngressConfig, loadMigrateConfig, loadWorkerConfig } from './load-config.js';
-export type { EventsCliConfig, IngressAppConfig, MigrateConfig, WorkerAppConfig } from './load-config.js';
+export { loadAdminConfig, loadEventsCliConfig, loadIngressConfig, loadMigrateConfig, loadWorkerConfig } from './load-config.js';
+export type { AdminAppConfig, EventsCliConfig, IngressAppConfig, MigrateConfig, WorkerAppConfig } from './load-config.js';

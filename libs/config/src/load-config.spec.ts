@@ -1,5 +1,5 @@
 import { ConfigError } from './env-reader.js';
-import { loadIngressConfig, loadMigrateConfig } from './load-config.js';
+import { loadAdminConfig, loadIngressConfig, loadMigrateConfig } from './load-config.js';
 
 const minimal = {
   SQUARE_WEBHOOK_SIGNATURE_KEYS: 'key-one',
@@ -82,5 +82,13 @@ describe('loadIngressConfig', () => {
 describe('loadMigrateConfig', () => {
   it('needs no webhook settings', () => {
     expect(loadMigrateConfig({}).database.url).toContain('square_webhooks');
+  });
+});
+
+describe('loadAdminConfig', () => {
+  it('requires credentials unless auth is explicitly disabled', () => {
+    expect(() => loadAdminConfig({})).toThrow(/ADMIN_USERNAME is required[\s\S]*ADMIN_PASSWORD is required/);
+    expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true' }).admin).toMatchObject({ authDisabled: true, port: 3002 });
+    expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw' }).admin).toMatchObject({ username: 'ops', password: 'pw', authDisabled: false });
   });
 });

@@ -1,10 +1,12 @@
 import {
+  AdminConfig,
   DatabaseConfig,
   IngressConfig,
   LogConfig,
   QueueConfig,
   RedisConfig,
   WebhookConfig,
+  readAdmin,
   readDatabase,
   readIngress,
   readLog,
@@ -38,6 +40,14 @@ export interface WorkerAppConfig {
   queue: QueueConfig;
   squareApi: SquareApiConfig;
   worker: WorkerConfig;
+  log: LogConfig;
+}
+
+export interface AdminAppConfig {
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  queue: QueueConfig;
+  admin: AdminConfig;
   log: LogConfig;
 }
 
@@ -77,6 +87,19 @@ export function loadWorkerConfig(env: Env = process.env): WorkerAppConfig {
     queue: readQueue(r),
     squareApi: readSquareApi(r),
     worker: readWorker(r),
+    log: readLog(r),
+  };
+  r.finish();
+  return config;
+}
+
+export function loadAdminConfig(env: Env = process.env): AdminAppConfig {
+  const r = new EnvReader(env);
+  const config: AdminAppConfig = {
+    database: readDatabase(r),
+    redis: readRedis(r),
+    queue: readQueue(r),
+    admin: readAdmin(r),
     log: readLog(r),
   };
   r.finish();
