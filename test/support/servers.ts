@@ -59,3 +59,49 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
     child.kill(signal);
   });
 }
+
+export interface TcpProxy {
+  port: number;
+  /** Refuses new connections and cuts the open ones: the service looks stopped. */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+}
+
+/**
+ * A TCP proxy in front of a shared service (Postgres, Redis). Stopping it makes the service
+ * look down to whatever connects through it, without touching the service other suites use.
+ */
+export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const listen = async () => {
+    server = createServer((client) => {
+      const upstream = new Socket();
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => (client.destroy(), upstream.destroy()));
+      }
+      upstream.connect(targetPort, targetHost, () => {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  };
+  await listen();
+  return {
+    get port() {
+      return port;
+    },
+    stop: async () => {
+      const closing = new Promise((resolve) => server?.close(resolve));
+      for (const s of sockets) s.destroy();
+      await closing;
+    },
+    start: listen,
+  };
+}

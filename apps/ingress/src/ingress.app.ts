@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IngressAppConfig } from '@app/config';
+import { Logger } from '@nestjs/common';
+import { requestLogger } from '@app/http';
 import { createLogger } from '@app/observability';
 import { IngressModule } from './ingress.module.js';
 
@@ -14,5 +16,6 @@ export async function createIngressApp(config: IngressAppConfig): Promise<INestA
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  app.use(requestLogger(new Logger('HTTP')));
   return app;
 }

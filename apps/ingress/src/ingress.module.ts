@@ -5,23 +5,26 @@ import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { QueueModule } from '@app/queue';
 import { HttpErrorFilter } from '@app/http';
+import { MetricsModule } from '@app/metrics';
 import { CaptureWebhookUseCase } from './square-webhooks/capture-webhook.use-case.js';
 import { SquareSignatureGuard } from './square-webhooks/square-signature.guard.js';
 import { SquareWebhooksController, WEBHOOK_PATH } from './square-webhooks/square-webhooks.controller.js';
 import { WebhookBodyMiddleware } from './square-webhooks/webhook-body.middleware.js';
+import { WebhookTelemetryMiddleware } from './square-webhooks/webhook-telemetry.middleware.js';
 
 @Module({})
 export class IngressModule implements NestModule {
   static forRoot(config: IngressAppConfig): DynamicModule {
     return {
       module: IngressModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule, MetricsModule],
       controllers: [SquareWebhooksController],
       providers: [CaptureWebhookUseCase, SquareSignatureGuard, { provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(WebhookTelemetryMiddleware).forRoutes({ path: WEBHOOK_PATH, method: RequestMethod.ALL });
     consumer.apply(WebhookBodyMiddleware).forRoutes({ path: WEBHOOK_PATH, method: RequestMethod.POST });
   }
 }

@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { WorkerAppConfig } from '@app/config';
+import { Logger } from '@nestjs/common';
+import { requestLogger } from '@app/http';
 import { createLogger } from '@app/observability';
 import { WorkerModule } from './worker.module.js';
 
@@ -13,5 +15,6 @@ export async function createWorkerApp(config: WorkerAppConfig): Promise<INestApp
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  app.use(requestLogger(new Logger('HTTP')));
   return app;
 }

@@ -4,6 +4,7 @@ import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { HttpErrorFilter } from '@app/http';
+import { MetricsModule, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square';
 import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
@@ -17,9 +18,9 @@ export class WorkerModule {
   static forRoot(config: WorkerAppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule, MetricsModule],
       providers: [
-        { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: (c: SquareApiConfig) => new SquareApiClient(c) },
+        { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
         ProcessSquareEventUseCase,
         DeadLetterUseCase,
         SquareEventProcessor,
@@ -29,4 +30,11 @@ export class WorkerModule {
       ],
     };
   }
+}
+
+function squareApiClient(config: SquareApiConfig): SquareApiClient {
+  return new SquareApiClient(config, (operation, status, seconds) => {
+    squareApiRequests.inc({ operation, status });
+    squareApiSeconds.observe({ operation, status }, seconds);
+  });
 }

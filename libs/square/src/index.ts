@@ -3,6 +3,7 @@ export type { SquareDelivery } from './delivery-headers.js';
 export { routeSquareEvent } from './event-routing.js';
 export type { EventRoute } from './event-routing.js';
 export { SquareApiClient } from './square-api.client.js';
+export type { SquareCallObserver } from './square-api.client.js';
 export { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
 export { toPaymentRecord, toRefundRecord, wireJson } from './square-records.js';
 export type { PaymentRecord, RefundRecord } from './square-records.js';

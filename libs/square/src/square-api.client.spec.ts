@@ -72,11 +72,11 @@ describe('SquareApiClient', () => {
 
   it('a timeout is retryable', async () => {
     fake.latencyMs = 1500;
-    expect(await failure(client.getPayment(paymentId))).toMatchObject({ status: null, retryable: true });
+    expect(await failure(client.getPayment(paymentId))).toMatchObject({ status: null, retryable: true, transport: 'timeout' });
   });
 
   it('a refused connection is retryable', async () => {
     const down = new SquareApiClient({ accessToken: 't', environment: 'sandbox', baseUrl: 'http://127.0.0.1:1', timeoutMs: 500 });
-    expect(await failure(down.getPayment(paymentId))).toMatchObject({ status: null, retryable: true });
+    expect(await failure(down.getPayment(paymentId))).toMatchObject({ status: null, retryable: true, transport: 'network' });
   });
 });

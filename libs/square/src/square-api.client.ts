@@ -8,10 +8,16 @@ import { PaymentRecord, RefundRecord, toPaymentRecord, toRefundRecord } from './
  * SquareApiError that says whether retrying can help; the SDK's own retries are off so that the
  * job queue's backoff (which honours Retry-After) is the only retry loop.
  */
+/** Told about every call (operation, HTTP status or 'timeout'/'network', seconds), e.g. for metrics. */
+export type SquareCallObserver = (operation: string, status: string, seconds: number) => void;
+
 export class SquareApiClient {
   private readonly client: SquareClient;
 
-  constructor(config: SquareApiConfig) {
+  constructor(
+    config: SquareApiConfig,
+    private readonly observe: SquareCallObserver = () => undefined,
+  ) {
     this.client = new SquareClient({
       token: config.accessToken,
       environment: config.environment === 'production' ? SquareEnvironment.Production : SquareEnvironment.Sandbox,
@@ -22,22 +28,28 @@ export class SquareApiClient {
   }
 
   async getPayment(paymentId: string): Promise<PaymentRecord> {
-    const response = await this.call(`GET /v2/payments/${paymentId}`, () => this.client.payments.get({ paymentId }));
-    if (!response.payment) throw new SquareApiError(`GET /v2/payments/${paymentId} returned no payment`, 200, false);
+    const response = await this.call('payments.get', `GET /v2/payments/${paymentId}`, () => this.client.payments.get({ paymentId }));
+    if (!response.payment) throw new SquareApiError(`GET /v2/payments/${paymentId} returned no payment`, { status: 200, retryable: false });
     return toPaymentRecord(response.payment);
   }
 
   async getRefund(refundId: string): Promise<RefundRecord> {
-    const response = await this.call(`GET /v2/refunds/${refundId}`, () => this.client.refunds.get({ refundId }));
-    if (!response.refund) throw new SquareApiError(`GET /v2/refunds/${refundId} returned no refund`, 200, false);
+    const response = await this.call('refunds.get', `GET /v2/refunds/${refundId}`, () => this.client.refunds.get({ refundId }));
+    if (!response.refund) throw new SquareApiError(`GET /v2/refunds/${refundId} returned no refund`, { status: 200, retryable: false });
     return toRefundRecord(response.refund);
   }
 
-  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: string, what: string, request: () => Promise<T>): Promise<T> {
+    const started = performance.now();
     try {
-      return await request();
+      const response = await request();
+      this.observe(operation, '200', (performance.now() - started) / 1000);
+      return response;
     } catch (err) {
-      throw classify(what, err);
+      const failure = classify(what, err);
+      const status = failure.status !== null ? String(failure.status) : (failure.transport ?? 'network');
+      this.observe(operation, status, (performance.now() - started) / 1000);
+      throw failure;
     }
   }
 }
@@ -47,9 +59,18 @@ function classify(what: string, err: unknown): SquareApiError {
     const code = err.errors[0]?.code;
     const detail = err.errors[0]?.detail ?? code ?? 'no detail';
     const retryAfterMs = parseRetryAfter(err.rawResponse?.headers.get('retry-after'));
-    return new SquareApiError(`${what} → ${err.statusCode}: ${detail}`, err.statusCode, isRetryableStatus(err.statusCode), retryAfterMs, code);
+    return new SquareApiError(`${what} → ${err.statusCode}: ${detail}`, {
+      status: err.statusCode,
+      retryable: isRetryableStatus(err.statusCode),
+      retryAfterMs,
+      code,
+    });
   }
-  if (err instanceof SquareTimeoutError) return new SquareApiError(`${what} timed out`, null, true);
+  // The SDK reports its own timeout as SquareTimeoutError, or (depending on the runtime's abort
+  // error) as a SquareError without status whose message says "timeout".
+  if (err instanceof SquareTimeoutError || (err instanceof SquareError && /timeout/i.test(err.message))) {
+    return new SquareApiError(`${what} timed out`, { status: null, retryable: true, transport: 'timeout' });
+  }
   // Network errors (connection refused, reset, DNS) and SquareErrors without a status.
-  return new SquareApiError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, null, true);
+  return new SquareApiError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, { status: null, retryable: true, transport: 'network' });
 }

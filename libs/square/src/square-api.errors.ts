@@ -4,16 +4,26 @@
  */
 export class SquareApiError extends Error {
   override name = 'SquareApiError';
+  /** HTTP status, or null when no answer came (see `transport`). */
+  readonly status: number | null;
+  readonly retryable: boolean;
+  /** From Square's Retry-After header, when it sent one. */
+  readonly retryAfterMs?: number;
+  /** Square's error code, e.g. NOT_FOUND, RATE_LIMITED. */
+  readonly code?: string;
+  /** Why no answer came. */
+  readonly transport?: 'timeout' | 'network';
 
   constructor(
     message: string,
-    readonly status: number | null,
-    readonly retryable: boolean,
-    /** From Square's Retry-After header, when it sent one. */
-    readonly retryAfterMs?: number,
-    readonly code?: string,
+    details: { status: number | null; retryable: boolean; retryAfterMs?: number; code?: string; transport?: 'timeout' | 'network' },
   ) {
     super(message);
+    this.status = details.status;
+    this.retryable = details.retryable;
+    this.retryAfterMs = details.retryAfterMs;
+    this.code = details.code;
+    this.transport = details.transport;
   }
 }
 

@@ -3,7 +3,7 @@ import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { SquareEventsProducer } from '@app/queue';
-import { SignatureAlgorithm, SquareDelivery, parseSquareWebhook, readSquareDelivery } from '@app/square';
+import { SignatureAlgorithm, parseSquareWebhook, readSquareDelivery } from '@app/square';
 import { DependencyUnavailableException } from '@app/http';
 
 export interface WebhookAck {
@@ -44,12 +44,9 @@ export class CaptureWebhookUseCase {
       }
       throw this.databaseUnavailable(err, event.eventId);
     }
-    if (outcome === 'duplicate') {
-      this.logger.log('duplicate delivery counted', { eventId: event.eventId, ...retryInfo(delivery) });
-      return { status: 'duplicate', eventId: event.eventId };
-    }
+    // The request log line (eventId, outcome) and the metrics record the delivery.
+    if (outcome === 'duplicate') return { status: 'duplicate', eventId: event.eventId };
     await this.producer.enqueue(event.eventId, ENQUEUE_DEADLINE_MS);
-    this.logger.log('webhook accepted', { eventId: event.eventId, type: event.type, ...retryInfo(delivery) });
     return { status: 'accepted', eventId: event.eventId };
   }
 
@@ -76,10 +73,6 @@ export class CaptureWebhookUseCase {
     this.logger.error('could not store webhook; answering 503 so Square retries', { eventId, error: errorMessage(err) });
     return new DependencyUnavailableException('database');
   }
-}
-
-function retryInfo(delivery: SquareDelivery): Record<string, unknown> {
-  return delivery.retryNumber ? { retryNumber: delivery.retryNumber, retryReason: delivery.retryReason } : {};
 }
 
 /** Headers worth keeping with an invalid body: Square's own and the content type. */

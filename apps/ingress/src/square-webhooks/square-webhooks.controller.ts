@@ -13,8 +13,12 @@ export class SquareWebhooksController {
   @Post()
   @HttpCode(200)
   @UseGuards(SquareSignatureGuard)
-  receive(@Req() req: Request): Promise<WebhookAck> {
-    return this.capture.execute(req.body as Buffer, req.headers, verifiedAlgorithm(req));
+  async receive(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<WebhookAck> {
+    const ack = await this.capture.execute(req.body as Buffer, req.headers, verifiedAlgorithm(req));
+    // For the request log line and the metrics (WebhookTelemetryMiddleware).
+    res.locals.eventId = ack.eventId;
+    res.locals.outcome = ack.status;
+    return ack;
   }
 
   @All()

@@ -4,6 +4,11 @@ import { SquareApiClient, routeSquareEvent } from '@app/square';
 
 export type ProcessOutcome = ApplyOutcome | 'ignored' | 'skipped';
 
+/** Filled in as the event is read, for the caller's logs and metrics (also on failure). */
+export interface ProcessContext {
+  eventType: string;
+}
+
 /** The event cannot be interpreted; retrying will not change that. */
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
@@ -22,9 +27,10 @@ export class ProcessSquareEventUseCase {
     private readonly square: SquareApiClient,
   ) {}
 
-  async execute(eventId: string): Promise<ProcessOutcome> {
+  async execute(eventId: string, context: ProcessContext = { eventType: 'unknown' }): Promise<ProcessOutcome> {
     const event = await this.events.find(eventId);
     if (!event) throw new InvalidEventError(`event ${eventId} is not in the inbox`);
+    context.eventType = event.eventType;
     if (event.status !== 'received') return 'skipped'; // processed, ignored or dead-lettered already
 
     const route = routeSquareEvent(event.eventType, event.payload);

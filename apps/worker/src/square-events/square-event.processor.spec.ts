@@ -51,7 +51,7 @@ describe('SquareEventProcessor', () => {
   });
 
   it('rethrows a transient failure for BullMQ to retry, recording the attempt', async () => {
-    const err = new SquareApiError('GET → 500', 500, true);
+    const err = new SquareApiError('GET → 500', { status: 500, retryable: true });
     useCase.result = err;
     await expect(processor.process(job(1))).rejects.toBe(err);
     expect(deadLetter.calls).toEqual([]);
@@ -59,7 +59,7 @@ describe('SquareEventProcessor', () => {
   });
 
   it('dead-letters a permanent failure at once, without retries', async () => {
-    useCase.result = new SquareApiError('GET → 404: not found', 404, false);
+    useCase.result = new SquareApiError('GET → 404: not found', { status: 404, retryable: false });
     await expect(processor.process(job(0))).rejects.toMatchObject({ name: 'UnrecoverableError' });
     expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'square_404', error: 'GET → 404: not found', attempts: 1 } }]);
   });

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { EventStatusRepository } from '@app/database';
+import { eventProcessingSeconds, eventsProcessed } from '@app/metrics';
 import { errorMessage } from '@app/observability';
 import { JOBS, SquareEventJob } from '@app/queue';
 import { DeadLetterUseCase } from './dead-letter.use-case.js';
 import { classifyFailure } from './failure-policy.js';
-import { ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
+import { ProcessContext, ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
 
 export type SquareEventJobInstance = Job<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']>;
 
@@ -36,19 +37,27 @@ export class SquareEventProcessor {
   private async handle(job: SquareEventJobInstance): Promise<ProcessOutcome> {
     const { eventId } = job.data;
     const attempt = job.attemptsMade + 1;
+    const context: ProcessContext = { eventType: 'unknown' };
     const started = performance.now();
+    const done = (outcome: string) => {
+      const ms = performance.now() - started;
+      eventsProcessed.inc({ event_type: context.eventType, outcome });
+      eventProcessingSeconds.observe({ event_type: context.eventType, outcome }, ms / 1000);
+      return { eventId, eventType: context.eventType, outcome, attempt, ms: Math.round(ms) };
+    };
     try {
-      const outcome = await this.processEvent.execute(eventId);
-      this.logger.log('event processed', { eventId, outcome, attempt, ms: Math.round(performance.now() - started) });
+      const outcome = await this.processEvent.execute(eventId, context);
+      this.logger.log('job done', done(outcome));
       return outcome;
     } catch (err) {
       const failure = classifyFailure(err);
       const error = errorMessage(err);
       if (failure.permanent || attempt >= (job.opts.attempts ?? 1)) {
         await this.deadLetter.execute(eventId, { reason: failure.reason, error, attempts: attempt });
+        this.logger.warn('job failed for good', { ...done('dead_lettered'), error });
         throw new UnrecoverableError(error);
       }
-      this.logger.warn('event failed; will retry', { eventId, attempt, error });
+      this.logger.warn('job failed; will retry', { ...done('retry'), error });
       await this.events.recordFailure(eventId, attempt, error).catch(() => undefined);
       throw err;
     }

@@ -1,0 +1,12 @@
+export {
+  eventProcessingSeconds,
+  eventsProcessed,
+  registry,
+  squareApiRequests,
+  squareApiSeconds,
+  webhookAckSeconds,
+  webhookDeliveryLagSeconds,
+  webhookRetryNumber,
+  webhooksReceived,
+} from './metrics.js';
+export { MetricsModule } from './metrics.module.js';

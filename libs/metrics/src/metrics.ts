@@ -1,0 +1,87 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// Every metric of the pipeline, defined once per process. Apps record into these; GET /metrics
+// on each app exposes them with Node's default process metrics.
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
+
+/** accepted, duplicate, bad_signature, bad_request, too_large, unsupported_media_type, unavailable, … */
+export const webhooksReceived = new Counter({
+  name: 'square_webhooks_received_total',
+  help: 'Deliveries to POST /webhooks/square, by outcome',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const webhookAckSeconds = new Histogram({
+  name: 'square_webhook_ack_seconds',
+  help: 'Time from request to answer on POST /webhooks/square',
+  labelNames: ['outcome'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const webhookDeliveryLagSeconds = new Histogram({
+  name: 'square_webhook_delivery_lag_seconds',
+  help: 'now − square-initial-delivery-timestamp of verified deliveries (how late Square delivers)',
+  buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600, 72 * 3600],
+  registers: [registry],
+});
+
+export const webhookRetryNumber = new Histogram({
+  name: 'square_webhook_retry_number',
+  help: 'square-retry-number of verified deliveries (0 = first attempt)',
+  buckets: [0, 1, 2, 3, 5, 10, 20, 40, 78],
+  registers: [registry],
+});
+
+export const eventsProcessed = new Counter({
+  name: 'square_events_processed_total',
+  help: 'Jobs finished by the worker, by event type and outcome (applied, unchanged, duplicate, ignored, skipped, retry, dead_lettered)',
+  labelNames: ['event_type', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const eventProcessingSeconds = new Histogram({
+  name: 'square_event_processing_seconds',
+  help: 'Time to process one job, by event type and outcome',
+  labelNames: ['event_type', 'outcome'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const squareApiRequests = new Counter({
+  name: 'square_api_requests_total',
+  help: "Calls to Square's API, by operation and HTTP status (or 'error' when no answer)",
+  labelNames: ['operation', 'status'] as const,
+  registers: [registry],
+});
+
+export const squareApiSeconds = new Histogram({
+  name: 'square_api_request_seconds',
+  help: "Latency of calls to Square's API, by operation and HTTP status",
+  labelNames: ['operation', 'status'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+let readQueueJobs: ((gauge: Gauge<'queue' | 'state'>) => Promise<void>) | undefined;
+
+/** Where square_queue_jobs comes from: set by the app that has the queues (QueueMetricsCollector). */
+export function setQueueJobsSource(source: (gauge: Gauge<'queue' | 'state'>) => Promise<void>): void {
+  readQueueJobs = source;
+}
+
+export const queueJobs = new Gauge({
+  name: 'square_queue_jobs',
+  help: 'Jobs per queue and state, read from Redis at scrape time (the dead-letter queue lists dead-lettered events)',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    await readQueueJobs?.(this);
+  },
+});

@@ -1,0 +1,37 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { QUEUES } from '@app/queue';
+import type { Gauge } from 'prom-client';
+import { setQueueJobsSource } from './metrics.js';
+
+const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+const SCRAPE_TIMEOUT_MS = 1000;
+
+/** Fills square_queue_jobs from Redis when /metrics is scraped (nothing is polled otherwise). */
+@Injectable()
+export class QueueMetricsCollector implements OnModuleInit {
+  constructor(
+    @InjectQueue(QUEUES.squareEvents) private readonly events: Queue,
+    @InjectQueue(QUEUES.deadLetter) private readonly deadLetters: Queue,
+  ) {}
+
+  onModuleInit(): void {
+    const queues = [this.events, this.deadLetters];
+    setQueueJobsSource(async (gauge) => {
+      await Promise.all(queues.map((queue) => this.collect(queue, gauge)));
+    });
+  }
+
+  /** A dead Redis must not hang the scrape: give up after a second. */
+  private async collect(queue: Queue, gauge: Gauge<'queue' | 'state'>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const counts = await Promise.race([
+      queue.getJobCounts(...STATES).catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SCRAPE_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!counts) return; // series absent = unknown, rather than a misleading 0
+    for (const state of STATES) gauge.set({ queue: queue.name, state }, counts[state] ?? 0);
+  }
+}
