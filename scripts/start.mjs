@@ -5,14 +5,15 @@
 //
 // Without SQUARE_WEBHOOK_SIGNATURE_KEYS / SQUARE_WEBHOOK_NOTIFICATION_URL (in the environment
 // or .env) it uses local development values, and without SQUARE_ACCESS_TOKEN it also runs the
-// fake Square API (apps/fake-square) and points the worker at it — so a fresh clone works out
-// of the box. The apps themselves (node dist/apps/*/src/main.js, the Docker image) never
+// fake Square API (apps/fake-square) and points the worker at it, and without admin credentials
+// it serves the admin app on 127.0.0.1 only, without authentication — so a fresh clone works
+// out of the box. The apps themselves (node dist/apps/*/src/main.js, the Docker image) never
 // default any of these.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-const APPS = ['ingress', 'worker'];
+const APPS = ['ingress', 'worker', 'admin'];
 export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
 
 if (existsSync(process.env.ENV_FILE ?? '.env')) process.loadEnvFile(process.env.ENV_FILE ?? '.env');
@@ -32,6 +33,13 @@ if (!env.SQUARE_ACCESS_TOKEN) {
   env.SQUARE_BASE_URL ??= `http://127.0.0.1:${env.FAKE_SQUARE_PORT ?? 3010}`;
   APPS.unshift('fake-square');
   console.warn(`start: SQUARE_ACCESS_TOKEN is not set; running the fake Square API on ${env.SQUARE_BASE_URL}.`);
+}
+
+if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === undefined) {
+  // Local use only: no credentials, but reachable from this machine alone.
+  env.ADMIN_AUTH_DISABLED = 'true';
+  env.ADMIN_HOST ??= '127.0.0.1';
+  console.warn(`start: ADMIN_USERNAME/ADMIN_PASSWORD are not set; the admin app listens on 127.0.0.1 without authentication.`);
 }
 
 const migrate = spawnSync(process.execPath, ['dist/libs/database/src/migrations/migrate.main.js'], { env, stdio: 'inherit' });
