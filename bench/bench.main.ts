@@ -1,0 +1,149 @@
+// npm run bench: every benchmark in one run on one machine, so the figures compare as ratios.
+// Prints the figures and writes them to docs/BENCHMARKS.md (between the bench markers).
+// BENCH_DURATION (s, default 20), BENCH_EVENTS (default 20000), BENCH_SLOW_EVENTS (default 3000).
+import { cpus, totalmem } from 'node:os';
+import { Redis } from 'ioredis';
+import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
+import { plainLoad, signedLoad, type LoadResult } from './support/load.js';
+import { startService, type Service } from './support/processes.js';
+import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
+import { writeReport, type Report } from './support/report.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 20);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const SLOW_EVENTS = Number(process.env.BENCH_SLOW_EVENTS ?? 3000);
+const CONNECTIONS = 50;
+const WORKER_CONCURRENCY = 10;
+
+const INGRESS = 'dist/apps/ingress/src/main.js';
+const WORKER = 'dist/apps/worker/src/main.js';
+
+async function main(): Promise<void> {
+  const report: Report = { machine: await machine(), throughput: [], ackVsSquare: [], endToEnd: [], memory: { ingress: 0, worker: 0 } };
+  const db = await freshDatabase();
+  const fake = new FakeSquareServer({ synthesize: true });
+  await fake.listen();
+  try {
+    await ingressThroughput(db, report);
+    await ackVersusSquare(db, fake, report);
+    await endToEnd(db, fake, report);
+  } finally {
+    await fake.close();
+    await db.drop();
+  }
+  writeReport(report);
+}
+
+/** 1. Signed requests with distinct event ids against the ingress, and a hello-world ceiling. */
+async function ingressThroughput(db: BenchDatabase, report: Report): Promise<void> {
+  const hello = await startService('hello-world', 'dist/bench/apps/hello-world.main.js', {}, 'PORT');
+  const ceiling = await plainLoad(`http://127.0.0.1:${hello.port}/`, CONNECTIONS, DURATION);
+  await hello.stop();
+  print('hello-world ceiling', ceiling);
+
+  const prefix = queuePrefix();
+  const ingress = await startService('ingress', INGRESS, baseEnv(db.url, prefix), 'INGRESS_PORT');
+  const ours = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, durationSeconds: DURATION });
+  report.memory.ingress = Math.max(report.memory.ingress, ingress.peakRssMiB());
+  await ingress.stop();
+  print('ingress', ours);
+  report.throughput.push({ name: 'hello-world (GET, NestJS on Express)', ...ceiling }, { name: 'ingress (signed POST, stored + enqueued)', ...ours });
+  await db.truncate();
+  await clearPrefix(prefix);
+}
+
+/** 2. Ack latency with Square at 0 and 500 ms: ours (worker running) vs a synchronous handler. */
+async function ackVersusSquare(db: BenchDatabase, fake: FakeSquareServer, report: Report): Promise<void> {
+  for (const latencyMs of [0, 500]) {
+    fake.latencyMs = latencyMs;
+    const prefix = queuePrefix();
+    const env = { ...baseEnv(db.url, prefix), SQUARE_BASE_URL: fake.url };
+    const ingress = await startService('ingress', INGRESS, env, 'INGRESS_PORT');
+    const worker = await startService('worker', WORKER, { ...env, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }, 'WORKER_PORT');
+    const ours = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: 10, durationSeconds: Math.ceil(DURATION / 2) });
+    await Promise.all([ingress.stop(), worker.stop()]);
+    const sync = await startService('sync-baseline', 'dist/bench/apps/sync-baseline.main.js', env, 'PORT');
+    const baseline = await signedLoad({ url: `http://127.0.0.1:${sync.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: 10, durationSeconds: Math.ceil(DURATION / 2) });
+    await sync.stop();
+    print(`ingress, Square ${latencyMs} ms`, ours);
+    print(`sync baseline, Square ${latencyMs} ms`, baseline);
+    report.ackVsSquare.push({ squareLatencyMs: latencyMs, ingress: ours, syncBaseline: baseline });
+    await db.truncate();
+    await clearPrefix(prefix);
+  }
+  fake.latencyMs = 0;
+}
+
+/** 3 and 4. N events sent, time until all are processed, with 1 and 2 workers; peak memory. */
+async function endToEnd(db: BenchDatabase, fake: FakeSquareServer, report: Report): Promise<void> {
+  for (const latencyMs of [0, 100]) {
+    for (const workers of [1, 2]) {
+      fake.latencyMs = latencyMs;
+      const events = latencyMs === 0 ? EVENTS : SLOW_EVENTS;
+      const prefix = queuePrefix();
+      const env = { ...baseEnv(db.url, prefix), SQUARE_BASE_URL: fake.url };
+      const ingress = await startService('ingress', INGRESS, env, 'INGRESS_PORT');
+      const started: Service[] = [];
+      for (let i = 0; i < workers; i++) {
+        started.push(await startService('worker', WORKER, { ...env, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }, 'WORKER_PORT'));
+      }
+      const t0 = performance.now();
+      const sent = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, amount: events });
+      const ackedAt = performance.now();
+      const accepted = sent.requests - sent.non2xx - sent.errors;
+      while ((await db.settledCount()) < accepted) await new Promise((r) => setTimeout(r, 100));
+      const seconds = (performance.now() - t0) / 1000;
+      report.memory.ingress = Math.max(report.memory.ingress, ingress.peakRssMiB());
+      for (const w of started) report.memory.worker = Math.max(report.memory.worker, w.peakRssMiB());
+      await Promise.all([ingress.stop(), ...started.map((w) => w.stop())]);
+      const eventsPerSecond = accepted / seconds;
+      const ceiling = latencyMs === 0 ? undefined : (workers * WORKER_CONCURRENCY) / (latencyMs / 1000);
+      console.log(`end to end: ${accepted} events, ${workers} worker(s), Square ${latencyMs} ms → ${eventsPerSecond.toFixed(0)} events/s (acks done in ${((ackedAt - t0) / 1000).toFixed(1)} s, all processed in ${seconds.toFixed(1)} s)`);
+      report.endToEnd.push({ squareLatencyMs: latencyMs, workers, events: accepted, seconds, eventsPerSecond, ackSeconds: (ackedAt - t0) / 1000, ceiling, ingress: sent });
+      await db.truncate();
+      await clearPrefix(prefix);
+    }
+  }
+  fake.latencyMs = 0;
+}
+
+function print(label: string, r: LoadResult): void {
+  console.log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+}
+
+async function clearPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function machine(): Promise<Report['machine']> {
+  const redis = new Redis(REDIS_URL);
+  const info = await redis.info('server');
+  redis.disconnect();
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+    date: new Date().toISOString().slice(0, 10),
+    durationSeconds: DURATION,
+  };
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench failed: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  },
+);

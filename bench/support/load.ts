@@ -1,0 +1,90 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+  seconds: number;
+}
+
+export interface SignedLoad {
+  url: string;
+  key: string;
+  notificationUrl: string;
+  connections: number;
+  /** Run for this long… */
+  durationSeconds?: number;
+  /** …or send exactly this many requests. */
+  amount?: number;
+  /** Payment id of each event (default: one per event). */
+  paymentId?: (eventId: string) => string;
+}
+
+/** A signed payment.updated body with a fresh event id, as Square would send it. */
+export function signedEvent(key: string, notificationUrl: string, paymentId?: string): { body: string; headers: Record<string, string>; eventId: string } {
+  const eventId = randomUUID();
+  const id = paymentId ?? `bench_${eventId}`;
+  const body = JSON.stringify({
+    merchant_id: 'ML7Q2XK4ZP1N9',
+    type: 'payment.updated',
+    event_id: eventId,
+    created_at: new Date().toISOString(),
+    data: { type: 'payment', id, object: { payment: { id, status: 'COMPLETED', amount_money: { amount: 1000, currency: 'USD' }, version: 1 } } },
+  });
+  const signature = createHmac('sha256', key).update(notificationUrl).update(body).digest('base64');
+  return {
+    body,
+    eventId,
+    headers: {
+      'content-type': 'application/json',
+      'x-square-hmacsha256-signature': signature,
+      'square-environment': 'Sandbox',
+      'square-initial-delivery-timestamp': new Date().toISOString(),
+      'square-retry-number': '0',
+    },
+  };
+}
+
+/** autocannon with a distinct signed event per request. */
+export function signedLoad(options: SignedLoad): Promise<LoadResult> {
+  return run({
+    url: options.url,
+    connections: options.connections,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
+    method: 'POST',
+    requests: [
+      {
+        setupRequest: (req: Record<string, unknown>) => {
+          const event = signedEvent(options.key, options.notificationUrl, options.paymentId?.(randomUUID()));
+          return { ...req, method: 'POST', body: event.body, headers: event.headers };
+        },
+      },
+    ],
+  });
+}
+
+/** autocannon against a plain GET route. */
+export function plainLoad(url: string, connections: number, durationSeconds: number): Promise<LoadResult> {
+  return run({ url, connections, duration: durationSeconds });
+}
+
+async function run(options: Record<string, unknown>): Promise<LoadResult> {
+  const started = performance.now();
+  const result = (await autocannon({ ...options, timeout: 10 } as autocannon.Options)) as autocannon.Result;
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    seconds,
+  };
+}

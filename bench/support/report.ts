@@ -1,0 +1,68 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { LoadResult } from './load.js';
+
+export interface Report {
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; redis: string; date: string; durationSeconds: number };
+  throughput: Array<LoadResult & { name: string }>;
+  ackVsSquare: Array<{ squareLatencyMs: number; ingress: LoadResult; syncBaseline: LoadResult }>;
+  endToEnd: Array<{ squareLatencyMs: number; workers: number; events: number; seconds: number; eventsPerSecond: number; ackSeconds: number; ceiling?: number; ingress: LoadResult }>;
+  memory: { ingress: number; worker: number };
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+const FILE = 'docs/BENCHMARKS.md';
+
+const ok = (pass: boolean) => (pass ? 'met' : '**missed**');
+const ms = (n: number) => `${n} ms`;
+
+/** The figures as Markdown, between the markers of docs/BENCHMARKS.md (the prose around stays). */
+export function writeReport(report: Report): void {
+  const block = [START, render(report), END].join('\n');
+  const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
+  const next = current.includes(START)
+    ? current.slice(0, current.indexOf(START)) + block + current.slice(current.indexOf(END) + END.length)
+    : `${current}\n${block}\n`;
+  writeFileSync(FILE, next);
+  console.log(`\nwritten to ${FILE}`);
+}
+
+function render(r: Report): string {
+  const m = r.machine;
+  const [ceiling, ours] = r.throughput;
+  const ratio = ceiling && ours ? ours.rps / ceiling.rps : 0;
+  const lines: string[] = [];
+  lines.push(`Run on ${m.date}: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, Postgres on the same machine; ` +
+    `load from autocannon in the same machine (it competes for the same ${m.cores} cores). Load runs last ${m.durationSeconds} s. Command: \`npm run bench\`.`);
+  lines.push('', '### 1. Ingress throughput and ack latency (50 connections)', '');
+  lines.push('| Route | req/s | p50 | p99 | max | errors | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const t of r.throughput) lines.push(`| ${t.name} | ${t.rps.toFixed(0)} | ${ms(t.p50)} | ${ms(t.p99)} | ${ms(t.max)} | ${t.errors} | ${t.non2xx} |`);
+  lines.push('', `Ingress at **${(ratio * 100).toFixed(0)} %** of the hello-world ceiling (target ≥ 50 %: ${ok(ratio >= 0.5)}); ` +
+    `p99 ${ours?.p99} ms (target < 20 ms: ${ok((ours?.p99 ?? Infinity) < 20)}).`);
+
+  lines.push('', '### 2. Ack latency does not depend on Square (10 connections)', '');
+  lines.push('| Square latency | ingress p50 | ingress p99 | ingress req/s | sync baseline p50 | sync baseline p99 | sync req/s |', '|---:|---:|---:|---:|---:|---:|---:|');
+  for (const a of r.ackVsSquare) {
+    lines.push(`| ${a.squareLatencyMs} ms | ${ms(a.ingress.p50)} | ${ms(a.ingress.p99)} | ${a.ingress.rps.toFixed(0)} | ${ms(a.syncBaseline.p50)} | ${ms(a.syncBaseline.p99)} | ${a.syncBaseline.rps.toFixed(0)} |`);
+  }
+  const [fast, slow] = r.ackVsSquare;
+  if (fast && slow) {
+    lines.push('', `Ingress p99 ${fast.ingress.p99} ms → ${slow.ingress.p99} ms when Square slows from 0 to 500 ms; ` +
+      `the synchronous handler's p99 goes ${fast.syncBaseline.p99} ms → ${slow.syncBaseline.p99} ms.`);
+  }
+
+  lines.push('', '### 3. End to end: request → `processed`', '');
+  lines.push('| Square latency | workers × concurrency | events | acks done | all processed | events/s | target |', '|---:|---:|---:|---:|---:|---:|---|');
+  for (const e of r.endToEnd) {
+    const target = e.ceiling === undefined
+      ? `≥ 1000: ${ok(e.eventsPerSecond >= 1000)}`
+      : `≥ 90 % of ${e.ceiling.toFixed(0)} = ${(0.9 * e.ceiling).toFixed(0)}: ${ok(e.eventsPerSecond >= 0.9 * e.ceiling)}`;
+    lines.push(`| ${e.squareLatencyMs} ms | ${e.workers} × 10 | ${e.events} | ${e.ackSeconds.toFixed(1)} s | ${e.seconds.toFixed(1)} s | ${e.eventsPerSecond.toFixed(0)} | ${target} |`);
+  }
+
+  lines.push('', '### 4. Memory (peak RSS under the loads above)', '');
+  lines.push('| Process | peak RSS | target |', '|---|---:|---|');
+  lines.push(`| ingress | ${r.memory.ingress} MiB | < 150 MB: ${ok(r.memory.ingress * 1.048576 < 150)} |`);
+  lines.push(`| worker | ${r.memory.worker} MiB | < 200 MB: ${ok(r.memory.worker * 1.048576 < 200)} |`);
+  return lines.join('\n');
+}
