@@ -93,11 +93,18 @@ function date(value: unknown, name: string, problems: string[]): Date | undefine
   const raw = single(value, name, problems);
   if (raw === undefined) return undefined;
   const parsed = new Date(raw);
-  if ((!ISO_DATE.test(raw) && !ISO_DATE_TIME.test(raw)) || Number.isNaN(parsed.getTime())) {
+  if ((!ISO_DATE.test(raw) && !ISO_DATE_TIME.test(raw)) || Number.isNaN(parsed.getTime()) || !isCalendarDate(raw)) {
     problems.push(`${name} must be an ISO 8601 date or date-time with a zone, e.g. 2024-05-01 or 2024-05-01T12:00:00Z (got "${clip(raw)}")`);
     return undefined;
   }
   return parsed;
+}
+
+/** Date parsing rolls 2024-02-30 over to March 1st; a typo like that is an error here. */
+function isCalendarDate(raw: string): boolean {
+  const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
 function integer(value: unknown, name: string, problems: string[]): number | undefined {
