@@ -1,33 +1,13 @@
 import { Queue } from 'bullmq';
 import { DEAD_LETTER_JOBS, QUEUES, jobIdForEvent } from '@app/queue';
+import { ADMIN_MAIN as MAIN, basicAuthHeader as basic, callApp, storeInboxEvent, type Answer, type Json, type StoredEvent } from './support/admin.js';
 import { runNode } from './support/cli.js';
 import { spawnApp, type AppProcess } from './support/processes.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
-import { paymentEventBody } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 
-// The admin app is started as a process (node dist/apps/admin/src/main.js), never imported:
-// @bull-board/nestjs is CommonJS requiring ESM-only NestJS, which Node runs but Jest cannot.
-const MAIN = 'dist/apps/admin/src/main.js';
 const USER = 'ops';
 const PASSWORD = 'correct horse: battery staple';
-
-type Json = Record<string, unknown>;
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: Json;
-}
-
-interface StoredEvent {
-  type?: string;
-  status?: 'received' | 'processed' | 'ignored' | 'dead_lettered';
-  receivedAt?: string;
-  deadLetterReason?: string;
-  lastError?: string;
-  attempts?: number;
-}
 
 describe('admin: Bull Board and the admin API', () => {
   let db: TestDatabase;
@@ -56,33 +36,11 @@ describe('admin: Bull Board and the admin API', () => {
     return { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: '', ADMIN_PASSWORD: '', ...extra };
   }
 
-  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const AUTH = { authorization: basic(USER, PASSWORD) };
-
-  async function call(path: string, init: { method?: string; headers?: Record<string, string> } = {}, app = admin): Promise<Answer> {
-    const res = await fetch(`http://127.0.0.1:${app.port}${path}`, { method: init.method ?? 'GET', headers: init.headers });
-    const text = await res.text();
-    let json: Json = {};
-    if (res.headers.get('content-type')?.includes('application/json')) json = JSON.parse(text) as Json;
-    return { status: res.status, headers: res.headers, text, json };
-  }
+  const call = (path: string, init: { method?: string; headers?: Record<string, string> } = {}, app = admin) => callApp(app, path, init);
   const get = (path: string) => call(path, { headers: AUTH });
   const post = (path: string) => call(path, { method: 'POST', headers: AUTH });
-
-  /** An inbox row as the ingress (and the worker) would have left it. */
-  async function storeEvent(eventId: string, e: StoredEvent = {}): Promise<Buffer> {
-    const body = paymentEventBody(eventId);
-    await db.query(
-      `INSERT INTO webhook_events (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload, status,
-         received_at, dead_letter_reason, last_error, attempts, dead_lettered_at, square_environment,
-         square_initial_delivery_at, square_retry_number, square_retry_reason)
-       VALUES ($1, $2, 'ML7Q2XK4ZP1N9', 'sha256', $3, $4::jsonb, $5::webhook_event_status, $6::timestamptz, $7, $8, $9,
-         CASE WHEN $5 = 'dead_lettered' THEN now() END, 'Sandbox', '2024-05-01T09:59:58Z', 1, 'http_timeout')`,
-      [eventId, e.type ?? 'payment.updated', body, body.toString(), e.status ?? 'received', e.receivedAt ?? new Date().toISOString(),
-        e.deadLetterReason ?? null, e.lastError ?? null, e.attempts ?? 0],
-    );
-    return body;
-  }
+  const storeEvent = (eventId: string, e: StoredEvent = {}) => storeInboxEvent(db, eventId, e);
   const row = async (eventId: string) =>
     (await db.query<Json>('SELECT status, attempts, replay_count, dead_letter_reason FROM webhook_events WHERE event_id = $1', [eventId]))[0];
 
