@@ -1,4 +1,6 @@
 export { DatabaseModule } from './database.module.js';
+export { EVENT_STATUSES, EventQueryRepository } from './event-query.repository.js';
+export type { EventCursor, EventDetail, EventListFilter, EventPage, EventStatus, EventSummary } from './event-query.repository.js';
 export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterInfo, InboxEvent } from './event-status.repository.js';
 export { SquareEffectsRepository } from './square-effects.repository.js';

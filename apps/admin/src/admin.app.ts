@@ -1,0 +1,31 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AdminAppConfig } from '@app/config';
+import { createLogger } from '@app/observability';
+import { AdminModule } from './admin.module.js';
+import { basicAuth, refuseCrossSiteChanges } from './auth/basic-auth.js';
+
+/** Builds the admin app exactly as main.ts runs it; the e2e suite starts main.js itself. */
+export async function createAdminApp(config: AdminAppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AdminModule.forRoot(config), {
+    // The admin API reads no request bodies; Bull Board parses its own JSON.
+    bodyParser: false,
+    logger: createLogger(config.log),
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  // Mounted on Express now, before app.init() registers module middleware and routes, so these
+  // run in front of everything: Bull Board's router (middleware of a global module, which Nest
+  // would mount ahead of any middleware of ours), the admin API and unknown paths alike.
+  app.use(refuseCrossSiteChanges());
+  const { admin } = config;
+  const logger = new Logger('AdminAuth');
+  if (admin.authDisabled) {
+    logger.warn('ADMIN_AUTH_DISABLED=true: Bull Board and the admin API are open to anyone who can reach this port');
+  } else {
+    // load-config refuses to start without both unless auth is disabled.
+    app.use(basicAuth({ username: admin.username ?? '', password: admin.password ?? '' }, logger));
+  }
+  return app;
+}

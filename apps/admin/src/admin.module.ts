@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AdminAppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { EventsModule } from '@app/events';
+import { HealthModule } from '@app/health';
+import { HttpErrorFilter } from '@app/http';
+import { QueueModule } from '@app/queue';
+import { AdminEventsController } from './events/admin-events.controller.js';
+import { queuesBoardImports } from './queues-board/queues-board.imports.js';
+
+// Authentication is not configured here but in admin.app.ts: Bull Board is Express middleware
+// of a global module, which Nest mounts before any middleware this module could declare.
+@Module({})
+export class AdminModule {
+  static forRoot(config: AdminAppConfig): DynamicModule {
+    return {
+      module: AdminModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        QueueModule.forRoot(),
+        EventsModule,
+        HealthModule,
+        ...queuesBoardImports(),
+      ],
+      controllers: [AdminEventsController],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import { ConflictException, Controller, Get, HttpCode, Logger, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { EventQueryRepository, type EventDetail, type EventSummary } from '@app/database';
+import { ReplayEventsUseCase, type ReplayResult } from '@app/events';
+import type { AdminRequest } from '../auth/basic-auth.js';
+import { encodeCursor, parseListEventsQuery } from './list-events.query.js';
+
+export const ADMIN_API_PATH = 'admin/api';
+
+export interface EventListResponse {
+  events: EventSummary[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export type ReplayOneResponse =
+  | { eventId: string; result: 'replayed' }
+  | { eventId: string; result: 'enqueue_failed'; error: string; message: string };
+
+/** The inbox for people: list, inspect, and replay dead-lettered events (through ReplayEventsUseCase). */
+@Controller(ADMIN_API_PATH)
+export class AdminEventsController {
+  private readonly logger = new Logger(AdminEventsController.name);
+
+  constructor(
+    private readonly events: EventQueryRepository,
+    private readonly replays: ReplayEventsUseCase,
+  ) {}
+
+  @Get('events')
+  async list(@Query() query: Record<string, unknown>): Promise<EventListResponse> {
+    const { filter, limit, after } = parseListEventsQuery(query);
+    const page = await this.events.list(filter, limit, after);
+    return { events: page.events, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  @Get('events/:eventId')
+  async show(@Param('eventId') eventId: string): Promise<EventDetail> {
+    const event = await this.events.find(eventId);
+    if (!event) throw new NotFoundException(`no event ${eventId}`);
+    return event;
+  }
+
+  /** 200 replayed; 202 back to 'received' but not enqueued (the worker sweep will); 404; 409 not dead-lettered. */
+  @Post('events/:eventId/replay')
+  @HttpCode(200)
+  async replayOne(
+    @Param('eventId') eventId: string,
+    @Req() req: AdminRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ReplayOneResponse> {
+    const result = await this.replays.replay([eventId]);
+    this.audit(req, 'replay', result, eventId);
+    if (result.replayed.includes(eventId)) return { eventId, result: 'replayed' };
+    const failed = result.failed.find((f) => f.eventId === eventId);
+    if (failed) {
+      res.status(202);
+      return {
+        eventId,
+        result: 'enqueue_failed',
+        error: failed.error,
+        message: "the event is 'received' again; the worker sweep will enqueue it",
+      };
+    }
+    // Skipped: decide why only now, so that the replay itself raced nothing.
+    const event = await this.events.find(eventId);
+    if (!event) throw new NotFoundException(`no event ${eventId}`);
+    throw new ConflictException(`event ${eventId} is ${event.status}; only dead_lettered events can be replayed`);
+  }
+
+  /** Every dead-lettered event (up to 10 000 per call, oldest first). */
+  @Post('dead-letters/replay')
+  @HttpCode(200)
+  async replayDeadLettered(@Req() req: AdminRequest): Promise<ReplayResult> {
+    const result = await this.replays.replayDeadLettered();
+    this.audit(req, 'replay all dead-lettered', result);
+    return result;
+  }
+
+  private audit(req: AdminRequest, action: string, result: ReplayResult, eventId?: string): void {
+    this.logger.log(`admin ${action}`, {
+      user: req.adminUser ?? null,
+      eventId,
+      replayed: result.replayed.length,
+      skipped: result.skipped.length,
+      failed: result.failed.length,
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import { BadRequestException } from '@nestjs/common';
+import { EVENT_STATUSES, type EventCursor, type EventListFilter, type EventStatus } from '@app/database';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+
+const KNOWN_PARAMS = ['status', 'type', 'receivedFrom', 'receivedTo', 'limit', 'cursor'] as const;
+
+// A date (midnight UTC) or a date-time with an explicit zone: a zone-less time would be read in
+// the server's local time zone, which the caller cannot know.
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+export interface ListEventsQuery {
+  filter: EventListFilter;
+  limit: number;
+  after: EventCursor | undefined;
+}
+
+/**
+ * Validates GET /admin/api/events query parameters; every problem is named in one 400.
+ * Unknown parameters are refused too: a misspelt filter must not silently list everything.
+ */
+export function parseListEventsQuery(query: Record<string, unknown>): ListEventsQuery {
+  const problems: string[] = [];
+  const unknown = Object.keys(query).filter((k) => !(KNOWN_PARAMS as readonly string[]).includes(k));
+  if (unknown.length > 0) problems.push(`unknown query parameter(s): ${unknown.join(', ')} (known: ${KNOWN_PARAMS.join(', ')})`);
+
+  const statuses = list(query.status, 'status', problems);
+  for (const s of statuses ?? []) {
+    if (!(EVENT_STATUSES as readonly string[]).includes(s)) problems.push(`status must be one of ${EVENT_STATUSES.join(', ')} (got "${clip(s)}")`);
+  }
+  const types = list(query.type, 'type', problems);
+  for (const t of types ?? []) if (t.length > 200) problems.push('type must be at most 200 characters');
+
+  const receivedFrom = date(query.receivedFrom, 'receivedFrom', problems);
+  const receivedTo = date(query.receivedTo, 'receivedTo', problems);
+  if (receivedFrom && receivedTo && receivedFrom > receivedTo) problems.push('receivedFrom must not be after receivedTo');
+
+  const limit = integer(query.limit, 'limit', problems);
+  const after = query.cursor === undefined ? undefined : decodeCursor(single(query.cursor, 'cursor', problems) ?? '');
+  if (query.cursor !== undefined && after === undefined) problems.push('cursor is not one this API returned (use nextCursor as given)');
+
+  if (problems.length > 0) throw new BadRequestException(problems);
+  return {
+    filter: { statuses: statuses as EventStatus[] | undefined, types, receivedFrom, receivedTo },
+    limit: limit ?? DEFAULT_LIMIT,
+    after,
+  };
+}
+
+/** Opaque to clients: base64url of the last event's received_at and id. */
+export function encodeCursor(cursor: EventCursor): string {
+  return Buffer.from(JSON.stringify([cursor.receivedAt.toISOString(), cursor.eventId])).toString('base64url');
+}
+
+export function decodeCursor(value: string): EventCursor | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
+    const [at, eventId] = parsed as unknown[];
+    if (typeof at !== 'string' || typeof eventId !== 'string' || !ISO_DATE_TIME.test(at)) return undefined;
+    const receivedAt = new Date(at);
+    return Number.isNaN(receivedAt.getTime()) ? undefined : { receivedAt, eventId };
+  } catch {
+    return undefined;
+  }
+}
+
+function single(value: unknown, name: string, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    problems.push(`${name} must be given once`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Comma-separated, and/or repeated (status=a&status=b); empty items are dropped. */
+function list(value: unknown, name: string, problems: string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [null]));
+  if (parts.includes(null)) {
+    problems.push(`${name} must be a comma-separated list`);
+    return undefined;
+  }
+  const items = (parts as string[]).map((p) => p.trim()).filter(Boolean);
+  if (items.length === 0) problems.push(`${name} must not be empty`);
+  return items;
+}
+
+function date(value: unknown, name: string, problems: string[]): Date | undefined {
+  const raw = single(value, name, problems);
+  if (raw === undefined) return undefined;
+  const parsed = new Date(raw);
+  if ((!ISO_DATE.test(raw) && !ISO_DATE_TIME.test(raw)) || Number.isNaN(parsed.getTime()) || !isCalendarDate(raw)) {
+    problems.push(`${name} must be an ISO 8601 date or date-time with a zone, e.g. 2024-05-01 or 2024-05-01T12:00:00Z (got "${clip(raw)}")`);
+    return undefined;
+  }
+  return parsed;
+}
+
+/** Date parsing rolls 2024-02-30 over to March 1st; a typo like that is an error here. */
+function isCalendarDate(raw: string): boolean {
+  const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
+function integer(value: unknown, name: string, problems: string[]): number | undefined {
+  const raw = single(value, name, problems);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_LIMIT) {
+    problems.push(`${name} must be a whole number from 1 to ${MAX_LIMIT} (got "${clip(raw)}")`);
+    return undefined;
+  }
+  return n;
+}
+
+/** Echoed input stays short in error messages and logs. */
+function clip(value: string): string {
+  return value.length > 50 ? `${value.slice(0, 50)}…` : value;
+}

@@ -1,0 +1,48 @@
+import type { QueueJobJson } from '@bull-board/api/typings/app';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule, type BullBoardModuleOptions } from '@bull-board/nestjs';
+import type { DynamicModule } from '@nestjs/common';
+import { QUEUES } from '@app/queue';
+
+export const QUEUES_BOARD_PATH = '/admin/queues';
+
+/** Each job carries an event id: link it to the admin API's view of that event. */
+function eventLink(job: QueueJobJson): { displayText: string; href: string } {
+  const eventId = (job.data as { eventId?: unknown } | undefined)?.eventId;
+  if (typeof eventId !== 'string') return { displayText: 'Inbox events', href: '/admin/api/events' };
+  return { displayText: 'Inbox event', href: `/admin/api/events/${encodeURIComponent(eventId)}` };
+}
+
+/**
+ * Bull Board at /admin/queues over the two queues QueueModule.forRoot() registers. forFeature()
+ * looks each queue up by @nestjs/bullmq's token (getQueueToken(name)), which is how QueueModule
+ * provides them: the board shows the very Queue instances (prefix, connection) the app uses.
+ *
+ * Retrying a failed process-event job from the board would do nothing useful (the worker skips an
+ * event that is no longer 'received'): replays go through POST /admin/api/…/replay, which resets
+ * the inbox row first. The dead-letter queue mirrors the inbox, so it is read-only here.
+ */
+export function queuesBoardImports(): DynamicModule[] {
+  return [
+    BullBoardModule.forRoot({
+      route: QUEUES_BOARD_PATH,
+      // @bull-board/express 9.10.1 brings its own @bull-board/api 9.10.1 whose declarations differ
+      // from the root 9.10.2 only by identity; at runtime the board is built by the root one.
+      adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'],
+      boardOptions: { uiConfig: { boardTitle: 'Square webhooks' } },
+    }),
+    BullBoardModule.forFeature(
+      {
+        name: QUEUES.squareEvents,
+        adapter: BullMQAdapter,
+        options: { allowRetries: false, externalJobUrl: eventLink, description: 'process-event jobs (one per inbox event)' },
+      },
+      {
+        name: QUEUES.deadLetter,
+        adapter: BullMQAdapter,
+        options: { readOnlyMode: true, externalJobUrl: eventLink, description: 'dead-lettered events; replay them from the admin API' },
+      },
+    ),
+  ];
+}
