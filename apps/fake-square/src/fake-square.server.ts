@@ -46,6 +46,8 @@ export class FakeSquareServer {
   private readonly store: Record<Resource, Map<string, JsonObject>> = { payments: new Map(), refunds: new Map() };
   private faults: Array<Fault & { remaining: number }> = [];
   private readonly requests = new Map<string, number>();
+  /** Highest `version` answered with 200 per object id: what a correct consumer must end up storing. */
+  readonly maxServedVersion = new Map<string, number>();
   private server: Server | undefined;
   latencyMs: number;
   /** Base URL once listening, e.g. http://127.0.0.1:3010 */
@@ -113,6 +115,9 @@ export class FakeSquareServer {
     }
     const object = this.store[resource].get(id) ?? (this.options.synthesize ? synthesize(resource, id) : undefined);
     if (!object) return squareError(res, 404, `Could not find ${resource === 'payments' ? 'payment' : 'refund'} with id: ${id}`);
+    if (typeof object.version === 'number') {
+      this.maxServedVersion.set(id, Math.max(object.version, this.maxServedVersion.get(id) ?? object.version));
+    }
     send(res, 200, { [resource === 'payments' ? 'payment' : 'refund']: object });
   }
 
