@@ -131,6 +131,19 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     expect(row).toEqual({ dead_letter_reason: 'attempts_exhausted', last_error: 'boom' });
   });
 
+  it('a replayed event is left alone by the sweep while its failed job is being replaced', async () => {
+    // Replay resets the row, then swaps the old failed job for a fresh one. A sweep in between
+    // would find the old failed job and dead-letter the event again.
+    const prefix = newPrefix();
+    await storeEvent('replayed-1', String(PAYMENT.id), 5);
+    const app = await worker(prefix);
+    const { EventStatusRepository } = await import('@app/database');
+    const events = app.get(EventStatusRepository);
+    await events.markDeadLettered('replayed-1', { reason: 'square_404', error: 'gone', attempts: 1 });
+    expect(await events.resetForReplay(['replayed-1'])).toEqual(['replayed-1']);
+    expect(await events.claimSweepCandidates(1000, 500)).not.toContain('replayed-1');
+  });
+
   it('SIGKILL of a worker process mid-job: the job comes back and is applied exactly once', async () => {
     const prefix = newPrefix();
     await storeEvent('killed-1', 'pay_killed');

@@ -145,7 +145,8 @@ describe('worker: end to end', () => {
       last_error: expect.stringContaining('500'),
     });
     expect(fake.requestCount(PAYMENT_ID)).toBe(3);
-    const dlq = await deadLetterQueue.getJob(jobIdForEvent(eventId));
+    // Listed in the dead-letter queue right after the row is marked (Postgres first).
+    const dlq = await eventually(() => deadLetterQueue.getJob(jobIdForEvent(eventId)), 5000, 'the dead-letter queue entry');
     expect(dlq).toMatchObject({ name: DEAD_LETTER_JOBS.deadLettered, data: { eventId, reason: 'attempts_exhausted' } });
 
     fake.reset(); // Square recovers

@@ -88,13 +88,17 @@ export class EventStatusRepository {
     });
   }
 
-  /** Puts dead-lettered events back to 'received' for another round of attempts. */
+  /**
+   * Puts dead-lettered events back to 'received' for another round of attempts. swept_at is set
+   * to now so that the sweep leaves them alone while the caller replaces their failed jobs (it
+   * would otherwise find the old failed job and dead-letter the event again).
+   */
   async resetForReplay(eventIds: string[]): Promise<string[]> {
     if (eventIds.length === 0) return [];
     const rows = await this.prisma.$queryRaw<{ event_id: string }[]>`
       UPDATE webhook_events
       SET status = 'received', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
-          replay_count = replay_count + 1, swept_at = NULL, updated_at = now()
+          replay_count = replay_count + 1, swept_at = now(), updated_at = now()
       WHERE event_id = ANY(${eventIds}) AND status = 'dead_lettered'
       RETURNING event_id`;
     return rows.map((r) => r.event_id);

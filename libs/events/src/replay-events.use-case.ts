@@ -26,9 +26,14 @@ export class ReplayEventsUseCase {
   ) {}
 
   async replay(eventIds: string[]): Promise<ReplayResult> {
-    const reset = await this.events.resetForReplay([...new Set(eventIds)]);
-    const result: ReplayResult = { replayed: [], skipped: eventIds.filter((id) => !reset.includes(id)), failed: [] };
-    for (const eventId of reset) {
+    const result: ReplayResult = { replayed: [], skipped: [], failed: [] };
+    // One event at a time, reset then requeue, so no event waits long with its old failed job.
+    for (const eventId of new Set(eventIds)) {
+      const [reset] = await this.events.resetForReplay([eventId]);
+      if (!reset) {
+        result.skipped.push(eventId);
+        continue;
+      }
       try {
         await this.producer.requeue(eventId);
         await this.deadLetters.remove(eventId);
