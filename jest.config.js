@@ -21,7 +21,10 @@ export default {
       ...common,
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
+      testPathIgnorePatterns: ['/test/faults/'],
       testRegex: '\\.e2e-spec\\.ts$',
     },
+    // npm run test:faults: fault injection under load, minutes long; not part of `npm test`.
+    { ...common, displayName: 'faults', roots: ['<rootDir>/test/faults'], testRegex: '\\.faults-spec\\.ts$' },
   ],
 };
