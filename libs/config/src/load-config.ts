@@ -73,6 +73,8 @@ export interface SquareCliConfig {
   /** SQUARE_WEBHOOK_NOTIFICATION_URL, else http://localhost:<INGRESS_PORT>/webhooks/square. */
   notificationUrl: string;
   defaulted: { signatureKeys: boolean; notificationUrl: boolean };
+  /** INIT_CWD: where `npm run` was started (npm runs scripts from the project root); for relative paths. */
+  invokedFrom: string | undefined;
 }
 
 export interface MigrateConfig {
@@ -140,6 +142,7 @@ export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
     signatureKeys: keys.length > 0 ? keys : [DEV_SIGNATURE_KEY],
     notificationUrl: url === undefined ? devUrl : r.url('SQUARE_WEBHOOK_NOTIFICATION_URL', ['https:', 'http:']),
     defaulted: { signatureKeys: keys.length === 0, notificationUrl: url === undefined },
+    invokedFrom: r.optional('INIT_CWD'),
   };
   r.finish();
   return config;
