@@ -17,5 +17,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma/migrations ./prisma/migrations
+# The square CLI's sample events (node dist/apps/cli/src/square.main.js send payment.updated).
+COPY --from=build /app/apps/cli/samples ./apps/cli/samples
 USER node
 CMD ["node", "dist/apps/ingress/src/main.js"]
