@@ -65,11 +65,12 @@ export function diagnoseSquareSignature(check: SignatureCheck): SignatureDiagnos
   const signatureLooksLike = (Object.keys(DIGEST_BYTES) as SignatureAlgorithm[]).find((a) => DIGEST_BYTES[a] === length);
   if (signatureLooksLike === undefined) return { valid: false, matches: [], signatureLooksLike };
 
+  const [urls, bodies, keys] = [urlVariants(check.notificationUrl), bodyVariants(check.rawBody), keyVariants(check.keys, check.otherKeys ?? [])];
   const matches: SignatureMatch[] = [];
   for (const algorithm of algorithmVariants(check.algorithm)) {
-    for (const url of urlVariants(check.notificationUrl)) {
-      for (const body of bodyVariants(check.rawBody)) {
-        for (const key of keyVariants(check.keys, check.otherKeys ?? [])) {
+    for (const url of urls) {
+      for (const body of bodies) {
+        for (const key of keys) {
           if (!isValidSquareSignature(algorithm.value, check.signature, [key.value.key], url.value, body.value.bytes)) continue;
           matches.push({
             notificationUrl: url.value,
