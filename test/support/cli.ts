@@ -7,9 +7,9 @@ export interface CliRun {
 }
 
 /** Runs a built entry point (dist/…) as the npm scripts do, with extra environment variables. */
-export function runNode(script: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliRun> {
+export function runNode(script: string, args: string[], env: Record<string, string>, timeoutMs = 30_000, cwd?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ENV_FILE: '/nonexistent', ...env } });
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ENV_FILE: '/nonexistent', ...env }, cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -29,9 +29,14 @@ export class EnvReader {
 
   /** A comma-separated list of at least one non-empty item. */
   list(name: string, hint: string): string[] {
-    const items = (this.optional(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const items = this.optionalList(name);
     if (items.length === 0) this.problems.push(`${name} is required (${hint})`);
     return items;
+  }
+
+  /** A comma-separated list, empty when unset. */
+  optionalList(name: string): string[] {
+    return (this.optional(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   }
 
   /** A URL whose scheme is one of `protocols`; the value is returned untouched (never normalized). */

@@ -17,5 +17,13 @@ export type { ConfigSections, LogLevel } from './app-config.js';
 export { ConfigModule } from './config.module.js';
 export { loadDotEnv } from './dotenv.js';
 export { ConfigError } from './env-reader.js';
-export { loadAdminConfig, loadEventsCliConfig, loadIngressConfig, loadMigrateConfig, loadWorkerConfig } from './load-config.js';
-export type { AdminAppConfig, EventsCliConfig, IngressAppConfig, MigrateConfig, WorkerAppConfig } from './load-config.js';
+export {
+  DEV_SIGNATURE_KEY,
+  loadAdminConfig,
+  loadEventsCliConfig,
+  loadIngressConfig,
+  loadMigrateConfig,
+  loadSquareCliConfig,
+  loadWorkerConfig,
+} from './load-config.js';
+export type { AdminAppConfig, EventsCliConfig, IngressAppConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig } from './load-config.js';

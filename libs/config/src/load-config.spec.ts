@@ -1,5 +1,5 @@
 import { ConfigError } from './env-reader.js';
-import { loadAdminConfig, loadIngressConfig, loadMigrateConfig } from './load-config.js';
+import { loadAdminConfig, loadIngressConfig, loadMigrateConfig, loadSquareCliConfig } from './load-config.js';
 
 const minimal = {
   SQUARE_WEBHOOK_SIGNATURE_KEYS: 'key-one',
@@ -90,5 +90,32 @@ describe('loadAdminConfig', () => {
     expect(() => loadAdminConfig({})).toThrow(/ADMIN_USERNAME is required[\s\S]*ADMIN_PASSWORD is required/);
     expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true' }).admin).toMatchObject({ authDisabled: true, port: 3002 });
     expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw' }).admin).toMatchObject({ username: 'ops', password: 'pw', authDisabled: false });
+  });
+});
+
+describe('loadSquareCliConfig', () => {
+  it('falls back to the development key and URL of npm start, and says so', () => {
+    expect(loadSquareCliConfig({})).toMatchObject({
+      signatureKeys: ['whsk_local_development_key'],
+      notificationUrl: 'http://localhost:3000/webhooks/square',
+      defaulted: { signatureKeys: true, notificationUrl: true },
+    });
+    expect(loadSquareCliConfig({ INGRESS_PORT: '4000' }).notificationUrl).toBe('http://localhost:4000/webhooks/square');
+  });
+
+  it('uses the configured keys and URL exactly as given', () => {
+    const config = loadSquareCliConfig({ ...minimal, SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new-key, old-key', SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/x/' });
+    expect(config).toMatchObject({
+      signatureKeys: ['new-key', 'old-key'],
+      notificationUrl: 'https://hooks.example.com/x/',
+      defaulted: { signatureKeys: false, notificationUrl: false },
+    });
+  });
+
+  it('names a malformed URL', () => {
+    expect(problemsOf(() => loadSquareCliConfig({ SQUARE_WEBHOOK_NOTIFICATION_URL: 'hooks.example.com', DATABASE_URL: 'mysql://x' }))).toEqual([
+      expect.stringContaining('DATABASE_URL'),
+      expect.stringContaining('SQUARE_WEBHOOK_NOTIFICATION_URL'),
+    ]);
   });
 });

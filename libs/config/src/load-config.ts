@@ -59,6 +59,24 @@ export interface EventsCliConfig {
   log: LogConfig;
 }
 
+/** The signature key `npm start` (scripts/start.mjs) runs the ingress with when none is set. */
+export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
+
+/**
+ * What the square CLI (send, verify, replay) signs with and reads from. Nothing is required: like
+ * `npm start`, it falls back to the local development key and URL, and says so (`defaulted`).
+ */
+export interface SquareCliConfig {
+  database: DatabaseConfig;
+  /** SQUARE_WEBHOOK_SIGNATURE_KEYS, else [DEV_SIGNATURE_KEY]. */
+  signatureKeys: readonly string[];
+  /** SQUARE_WEBHOOK_NOTIFICATION_URL, else http://localhost:<INGRESS_PORT>/webhooks/square. */
+  notificationUrl: string;
+  defaulted: { signatureKeys: boolean; notificationUrl: boolean };
+  /** INIT_CWD: where `npm run` was started (npm runs scripts from the project root); for relative paths. */
+  invokedFrom: string | undefined;
+}
+
 export interface MigrateConfig {
   database: DatabaseConfig;
   /** MIGRATIONS_DIR, default prisma/migrations (relative to the working directory). */
@@ -109,6 +127,23 @@ export function loadAdminConfig(env: Env = process.env): AdminAppConfig {
 export function loadEventsCliConfig(env: Env = process.env): EventsCliConfig {
   const r = new EnvReader(env);
   const config: EventsCliConfig = { database: readDatabase(r), redis: readRedis(r), queue: readQueue(r), log: readLog(r) };
+  r.finish();
+  return config;
+}
+
+export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
+  const r = new EnvReader(env);
+  const keys = r.optionalList('SQUARE_WEBHOOK_SIGNATURE_KEYS');
+  const url = r.optional('SQUARE_WEBHOOK_NOTIFICATION_URL');
+  // The same fallback URL as scripts/start.mjs, so that `send` reaches a pipeline started by `npm start`.
+  const devUrl = `http://localhost:${r.int('INGRESS_PORT', 3000, 1, 65535)}/webhooks/square`;
+  const config: SquareCliConfig = {
+    database: readDatabase(r),
+    signatureKeys: keys.length > 0 ? keys : [DEV_SIGNATURE_KEY],
+    notificationUrl: url === undefined ? devUrl : r.url('SQUARE_WEBHOOK_NOTIFICATION_URL', ['https:', 'http:']),
+    defaulted: { signatureKeys: keys.length === 0, notificationUrl: url === undefined },
+    invokedFrom: r.optional('INIT_CWD'),
+  };
   r.finish();
   return config;
 }

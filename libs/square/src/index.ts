@@ -7,6 +7,8 @@ export type { SquareCallObserver } from './square-api.client.js';
 export { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
 export { toPaymentRecord, toRefundRecord, wireJson } from './square-records.js';
 export type { PaymentRecord, RefundRecord } from './square-records.js';
+export { diagnoseSquareSignature } from './signature-diagnosis.js';
+export type { BodyForm, LabelledKey, SignatureChange, SignatureChangeKind, SignatureCheck, SignatureDiagnosis, SignatureMatch } from './signature-diagnosis.js';
 export { SIGNATURE_HEADERS, computeSquareSignature, isValidSquareSignature } from './webhook-signature.js';
 export type { SignatureAlgorithm } from './webhook-signature.js';
 export { legacyEventId, parseSquareWebhook } from './webhook-event.js';

@@ -1,0 +1,71 @@
+// npm run square -- send <sample-or-file> | verify <body-file> | replay <eventId>
+// Square webhook tools: sign and send events, diagnose signatures, re-send captured events.
+// No Nest context: these are a few pure functions, one HTTP request and at most one query.
+import { ConfigError, loadDotEnv, loadSquareCliConfig } from '@app/config';
+import { listSamples } from './square/event-source.js';
+import { runReplay } from './square/replay.command.js';
+import { UsageError, parseSquareArgs } from './square/square-args.js';
+import { runSend } from './square/send.command.js';
+import { runVerify } from './square/verify.command.js';
+
+function usage(): string {
+  return `usage: npm run square -- <command>
+
+  send <sample|file> [--url <url>] [--key <key>] [--to <url>] [--new-id] [--legacy]
+      Sign a webhook body as Square does and POST it; print the answer.
+      <sample> is the name of a file in apps/cli/samples: ${listSamples().join(', ') || '(none found)'}.
+      Anything else is a file path, e.g. ./payment.updated.json.
+      --url     the notification URL to sign for (default SQUARE_WEBHOOK_NOTIFICATION_URL,
+                else http://localhost:3000/webhooks/square)
+      --key     the signature key (default the first of SQUARE_WEBHOOK_SIGNATURE_KEYS,
+                else the development key whsk_local_development_key)
+      --to      POST there instead of to --url (a proxy, a tunnel, another port)
+      --new-id  give the event a fresh event_id and created_at, so it is not a duplicate
+      --legacy  sign with legacy HMAC-SHA1 (x-square-signature) instead of HMAC-SHA256
+
+  verify <body-file> --signature <sig> [--url <url>] [--key <key>…] [--legacy]
+      Say whether the signature is valid for the body; when not, which usual mistake
+      (trailing slash, http/https, another key, re-serialized body, SHA-1/SHA-256)
+      would make it match. --key may be repeated or comma-separated; any match is valid.
+      --url and --key default as for send. Exit 0 valid, 1 invalid.
+
+  replay <eventId> --to <url> [--url <url>] [--key <key>] [--legacy]
+      Read a captured event's raw body from Postgres (DATABASE_URL), sign it for --url
+      (default --to) and POST it to --to, e.g. a local development server.
+
+Settings come from the environment or .env. Exit codes: 0 ok, 1 failed or invalid, 2 usage.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseSquareArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`square: ${err.message}\nRun \`npm run square -- --help\` for usage.`);
+    return 2;
+  }
+  if (command.name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  loadDotEnv();
+  const config = loadSquareCliConfig();
+  switch (command.name) {
+    case 'send':
+      return runSend(command, config);
+    case 'verify':
+      return runVerify(command, config);
+    case 'replay':
+      return runReplay(command, config);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // One line, never a stack trace: every failure here is about input, network or database.
+    console.error(err instanceof ConfigError ? err.message : `square: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

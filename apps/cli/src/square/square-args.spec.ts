@@ -1,0 +1,59 @@
+import { UsageError, parseSquareArgs } from './square-args.js';
+
+const usageError = (argv: string[]) => {
+  try {
+    parseSquareArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) return err.message;
+    throw err;
+  }
+  throw new Error(`expected a UsageError for ${argv.join(' ')}`);
+};
+
+describe('parseSquareArgs', () => {
+  it('asks for help without a command, with help, --help or -h anywhere after the command', () => {
+    for (const argv of [[], ['help'], ['--help'], ['-h'], ['send', '--help'], ['verify', 'x', '-h']]) {
+      expect(parseSquareArgs(argv)).toEqual({ name: 'help' });
+    }
+  });
+
+  it('parses send with its defaults left to the environment', () => {
+    expect(parseSquareArgs(['send', 'payment.updated'])).toEqual({
+      name: 'send', source: 'payment.updated', url: undefined, to: undefined, keys: [], newId: false, legacy: false,
+    });
+    expect(parseSquareArgs(['send', './body.json', '--url', 'https://h.example.com/sq/', '--key', 'k1', '--to', 'http://127.0.0.1:9/x', '--new-id', '--legacy'])).toEqual({
+      name: 'send', source: './body.json', url: 'https://h.example.com/sq/', to: 'http://127.0.0.1:9/x', keys: ['k1'], newId: true, legacy: true,
+    });
+  });
+
+  it('keeps URLs exactly as typed (a signature is computed over the characters)', () => {
+    const cmd = parseSquareArgs(['send', 'x', '--url', 'HTTPS://Hooks.Example.com:443/sq/']);
+    expect(cmd).toMatchObject({ url: 'HTTPS://Hooks.Example.com:443/sq/' });
+  });
+
+  it('accepts keys repeated and comma-separated', () => {
+    expect(parseSquareArgs(['verify', 'b.json', '--signature', ' sig= ', '--key', 'a, b', '--key=c'])).toEqual({
+      name: 'verify', bodyFile: 'b.json', signature: 'sig=', url: undefined, keys: ['a', 'b', 'c'], legacy: false,
+    });
+  });
+
+  it('parses replay, which needs --to', () => {
+    expect(parseSquareArgs(['replay', 'evt-1', '--to', 'http://localhost:4000/hook'])).toEqual({
+      name: 'replay', eventId: 'evt-1', to: 'http://localhost:4000/hook', url: undefined, keys: [], legacy: false,
+    });
+    expect(usageError(['replay', 'evt-1'])).toMatch(/replay needs --to/);
+  });
+
+  it('names what is wrong', () => {
+    expect(usageError(['sned', 'x'])).toBe('unknown command "sned"');
+    expect(usageError(['send'])).toBe('missing a sample name or a body file');
+    expect(usageError(['send', 'a', 'b'])).toMatch(/expected one argument/);
+    expect(usageError(['send', 'x', '--bogus'])).toBe("Unknown option '--bogus'");
+    expect(usageError(['send', 'x', '--url'])).toMatch(/--url/);
+    expect(usageError(['send', 'x', '--signature', 's'])).toBe('send does not take --signature');
+    expect(usageError(['replay', 'e', '--to', 'http://x', '--new-id'])).toBe('replay does not take --new-id');
+    expect(usageError(['verify', 'b.json'])).toMatch(/verify needs --signature/);
+    expect(usageError(['send', 'x', '--to', 'localhost:3000/webhooks'])).toMatch(/--to must be an http:\/\/ or https:\/\/ URL/);
+    expect(usageError(['send', 'x', '--key', ' , '])).toBe('--key is empty');
+  });
+});

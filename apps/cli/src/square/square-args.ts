@@ -1,0 +1,97 @@
+import { parseArgs } from 'node:util';
+
+// The command line of `npm run square -- <command>`, parsed into one typed command. Anything
+// malformed is a UsageError (exit 2); defaults from the environment are applied later, by the
+// commands, so that parsing stays pure.
+
+export type SquareCommand =
+  | { name: 'help' }
+  | {
+      name: 'send';
+      /** A sample name (payment.updated) or a file path. */
+      source: string;
+      url: string | undefined;
+      to: string | undefined;
+      keys: string[];
+      newId: boolean;
+      legacy: boolean;
+    }
+  | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
+  | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean };
+
+export class UsageError extends Error {}
+
+const OPTIONS = {
+  url: { type: 'string' },
+  to: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  signature: { type: 'string' },
+  'new-id': { type: 'boolean' },
+  legacy: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+const ALLOWED: Record<'send' | 'verify' | 'replay', readonly OptionName[]> = {
+  send: ['url', 'to', 'key', 'new-id', 'legacy'],
+  verify: ['url', 'key', 'signature', 'legacy'],
+  replay: ['url', 'to', 'key', 'legacy'],
+};
+
+export function parseSquareArgs(argv: readonly string[]): SquareCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { name: 'help' };
+  if (command !== 'send' && command !== 'verify' && command !== 'replay') throw new UsageError(`unknown command "${command}"`);
+
+  const { values, positionals } = parse(rest);
+  if (values.help) return { name: 'help' };
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (name !== 'help' && !ALLOWED[command].includes(name)) throw new UsageError(`${command} does not take --${name}`);
+  }
+  const url = values.url === undefined ? undefined : httpUrl('--url', values.url);
+  const to = values.to === undefined ? undefined : httpUrl('--to', values.to);
+  // Repeated --key and comma-separated lists both work, as in SQUARE_WEBHOOK_SIGNATURE_KEYS.
+  const keys = (values.key ?? []).flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean);
+  if (values.key !== undefined && keys.length === 0) throw new UsageError('--key is empty');
+  const legacy = values.legacy ?? false;
+
+  switch (command) {
+    case 'send':
+      return { name: 'send', source: one(positionals, 'a sample name or a body file'), url, to, keys, newId: values['new-id'] ?? false, legacy };
+    case 'verify': {
+      if (values.signature === undefined || values.signature.trim() === '') throw new UsageError('verify needs --signature <the x-square-hmacsha256-signature header>');
+      return { name: 'verify', bodyFile: one(positionals, 'the body file'), signature: values.signature.trim(), url, keys, legacy };
+    }
+    case 'replay':
+      if (to === undefined) throw new UsageError('replay needs --to <url to POST to>');
+      return { name: 'replay', eventId: one(positionals, 'an event id'), to, url, keys, legacy };
+  }
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // Node's messages go on with advice about '--'; the first sentence is the useful part.
+    throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+  }
+}
+
+function one(positionals: string[], what: string): string {
+  if (positionals.length === 0) throw new UsageError(`missing ${what}`);
+  if (positionals.length > 1) throw new UsageError(`expected one argument (${what}), got ${positionals.length}: ${positionals.join(' ')}`);
+  return positionals[0]!;
+}
+
+function httpUrl(option: string, value: string): string {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`${option} must be an http:// or https:// URL (got "${value}")`);
+  // Never normalized: the exact characters are what a signature is computed over.
+  return value;
+}
