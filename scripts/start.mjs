@@ -12,9 +12,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+// Runs after `npm run build`: the development key is the one the square CLI defaults to.
+import { DEV_SIGNATURE_KEY } from '../dist/libs/config/src/index.js';
 
 const APPS = ['ingress', 'worker', 'admin'];
-export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
 
 if (existsSync(process.env.ENV_FILE ?? '.env')) process.loadEnvFile(process.env.ENV_FILE ?? '.env');
 const env = { ...process.env };
