@@ -169,6 +169,29 @@ describe('ingress: POST /webhooks/square', () => {
       expect(await db.query('SELECT 1 FROM invalid_webhooks WHERE raw_body = $1', [body])).toHaveLength(1);
     });
 
+    it('JSON that jsonb refuses fails alone, not the deliveries stored in the same batch', async () => {
+      const bad = Buffer.from('{"event_id":"evt-nul-batch","type":"payment.updated","note":"\\u0000"}');
+      const good = Array.from({ length: 30 }, (_, i) => paymentEventBody(`evt-batch-${i}`));
+      const results = await Promise.all([bad, ...good].map((body) => ingress.post(body, signedHeaders(body, KEY))));
+      expect(results[0]!.status).toBe(400);
+      expect(results.slice(1).map((r) => r.body.status)).toEqual(good.map(() => 'accepted'));
+      const stored = await db.query(`SELECT 1 FROM webhook_events WHERE event_id LIKE 'evt-batch-%'`);
+      expect(stored).toHaveLength(30);
+    });
+
+    it('batched inserts: an unstorable event is retried alone and fails alone', async () => {
+      // 20 deliveries in one tick: the first ones go alone, the rest share a batch with the bad one.
+      const { UnstorablePayloadError, WebhookInboxRepository } = await import('@app/database');
+      const inbox = ingress.app.get(WebhookInboxRepository);
+      const delivery = { environment: null, initialDeliveryTimestamp: null, initialDeliveryAt: null, retryNumber: null, retryReason: null };
+      const make = (eventId: string, payload: Record<string, unknown>) =>
+        ({ event: { eventId, type: 'payment.updated', merchantId: null, payload }, rawBody: Buffer.from(JSON.stringify(payload)), signatureAlgorithm: 'sha256' as const, delivery });
+      const items = [...Array.from({ length: 19 }, (_, i) => make(`fallback-${i}`, { i })), make('fallback-bad', { note: '\u0000' })];
+      const settled = await Promise.allSettled(items.map((item) => inbox.recordDelivery(item)));
+      expect(settled.slice(0, 19).map((s) => (s.status === 'fulfilled' ? s.value : 'rejected'))).toEqual(Array(19).fill('new'));
+      expect(settled[19]).toMatchObject({ status: 'rejected', reason: expect.any(UnstorablePayloadError) });
+    });
+
     it('413 for a body over 1 MiB, nothing stored', async () => {
       const before = await totalRows('webhook_events');
       const big = Buffer.alloc(1024 * 1024 + 1, 0x20);

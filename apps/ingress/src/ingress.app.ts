@@ -16,6 +16,8 @@ export async function createIngressApp(config: IngressAppConfig): Promise<INestA
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // Webhook answers are never cached: computing an ETag for each is wasted work.
+  app.set('etag', false);
   app.use(requestLogger(new Logger('HTTP')));
   return app;
 }

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
 import type { JsonObject } from '@app/square';
+import { PG_POOL } from './pg-pool.js';
 import { PrismaService } from './prisma.service.js';
 
 export interface InboxEvent {
@@ -21,14 +23,20 @@ const SWEEP_LOCK_ID = 0x5eeb;
 /** The worker's view of the inbox: reading an event and moving it between statuses. */
 @Injectable()
 export class EventStatusRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+  ) {}
 
+  /** Once per job, so plain pg: Prisma's per-query overhead was a seventh of the worker's CPU. */
   async find(eventId: string): Promise<InboxEvent | null> {
-    const row = await this.prisma.webhookEvent.findUnique({
-      where: { eventId },
-      select: { eventId: true, eventType: true, status: true, payload: true },
+    const { rows } = await this.pool.query<{ event_id: string; event_type: string; status: InboxEvent['status']; payload: JsonObject }>({
+      name: 'find-event', // prepared once per connection
+      text: 'SELECT event_id, event_type, status, payload FROM webhook_events WHERE event_id = $1',
+      values: [eventId],
     });
-    return row ? { ...row, payload: row.payload as JsonObject } : null;
+    const row = rows[0];
+    return row ? { eventId: row.event_id, eventType: row.event_type, status: row.status, payload: row.payload } : null;
   }
 
   /** For event types this pipeline does not apply: visible and counted, never retried. */

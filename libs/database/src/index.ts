@@ -5,6 +5,7 @@ export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterInfo, InboxEvent } from './event-status.repository.js';
 export { SquareEffectsRepository } from './square-effects.repository.js';
 export type { ApplyOutcome } from './square-effects.repository.js';
+export { PG_POOL } from './pg-pool.js';
 export { PrismaService } from './prisma.service.js';
 export { UnstorablePayloadError, WebhookInboxRepository, sqlState } from './webhook-inbox.repository.js';
 export type { DeliveryOutcome, RecordDeliveryInput } from './webhook-inbox.repository.js';

@@ -1,31 +1,26 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { DatabaseConfig } from '@app/config';
+import type pg from 'pg';
+import { errorMessage } from '@app/observability';
 import { PrismaClient } from './generated/prisma/client.js';
+import { PG_POOL } from './pg-pool.js';
 
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly logger = new Logger(PrismaService.name);
 
-  constructor(config: DatabaseConfig) {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
     super({
-      adapter: new PrismaPg(
-        {
-          connectionString: config.url,
-          max: config.poolSize,
-          // Fail fast when Postgres is unreachable: the ingress must answer 503 within 2 s.
-          connectionTimeoutMillis: 1000,
-          idleTimeoutMillis: 30_000,
-        },
-        {
-          onPoolError: (err) => this.logger.warn(`idle Postgres connection failed: ${err.message}`),
-          onConnectionError: (err) => this.logger.warn(`Postgres connection failed: ${err.message}`),
-        },
-      ),
+      adapter: new PrismaPg(pool, {
+        onConnectionError: (err) => this.logger.warn('Postgres connection failed', { error: errorMessage(err) }),
+      }),
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // The last shutdown phase: work still draining in beforeApplicationShutdown (the worker's
+  // active jobs) keeps its connections until then.
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
+    await this.pool.end();
   }
 }

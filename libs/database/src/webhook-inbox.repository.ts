@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { MicroBatcher } from '@app/batching';
 import type { SignatureAlgorithm, SquareDelivery, SquareWebhookEvent } from '@app/square';
-import { PrismaService } from './prisma.service.js';
+import { PG_POOL } from './pg-pool.js';
 
 export type DeliveryOutcome = 'new' | 'duplicate';
 
@@ -15,38 +17,53 @@ export interface RecordDeliveryInput {
 /** Postgres refused the JSON (e.g. a \u0000 escape, which jsonb cannot hold). */
 export class UnstorablePayloadError extends Error {}
 
-// SQLSTATEs for JSON that JavaScript accepts but jsonb does not.
+// SQLSTATEs of JSON that JavaScript accepts but jsonb does not.
 const UNSTORABLE_JSON = new Set(['22P05', '22P02', '22030', '22032']);
+
+// Inserts the events of one batch, or counts one more delivery of those already stored, in one
+// statement (one round trip, one commit). delivery_count starts at the number of deliveries of
+// the event in the batch, so a row comes back with delivery_count = n exactly when it is new.
+// The body travels once, as text (it was checked to be UTF-8 JSON): Postgres turns it back into
+// the exact bytes (raw_body) and parses it (payload).
+const RECORD_DELIVERIES = `
+  INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
+    square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count)
+  SELECT e.event_id, e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'), e.body::jsonb,
+    e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::int[],
+    $9::text[], $10::int[])
+    AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries)
+  ON CONFLICT (event_id) DO UPDATE SET
+    delivery_count = w.delivery_count + EXCLUDED.delivery_count,
+    last_delivered_at = now(),
+    square_retry_number = GREATEST(w.square_retry_number, EXCLUDED.square_retry_number),
+    square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, w.square_retry_reason),
+    updated_at = now()
+  RETURNING event_id, delivery_count`;
 
 @Injectable()
 export class WebhookInboxRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly batcher: MicroBatcher<RecordDeliveryInput, DeliveryOutcome>;
+
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
+    // Concurrent deliveries share round trips and commits. Two batches in flight measured best
+    // (bench: 2 900–3 000 req/s against ~1 900 with a statement per request, and ~2 550 with 4 in
+    // flight): fewer, larger batches cost less CPU per event in Node and in Postgres.
+    this.batcher = new MicroBatcher({
+      handle: (items) => this.recordBatch(items),
+      maxInFlight: 2,
+      maxBatchSize: 200,
+      maxQueued: 10_000,
+    });
+  }
 
   /**
-   * Inserts the event or, when its id is already there, counts one more delivery. A single
-   * statement: concurrent deliveries of one event serialize on the primary key, and exactly
-   * one of them sees delivery_count = 1, the "new" one that enqueues the job.
+   * Inserts the event or, when its id is already there, counts one more delivery. Concurrent
+   * deliveries of one event serialize on the primary key, and exactly one of them is "new" —
+   * the one that enqueues the job. Resolves once the row is committed.
    */
-  async recordDelivery({ event, rawBody, signatureAlgorithm, delivery }: RecordDeliveryInput): Promise<DeliveryOutcome> {
-    try {
-      const rows = await this.prisma.$queryRaw<{ delivery_count: number }[]>`
-        INSERT INTO webhook_events (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
-          square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason)
-        VALUES (${event.eventId}, ${event.type}, ${event.merchantId}, ${signatureAlgorithm}, ${rawBody},
-          ${JSON.stringify(event.payload)}::jsonb, ${delivery.environment}, ${delivery.initialDeliveryAt},
-          ${delivery.retryNumber}, ${delivery.retryReason})
-        ON CONFLICT (event_id) DO UPDATE SET
-          delivery_count = webhook_events.delivery_count + 1,
-          last_delivered_at = now(),
-          square_retry_number = GREATEST(webhook_events.square_retry_number, EXCLUDED.square_retry_number),
-          square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, webhook_events.square_retry_reason),
-          updated_at = now()
-        RETURNING delivery_count`;
-      return rows[0]?.delivery_count === 1 ? 'new' : 'duplicate';
-    } catch (err) {
-      if (UNSTORABLE_JSON.has(sqlState(err) ?? '')) throw new UnstorablePayloadError((err as Error).message);
-      throw err;
-    }
+  recordDelivery(input: RecordDeliveryInput): Promise<DeliveryOutcome> {
+    return this.batcher.submit(input);
   }
 
   /** Keeps a signed body we could not read, once per distinct body, counting its deliveries. */
@@ -57,17 +74,72 @@ export class WebhookInboxRepository {
     headers: Record<string, string>;
   }): Promise<void> {
     const sha = createHash('sha256').update(input.rawBody).digest('hex');
-    await this.prisma.$executeRaw`
-      INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
-      VALUES (${sha}, ${input.rawBody}, ${input.reason}, ${input.signatureAlgorithm}, ${JSON.stringify(input.headers)}::jsonb)
-      ON CONFLICT (body_sha256) DO UPDATE SET
-        delivery_count = invalid_webhooks.delivery_count + 1,
-        last_received_at = now()`;
+    await this.pool.query(
+      `INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
+       VALUES ($1, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (body_sha256) DO UPDATE SET
+         delivery_count = invalid_webhooks.delivery_count + 1,
+         last_received_at = now()`,
+      [sha, input.rawBody, input.reason, input.signatureAlgorithm, JSON.stringify(input.headers)],
+    );
+  }
+
+  private async recordBatch(items: RecordDeliveryInput[]): Promise<Array<DeliveryOutcome | Error>> {
+    try {
+      return await this.insert(items);
+    } catch (err) {
+      if (items.length === 1 || !UNSTORABLE_JSON.has(sqlState(err) ?? '')) {
+        throw UNSTORABLE_JSON.has(sqlState(err) ?? '') ? new UnstorablePayloadError((err as Error).message) : err;
+      }
+      // One event's JSON sank the whole batch: retry each alone, so only that one fails.
+      return Promise.all(items.map((item) => this.insert([item]).then((r) => r[0]!, (e: unknown) => asError(e))));
+    }
+  }
+
+  private async insert(items: RecordDeliveryInput[]): Promise<Array<DeliveryOutcome | Error>> {
+    // Several deliveries of one event in a batch become one row (a statement may not touch a
+    // row twice); the first of them is the one that may be "new".
+    const groups = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const group = groups.get(item.event.eventId);
+      if (group) group.push(i);
+      else groups.set(item.event.eventId, [i]);
+    });
+    const rows = [...groups.values()].map((indexes) => ({ first: items[indexes[0]!]!, all: indexes.map((i) => items[i]!) }));
+    const { rows: stored } = await this.pool.query<{ event_id: string; delivery_count: number }>({ name: 'record-deliveries', text: RECORD_DELIVERIES, values: [
+      rows.map((r) => r.first.event.eventId),
+      rows.map((r) => r.first.event.type),
+      rows.map((r) => r.first.event.merchantId),
+      rows.map((r) => r.first.signatureAlgorithm),
+      rows.map((r) => r.first.rawBody.toString('utf8')),
+      rows.map((r) => r.first.delivery.environment),
+      rows.map((r) => r.first.delivery.initialDeliveryAt),
+      rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
+      rows.map((r) => r.all.map((d) => d.delivery.retryReason).filter(Boolean).at(-1) ?? null),
+      rows.map((r) => r.all.length),
+    ] });
+    const isNew = new Map(stored.map((s) => [s.event_id, s.delivery_count === groups.get(s.event_id)!.length]));
+    return items.map((item, i) => {
+      const firstOfGroup = groups.get(item.event.eventId)![0] === i;
+      return firstOfGroup && isNew.get(item.event.eventId) ? 'new' : 'duplicate';
+    });
   }
 }
 
-/** The Postgres SQLSTATE behind an error: Prisma nests it in meta.driverAdapterError.cause. */
+function maxOf(values: Array<number | null>): number | null {
+  const numbers = values.filter((v): v is number => v !== null);
+  return numbers.length > 0 ? Math.max(...numbers) : null;
+}
+
+function asError(err: unknown): Error {
+  if (UNSTORABLE_JSON.has(sqlState(err) ?? '')) return new UnstorablePayloadError((err as Error).message);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The Postgres SQLSTATE of an error: pg's own `code`, or nested by Prisma in meta.driverAdapterError. */
 export function sqlState(err: unknown): string | undefined {
+  const direct = (err as { code?: unknown; severity?: unknown })?.code;
+  if (typeof direct === 'string' && (err as { severity?: unknown }).severity !== undefined) return direct;
   const meta = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta;
   const code = meta?.driverAdapterError?.cause?.originalCode;
   return typeof code === 'string' ? code : undefined;

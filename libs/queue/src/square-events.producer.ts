@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { MicroBatcher } from '@app/batching';
 import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { errorMessage } from '@app/observability';
@@ -27,6 +28,16 @@ export class JobActiveError extends Error {}
 export class SquareEventsProducer implements OnApplicationShutdown {
   private readonly logger = new Logger(SquareEventsProducer.name);
   private lastErrorLogAt = 0;
+  /** Enqueues of concurrent requests share one round trip (BullMQ addBulk), one batch at a time. */
+  private readonly batcher = new MicroBatcher<string, void>({
+    handle: async (eventIds) => {
+      await this.queue.addBulk(eventIds.map((eventId) => ({ name: JOBS.processEvent, data: { eventId }, opts: squareEventJobOptions(this.config, eventId) })));
+      return eventIds.map(() => undefined);
+    },
+    maxInFlight: 1,
+    maxBatchSize: 200,
+    maxQueued: 10_000,
+  });
 
   constructor(
     @InjectQueue(QUEUES.squareEvents)
@@ -49,10 +60,7 @@ export class SquareEventsProducer implements OnApplicationShutdown {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      await Promise.race([
-        this.queue.add(JOBS.processEvent, { eventId }, squareEventJobOptions(this.config, eventId)),
-        timeout,
-      ]);
+      await Promise.race([this.batcher.submit(eventId), timeout]);
       return 'enqueued';
     } catch (err) {
       this.warnNotEnqueued(eventId, errorMessage(err));

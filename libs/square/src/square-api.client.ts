@@ -1,5 +1,6 @@
 import { SquareClient, SquareEnvironment, SquareError, SquareTimeoutError } from 'square';
 import type { SquareApiConfig } from '@app/config';
+import { keepAliveFetch } from './keep-alive-fetch.js';
 import { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
 import { PaymentRecord, RefundRecord, toPaymentRecord, toRefundRecord } from './square-records.js';
 
@@ -24,6 +25,7 @@ export class SquareApiClient {
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       timeoutInSeconds: config.timeoutMs / 1000,
       maxRetries: 0,
+      fetch: keepAliveFetch as typeof fetch,
     });
   }
 

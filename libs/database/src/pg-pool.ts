@@ -1,0 +1,21 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import type { DatabaseConfig } from '@app/config';
+import { errorMessage } from '@app/observability';
+
+/** The process' one Postgres pool, shared by Prisma (through its adapter) and the hot-path SQL. */
+export const PG_POOL = Symbol('PG_POOL');
+
+export function createPgPool(config: DatabaseConfig): pg.Pool {
+  const logger = new Logger('Postgres');
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    // Fail fast when Postgres is unreachable: the ingress must answer 503 within 2 s.
+    connectionTimeoutMillis: 1000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection dying (Postgres restarted) must not crash the process.
+  pool.on('error', (err) => logger.warn('idle Postgres connection failed', { error: errorMessage(err) }));
+  return pool;
+}
