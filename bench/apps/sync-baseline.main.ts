@@ -6,7 +6,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type Request } from 'express';
 import pg from 'pg';
-import { SquareApiClient, isValidSquareSignature } from '@app/square';
+import { isValidSquareSignature } from '@app/square';
+import { SquareApiClient } from '@app/square-api';
 
 const env = process.env;
 const key = env.SQUARE_WEBHOOK_SIGNATURE_KEYS ?? '';

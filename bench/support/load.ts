@@ -62,7 +62,7 @@ export function signedLoad(options: SignedLoad & { expectedRate?: number }): Pro
   let next = 0;
   return run({
     url: options.url,
-    connections: options.connections,
+    connections: Math.min(options.connections, options.amount ?? Number.POSITIVE_INFINITY),
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
     ...(options.ratePerSecond !== undefined ? { overallRate: options.ratePerSecond } : {}),
     method: 'POST',

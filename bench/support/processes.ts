@@ -11,6 +11,13 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+// Whatever happens to the benchmark, none of its services may outlive it (they would skew
+// every later measurement on the machine).
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -26,6 +33,8 @@ export async function startService(name: string, script: string, env: Record<str
     env: { ...process.env, ENV_FILE: '/nonexistent', LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...env, [portVariable]: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -6,7 +6,7 @@ import { HealthModule } from '@app/health';
 import { HttpErrorFilter } from '@app/http';
 import { MetricsModule, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
-import { SquareApiClient } from '@app/square';
+import { SquareApiClient } from '@app/square-api';
 import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
 import { ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-events/square-event.processor.js';

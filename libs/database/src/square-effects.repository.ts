@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import type { PaymentRecord, RefundRecord } from '@app/square';
+import type { PaymentRecord, RefundRecord } from '@app/square-api';
 import { PG_POOL } from './pg-pool.js';
 
 /**

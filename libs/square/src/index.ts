@@ -1,12 +1,9 @@
+// Square's webhooks: signatures, bodies, delivery headers, routing. Pure functions only; the API
+// client lives in @app/square-api, so that the ingress never loads Square's SDK.
 export { readSquareDelivery } from './delivery-headers.js';
 export type { SquareDelivery } from './delivery-headers.js';
 export { routeSquareEvent } from './event-routing.js';
 export type { EventRoute } from './event-routing.js';
-export { SquareApiClient } from './square-api.client.js';
-export type { SquareCallObserver } from './square-api.client.js';
-export { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
-export { toPaymentRecord, toRefundRecord, wireJson } from './square-records.js';
-export type { PaymentRecord, RefundRecord } from './square-records.js';
 export { diagnoseSquareSignature } from './signature-diagnosis.js';
 export type { BodyForm, LabelledKey, SignatureChange, SignatureChangeKind, SignatureCheck, SignatureDiagnosis, SignatureMatch } from './signature-diagnosis.js';
 export { SIGNATURE_HEADERS, computeSquareSignature, isValidSquareSignature } from './webhook-signature.js';

@@ -1,4 +1,4 @@
-import { SquareApiError } from '@app/square';
+import { SquareApiError } from '@app/square-api';
 import { InvalidEventError } from './process-square-event.use-case.js';
 
 export interface Failure {

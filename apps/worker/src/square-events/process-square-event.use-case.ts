@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApplyOutcome, EventStatusRepository, SquareEffectsRepository } from '@app/database';
-import { SquareApiClient, routeSquareEvent } from '@app/square';
+import { routeSquareEvent } from '@app/square';
+import { SquareApiClient } from '@app/square-api';
 
 export type ProcessOutcome = ApplyOutcome | 'ignored' | 'skipped';
 

@@ -1,5 +1,5 @@
 import type { DeadLetterInfo, EventStatusRepository } from '@app/database';
-import { SquareApiError } from '@app/square';
+import { SquareApiError } from '@app/square-api';
 import type { DeadLetterUseCase } from './dead-letter.use-case.js';
 import { InvalidEventError, type ProcessOutcome, type ProcessSquareEventUseCase } from './process-square-event.use-case.js';
 import { SquareEventProcessor, type SquareEventJobInstance } from './square-event.processor.js';
