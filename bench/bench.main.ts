@@ -5,6 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
 import { plainLoad, signedLoad, type LoadResult } from './support/load.js';
+import { steadySignedLoad } from './support/steady-load.js';
 import { startService, type Service } from './support/processes.js';
 import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
 import { writeReport, type Report } from './support/report.js';
@@ -15,11 +16,15 @@ const SLOW_EVENTS = Number(process.env.BENCH_SLOW_EVENTS ?? 3000);
 // BENCH_ONLY=throughput,ack,e2e runs some sections and prints them without writing the doc.
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const CONNECTIONS = 50;
+// The heap settings the entrypoint gives our apps, for the other servers measured beside them.
+const SAME_HEAP = '--max-old-space-size=128 --max-semi-space-size=8';
+const ACK_RATE = 200;
 const STEADY_RATE = 1000;
 const WORKER_CONCURRENCY = 10;
 
-const INGRESS = 'dist/apps/ingress/src/main.js';
-const WORKER = 'dist/apps/worker/src/main.js';
+// Started as the containers start them (scripts/docker-entrypoint.sh), memory settings included.
+const INGRESS = 'ingress';
+const WORKER = 'worker';
 
 async function main(): Promise<void> {
   const report: Report = { machine: await machine(), throughput: [], ackVsSquare: [], endToEnd: [], memory: { ingress: 0, worker: 0 } };
@@ -34,12 +39,13 @@ async function main(): Promise<void> {
     await fake.close();
     await db.drop();
   }
+  console.log(`peak RSS: ingress ${report.memory.ingress} MiB, worker ${report.memory.worker} MiB`);
   if (!ONLY) writeReport(report);
 }
 
 /** 1. Signed requests with distinct event ids against the ingress, and a hello-world ceiling. */
 async function ingressThroughput(db: BenchDatabase, report: Report): Promise<void> {
-  const hello = await startService('hello-world', 'dist/bench/apps/hello-world.main.js', {}, 'PORT');
+  const hello = await startService('hello-world', 'dist/bench/apps/hello-world.main.js', { NODE_OPTIONS: SAME_HEAP }, 'PORT');
   const ceiling = await plainLoad(`http://127.0.0.1:${hello.port}/`, CONNECTIONS, DURATION);
   await hello.stop();
   print('hello-world ceiling', ceiling);
@@ -48,10 +54,8 @@ async function ingressThroughput(db: BenchDatabase, report: Report): Promise<voi
   const ingress = await startService('ingress', INGRESS, baseEnv(db.url, prefix), 'INGRESS_PORT');
   const ours = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, durationSeconds: DURATION });
   print('ingress', ours);
-  // Latency below saturation: a steady 1 000 deliveries/s over 10 connections. (autocannon's
-  // fixed rate fires every connection on the same tick, so 50 connections at a fixed rate are
-  // bursts of 50, not a steady stream.)
-  const steady = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: 10, durationSeconds: DURATION, ratePerSecond: STEADY_RATE, expectedRate: STEADY_RATE });
+  // Latency below saturation: a steady 1 000 deliveries/s, open loop.
+  const steady = await steadySignedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, ratePerSecond: STEADY_RATE, durationSeconds: DURATION });
   print(`ingress at ${STEADY_RATE} req/s`, steady);
   report.memory.ingress = Math.max(report.memory.ingress, ingress.peakRssMiB());
   await ingress.stop();
@@ -64,7 +68,10 @@ async function ingressThroughput(db: BenchDatabase, report: Report): Promise<voi
   await clearPrefix(prefix);
 }
 
-/** 2. Ack latency with Square at 0 and 500 ms: ours (worker running) vs a synchronous handler. */
+/**
+ * 2. Ack latency with Square at 0 and 500 ms: ours (worker running) vs a synchronous handler, both
+ * at the same steady, open-loop rate, so that latency is not just queueing in the load generator.
+ */
 async function ackVersusSquare(db: BenchDatabase, fake: FakeSquareServer, report: Report): Promise<void> {
   for (const latencyMs of [0, 500]) {
     fake.latencyMs = latencyMs;
@@ -72,10 +79,10 @@ async function ackVersusSquare(db: BenchDatabase, fake: FakeSquareServer, report
     const env = { ...baseEnv(db.url, prefix), SQUARE_BASE_URL: fake.url };
     const ingress = await startService('ingress', INGRESS, env, 'INGRESS_PORT');
     const worker = await startService('worker', WORKER, { ...env, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }, 'WORKER_PORT');
-    const ours = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: 10, durationSeconds: Math.ceil(DURATION / 2) });
+    const ours = await steadySignedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, ratePerSecond: ACK_RATE, durationSeconds: Math.ceil(DURATION / 2) });
     await Promise.all([ingress.stop(), worker.stop()]);
-    const sync = await startService('sync-baseline', 'dist/bench/apps/sync-baseline.main.js', env, 'PORT');
-    const baseline = await signedLoad({ url: `http://127.0.0.1:${sync.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: 10, durationSeconds: Math.ceil(DURATION / 2) });
+    const sync = await startService('sync-baseline', 'dist/bench/apps/sync-baseline.main.js', { ...env, NODE_OPTIONS: SAME_HEAP }, 'PORT');
+    const baseline = await steadySignedLoad({ url: `http://127.0.0.1:${sync.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, ratePerSecond: ACK_RATE, durationSeconds: Math.ceil(DURATION / 2) });
     await sync.stop();
     print(`ingress, Square ${latencyMs} ms`, ours);
     print(`sync baseline, Square ${latencyMs} ms`, baseline);

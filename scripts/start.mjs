@@ -20,6 +20,8 @@ const APPS = ['ingress', 'worker', 'admin'];
 if (existsSync(process.env.ENV_FILE ?? '.env')) process.loadEnvFile(process.env.ENV_FILE ?? '.env');
 const env = { ...process.env };
 env.LOG_FORMAT ??= 'pretty';
+// The memory settings of the containers (scripts/docker-entrypoint.sh).
+env.NODE_OPTIONS ??= '--max-old-space-size=128 --max-semi-space-size=8';
 if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS) {
   env.SQUARE_WEBHOOK_SIGNATURE_KEYS = DEV_SIGNATURE_KEY;
   env.SQUARE_WEBHOOK_NOTIFICATION_URL ??= `http://localhost:${env.INGRESS_PORT ?? 3000}/webhooks/square`;

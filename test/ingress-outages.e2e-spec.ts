@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { freePort, startBlackhole, startRedis } from './support/servers.js';
@@ -22,8 +23,8 @@ describe('ingress when a dependency is down', () => {
     await db?.drop();
   });
 
-  const start = async (dbUrl: string, redisUrl?: string) => {
-    const ingress = await startIngress(ingressConfig(dbUrl, uniqueName('q'), { signatureKeys: [KEY], redisUrl }));
+  const start = async (dbUrl: string, redisUrl?: string, maxInFlightBodyBytes?: number) => {
+    const ingress = await startIngress(ingressConfig(dbUrl, uniqueName('q'), { signatureKeys: [KEY], redisUrl, maxInFlightBodyBytes }));
     started.push(ingress);
     return ingress;
   };
@@ -93,5 +94,39 @@ describe('ingress when a dependency is down', () => {
     const ingress = await start(url.toString());
     const body = Buffer.from('not json');
     expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(503);
+  });
+
+  it('too many bodies in memory at once: 503 with Retry-After before reading, then accepted again', async () => {
+    const ingress = await start(db.url, undefined, 1024 * 1024);
+    const padded = (eventId: string) => {
+      const json = paymentEventBody(eventId).toString();
+      return Buffer.from(json.slice(0, -1) + ',"pad":"' + ' '.repeat(700 * 1024) + '"}');
+    };
+    // A slow delivery holds 700 KiB of the 1 MiB budget while its body trickles in.
+    const slow = padded('held-1');
+    const answer = new Promise<number>((resolve, reject) => {
+      const req = request(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { ...signedHeaders(slow, KEY), 'content-length': String(slow.length) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.write(slow.subarray(0, 1000));
+      setTimeout(() => req.end(slow.subarray(1000)), 500);
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = padded('refused-1');
+    const res = await ingress.post(refused, signedHeaders(refused, KEY));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.body.message).toBe('too many deliveries in progress; retry later');
+    expect(await db.query('SELECT 1 FROM webhook_events WHERE event_id = $1', ['refused-1'])).toHaveLength(0);
+
+    expect(await answer).toBe(200);
+    const again = await ingress.post(refused, signedHeaders(refused, KEY));
+    expect(again.status).toBe(200);
+    expect(await db.query('SELECT event_id FROM webhook_events WHERE event_id = ANY($1) ORDER BY 1', [['held-1', 'refused-1']])).toEqual([
+      { event_id: 'held-1' },
+      { event_id: 'refused-1' },
+    ]);
   });
 });

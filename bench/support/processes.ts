@@ -26,10 +26,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `node <script>` with env (the port in `portVariable`), and waits until it listens. */
+/**
+ * Starts `node <script>` with env (the port in `portVariable`), and waits until it listens. An
+ * app name (ingress, worker) runs through scripts/docker-entrypoint.sh, as in the containers.
+ */
 export async function startService(name: string, script: string, env: Record<string, string>, portVariable: string): Promise<Service> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [script], {
+  const [command, args] = script.endsWith('.js') ? [process.execPath, [script]] : ['sh', ['scripts/docker-entrypoint.sh', script]];
+  const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, ENV_FILE: '/nonexistent', LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...env, [portVariable]: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -18,6 +18,7 @@ export function ingressConfig(databaseUrl: string, queuePrefix: string, override
   redisUrl: string;
   jobAttempts: number;
   jobBackoffMs: number;
+  maxInFlightBodyBytes: number;
 }> = {}): IngressAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10 },
@@ -28,7 +29,7 @@ export function ingressConfig(databaseUrl: string, queuePrefix: string, override
       notificationUrl: overrides.notificationUrl ?? NOTIFICATION_URL,
       allowLegacySha1: overrides.allowLegacySha1 ?? false,
     },
-    ingress: { port: 0 },
+    ingress: { port: 0, maxInFlightBodyBytes: overrides.maxInFlightBodyBytes ?? 8 * 1024 * 1024 },
     log: { level: 'error', format: 'json' },
   };
 }

@@ -29,6 +29,12 @@ export class WebhookConfig {
 
 export class IngressConfig {
   readonly port!: number;
+  /**
+   * Request bodies held in memory at once, from the first byte read to the answer. Beyond it the
+   * ingress answers 503 (Square delivers again) instead of growing until the process runs out of
+   * memory under a flood of large deliveries.
+   */
+  readonly maxInFlightBodyBytes!: number;
 }
 
 export class SquareApiConfig {
@@ -106,7 +112,11 @@ export function readWebhook(r: EnvReader): WebhookConfig {
 }
 
 export function readIngress(r: EnvReader): IngressConfig {
-  return { port: r.int('INGRESS_PORT', 3000, 1, 65535) };
+  return {
+    port: r.int('INGRESS_PORT', 3000, 1, 65535),
+    // At least one maximum-size (1 MiB) body must always fit.
+    maxInFlightBodyBytes: r.int('INGRESS_MAX_INFLIGHT_BODY_MIB', 8, 1, 1024) * 1024 * 1024,
+  };
 }
 
 export function readSquareApi(r: EnvReader): SquareApiConfig {

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { errorMessage } from '@app/observability';
-import { DependencyUnavailableException } from './dependency-unavailable.exception.js';
+import { RetryLaterException } from './dependency-unavailable.exception.js';
 
 /**
  * Every error leaves as small JSON: {statusCode, error, message}. Never a stack trace, never the
@@ -18,7 +18,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       status = exception.getStatus();
       message = messageOf(exception);
-      if (exception instanceof DependencyUnavailableException) {
+      if (exception instanceof RetryLaterException) {
         res.setHeader('Retry-After', String(exception.retryAfterSeconds));
       }
     } else {

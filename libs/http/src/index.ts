@@ -1,4 +1,4 @@
 export { closeOnSignals } from './close-on-signals.js';
-export { DependencyUnavailableException } from './dependency-unavailable.exception.js';
+export { DependencyUnavailableException, RetryLaterException } from './dependency-unavailable.exception.js';
 export { HttpErrorFilter } from './http-error.filter.js';
 export { requestLogger } from './request-logger.js';

@@ -8,7 +8,7 @@ collectDefaultMetrics({ register: registry });
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
 
-/** accepted, duplicate, bad_signature, bad_request, too_large, unsupported_media_type, unavailable, … */
+/** accepted, duplicate, bad_signature, bad_request, too_large, unsupported_media_type, unavailable, overloaded, … */
 export const webhooksReceived = new Counter({
   name: 'square_webhooks_received_total',
   help: 'Deliveries to POST /webhooks/square, by outcome',

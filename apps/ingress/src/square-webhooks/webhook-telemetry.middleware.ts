@@ -18,7 +18,8 @@ export class WebhookTelemetryMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const outcome = res.statusCode === 200 ? String(res.locals.outcome) : (OUTCOME_BY_STATUS[res.statusCode] ?? 'error');
+      // The route names its outcome (accepted, duplicate, overloaded); else the status says it.
+      const outcome = typeof res.locals.outcome === 'string' ? res.locals.outcome : (OUTCOME_BY_STATUS[res.statusCode] ?? 'error');
       webhooksReceived.inc({ outcome });
       webhookAckSeconds.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
       if (res.statusCode === 200) {
