@@ -55,7 +55,7 @@ export const eventProcessingSeconds = new Histogram({
 
 export const squareApiRequests = new Counter({
   name: 'square_api_requests_total',
-  help: "Calls to Square's API, by operation and HTTP status (or 'error' when no answer)",
+  help: "Calls to Square's API, by operation and HTTP status (or timeout / network when there was no answer)",
   labelNames: ['operation', 'status'] as const,
   registers: [registry],
 });
