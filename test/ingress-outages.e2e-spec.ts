@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
+import { deleteQueuePrefix } from './support/redis.js';
 import { freePort, startBlackhole, startRedis } from './support/servers.js';
 import { createTestDatabase, databaseUrl, uniqueName, type TestDatabase } from './support/test-database.js';
 
@@ -12,6 +13,7 @@ describe('ingress when a dependency is down', () => {
   let db: TestDatabase;
   const started: TestIngress[] = [];
   const closers: Array<() => Promise<void>> = [];
+  const prefixes: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('outages');
@@ -20,11 +22,15 @@ describe('ingress when a dependency is down', () => {
   afterAll(async () => {
     for (const ingress of started) await ingress.close();
     for (const close of closers) await close();
+    // Only the suites on the machine's Redis leave keys there; the private servers are gone.
+    for (const prefix of prefixes) await deleteQueuePrefix(prefix);
     await db?.drop();
   });
 
   const start = async (dbUrl: string, redisUrl?: string, maxInFlightBodyBytes?: number) => {
-    const ingress = await startIngress(ingressConfig(dbUrl, uniqueName('q'), { signatureKeys: [KEY], redisUrl, maxInFlightBodyBytes }));
+    const prefix = uniqueName('q');
+    if (!redisUrl) prefixes.push(prefix);
+    const ingress = await startIngress(ingressConfig(dbUrl, prefix, { signatureKeys: [KEY], redisUrl, maxInFlightBodyBytes }));
     started.push(ingress);
     return ingress;
   };

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { QUEUES, jobIdForEvent } from '@app/queue';
 import { SIGNATURE_VECTORS, fixtureBody } from './support/fixtures.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
+import { deleteQueuePrefix } from './support/redis.js';
 import { NOTIFICATION_URL, paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 
@@ -29,8 +30,8 @@ describe('ingress: POST /webhooks/square', () => {
 
   afterAll(async () => {
     await ingress?.close();
-    await queue?.obliterate({ force: true });
     await queue?.close();
+    if (prefix) await deleteQueuePrefix(prefix);
     await db?.drop();
   });
 
