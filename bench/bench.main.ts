@@ -9,6 +9,7 @@ import { steadySignedLoad } from './support/steady-load.js';
 import { startService, type Service } from './support/processes.js';
 import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
 import { writeReport, type Report } from './support/report.js';
+import { deleteQueuePrefix } from '../test/support/redis.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -65,7 +66,7 @@ async function ingressThroughput(db: BenchDatabase, report: Report): Promise<voi
     { name: `ingress at a steady ${STEADY_RATE} req/s`, ...steady },
   );
   await db.truncate();
-  await clearPrefix(prefix);
+  await deleteQueuePrefix(prefix, REDIS_URL);
 }
 
 /**
@@ -88,7 +89,7 @@ async function ackVersusSquare(db: BenchDatabase, fake: FakeSquareServer, report
     print(`sync baseline, Square ${latencyMs} ms`, baseline);
     report.ackVsSquare.push({ squareLatencyMs: latencyMs, ingress: ours, syncBaseline: baseline });
     await db.truncate();
-    await clearPrefix(prefix);
+    await deleteQueuePrefix(prefix, REDIS_URL);
   }
   fake.latencyMs = 0;
 }
@@ -120,7 +121,7 @@ async function endToEnd(db: BenchDatabase, fake: FakeSquareServer, report: Repor
       console.log(`end to end: ${accepted} events, ${workers} worker(s), Square ${latencyMs} ms → ${eventsPerSecond.toFixed(0)} events/s (acks done in ${((ackedAt - t0) / 1000).toFixed(1)} s, all processed in ${seconds.toFixed(1)} s)`);
       report.endToEnd.push({ squareLatencyMs: latencyMs, workers, events: accepted, seconds, eventsPerSecond, ackSeconds: (ackedAt - t0) / 1000, ceiling, ingress: sent });
       await db.truncate();
-      await clearPrefix(prefix);
+      await deleteQueuePrefix(prefix, REDIS_URL);
     }
   }
   fake.latencyMs = 0;
@@ -128,20 +129,6 @@ async function endToEnd(db: BenchDatabase, fake: FakeSquareServer, report: Repor
 
 function print(label: string, r: LoadResult): void {
   console.log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
-}
-
-async function clearPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function machine(): Promise<Report['machine']> {

@@ -28,7 +28,7 @@ describe('fuzzing the ingress', () => {
   beforeAll(async () => {
     await migrate(databaseUrl(dbName), MIGRATIONS_DIR);
     db = new pg.Pool({ connectionString: databaseUrl(dbName), max: 2 });
-    ingress = await spawnApp('dist/apps/ingress/src/main.js', {
+    ingress = await spawnApp('ingress', {
       DATABASE_URL: databaseUrl(dbName),
       REDIS_URL,
       QUEUE_PREFIX: prefix,

@@ -55,7 +55,7 @@ export class Pipeline {
     this.redisPort = await freePort();
     await this.startRedis();
     await this.fake.listen();
-    this.ingress = await spawnApp('dist/apps/ingress/src/main.js', this.env(), 'INGRESS_PORT');
+    this.ingress = await spawnApp('ingress', this.env(), 'INGRESS_PORT');
     for (let i = 0; i < this.options.workers; i++) await this.addWorker();
   }
 
@@ -77,7 +77,7 @@ export class Pipeline {
   }
 
   async addWorker(): Promise<AppProcess> {
-    const worker = await spawnApp('dist/apps/worker/src/main.js', this.env(), 'WORKER_PORT');
+    const worker = await spawnApp('worker', this.env(), 'WORKER_PORT');
     this.workers.push(worker);
     return worker;
   }
