@@ -1,20 +1,15 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AdminAppConfig } from '@app/config';
-import { createLogger } from '@app/observability';
+import { createHttpApp } from '@app/http';
 import { AdminModule } from './admin.module.js';
 import { basicAuth, refuseCrossSiteChanges } from './auth/basic-auth.js';
 
 /** Builds the admin app exactly as main.ts runs it; the e2e suite starts main.js itself. */
 export async function createAdminApp(config: AdminAppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AdminModule.forRoot(config), {
-    // The admin API reads no request bodies; Bull Board parses its own JSON.
-    bodyParser: false,
-    logger: createLogger(config.log),
-    abortOnError: false,
-  });
-  app.disable('x-powered-by');
+  // The admin API reads no request bodies; Bull Board parses its own JSON. Bad credentials and
+  // replays are logged by the auth middleware and the API; Bull Board's polling would flood a
+  // per-request log.
+  const app = await createHttpApp(AdminModule.forRoot(config), config.log, { requestLog: false });
   // Mounted on Express now, before app.init() registers module middleware and routes, so these
   // run in front of everything: Bull Board's router (middleware of a global module, which Nest
   // would mount ahead of any middleware of ours), the admin API and unknown paths alike.

@@ -1,0 +1,24 @@
+import { Logger, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { LogConfig } from '@app/config';
+import { createLogger } from '@app/observability';
+import { requestLogger } from './request-logger.js';
+
+/**
+ * A Nest app on Express as all of ours run: our logger, no global body parser (a route that
+ * reads a body says how; the ingress must see the raw bytes), no ETags (no answer of ours is
+ * worth caching, and computing one per answer is wasted work), no X-Powered-By, and optionally one
+ * log line per request.
+ */
+export async function createHttpApp(module: DynamicModule, log: LogConfig, opts: { requestLog: boolean }): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    logger: createLogger(log),
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (opts.requestLog) app.use(requestLogger(new Logger('HTTP')));
+  return app;
+}
