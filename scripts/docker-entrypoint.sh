@@ -6,9 +6,9 @@
 # Anything else runs as a command.
 set -e
 
-# A heap cap makes V8 collect garbage before the process grows: measured under the benchmark's
-# load, peak RSS fell from 224 to ~132 MiB (ingress) and from 362 to ~155 MiB (worker) at the
-# same throughput. Set NODE_OPTIONS to choose otherwise.
+# A heap cap makes V8 collect garbage before the process grows: under the benchmark's load, peak
+# RSS falls from 210-220 to ~130 MiB (ingress) and from ~360 to ~225 MiB (worker), for up to ~15 %
+# of throughput (docs/BENCHMARKS.md). Set NODE_OPTIONS to choose otherwise.
 APP_NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 
 case "$1" in

@@ -19,6 +19,8 @@ const APPS = ['ingress', 'worker', 'admin'];
 
 if (existsSync(process.env.ENV_FILE ?? '.env')) process.loadEnvFile(process.env.ENV_FILE ?? '.env');
 const env = { ...process.env };
+// An empty variable (as in a .env copied from .env.example) counts as unset, as the apps read it.
+for (const [name, value] of Object.entries(env)) if (value === '') delete env[name];
 env.LOG_FORMAT ??= 'pretty';
 // The memory settings of the containers (scripts/docker-entrypoint.sh).
 env.NODE_OPTIONS ??= '--max-old-space-size=128 --max-semi-space-size=8';
