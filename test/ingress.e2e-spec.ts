@@ -238,6 +238,7 @@ describe('ingress: POST /webhooks/square', () => {
         await fetch(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'x' }),
         await fetch(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '5' }, body: 'abcde' }),
       ];
+      expect(responses.map((r) => r.status)).toEqual([415, 401]);
       for (const res of responses) {
         expect(res.headers.get('content-type')).toContain('application/json');
         const text = await res.text();

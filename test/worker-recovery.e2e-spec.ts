@@ -136,12 +136,15 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     // would find the old failed job and dead-letter the event again.
     const prefix = newPrefix();
     await storeEvent('replayed-1', String(PAYMENT.id), 5);
+    await storeEvent('stale-1', String(PAYMENT.id), 5); // a control the sweep must take
     const app = await worker(prefix);
     const { EventStatusRepository } = await import('@app/database');
     const events = app.get(EventStatusRepository);
     await events.markDeadLettered('replayed-1', { reason: 'square_404', error: 'gone', attempts: 1 });
     expect(await events.resetForReplay(['replayed-1'])).toEqual(['replayed-1']);
-    expect(await events.claimSweepCandidates(1000, 500)).not.toContain('replayed-1');
+    const candidates = await events.claimSweepCandidates(1000, 500);
+    expect(candidates).toContain('stale-1');
+    expect(candidates).not.toContain('replayed-1');
   });
 
   it('SIGKILL of a worker process mid-job: the job comes back and is applied exactly once', async () => {

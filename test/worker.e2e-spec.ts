@@ -89,10 +89,14 @@ describe('worker: end to end', () => {
     expect(refund).toMatchObject({ payment_id: PAYMENT_ID, status: 'COMPLETED', amount: '500', version: 7, reason: 'Customer changed their mind' });
   });
 
-  it('a legacy v1 PAYMENT_UPDATED retrieves the payment by entity_id', async () => {
-    const eventId = await send(fixtureBody('v1.PAYMENT_UPDATED.json'));
-    expect(await settled(eventId)).toMatchObject({ status: 'processed' });
-    expect(fake.requestCount(PAYMENT_ID)).toBeGreaterThan(0);
+  it('a legacy v1 PAYMENT_UPDATED retrieves the payment by entity_id and applies it', async () => {
+    const id = 'pay_legacy_v1';
+    fake.put('payments', { ...PAYMENT, id, version: 5 });
+    const eventId = await send(Buffer.from(fixtureBody('v1.PAYMENT_UPDATED.json').toString().replace(PAYMENT_ID, id)));
+    expect(eventId).toMatch(/^v1:/);
+    expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied' });
+    expect(fake.requestCount(id)).toBe(1);
+    expect(await db.query('SELECT version, last_event_id FROM payments WHERE id = $1', [id])).toEqual([{ version: 5, last_event_id: eventId }]);
   });
 
   it.each(['customer.created.json', 'webhooks.test_notification.json'])('%s is stored and ignored, without any API call', async (file) => {
@@ -114,6 +118,31 @@ describe('worker: end to end', () => {
     expect(await db.query('SELECT version, status, last_event_id FROM payments WHERE id = $1', [id])).toEqual([
       { version: 3, status: 'COMPLETED', last_event_id: 'ooo-v3' },
     ]);
+  });
+
+  it('versions delivered oldest-first: each newer retrieval replaces the row', async () => {
+    const id = 'pay_in_order';
+    const outcomes: unknown[] = [];
+    for (const v of [1, 2, 3]) {
+      fake.put('payments', { ...PAYMENT, id, version: v, status: v === 3 ? 'COMPLETED' : 'APPROVED', updated_at: `2026-10-02T14:0${v}:00.000Z` });
+      const eventId = await send(paymentEventBody(`in-order-v${v}`, id, v));
+      outcomes.push((await settled(eventId)).outcome);
+    }
+    expect(outcomes).toEqual(['applied', 'applied', 'applied']);
+    expect(await db.query('SELECT version, status, last_event_id FROM payments WHERE id = $1', [id])).toEqual([
+      { version: 3, status: 'COMPLETED', last_event_id: 'in-order-v3' },
+    ]);
+  });
+
+  it('without versions, a later updated_at replaces the row', async () => {
+    const id = 'pay_no_version_in_order';
+    for (const [minute, eventId] of [[10, 'nov-in-order-early'], [30, 'nov-in-order-late']] as const) {
+      fake.put('payments', { ...PAYMENT, id, version: undefined, updated_at: `2026-10-02T15:${minute}:00.000Z` });
+      expect(await settled(await send(paymentEventBody(eventId, id)))).toMatchObject({ outcome: 'applied' });
+    }
+    const [row] = await db.query<{ square_updated_at: Date; last_event_id: string }>('SELECT square_updated_at, last_event_id FROM payments WHERE id = $1', [id]);
+    expect(row!.square_updated_at.toISOString()).toBe('2026-10-02T15:30:00.000Z');
+    expect(row!.last_event_id).toBe('nov-in-order-late');
   });
 
   it('without versions, the later updated_at wins', async () => {
