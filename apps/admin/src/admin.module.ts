@@ -1,10 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { AdminAppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
-import { HttpErrorFilter } from '@app/http';
 import { QueueModule } from '@app/queue';
 import { AdminEventsController } from './events/admin-events.controller.js';
 import { queuesBoardImports } from './queues-board/queues-board.imports.js';
@@ -25,7 +23,6 @@ export class AdminModule {
         ...queuesBoardImports(),
       ],
       controllers: [AdminEventsController],
-      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 }

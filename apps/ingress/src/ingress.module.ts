@@ -1,10 +1,8 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, IngressAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { QueueModule } from '@app/queue';
-import { HttpErrorFilter } from '@app/http';
 import { MetricsModule } from '@app/metrics';
 import { CaptureWebhookUseCase } from './square-webhooks/capture-webhook.use-case.js';
 import { SquareSignatureGuard } from './square-webhooks/square-signature.guard.js';
@@ -19,7 +17,7 @@ export class IngressModule implements NestModule {
       module: IngressModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule, MetricsModule],
       controllers: [SquareWebhooksController],
-      providers: [CaptureWebhookUseCase, SquareSignatureGuard, { provide: APP_FILTER, useClass: HttpErrorFilter }],
+      providers: [CaptureWebhookUseCase, SquareSignatureGuard],
     };
   }
 

@@ -1,9 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
-import { HttpErrorFilter } from '@app/http';
 import { MetricsModule, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
@@ -26,7 +24,6 @@ export class WorkerModule {
         SquareEventProcessor,
         SquareEventsWorker,
         InboxSweepService,
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };
   }

@@ -3,10 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogConfig } from '@app/config';
 import { createLogger } from '@app/observability';
+import { HttpErrorFilter } from './http-error.filter.js';
 import { requestLogger } from './request-logger.js';
 
 /**
- * A Nest app on Express as all of ours run: our logger, no global body parser (a route that
+ * A Nest app on Express as all of ours run: our logger, errors as small JSON (HttpErrorFilter), no
+ * global body parser (a route that
  * reads a body says how; the ingress must see the raw bytes), no ETags (no answer of ours is
  * worth caching, and computing one per answer is wasted work), no X-Powered-By, and optionally one
  * log line per request.
@@ -17,6 +19,7 @@ export async function createHttpApp(module: DynamicModule, log: LogConfig, opts:
     logger: createLogger(log),
     abortOnError: false,
   });
+  app.useGlobalFilters(new HttpErrorFilter());
   app.disable('x-powered-by');
   app.set('etag', false);
   if (opts.requestLog) app.use(requestLogger(new Logger('HTTP')));
