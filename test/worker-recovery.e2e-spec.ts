@@ -141,7 +141,7 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     const { EventStatusRepository } = await import('@app/database');
     const events = app.get(EventStatusRepository);
     await events.markDeadLettered('replayed-1', { reason: 'square_404', error: 'gone', attempts: 1 });
-    expect(await events.resetForReplay(['replayed-1'])).toEqual(['replayed-1']);
+    expect(await events.resetForReplay('replayed-1')).toBe(true);
     const candidates = await events.claimSweepCandidates(1000, 500);
     expect(candidates).toContain('stale-1');
     expect(candidates).not.toContain('replayed-1');

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { JsonObject } from '@app/square';
+import type { EventStatus } from './event-query.repository.js';
 import { PG_POOL } from './pg-pool.js';
 import { PrismaService } from './prisma.service.js';
 
 export interface InboxEvent {
   eventId: string;
   eventType: string;
-  status: 'received' | 'processed' | 'ignored' | 'dead_lettered';
+  status: EventStatus;
   payload: JsonObject;
 }
 
@@ -40,12 +41,12 @@ export class EventStatusRepository {
   }
 
   /** For event types this pipeline does not apply: visible and counted, never retried. */
-  async markIgnored(eventId: string): Promise<boolean> {
-    const { count } = await this.prisma.webhookEvent.updateMany({
+  async markIgnored(eventId: string): Promise<void> {
+    const now = new Date();
+    await this.prisma.webhookEvent.updateMany({
       where: { eventId, status: 'received' },
-      data: { status: 'ignored', outcome: 'ignored', processedAt: new Date(), updatedAt: new Date() },
+      data: { status: 'ignored', outcome: 'ignored', processedAt: now, updatedAt: now },
     });
-    return count === 1;
   }
 
   /** Keeps the attempt count and last error of a failure that will be retried. */
@@ -97,19 +98,17 @@ export class EventStatusRepository {
   }
 
   /**
-   * Puts dead-lettered events back to 'received' for another round of attempts. swept_at is set
-   * to now so that the sweep leaves them alone while the caller replaces their failed jobs (it
+   * Puts a dead-lettered event back to 'received' for another round of attempts. swept_at is set
+   * to now so that the sweep leaves it alone while the caller replaces its failed job (it
    * would otherwise find the old failed job and dead-letter the event again).
    */
-  async resetForReplay(eventIds: string[]): Promise<string[]> {
-    if (eventIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<{ event_id: string }[]>`
+  async resetForReplay(eventId: string): Promise<boolean> {
+    const reset = await this.prisma.$executeRaw`
       UPDATE webhook_events
       SET status = 'received', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
           replay_count = replay_count + 1, swept_at = now(), updated_at = now()
-      WHERE event_id = ANY(${eventIds}) AND status = 'dead_lettered'
-      RETURNING event_id`;
-    return rows.map((r) => r.event_id);
+      WHERE event_id = ${eventId} AND status = 'dead_lettered'`;
+    return reset === 1;
   }
 
   async deadLetteredIds(limit = 10_000): Promise<string[]> {

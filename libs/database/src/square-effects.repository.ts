@@ -25,72 +25,69 @@ const NEWER = (table: string) => `
   OR ((EXCLUDED.version IS NULL OR ${table}.version IS NULL)
       AND EXCLUDED.square_updated_at > COALESCE(${table}.square_updated_at, '-infinity'::timestamptz))`;
 
+/** A column of the upserted row, in the order of the values given, with its parameter's cast. */
+type Column = readonly [name: string, cast?: string];
+
+/**
+ * The whole statement for one table: $1 is the event id, $2… the columns' values. Every column
+ * but the id is overwritten by a newer row, so a column added here is also kept up to date.
+ */
+function applyStatement(table: string, columns: readonly Column[]): string {
+  const names = [...columns.map(([name]) => name), 'last_event_id'];
+  const params = [...columns.map(([, cast], i) => `$${i + 2}${cast ? `::${cast}` : ''}`), '$1'];
+  const updates = names.filter((name) => name !== 'id').map((name) => `${name} = EXCLUDED.${name}`);
+  return `
+    WITH claim AS (
+      INSERT INTO event_claims (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+    ), upsert AS (
+      INSERT INTO ${table} (${names.join(', ')})
+      SELECT ${params.join(', ')} FROM claim
+      ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
+      WHERE ${NEWER(table)}
+      RETURNING id
+    ), mark AS (
+      UPDATE webhook_events
+      SET status = 'processed', processed_at = now(), updated_at = now(),
+          outcome = CASE WHEN EXISTS (SELECT 1 FROM upsert) THEN 'applied' ELSE 'unchanged' END
+      WHERE event_id = $1 AND EXISTS (SELECT 1 FROM claim)
+    )
+    SELECT (SELECT count(*) FROM claim)::int AS claimed, (SELECT count(*) FROM upsert)::int AS written`;
+}
+
+const APPLY_PAYMENT = applyStatement('payments', [
+  ['id'], ['status'], ['amount', 'bigint'], ['currency'], ['total_amount', 'bigint'], ['refunded_amount', 'bigint'],
+  ['location_id'], ['order_id'], ['customer_id'], ['source_type'], ['receipt_number'], ['version', 'int'],
+  ['square_created_at', 'timestamptz'], ['square_updated_at', 'timestamptz'], ['data', 'jsonb'],
+]);
+
+const APPLY_REFUND = applyStatement('refunds', [
+  ['id'], ['payment_id'], ['status'], ['amount', 'bigint'], ['currency'], ['location_id'], ['order_id'], ['reason'],
+  ['version', 'int'], ['square_created_at', 'timestamptz'], ['square_updated_at', 'timestamptz'], ['data', 'jsonb'],
+]);
+
 @Injectable()
 export class SquareEffectsRepository {
   // Plain pg rather than Prisma: once per job, on the worker's hot path.
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async applyPayment(eventId: string, p: PaymentRecord): Promise<ApplyOutcome> {
-    return this.apply(
-      'apply-payment',
-      eventId,
-      `INSERT INTO payments (id, status, amount, currency, total_amount, refunded_amount, location_id, order_id,
-         customer_id, source_type, receipt_number, version, square_created_at, square_updated_at, data, last_event_id)
-       SELECT $2, $3, $4::bigint, $5, $6::bigint, $7::bigint, $8, $9, $10, $11, $12, $13::int, $14::timestamptz,
-         $15::timestamptz, $16::jsonb, $1 FROM claim
-       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-         total_amount = EXCLUDED.total_amount, refunded_amount = EXCLUDED.refunded_amount,
-         location_id = EXCLUDED.location_id, order_id = EXCLUDED.order_id, customer_id = EXCLUDED.customer_id,
-         source_type = EXCLUDED.source_type, receipt_number = EXCLUDED.receipt_number, version = EXCLUDED.version,
-         square_created_at = EXCLUDED.square_created_at, square_updated_at = EXCLUDED.square_updated_at,
-         data = EXCLUDED.data, last_event_id = EXCLUDED.last_event_id, updated_at = now()
-       WHERE ${NEWER('payments')}
-       RETURNING id`,
-      [p.id, p.status, p.amount, p.currency, p.totalAmount, p.refundedAmount, p.locationId, p.orderId, p.customerId,
-        p.sourceType, p.receiptNumber, p.version, p.createdAt, p.updatedAt, p.json],
-    );
+    return this.apply('apply-payment', APPLY_PAYMENT, [eventId, p.id, p.status, p.amount, p.currency, p.totalAmount,
+      p.refundedAmount, p.locationId, p.orderId, p.customerId, p.sourceType, p.receiptNumber, p.version, p.createdAt,
+      p.updatedAt, p.json]);
   }
 
   async applyRefund(eventId: string, r: RefundRecord): Promise<ApplyOutcome> {
-    return this.apply(
-      'apply-refund',
-      eventId,
-      `INSERT INTO refunds (id, payment_id, status, amount, currency, location_id, order_id, reason, version,
-         square_created_at, square_updated_at, data, last_event_id)
-       SELECT $2, $3, $4, $5::bigint, $6, $7, $8, $9, $10::int, $11::timestamptz, $12::timestamptz, $13::jsonb, $1
-       FROM claim
-       ON CONFLICT (id) DO UPDATE SET payment_id = EXCLUDED.payment_id, status = EXCLUDED.status,
-         amount = EXCLUDED.amount, currency = EXCLUDED.currency, location_id = EXCLUDED.location_id,
-         order_id = EXCLUDED.order_id, reason = EXCLUDED.reason, version = EXCLUDED.version,
-         square_created_at = EXCLUDED.square_created_at, square_updated_at = EXCLUDED.square_updated_at,
-         data = EXCLUDED.data, last_event_id = EXCLUDED.last_event_id, updated_at = now()
-       WHERE ${NEWER('refunds')}
-       RETURNING id`,
-      [r.id, r.paymentId, r.status, r.amount, r.currency, r.locationId, r.orderId, r.reason, r.version,
-        r.createdAt, r.updatedAt, r.json],
-    );
+    return this.apply('apply-refund', APPLY_REFUND, [eventId, r.id, r.paymentId, r.status, r.amount, r.currency,
+      r.locationId, r.orderId, r.reason, r.version, r.createdAt, r.updatedAt, r.json]);
   }
 
   /**
-   * $1 is the event id; `upsert` is an INSERT … SELECT … FROM claim using $2… The statement is
-   * prepared once per connection under `name`: parsing and planning this CTE on every job cost
+   * Prepared once per connection under `name`: parsing and planning this CTE on every job cost
    * Postgres more CPU than running it.
    */
-  private async apply(name: string, eventId: string, upsert: string, values: unknown[]): Promise<ApplyOutcome> {
-    const sql = `
-      WITH claim AS (
-        INSERT INTO event_claims (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-      ), upsert AS (
-        ${upsert}
-      ), mark AS (
-        UPDATE webhook_events
-        SET status = 'processed', processed_at = now(), updated_at = now(),
-            outcome = CASE WHEN EXISTS (SELECT 1 FROM upsert) THEN 'applied' ELSE 'unchanged' END
-        WHERE event_id = $1 AND EXISTS (SELECT 1 FROM claim)
-      )
-      SELECT (SELECT count(*) FROM claim)::int AS claimed, (SELECT count(*) FROM upsert)::int AS written`;
-    const { rows } = await this.pool.query<{ claimed: number; written: number }>({ name, text: sql, values: [eventId, ...values] });
-    const { claimed, written } = rows[0] ?? { claimed: 0, written: 0 };
+  private async apply(name: string, text: string, values: unknown[]): Promise<ApplyOutcome> {
+    const { rows } = await this.pool.query<{ claimed: number; written: number }>({ name, text, values });
+    const { claimed, written } = rows[0]!; // the final SELECT always returns one row
     if (claimed === 0) return 'duplicate';
     return written === 1 ? 'applied' : 'unchanged';
   }

@@ -29,8 +29,7 @@ export class ReplayEventsUseCase {
     const result: ReplayResult = { replayed: [], skipped: [], failed: [] };
     // One event at a time, reset then requeue, so no event waits long with its old failed job.
     for (const eventId of new Set(eventIds)) {
-      const [reset] = await this.events.resetForReplay([eventId]);
-      if (!reset) {
+      if (!(await this.events.resetForReplay(eventId))) {
         result.skipped.push(eventId);
         continue;
       }

@@ -16,6 +16,5 @@ export interface Failure {
 export function classifyFailure(err: unknown): Failure {
   if (err instanceof SquareApiError && !err.retryable) return { permanent: true, reason: `square_${err.status}` };
   if (err instanceof InvalidEventError) return { permanent: true, reason: 'invalid_event' };
-  if ((err as Error)?.name === 'UnrecoverableError') return { permanent: true, reason: 'unrecoverable' };
   return { permanent: false, reason: 'attempts_exhausted' };
 }

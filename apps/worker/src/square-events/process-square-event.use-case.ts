@@ -28,7 +28,7 @@ export class ProcessSquareEventUseCase {
     private readonly square: SquareApiClient,
   ) {}
 
-  async execute(eventId: string, context: ProcessContext = { eventType: 'unknown' }): Promise<ProcessOutcome> {
+  async execute(eventId: string, context: ProcessContext): Promise<ProcessOutcome> {
     const event = await this.events.find(eventId);
     if (!event) throw new InvalidEventError(`event ${eventId} is not in the inbox`);
     context.eventType = event.eventType;
