@@ -8,8 +8,8 @@ import { PG_POOL } from './pg-pool.js';
 export type DeliveryOutcome = 'new' | 'duplicate';
 
 export interface RecordDeliveryInput {
+  /** event.json is stored: Postgres keeps its bytes as raw_body and parses it into payload. */
   event: SquareWebhookEvent;
-  rawBody: Buffer;
   signatureAlgorithm: SignatureAlgorithm;
   delivery: SquareDelivery;
 }
@@ -111,7 +111,7 @@ export class WebhookInboxRepository {
       rows.map((r) => r.first.event.type),
       rows.map((r) => r.first.event.merchantId),
       rows.map((r) => r.first.signatureAlgorithm),
-      rows.map((r) => r.first.rawBody.toString('utf8')),
+      rows.map((r) => r.first.event.json),
       rows.map((r) => r.first.delivery.environment),
       rows.map((r) => r.first.delivery.initialDeliveryAt),
       rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),

@@ -10,6 +10,13 @@ describe('parseSquareWebhook', () => {
     });
   });
 
+  it('keeps the body as text, exactly the bytes received (what the inbox stores)', () => {
+    const body = fixtureBody('payment.updated.json');
+    const result = parseSquareWebhook(body);
+    if (!result.ok) throw new Error('expected the event to parse');
+    expect(Buffer.from(result.event.json).equals(body)).toBe(true);
+  });
+
   it('derives a stable id for a legacy v1 notification', () => {
     const body = fixtureBody('v1.PAYMENT_UPDATED.json');
     const first = parseSquareWebhook(body, '2026-10-02T14:05:42Z');
@@ -26,6 +33,8 @@ describe('parseSquareWebhook', () => {
   it.each([
     ['not JSON', 'hello', 'not valid UTF-8 JSON'],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'not valid UTF-8 JSON'],
+    // Decoding must not drop the mark: the stored text would no longer be the bytes received.
+    ['a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"event_id":"a","type":"t"}')]), 'not valid UTF-8 JSON'],
     ['a JSON array', '[1,2]', 'not a JSON object'],
     ['JSON null', 'null', 'not a JSON object'],
     ['no event id', '{"type":"payment.updated"}', 'event_id must be'],

@@ -12,7 +12,8 @@ export interface SquareWebhookEvent {
   /** v2 type ("payment.updated") or v1 event_type ("PAYMENT_UPDATED"). */
   type: string;
   merchantId: string | null;
-  payload: JsonObject;
+  /** The body as text, checked to be UTF-8 JSON: the inbox sends it to Postgres as is. */
+  json: string;
 }
 
 export type ParseWebhookResult =
@@ -22,9 +23,13 @@ export type ParseWebhookResult =
 const MAX_ID_LENGTH = 255;
 
 export function parseSquareWebhook(rawBody: Buffer, initialDeliveryTimestamp?: string): ParseWebhookResult {
+  let json: string;
   let payload: unknown;
   try {
-    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
+    // ignoreBOM keeps a byte-order mark in the text, so the text is exactly the bytes received
+    // (and JSON.parse refuses it, as Postgres would).
+    json = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(rawBody);
+    payload = JSON.parse(json);
   } catch {
     return { ok: false, reason: 'body is not valid UTF-8 JSON' };
   }
@@ -37,11 +42,11 @@ export function parseSquareWebhook(rawBody: Buffer, initialDeliveryTimestamp?: s
   if (body.event_id !== undefined || body.type !== undefined) {
     if (!isId(body.event_id)) return { ok: false, reason: 'event_id must be a non-empty string' };
     if (!isId(body.type)) return { ok: false, reason: 'type must be a non-empty string' };
-    return { ok: true, event: { eventId: body.event_id, type: body.type, merchantId, payload: body } };
+    return { ok: true, event: { eventId: body.event_id, type: body.type, merchantId, json } };
   }
   if (isId(body.event_type) && isId(body.entity_id)) {
     const eventId = legacyEventId(rawBody, initialDeliveryTimestamp);
-    return { ok: true, event: { eventId, type: body.event_type, merchantId, payload: body } };
+    return { ok: true, event: { eventId, type: body.event_type, merchantId, json } };
   }
   return { ok: false, reason: 'body has no event_id and type (nor a legacy event_type and entity_id)' };
 }

@@ -35,7 +35,7 @@ export class CaptureWebhookUseCase {
     let outcome: 'new' | 'duplicate';
     try {
       outcome = await withDeadline(
-        this.inbox.recordDelivery({ event, rawBody, signatureAlgorithm, delivery }),
+        this.inbox.recordDelivery({ event, signatureAlgorithm, delivery }),
         DATABASE_DEADLINE_MS,
       );
     } catch (err) {
