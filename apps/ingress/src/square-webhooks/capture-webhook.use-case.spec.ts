@@ -8,15 +8,19 @@ class FakeInbox {
   deliveries: RecordDeliveryInput[] = [];
   invalid: Array<{ reason: string }> = [];
   outcome: 'new' | 'duplicate' | Error | 'hang' = 'new';
+  /** How long recordDelivery takes before its outcome; keepInvalid then hangs when set. */
+  slowMs = 0;
 
   async recordDelivery(input: RecordDeliveryInput): Promise<'new' | 'duplicate'> {
     this.deliveries.push(input);
+    if (this.slowMs) await new Promise((r) => setTimeout(r, this.slowMs));
     if (this.outcome === 'hang') return new Promise(() => undefined);
     if (this.outcome instanceof Error) throw this.outcome;
     return this.outcome;
   }
 
   async keepInvalid(input: { reason: string }): Promise<void> {
+    if (this.slowMs) return new Promise(() => undefined);
     if (this.outcome instanceof Error && !(this.outcome instanceof UnstorablePayloadError)) throw this.outcome;
     this.invalid.push(input);
   }
@@ -84,5 +88,13 @@ describe('CaptureWebhookUseCase', () => {
     const started = Date.now();
     await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('keeps one deadline for the request: a slow refusal then a hanging fallback still answer 503 within 2 s', async () => {
+    inbox.outcome = new UnstorablePayloadError('22P05');
+    inbox.slowMs = 1200;
+    const started = Date.now();
+    await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
+    expect(Date.now() - started).toBeLessThan(1700);
   });
 });

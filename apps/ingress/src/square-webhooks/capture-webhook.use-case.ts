@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequestException, Injectable, Logger } from '@nestjs/common';
-import { UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
+import { type DeliveryOutcome, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { SquareEventsProducer } from '@app/queue';
 import { SignatureAlgorithm, parseSquareWebhook, readSquareDelivery } from '@app/square';
@@ -11,8 +11,9 @@ export interface WebhookAck {
   eventId: string;
 }
 
-// The ack must leave within 2 s whatever Postgres and Redis do: Postgres gets 1.5 s (then 503,
-// Square retries), Redis 300 ms (then 200 anyway: the row is stored and the sweep enqueues it).
+// The ack must leave within 2 s whatever Postgres and Redis do: Postgres gets 1.5 s per request,
+// however many statements it takes (then 503, Square retries), Redis 300 ms (then 200 anyway: the
+// row is stored and the sweep enqueues it).
 const DATABASE_DEADLINE_MS = 1500;
 const ENQUEUE_DEADLINE_MS = 300;
 
@@ -27,20 +28,18 @@ export class CaptureWebhookUseCase {
   ) {}
 
   async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<WebhookAck> {
+    const databaseDeadline = Date.now() + DATABASE_DEADLINE_MS;
     const delivery = readSquareDelivery(headers);
     const parsed = parseSquareWebhook(rawBody, delivery.initialDeliveryTimestamp ?? undefined);
-    if (!parsed.ok) return this.keepInvalid(rawBody, parsed.reason, signatureAlgorithm, headers);
+    if (!parsed.ok) return this.keepInvalid(rawBody, parsed.reason, signatureAlgorithm, headers, databaseDeadline);
 
     const { event } = parsed;
-    let outcome: 'new' | 'duplicate';
+    let outcome: DeliveryOutcome;
     try {
-      outcome = await withDeadline(
-        this.inbox.recordDelivery({ event, signatureAlgorithm, delivery }),
-        DATABASE_DEADLINE_MS,
-      );
+      outcome = await withDeadline(this.inbox.recordDelivery({ event, signatureAlgorithm, delivery }), databaseDeadline);
     } catch (err) {
       if (err instanceof UnstorablePayloadError) {
-        return this.keepInvalid(rawBody, 'payload cannot be stored as jsonb', signatureAlgorithm, headers);
+        return this.keepInvalid(rawBody, 'payload cannot be stored as jsonb', signatureAlgorithm, headers, databaseDeadline);
       }
       throw this.databaseUnavailable(err, event.eventId);
     }
@@ -56,12 +55,10 @@ export class CaptureWebhookUseCase {
     reason: string,
     signatureAlgorithm: SignatureAlgorithm,
     headers: IncomingHttpHeaders,
+    databaseDeadline: number,
   ): Promise<never> {
     try {
-      await withDeadline(
-        this.inbox.keepInvalid({ rawBody, reason, signatureAlgorithm, headers: keptHeaders(headers) }),
-        DATABASE_DEADLINE_MS,
-      );
+      await withDeadline(this.inbox.keepInvalid({ rawBody, reason, signatureAlgorithm, headers: keptHeaders(headers) }), databaseDeadline);
     } catch (err) {
       throw this.databaseUnavailable(err, null);
     }
@@ -87,10 +84,11 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   return kept;
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/** `work`, or a rejection once `deadline` (epoch ms) has passed. */
+function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_DEADLINE_MS} ms`)), Math.max(0, deadline - Date.now()));
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
