@@ -88,11 +88,11 @@ export class WebhookInboxRepository {
     try {
       return await this.insert(items);
     } catch (err) {
-      if (items.length === 1 || !UNSTORABLE_JSON.has(sqlState(err) ?? '')) {
-        throw UNSTORABLE_JSON.has(sqlState(err) ?? '') ? new UnstorablePayloadError((err as Error).message) : err;
-      }
-      // One event's JSON sank the whole batch: retry each alone, so only that one fails.
-      return Promise.all(items.map((item) => this.insert([item]).then((r) => r[0]!, (e: unknown) => asError(e))));
+      if (!UNSTORABLE_JSON.has(sqlState(err) ?? '')) throw err;
+      if (items.length === 1) throw asError(err);
+      // One event's JSON sank the whole batch: retry each alone, so only that one fails. (The
+      // pool queues what exceeds its connections; this path is rare.)
+      return Promise.all(items.map((item) => this.insert([item]).then((r) => r[0]!, asError)));
     }
   }
 

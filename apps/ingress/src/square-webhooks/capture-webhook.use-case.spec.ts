@@ -6,7 +6,7 @@ import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
 
 class FakeInbox {
   deliveries: RecordDeliveryInput[] = [];
-  invalid: Array<{ reason: string }> = [];
+  invalid: Array<{ reason: string; headers?: Record<string, string> }> = [];
   outcome: 'new' | 'duplicate' | Error | 'hang' = 'new';
   /** How long recordDelivery takes before its outcome; keepInvalid then hangs when set. */
   slowMs = 0;
@@ -19,7 +19,7 @@ class FakeInbox {
     return this.outcome;
   }
 
-  async keepInvalid(input: { reason: string }): Promise<void> {
+  async keepInvalid(input: { reason: string; headers: Record<string, string> }): Promise<void> {
     if (this.slowMs) return new Promise(() => undefined);
     if (this.outcome instanceof Error && !(this.outcome instanceof UnstorablePayloadError)) throw this.outcome;
     this.invalid.push(input);
@@ -65,9 +65,18 @@ describe('CaptureWebhookUseCase', () => {
     expect(producer.enqueued).toEqual([]);
   });
 
-  it('keeps an unreadable body and answers 400', async () => {
-    await expect(useCase.execute(Buffer.from('nope'), {}, 'sha256')).rejects.toBeInstanceOf(BadRequestException);
+  it('keeps an unreadable body and answers 400, with Square\'s headers only', async () => {
+    const headers = {
+      'content-type': 'application/json',
+      'x-square-hmacsha256-signature': 'sig',
+      'square-retry-number': '1',
+      authorization: 'Bearer secret',
+      cookie: 'session=secret',
+      'x-forwarded-for': '10.0.0.1',
+    };
+    await expect(useCase.execute(Buffer.from('nope'), headers, 'sha256')).rejects.toBeInstanceOf(BadRequestException);
     expect(inbox.invalid).toHaveLength(1);
+    expect(inbox.invalid[0]!.headers).toEqual({ 'content-type': 'application/json', 'x-square-hmacsha256-signature': 'sig', 'square-retry-number': '1' });
     expect(inbox.deliveries).toHaveLength(0);
   });
 
