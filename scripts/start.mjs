@@ -22,8 +22,6 @@ const env = { ...process.env };
 // An empty variable (as in a .env copied from .env.example) counts as unset, as the apps read it.
 for (const [name, value] of Object.entries(env)) if (value === '') delete env[name];
 env.LOG_FORMAT ??= 'pretty';
-// The memory settings of the containers (scripts/docker-entrypoint.sh).
-env.NODE_OPTIONS ??= '--max-old-space-size=128 --max-semi-space-size=8';
 if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS) {
   env.SQUARE_WEBHOOK_SIGNATURE_KEYS = DEV_SIGNATURE_KEY;
   env.SQUARE_WEBHOOK_NOTIFICATION_URL ??= `http://localhost:${env.INGRESS_PORT ?? 3000}/webhooks/square`;
@@ -47,11 +45,13 @@ if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === un
   console.warn(`start: ADMIN_USERNAME/ADMIN_PASSWORD are not set; the admin app listens on 127.0.0.1 without authentication.`);
 }
 
-const migrate = spawnSync(process.execPath, ['dist/libs/database/src/migrations/migrate.main.js'], { env, stdio: 'inherit' });
+// Every process starts as in the containers (scripts/docker-entrypoint.sh), memory settings included.
+const ENTRYPOINT = 'scripts/docker-entrypoint.sh';
+const migrate = spawnSync('sh', [ENTRYPOINT, 'migrate'], { env, stdio: 'inherit' });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const children = APPS.map((app) => {
-  const child = spawn(process.execPath, [`dist/apps/${app}/src/main.js`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', [ENTRYPOINT, app], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => console.log(`[${app}] ${line}`));
   }
