@@ -1,2 +1,1 @@
-export { BatcherOverloadedError, MicroBatcher } from './micro-batcher.js';
-export type { MicroBatcherOptions } from './micro-batcher.js';
+export { MicroBatcher } from './micro-batcher.js';

@@ -1,8 +1,5 @@
 export {
   AdminConfig,
-  CONFIG_SECTIONS,
-  DEFAULT_DATABASE_URL,
-  DEFAULT_REDIS_URL,
   DatabaseConfig,
   IngressConfig,
   LOG_LEVELS,
@@ -13,7 +10,7 @@ export {
   WebhookConfig,
   WorkerConfig,
 } from './app-config.js';
-export type { ConfigSections, LogLevel } from './app-config.js';
+export type { LogLevel } from './app-config.js';
 export { ConfigModule } from './config.module.js';
 export { loadDotEnv } from './dotenv.js';
 export { ConfigError } from './env-reader.js';

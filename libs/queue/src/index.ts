@@ -3,5 +3,4 @@ export { DeadLetterQueue } from './dead-letter.queue.js';
 export { DEAD_LETTER_JOBS, JOBS, QUEUES, jobIdForEvent, squareEventJobOptions } from './queues.js';
 export type { DeadLetterJob, SquareEventJob } from './queues.js';
 export { QueueModule } from './queue.module.js';
-export { JobActiveError, PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
-export type { EnqueueResult, QueuedState } from './square-events.producer.js';
+export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
