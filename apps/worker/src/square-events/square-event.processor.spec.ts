@@ -1,12 +1,16 @@
 import type { DeadLetterInfo, EventStatusRepository } from '@app/database';
 import { SquareApiError } from '@app/square-api';
 import type { DeadLetterUseCase } from './dead-letter.use-case.js';
-import { InvalidEventError, type ProcessOutcome, type ProcessSquareEventUseCase } from './process-square-event.use-case.js';
+import { eventsProcessed } from '@app/metrics';
+import { InvalidEventError, type ProcessContext, type ProcessOutcome, type ProcessSquareEventUseCase } from './process-square-event.use-case.js';
 import { SquareEventProcessor, type SquareEventJobInstance } from './square-event.processor.js';
 
 class FakeUseCase {
   result: ProcessOutcome | Error = 'applied';
-  async execute(): Promise<ProcessOutcome> {
+  calls: string[] = [];
+  async execute(eventId: string, context: ProcessContext): Promise<ProcessOutcome> {
+    this.calls.push(eventId);
+    context.eventType = 'payment.updated'; // as the use case does once it has read the event
     if (this.result instanceof Error) throw this.result;
     return this.result;
   }
@@ -46,8 +50,12 @@ describe('SquareEventProcessor', () => {
     );
   });
 
-  it('returns the outcome of the use case', async () => {
+  it('processes the job\'s event and returns the outcome, counted under the event\'s type', async () => {
+    const counted = async () => (await eventsProcessed.get()).values.find((v) => v.labels.event_type === 'payment.updated' && v.labels.outcome === 'applied')?.value ?? 0;
+    const before = await counted();
     await expect(processor.process(job(0))).resolves.toBe('applied');
+    expect(useCase.calls).toEqual(['e-1']);
+    expect(await counted()).toBe(before + 1);
   });
 
   it('rethrows a transient failure for BullMQ to retry, recording the attempt', async () => {
@@ -62,6 +70,7 @@ describe('SquareEventProcessor', () => {
     useCase.result = new SquareApiError('GET → 404: not found', { status: 404, retryable: false });
     await expect(processor.process(job(0))).rejects.toMatchObject({ name: 'UnrecoverableError' });
     expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'square_404', error: 'GET → 404: not found', attempts: 1 } }]);
+    expect(events.failures).toEqual([]); // dead-lettered, not recorded as a failed attempt to retry
   });
 
   it('dead-letters an event that cannot be interpreted', async () => {

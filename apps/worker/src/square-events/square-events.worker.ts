@@ -35,8 +35,12 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
       // A job whose worker died mid-way is retried; one that keeps killing workers fails (and the sweep dead-letters it).
       maxStalledCount: 3,
       settings: {
-        backoffStrategy: (attemptsMade, _type, err, job) =>
-          retryDelayMs(attemptsMade, Number(job?.opts.backoff && typeof job.opts.backoff === 'object' ? job.opts.backoff.delay : this.queue.jobBackoffMs), err),
+        // The base delay the job was enqueued with (squareEventJobOptions), else our own.
+        backoffStrategy: (attemptsMade, _type, err, job) => {
+          const backoff = job?.opts.backoff;
+          const baseMs = typeof backoff === 'object' && backoff.delay !== undefined ? backoff.delay : this.queue.jobBackoffMs;
+          return retryDelayMs(attemptsMade, baseMs, err);
+        },
       },
     });
     this.worker.on('error', (err) => this.logger.error('worker error', { error: errorMessage(err) }));
