@@ -4,6 +4,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { withTimeout } from '@app/batching';
 import { ConfigError, ConfigModule, loadDotEnv, loadEventsCliConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule, ReplayEventsUseCase, type ReplayResult } from '@app/events';
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     const replay = app.get(ReplayEventsUseCase);
     const all = args.includes('--dead-lettered');
     const ids = args.filter((a) => !a.startsWith('--'));
-    const result = await withTimeout(all ? replay.replayDeadLettered() : replay.replay(ids), 60_000);
+    const result = await withTimeout(all ? replay.replayDeadLettered() : replay.replay(ids), 60_000, 'no answer within 60 s (is Redis reachable?)');
     print(result);
     return result.failed.length > 0 ? 1 : 0;
   } finally {
@@ -43,10 +44,6 @@ function print(result: ReplayResult): void {
   for (const id of result.skipped) console.log(`skipped ${id} (not dead-lettered)`);
   for (const f of result.failed) console.log(`failed ${f.eventId}: ${f.error} (it is 'received' again; the worker sweep will enqueue it)`);
   console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.failed.length} failed`);
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s (is Redis reachable?)`)), ms).unref())]);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { withTimeout } from '@app/batching';
 import { QUEUES } from '@app/queue';
 import type { Gauge } from 'prom-client';
 import { setQueueJobsSource } from './metrics.js';
@@ -25,12 +26,7 @@ export class QueueMetricsCollector implements OnModuleInit {
 
   /** A dead Redis must not hang the scrape: give up after a second. */
   private async collect(queue: Queue, gauge: Gauge<'queue' | 'state'>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const counts = await Promise.race([
-      queue.getJobCounts(...STATES).catch(() => undefined),
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SCRAPE_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
+    const counts = await withTimeout(queue.getJobCounts(...STATES), SCRAPE_TIMEOUT_MS).catch(() => undefined);
     if (!counts) return; // series absent = unknown, rather than a misleading 0
     for (const state of STATES) gauge.set({ queue: queue.name, state }, counts[state] ?? 0);
   }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { MicroBatcher } from '@app/batching';
+import { MicroBatcher, withTimeout } from '@app/batching';
 import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { errorMessage } from '@app/observability';
@@ -55,18 +55,12 @@ export class SquareEventsProducer implements OnApplicationShutdown {
       this.warnNotEnqueued(eventId, `redis is ${this.redis.status}`);
       return 'failed';
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      await Promise.race([this.batcher.submit(eventId), timeout]);
+      await withTimeout(this.batcher.submit(eventId), timeoutMs);
       return 'enqueued';
     } catch (err) {
       this.warnNotEnqueued(eventId, errorMessage(err));
       return 'failed';
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -97,12 +91,7 @@ export class SquareEventsProducer implements OnApplicationShutdown {
 
   /** Closes the queue (giving up after 1 s: a dead Redis never answers), then the connection. */
   async onApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.queue.close().catch(() => undefined),
-      new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
-    ]);
-    clearTimeout(timer);
+    await withTimeout(this.queue.close(), 1000).catch(() => undefined);
     this.redis.disconnect();
   }
 

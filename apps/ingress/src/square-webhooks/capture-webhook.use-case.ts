@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { type DeliveryOutcome, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
+import { withTimeout } from '@app/batching';
 import { errorMessage } from '@app/observability';
 import { SquareEventsProducer } from '@app/queue';
 import { SignatureAlgorithm, parseSquareWebhook, readSquareDelivery } from '@app/square';
@@ -86,9 +87,5 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 
 /** `work`, or a rejection once `deadline` (epoch ms) has passed. */
 function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_DEADLINE_MS} ms`)), Math.max(0, deadline - Date.now()));
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+  return withTimeout(work, deadline - Date.now(), `no answer within ${DATABASE_DEADLINE_MS} ms`);
 }

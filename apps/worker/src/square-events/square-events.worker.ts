@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import { QueueConfig, RedisConfig, WorkerConfig } from '@app/config';
+import { TimeoutError, withTimeout } from '@app/batching';
 import { errorMessage } from '@app/observability';
 import { QUEUES, SquareEventJob, retryDelayMs } from '@app/queue';
 import { ProcessOutcome } from './process-square-event.use-case.js';
@@ -50,12 +51,13 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      worker.close().then(() => true),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.shutdownTimeoutMs))),
-    ]);
-    clearTimeout(timer);
+    const finished = await withTimeout(worker.close(), this.config.shutdownTimeoutMs).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof TimeoutError) return false;
+        throw err;
+      },
+    );
     if (!finished) {
       this.logger.warn('active jobs did not finish in time; stopping anyway (they will be picked up again)');
       await worker.close(true);
