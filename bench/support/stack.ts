@@ -1,27 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '@app/database';
+import { adminQuery, databaseUrl } from '../../test/support/test-database.js';
 
 export const POSTGRES_SERVER_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const KEY = 'whsk_bench_key';
 export const NOTIFICATION_URL = 'https://hooks.example.com/webhooks/square';
 
-export function databaseUrl(name: string): string {
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl('postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface BenchDatabase {
   url: string;
@@ -35,7 +21,7 @@ export interface BenchDatabase {
 /** A fresh, migrated database for one benchmark run. */
 export async function freshDatabase(): Promise<BenchDatabase> {
   const name = `sqwh_bench_${randomBytes(3).toString('hex')}`;
-  const url = databaseUrl(name);
+  const url = databaseUrl(name, POSTGRES_SERVER_URL);
   await migrate(url, 'prisma/migrations');
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
@@ -47,7 +33,7 @@ export async function freshDatabase(): Promise<BenchDatabase> {
     },
     drop: async () => {
       await pool.end();
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, POSTGRES_SERVER_URL);
     },
   };
 }

@@ -20,8 +20,8 @@ export function uniqueName(suite: string): string {
   return `sqwh_${suite}_${process.pid}_${randomBytes(3).toString('hex')}`.toLowerCase();
 }
 
-export function databaseUrl(name: string): string {
-  const url = new URL(POSTGRES_SERVER_URL);
+export function databaseUrl(name: string, serverUrl = POSTGRES_SERVER_URL): string {
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
@@ -46,8 +46,9 @@ export async function createTestDatabase(suite: string, opts: { migrated?: boole
   };
 }
 
-export async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl('postgres') });
+/** One statement on the server's `postgres` database (CREATE/DROP DATABASE). */
+export async function adminQuery(sql: string, serverUrl = POSTGRES_SERVER_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl('postgres', serverUrl) });
   await client.connect();
   try {
     await client.query(sql);
