@@ -38,8 +38,9 @@ function resolvedCompose(): { services: Record<string, Service>; validatedBy: st
     if (cli.status !== 0) throw new Error(`docker-compose config failed:\n${cli.stderr}`);
     return { services: parse(cli.stdout).services, validatedBy: 'docker-compose config' };
   }
-  const raw = readFileSync('docker-compose.yml', 'utf8').replace(/\$\{(\w+)(?::?[-?][^}]*)?\}/g, (_, name: string) =>
-    (REQUIRED_ENV as Record<string, string>)[name] ?? '');
+  // As Compose interpolates: the variable when set, else the default after `:-` (empty when none).
+  const raw = readFileSync('docker-compose.yml', 'utf8').replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) =>
+    (REQUIRED_ENV as Record<string, string>)[name] ?? (kind === '-' ? (rest ?? '') : ''));
   return { services: parse(raw, { merge: true }).services, validatedBy: 'yaml' };
 }
 
@@ -113,7 +114,7 @@ describe('docker compose', () => {
       env.QUEUE_PREFIX = prefix;
       env.SQUARE_BASE_URL = fake.url;
       env.LOG_LEVEL = 'warn';
-      for (const key of Object.keys(env)) if (env[key] === containerPort) env[key] = String(port);
+      if (containerPort !== '') for (const key of Object.keys(env)) if (env[key] === containerPort) env[key] = String(port);
       return env;
     };
 
