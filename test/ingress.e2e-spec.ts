@@ -180,6 +180,33 @@ describe('ingress: POST /webhooks/square', () => {
       expect(stored).toHaveLength(30);
     });
 
+    it('poisoned deliveries in a burst: each answered 400 and kept, and no good delivery beside it is refused', async () => {
+      // A NUL in merchant_id (SQLSTATE 22021 for a text column) and JSON nested 20 000 levels deep
+      // (54001 in jsonb) used to sink the whole batch they were in, with 503s.
+      const poisons = [
+        (round: number) => Buffer.from(`{"event_id":"poison-nul-${round}","type":"payment.updated","merchant_id":"M\\u0000${round}"}`),
+        (round: number) => Buffer.from(`{"event_id":"poison-deep-${round}","type":"payment.updated","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+      ];
+      const rounds = 30;
+      const statuses = { good: new Map<number, number>(), poisoned: new Map<number, number>() };
+      const count = (map: Map<number, number>, status: number) => map.set(status, (map.get(status) ?? 0) + 1);
+      for (let round = 0; round < rounds; round++) {
+        const poisoned = poisons[round % 2]!(round);
+        const good = Array.from({ length: 20 }, (_, i) => paymentEventBody(`burst-${round}-${i}`));
+        // In the middle of the burst, so that it shares a batch with good deliveries.
+        const bodies = [...good.slice(0, 10), poisoned, ...good.slice(10)];
+        const answers = await Promise.all(bodies.map((body) => ingress.post(body, signedHeaders(body, KEY))));
+        answers.forEach((r, i) => count(i === 10 ? statuses.poisoned : statuses.good, r.status));
+      }
+      expect(Object.fromEntries(statuses.good)).toEqual({ 200: rounds * 20 });
+      expect(Object.fromEntries(statuses.poisoned)).toEqual({ 400: rounds });
+      const kept = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM invalid_webhooks WHERE convert_from(raw_body, 'UTF8') LIKE '{"event_id":"poison-%'`,
+      );
+      expect(Number(kept[0]!.n)).toBe(rounds);
+      expect(await db.query(`SELECT 1 FROM webhook_events WHERE event_id LIKE 'poison-%'`)).toHaveLength(0);
+    });
+
     it('batched inserts: an unstorable event is retried alone and fails alone', async () => {
       // 20 deliveries in one tick: the first ones go alone, the rest share a batch with the bad one.
       const { UnstorablePayloadError, WebhookInboxRepository } = await import('@app/database');

@@ -14,11 +14,20 @@ export interface RecordDeliveryInput {
   delivery: SquareDelivery;
 }
 
-/** Postgres refused the JSON (e.g. a \u0000 escape, which jsonb cannot hold). */
+/** Postgres refused this payload (its data, not the database's state): retrying cannot help. */
 export class UnstorablePayloadError extends Error {}
 
-// SQLSTATEs of JSON that JavaScript accepts but jsonb does not.
-const UNSTORABLE_JSON = new Set(['22P05', '22P02', '22030', '22032']);
+/**
+ * Whether an error is about the data sent rather than the database being unavailable: SQLSTATE
+ * class 22 (data exception: invalid text, untranslatable character, value out of range…) and 54
+ * (program limit exceeded: stack depth, too many columns…). Every other failure — connection,
+ * timeout, shutdown, lock, disk — means "try again later". The parser refuses the payloads known
+ * to cause these (parseSquareWebhook); this is what keeps the next unknown one from answering 503.
+ */
+export function isPayloadError(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('54'));
+}
 
 // Inserts the events of one batch, or counts one more delivery of those already stored, in one
 // statement (one round trip, one commit). delivery_count starts at the number of deliveries of
@@ -88,7 +97,7 @@ export class WebhookInboxRepository {
     try {
       return await this.insert(items);
     } catch (err) {
-      if (!UNSTORABLE_JSON.has(sqlState(err) ?? '')) throw err;
+      if (!isPayloadError(err)) throw err;
       if (items.length === 1) throw asError(err);
       // One event's JSON sank the whole batch: retry each alone, so only that one fails. (The
       // pool queues what exceeds its connections; this path is rare.)
@@ -132,7 +141,7 @@ function maxOf(values: Array<number | null>): number | null {
 }
 
 function asError(err: unknown): Error {
-  if (UNSTORABLE_JSON.has(sqlState(err) ?? '')) return new UnstorablePayloadError((err as Error).message);
+  if (isPayloadError(err)) return new UnstorablePayloadError((err as Error).message);
   return err instanceof Error ? err : new Error(String(err));
 }
 

@@ -1,5 +1,5 @@
 import { fixtureBody } from '../../../test/support/fixtures.js';
-import { legacyEventId, parseSquareWebhook } from './webhook-event.js';
+import { MAX_JSON_DEPTH, legacyEventId, parseSquareWebhook } from './webhook-event.js';
 
 describe('parseSquareWebhook', () => {
   it('reads a v2 event', () => {
@@ -42,9 +42,19 @@ describe('parseSquareWebhook', () => {
     ['no type', '{"event_id":"abc"}', 'type must be'],
     ['an empty object', '{}', 'no event_id and type'],
     ['an oversized id', JSON.stringify({ event_id: 'x'.repeat(300), type: 't' }), 'event_id must be'],
+    ['a NUL in merchant_id', '{"event_id":"a","type":"t","merchant_id":"M\\u0000"}', 'NUL'],
+    ['a NUL in a nested key', '{"event_id":"a","type":"t","data":{"k\\u0000":1}}', 'NUL'],
+    ['nesting deeper than Postgres can parse', `{"event_id":"a","type":"t","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, 'nested deeper than 256'],
+    ['one level too deep', `{"event_id":"a","type":"t","d":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`, 'nested deeper'],
   ])('rejects %s', (_, body, reason) => {
     const result = parseSquareWebhook(Buffer.isBuffer(body) ? body : Buffer.from(body));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain(reason);
+  });
+
+  it('accepts the deepest nesting allowed, and an escaped backslash before u0000 (no NUL)', () => {
+    const deepest = `{"event_id":"a","type":"t","d":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`;
+    expect(parseSquareWebhook(Buffer.from(deepest)).ok).toBe(true);
+    expect(parseSquareWebhook(Buffer.from('{"event_id":"a","type":"t","note":"\\\\u0000"}')).ok).toBe(true);
   });
 });

@@ -22,6 +22,13 @@ export type ParseWebhookResult =
 
 const MAX_ID_LENGTH = 255;
 
+/**
+ * Deepest nesting of objects and arrays accepted. Postgres' jsonb parser runs out of stack between
+ * 10 000 and 20 000 levels (max_stack_depth 2 MB): far deeper than any Square payload (~10), so a
+ * body that deep is not an event, and refusing it here keeps it from ever failing an insert.
+ */
+export const MAX_JSON_DEPTH = 256;
+
 export function parseSquareWebhook(rawBody: Buffer, initialDeliveryTimestamp?: string): ParseWebhookResult {
   let json: string;
   let payload: unknown;
@@ -36,6 +43,8 @@ export function parseSquareWebhook(rawBody: Buffer, initialDeliveryTimestamp?: s
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return { ok: false, reason: 'body is not a JSON object' };
   }
+  const unstorable = unstorableReason(payload, json);
+  if (unstorable) return { ok: false, reason: unstorable };
   const body = payload as JsonObject;
   const merchantId = typeof body.merchant_id === 'string' ? body.merchant_id : null;
 
@@ -61,6 +70,33 @@ export function legacyEventId(rawBody: Buffer, initialDeliveryTimestamp?: string
   const hash = createHash('sha256').update(rawBody);
   if (initialDeliveryTimestamp) hash.update('\n').update(initialDeliveryTimestamp);
   return `v1:${hash.digest('hex')}`;
+}
+
+/**
+ * Why Postgres could not store this parsed body, or undefined: nested deeper than MAX_JSON_DEPTH, or
+ * a NUL character (the escape \u0000) anywhere — text and jsonb cannot hold one. Checked here so
+ * that what the ack path sends to Postgres never fails because of the payload itself.
+ */
+const NUL_REASON = 'body contains \\u0000 (a NUL character), which Postgres cannot store';
+
+function unstorableReason(payload: unknown, json: string): string | undefined {
+  // A NUL can only come from the escape \u0000; without that text in the body, look for depth only.
+  const nulPossible = json.includes('\\u0000');
+  const stack: Array<[value: unknown, depth: number]> = [[payload, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (nulPossible && value.includes('\0')) return NUL_REASON;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_JSON_DEPTH) return `body is nested deeper than ${MAX_JSON_DEPTH} levels`;
+    for (const [key, child] of Object.entries(value)) {
+      if (nulPossible && key.includes('\0')) return NUL_REASON;
+      stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 function isId(value: unknown): value is string {

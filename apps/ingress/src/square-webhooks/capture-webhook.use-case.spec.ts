@@ -83,7 +83,7 @@ describe('CaptureWebhookUseCase', () => {
   it('turns JSON that jsonb refuses into a kept invalid body', async () => {
     inbox.outcome = new UnstorablePayloadError('22P05');
     await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(BadRequestException);
-    expect(inbox.invalid).toEqual([expect.objectContaining({ reason: 'payload cannot be stored as jsonb' })]);
+    expect(inbox.invalid).toEqual([expect.objectContaining({ reason: 'Postgres refused the payload: 22P05' })]);
   });
 
   it('answers 503 when Postgres fails, and does not enqueue', async () => {

@@ -40,7 +40,8 @@ export class CaptureWebhookUseCase {
       outcome = await withDeadline(this.inbox.recordDelivery({ event, signatureAlgorithm, delivery }), databaseDeadline);
     } catch (err) {
       if (err instanceof UnstorablePayloadError) {
-        return this.keepInvalid(rawBody, 'payload cannot be stored as jsonb', signatureAlgorithm, headers, databaseDeadline);
+        const reason = `Postgres refused the payload: ${errorMessage(err).slice(0, 200)}`;
+        return this.keepInvalid(rawBody, reason, signatureAlgorithm, headers, databaseDeadline);
       }
       throw this.databaseUnavailable(err, event.eventId);
     }
