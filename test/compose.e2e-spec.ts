@@ -66,12 +66,14 @@ describe('docker compose', () => {
       if (name === 'migrate') continue; // a one-shot: its exit code is its health
       expect({ name, healthcheck: Boolean(service.healthcheck?.test.length) }).toEqual({ name, healthcheck: true });
     }
-    for (const [, service] of appServices) {
+    for (const [name, service] of appServices) {
       expect(service.depends_on).toMatchObject({
         postgres: { condition: 'service_healthy' },
-        redis: { condition: 'service_healthy' },
         migrate: { condition: 'service_completed_successfully' },
       });
+      // The ingress needs Postgres only, so it takes webhooks while Redis is down.
+      if (name === 'ingress') expect(service.depends_on).not.toHaveProperty('redis');
+      else expect(service.depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
     }
     expect(services.migrate!.command).toEqual(['migrate']);
   });

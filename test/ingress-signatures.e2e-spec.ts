@@ -1,18 +1,14 @@
 import { SIGNATURE_VECTORS, fixtureBody } from './support/fixtures.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { NOTIFICATION_URL, paymentEventBody, signedHeaders } from './support/signing.js';
-import { deleteQueuePrefix } from './support/redis.js';
-import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Key rotation, legacy SHA-1 and the notification URL, each with an ingress configured for it.
 describe('ingress signature configuration', () => {
   let db: TestDatabase;
   const started: TestIngress[] = [];
-  const prefixes: string[] = [];
-  const start = async (overrides: Parameters<typeof ingressConfig>[2]) => {
-    const prefix = uniqueName('q');
-    prefixes.push(prefix);
-    const ingress = await startIngress(ingressConfig(db.url, prefix, overrides));
+  const start = async (overrides: Parameters<typeof ingressConfig>[1]) => {
+    const ingress = await startIngress(ingressConfig(db.url, overrides));
     started.push(ingress);
     return ingress;
   };
@@ -23,7 +19,6 @@ describe('ingress signature configuration', () => {
 
   afterAll(async () => {
     for (const ingress of started) await ingress.close();
-    for (const prefix of prefixes) await deleteQueuePrefix(prefix);
     await db?.drop();
   });
 

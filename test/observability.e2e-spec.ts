@@ -42,8 +42,8 @@ describe('health, metrics and readiness', () => {
     fake = new FakeSquareServer({ synthesize: true });
     fake.put('payments', SAMPLE_PAYMENTS[0]!);
     await fake.listen();
-    ingress = await startIngress(ingressConfig(viaProxy.toString(), prefix, { signatureKeys: [KEY], redisUrl: `redis://127.0.0.1:${redisProxy.port}` }));
-    worker = await startWorker(workerConfig(db.url, prefix, fake.url));
+    ingress = await startIngress(ingressConfig(viaProxy.toString(), { signatureKeys: [KEY] }));
+    worker = await startWorker(workerConfig(db.url, prefix, fake.url, { redisUrl: `redis://127.0.0.1:${redisProxy.port}` }));
     workerUrl = `http://127.0.0.1:${(worker.getHttpServer().address() as { port: number }).port}`;
   });
 
@@ -123,14 +123,15 @@ describe('health, metrics and readiness', () => {
     await eventually(async () => (await ready(ingress.url)).status === 200, 10_000, 'readiness to recover');
   });
 
-  it('readiness flips to 503 naming Redis when it stops, and back when it returns', async () => {
+  it("the worker's readiness flips to 503 naming Redis when it stops, and back; the ingress, which has no Redis, stays ready", async () => {
     await redisProxy.stop();
     const down = await eventually(async () => {
-      const r = await ready(ingress.url);
+      const r = await ready(workerUrl);
       return r.status === 503 ? r : undefined;
     }, 5000, 'readiness to fail');
     expect(Object.keys(down.body.error)).toEqual(['redis']);
+    expect((await ready(ingress.url)).status).toBe(200);
     await redisProxy.start();
-    await eventually(async () => (await ready(ingress.url)).status === 200, 15_000, 'readiness to recover');
+    await eventually(async () => (await ready(workerUrl)).status === 200, 15_000, 'readiness to recover');
   });
 });

@@ -48,7 +48,7 @@ describe('square CLI (npm run square)', () => {
     fake = new FakeSquareServer({ accessToken: 'test-token' });
     for (const p of SAMPLE_PAYMENTS) fake.put('payments', p);
     await fake.listen();
-    ingress = await startIngress(ingressConfig(db.url, prefix, { signatureKeys: [KEY], allowLegacySha1: true }));
+    ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY], allowLegacySha1: true }));
     worker = await startWorker(workerConfig(db.url, prefix, fake.url));
     receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];

@@ -6,6 +6,7 @@ import { SAMPLE_PAYMENTS } from '../apps/fake-square/src/samples.js';
 import { runNode } from './support/cli.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
 import { spawnApp } from './support/processes.js';
+import { startProxy } from './support/servers.js';
 import { paymentEventBody } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig, type WorkerOverrides } from './support/worker.js';
@@ -131,20 +132,38 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     expect(row).toEqual({ dead_letter_reason: 'attempts_exhausted', last_error: 'boom' });
   });
 
-  it('a replayed event is left alone by the sweep while its failed job is being replaced', async () => {
-    // Replay resets the row, then swaps the old failed job for a fresh one. A sweep in between
-    // would find the old failed job and dead-letter the event again.
+  it('a replayed event gets a job of its own: the old failed job, still in Redis, cannot dead-letter it again', async () => {
     const prefix = newPrefix();
     await storeEvent('replayed-1', String(PAYMENT.id), 5);
-    await storeEvent('stale-1', String(PAYMENT.id), 5); // a control the sweep must take
-    const app = await worker(prefix);
+    const queue = queueFor(prefix);
+    await queue.add(JOBS.processEvent, { eventId: 'replayed-1' }, { jobId: jobIdForEvent('replayed-1'), attempts: 1 });
+    const bare = new Worker(QUEUES.squareEvents, async () => { throw new UnrecoverableError('gone'); }, { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix });
+    await eventually(async () => (await queue.getJob(jobIdForEvent('replayed-1')))?.failedReason, 5000, 'the first job to fail');
+    await bare.close();
+    await db.query(`UPDATE webhook_events SET status = 'dead_lettered' WHERE event_id = 'replayed-1'`);
+
+    const app = await worker(prefix, { sweepAfterMs: 1000, sweepIntervalMs: 200 });
     const { EventStatusRepository } = await import('@app/database');
-    const events = app.get(EventStatusRepository);
-    await events.markDeadLettered('replayed-1', { reason: 'square_404', error: 'gone', attempts: 1 });
-    expect(await events.resetForReplay('replayed-1')).toBe(true);
-    const candidates = await events.claimSweepCandidates(1000, 500);
-    expect(candidates).toContain('stale-1');
-    expect(candidates).not.toContain('replayed-1');
+    expect(await app.get(EventStatusRepository).resetForReplay('replayed-1')).toBe(true);
+    await eventually(async () => (await status('replayed-1')) === 'processed', 10_000, 'the replayed event to be processed');
+    expect(await queue.getJob(jobIdForEvent('replayed-1', 1))).toBeUndefined(); // done and removed
+    expect(await (await queue.getJob(jobIdForEvent('replayed-1')))?.getState()).toBe('failed'); // the old one, untouched
+  });
+
+  it('Redis unreachable: jobs wait in the outbox, then are relayed and processed once it is back', async () => {
+    const prefix = newPrefix();
+    const redisPort = Number(new URL(REDIS_URL).port || 6379);
+    const proxy = await startProxy(redisPort, new URL(REDIS_URL).hostname);
+    cleanups.push(() => proxy.stop());
+    await worker(prefix, { redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    await proxy.stop();
+    await storeEvent('while-redis-down', String(PAYMENT.id));
+    await db.query(`INSERT INTO job_outbox (queue, ref) VALUES ($1, 'while-redis-down')`, [QUEUES.squareEvents]);
+    await new Promise((r) => setTimeout(r, 1500)); // the relay tries, and fails
+    expect(await db.query(`SELECT 1 FROM job_outbox WHERE ref = 'while-redis-down'`)).toHaveLength(1);
+    await proxy.start();
+    await eventually(async () => (await status('while-redis-down')) === 'processed', 20_000, 'the event to be processed after Redis returns');
+    expect(await db.query(`SELECT 1 FROM job_outbox WHERE ref = 'while-redis-down'`)).toHaveLength(0);
   });
 
   it('SIGKILL of a worker process mid-job: the job comes back and is applied exactly once', async () => {

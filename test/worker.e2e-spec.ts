@@ -31,7 +31,7 @@ describe('worker: end to end', () => {
     for (const p of SAMPLE_PAYMENTS) fake.put('payments', p);
     for (const r of SAMPLE_REFUNDS) fake.put('refunds', r);
     await fake.listen();
-    ingress = await startIngress(ingressConfig(db.url, prefix, { signatureKeys: [KEY], allowLegacySha1: true, jobAttempts: 3, jobBackoffMs: 50 }));
+    ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY], allowLegacySha1: true }));
     worker = await startWorker(workerConfig(db.url, prefix, fake.url));
     deadLetterQueue = new Queue(QUEUES.deadLetter, { connection: { url: REDIS_URL }, prefix });
   });

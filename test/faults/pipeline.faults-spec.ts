@@ -30,7 +30,8 @@ describe('fault injection', () => {
       await ctx.p.restartRedisEmpty(2000);
       await sleep(6000);
       ctx.notes.push('Redis is killed and started again without persistence after 2 s: every queued job is lost. ' +
-        'The ingress keeps answering 200 (the events are in Postgres); the sweep re-enqueues events still `received` after SWEEP_AFTER_MS (4 s here).');
+        'The ingress keeps answering 200 (it does not use Redis); jobs written meanwhile wait in the job outbox until the relay can enqueue them, ' +
+        'and the sweep re-enqueues the lost ones, events still `received` after SWEEP_AFTER_MS (4 s here).');
     });
     expect(violations).toEqual([]);
     expect(counts.deadLettered).toBe(0);

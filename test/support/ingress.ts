@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IngressAppConfig } from '@app/config';
 import { createIngressApp } from '../../apps/ingress/src/ingress.app.js';
-import { REDIS_URL } from './redis.js';
 import { NOTIFICATION_URL } from './signing.js';
 
 export interface TestIngress {
@@ -11,19 +10,14 @@ export interface TestIngress {
   close(): Promise<void>;
 }
 
-export function ingressConfig(databaseUrl: string, queuePrefix: string, overrides: Partial<{
+export function ingressConfig(databaseUrl: string, overrides: Partial<{
   signatureKeys: string[];
   notificationUrl: string;
   allowLegacySha1: boolean;
-  redisUrl: string;
-  jobAttempts: number;
-  jobBackoffMs: number;
   maxInFlightBodyBytes: number;
 }> = {}): IngressAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10 },
-    redis: { url: overrides.redisUrl ?? REDIS_URL },
-    queue: { prefix: queuePrefix, jobAttempts: overrides.jobAttempts ?? 3, jobBackoffMs: overrides.jobBackoffMs ?? 50 },
     webhook: {
       signatureKeys: overrides.signatureKeys ?? ['whsk_test_key'],
       notificationUrl: overrides.notificationUrl ?? NOTIFICATION_URL,

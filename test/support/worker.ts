@@ -4,6 +4,7 @@ import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
 import { REDIS_URL } from './redis.js';
 
 export interface WorkerOverrides {
+  redisUrl?: string;
   concurrency?: number;
   jobAttempts?: number;
   jobBackoffMs?: number;
@@ -15,7 +16,7 @@ export interface WorkerOverrides {
 export function workerConfig(databaseUrl: string, queuePrefix: string, squareBaseUrl: string, o: WorkerOverrides = {}): WorkerAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10 },
-    redis: { url: REDIS_URL },
+    redis: { url: o.redisUrl ?? REDIS_URL },
     queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50 },
     squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000 },
     worker: {

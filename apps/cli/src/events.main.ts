@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
 function print(result: ReplayResult): void {
   for (const id of result.replayed) console.log(`replayed ${id}`);
   for (const id of result.skipped) console.log(`skipped ${id} (not dead-lettered)`);
-  for (const f of result.failed) console.log(`failed ${f.eventId}: ${f.error} (it is 'received' again; the worker sweep will enqueue it)`);
+  for (const f of result.failed) console.log(`failed ${f.eventId}: ${f.error}`);
   console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.failed.length} failed`);
 }
 

@@ -2,7 +2,6 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } 
 import { ConfigModule, IngressAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
-import { QueueModule } from '@app/queue';
 import { MetricsModule } from '@app/metrics';
 import { CaptureWebhookUseCase } from './square-webhooks/capture-webhook.use-case.js';
 import { SquareSignatureGuard } from './square-webhooks/square-signature.guard.js';
@@ -15,7 +14,7 @@ export class IngressModule implements NestModule {
   static forRoot(config: IngressAppConfig): DynamicModule {
     return {
       module: IngressModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule],
       controllers: [SquareWebhooksController],
       providers: [CaptureWebhookUseCase, SquareSignatureGuard],
     };

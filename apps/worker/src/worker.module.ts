@@ -2,13 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
-import { MetricsModule, squareApiRequests, squareApiSeconds } from '@app/metrics';
+import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
 import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
 import { ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-events/square-event.processor.js';
 import { SquareEventsWorker } from './square-events/square-events.worker.js';
+import { JobRelayService } from './relay/job-relay.service.js';
 import { InboxSweepService } from './sweep/inbox-sweep.service.js';
 
 @Module({})
@@ -23,6 +24,8 @@ export class WorkerModule {
         DeadLetterUseCase,
         SquareEventProcessor,
         SquareEventsWorker,
+        QueueMetricsCollector,
+        JobRelayService,
         InboxSweepService,
       ],
     };

@@ -1,5 +1,5 @@
 import { ConfigError } from './env-reader.js';
-import { loadAdminConfig, loadIngressConfig, loadMigrateConfig, loadSquareCliConfig } from './load-config.js';
+import { loadAdminConfig, loadIngressConfig, loadMigrateConfig, loadSquareCliConfig, loadWorkerConfig } from './load-config.js';
 
 const minimal = {
   SQUARE_WEBHOOK_SIGNATURE_KEYS: 'key-one',
@@ -20,14 +20,13 @@ describe('loadIngressConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadIngressConfig(minimal);
     expect(config.database.url).toBe('postgresql://postgres@127.0.0.1:5432/square_webhooks');
-    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.ingress.port).toBe(3000);
     expect(config.webhook).toEqual({
       signatureKeys: ['key-one'],
       notificationUrl: 'https://hooks.example.com/webhooks/square',
       allowLegacySha1: false,
     });
-    expect(config.queue).toEqual({ prefix: 'bull', jobAttempts: 10, jobBackoffMs: 1000 });
+    expect(config).not.toHaveProperty('redis'); // the ingress has no Redis
   });
 
   it('splits rotated keys and keeps the notification URL exactly as given', () => {
@@ -47,8 +46,8 @@ describe('loadIngressConfig', () => {
       loadIngressConfig({
         INGRESS_PORT: '70000',
         SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1: 'maybe',
-        JOB_ATTEMPTS: 'ten',
-        REDIS_URL: 'http://localhost',
+        DATABASE_POOL_SIZE: 'ten',
+        DATABASE_URL: 'http://localhost',
       }),
     );
     const names = problems.map((p) => p.split(' ')[0]);
@@ -58,8 +57,8 @@ describe('loadIngressConfig', () => {
         'SQUARE_WEBHOOK_NOTIFICATION_URL',
         'INGRESS_PORT',
         'SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1',
-        'JOB_ATTEMPTS',
-        'REDIS_URL',
+        'DATABASE_POOL_SIZE',
+        'DATABASE_URL',
       ]),
     );
     expect(problems).toHaveLength(6);
@@ -68,7 +67,7 @@ describe('loadIngressConfig', () => {
   it('never prints the value of a secret', () => {
     let message = '';
     try {
-      loadIngressConfig({ ...minimal, DATABASE_URL: 'mysql://admin:hunter2@db/x', REDIS_URL: 'tcp://:s3cret@r' });
+      loadWorkerConfig({ ...minimal, SQUARE_ACCESS_TOKEN: 't', DATABASE_URL: 'mysql://admin:hunter2@db/x', REDIS_URL: 'tcp://:s3cret@r' });
     } catch (err) {
       message = (err as Error).message;
     }

@@ -25,10 +25,9 @@ import { EnvReader } from './env-reader.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
 export interface IngressAppConfig {
   database: DatabaseConfig;
-  redis: RedisConfig;
-  queue: QueueConfig;
   webhook: WebhookConfig;
   ingress: IngressConfig;
   log: LogConfig;
@@ -87,8 +86,6 @@ export function loadIngressConfig(env: Env = process.env): IngressAppConfig {
   const r = new EnvReader(env);
   const config: IngressAppConfig = {
     database: readDatabase(r),
-    redis: readRedis(r),
-    queue: readQueue(r),
     webhook: readWebhook(r),
     ingress: readIngress(r),
     log: readLog(r),

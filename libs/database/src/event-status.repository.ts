@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import type { JsonObject } from '@app/square';
+import { QUEUES, type EventJobRef } from '@app/queue';
 import type { EventStatus } from './event-query.repository.js';
 import { PG_POOL } from './pg-pool.js';
 import { PrismaService } from './prisma.service.js';
@@ -79,12 +80,12 @@ export class EventStatusRepository {
    * either, marked as swept now. Only one worker claims at a time (advisory lock), and the lock
    * is held for this one statement's transaction: Redis is called after it commits.
    */
-  async claimSweepCandidates(olderThanMs: number, limit: number): Promise<string[]> {
+  async claimSweepCandidates(olderThanMs: number, limit: number): Promise<EventJobRef[]> {
     const cutoff = new Date(Date.now() - olderThanMs);
     return this.prisma.$transaction(async (tx) => {
       const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) AS locked`;
       if (!lock?.locked) return [];
-      const rows = await tx.$queryRaw<{ event_id: string }[]>`
+      const rows = await tx.$queryRaw<{ event_id: string; replay_count: number }[]>`
         UPDATE webhook_events SET swept_at = now()
         WHERE event_id IN (
           SELECT event_id FROM webhook_events
@@ -92,23 +93,34 @@ export class EventStatusRepository {
           ORDER BY received_at
           LIMIT ${limit}
         )
-        RETURNING event_id`;
-      return rows.map((r) => r.event_id);
+        RETURNING event_id, replay_count`;
+      return rows.map((r) => ({ eventId: r.event_id, generation: r.replay_count }));
     });
   }
 
   /**
-   * Puts a dead-lettered event back to 'received' for another round of attempts. swept_at is set
-   * to now so that the sweep leaves it alone while the caller replaces its failed job (it
-   * would otherwise find the old failed job and dead-letter the event again).
+   * Puts a dead-lettered event back to 'received' for another round of attempts, and writes its new
+   * job to the outbox in the same statement: the relay enqueues it under a job id of its own
+   * (the replay count is part of it), so neither Redis nor the old failed job is involved. swept_at
+   * is set to now: the event arrived long ago, and the relay, not the sweep, enqueues it.
    */
   async resetForReplay(eventId: string): Promise<boolean> {
-    const reset = await this.prisma.$executeRaw`
-      UPDATE webhook_events
-      SET status = 'received', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
-          replay_count = replay_count + 1, swept_at = now(), updated_at = now()
-      WHERE event_id = ${eventId} AND status = 'dead_lettered'`;
-    return reset === 1;
+    const { rowCount } = await this.pool.query({
+      name: 'reset-for-replay',
+      text: `
+        WITH reset AS (
+          UPDATE webhook_events
+          SET status = 'received', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
+              replay_count = replay_count + 1, swept_at = now(), updated_at = now()
+          WHERE event_id = $1 AND status = 'dead_lettered'
+          RETURNING event_id, replay_count
+        )
+        INSERT INTO job_outbox (queue, ref, generation)
+        SELECT $2, event_id, replay_count FROM reset
+        ON CONFLICT (queue, ref) DO UPDATE SET generation = GREATEST(job_outbox.generation, EXCLUDED.generation)`,
+      values: [eventId, QUEUES.squareEvents],
+    });
+    return rowCount === 1;
   }
 
   async deadLetteredIds(limit = 10_000): Promise<string[]> {

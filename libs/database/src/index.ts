@@ -3,6 +3,8 @@ export { EVENT_STATUSES, EventQueryRepository } from './event-query.repository.j
 export type { EventCursor, EventDetail, EventListFilter, EventPage, EventStatus, EventSummary } from './event-query.repository.js';
 export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterInfo } from './event-status.repository.js';
+export { JobOutboxRepository } from './job-outbox.repository.js';
+export type { OutboxJob } from './job-outbox.repository.js';
 export { SquareEffectsRepository } from './square-effects.repository.js';
 export type { ApplyOutcome } from './square-effects.repository.js';
 export { PrismaService } from './prisma.service.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { MicroBatcher } from '@app/batching';
+import { QUEUES } from '@app/queue';
 import type { SignatureAlgorithm, SquareDelivery, SquareWebhookEvent } from '@app/square';
 import { PG_POOL } from './pg-pool.js';
 
@@ -34,21 +35,31 @@ export function isPayloadError(err: unknown): boolean {
 // the event in the batch, so a row comes back with delivery_count = n exactly when it is new.
 // The body travels once, as text (it was checked to be UTF-8 JSON): Postgres turns it back into
 // the exact bytes (raw_body) and parses it (payload).
+// Every event still 'received' gets a row in job_outbox, in the same commit: a new one its first
+// job, a redelivery of one not processed yet a check that its job exists (it may have been lost
+// with Redis; the job id makes adding it again a no-op otherwise). The worker's relay enqueues them.
 const RECORD_DELIVERIES = `
-  INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
-    square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count)
-  SELECT e.event_id, e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'), e.body::jsonb,
-    e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::int[],
-    $9::text[], $10::int[])
-    AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries)
-  ON CONFLICT (event_id) DO UPDATE SET
-    delivery_count = w.delivery_count + EXCLUDED.delivery_count,
-    last_delivered_at = now(),
-    square_retry_number = GREATEST(w.square_retry_number, EXCLUDED.square_retry_number),
-    square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, w.square_retry_reason),
-    updated_at = now()
-  RETURNING event_id, delivery_count`;
+  WITH recorded AS (
+    INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
+      square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count)
+    SELECT e.event_id, e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'), e.body::jsonb,
+      e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::int[],
+      $9::text[], $10::int[])
+      AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries)
+    ON CONFLICT (event_id) DO UPDATE SET
+      delivery_count = w.delivery_count + EXCLUDED.delivery_count,
+      last_delivered_at = now(),
+      square_retry_number = GREATEST(w.square_retry_number, EXCLUDED.square_retry_number),
+      square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, w.square_retry_reason),
+      updated_at = now()
+    RETURNING w.event_id, w.delivery_count, w.status, w.replay_count
+  ), jobs AS (
+    INSERT INTO job_outbox (queue, ref, generation)
+    SELECT $11, event_id, replay_count FROM recorded WHERE status = 'received'
+    ON CONFLICT (queue, ref) DO NOTHING
+  )
+  SELECT event_id, delivery_count FROM recorded`;
 
 @Injectable()
 export class WebhookInboxRepository {
@@ -126,6 +137,7 @@ export class WebhookInboxRepository {
       rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
       rows.map((r) => r.all.map((d) => d.delivery.retryReason).filter(Boolean).at(-1) ?? null),
       rows.map((r) => r.all.length),
+      QUEUES.squareEvents,
     ] });
     const isNew = new Map(stored.map((s) => [s.event_id, s.delivery_count === groups.get(s.event_id)!.length]));
     return items.map((item, i) => {

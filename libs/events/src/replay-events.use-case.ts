@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventStatusRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
-import { DeadLetterQueue, SquareEventsProducer } from '@app/queue';
+import { DeadLetterQueue } from '@app/queue';
 
 export interface ReplayResult {
   replayed: string[];
@@ -11,9 +11,10 @@ export interface ReplayResult {
 }
 
 /**
- * Puts dead-lettered events back to 'received' and enqueues them again, e.g. after Square or a
- * bug was fixed. Events in any other status are left alone: a processed event has had its
- * effect, and a received one is already on its way (the sweep re-enqueues lost jobs).
+ * Puts dead-lettered events back to 'received' with a new job in the outbox (one statement each),
+ * e.g. after Square or a bug was fixed; the worker's relay enqueues them. Events in any other status
+ * are left alone: a processed event has had its effect, and a received one is already on its way.
+ * Only the Bull Board listing of dead letters lives in Redis: it is updated when Redis answers.
  */
 @Injectable()
 export class ReplayEventsUseCase {
@@ -21,32 +22,33 @@ export class ReplayEventsUseCase {
 
   constructor(
     private readonly events: EventStatusRepository,
-    private readonly producer: SquareEventsProducer,
     private readonly deadLetters: DeadLetterQueue,
   ) {}
 
   async replay(eventIds: string[]): Promise<ReplayResult> {
     const result: ReplayResult = { replayed: [], skipped: [], failed: [] };
-    // One event at a time, reset then requeue, so no event waits long with its old failed job.
     for (const eventId of new Set(eventIds)) {
-      if (!(await this.events.resetForReplay(eventId))) {
-        result.skipped.push(eventId);
-        continue;
-      }
       try {
-        await this.producer.requeue(eventId);
-        await this.deadLetters.remove(eventId);
-        result.replayed.push(eventId);
+        if (await this.events.resetForReplay(eventId)) result.replayed.push(eventId);
+        else result.skipped.push(eventId);
       } catch (err) {
-        // The event is 'received' again: if the enqueue failed, the sweep will enqueue it.
         result.failed.push({ eventId, error: errorMessage(err) });
       }
     }
+    await this.unlistDeadLetters(result.replayed);
     if (result.replayed.length > 0) this.logger.log('events replayed', { count: result.replayed.length });
     return result;
   }
 
   async replayDeadLettered(): Promise<ReplayResult> {
     return this.replay(await this.events.deadLetteredIds());
+  }
+
+  private async unlistDeadLetters(eventIds: string[]): Promise<void> {
+    try {
+      for (const eventId of eventIds) await this.deadLetters.remove(eventId);
+    } catch (err) {
+      this.logger.warn('replayed events are still listed in the dead-letter queue (Redis did not answer)', { error: errorMessage(err) });
+    }
   }
 }

@@ -10,3 +10,4 @@ export {
   webhooksReceived,
 } from './metrics.js';
 export { MetricsModule } from './metrics.module.js';
+export { QueueMetricsCollector } from './queue-metrics.collector.js';

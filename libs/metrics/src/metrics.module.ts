@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller.js';
-import { QueueMetricsCollector } from './queue-metrics.collector.js';
 
-/** GET /metrics (Prometheus). Needs the queues of QueueModule.forRoot() in the app. */
+/** GET /metrics (Prometheus). The worker adds QueueMetricsCollector (it has the queues). */
 @Module({
   controllers: [MetricsController],
-  providers: [QueueMetricsCollector],
 })
 export class MetricsModule {}

@@ -4,3 +4,4 @@ export { DEAD_LETTER_JOBS, JOBS, QUEUES, jobIdForEvent, squareEventJobOptions } 
 export type { DeadLetterJob, SquareEventJob } from './queues.js';
 export { QueueModule } from './queue.module.js';
 export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
+export type { EventJobRef } from './square-events.producer.js';

@@ -17,6 +17,14 @@ describe('jobIdForEvent', () => {
     }
   });
 
+  it('gives a replayed event a job id of its own, which no other event id can have', () => {
+    expect(jobIdForEvent('e-1', 0)).toBe('e-1');
+    expect(jobIdForEvent('e-1', 2)).toBe('e-1%r2');
+    expect(jobIdForEvent('v1:abc', 1)).toBe('v1%3Aabc%r1');
+    // An event id that literally ends in %r2 is escaped, so it cannot collide with e-1's replay.
+    expect(jobIdForEvent('e-1%r2')).toBe('e-1%25r2');
+  });
+
   it('builds retry options from configuration', () => {
     const options = squareEventJobOptions({ prefix: 'p', jobAttempts: 7, jobBackoffMs: 250 }, 'e-1');
     expect(options).toMatchObject({ jobId: 'e-1', attempts: 7, backoff: { type: 'exponential-retry-after', delay: 250 } });

@@ -25,20 +25,24 @@ export type SquareEventJob = { name: typeof JOBS.processEvent; data: { eventId: 
 export type DeadLetterJob = { name: typeof DEAD_LETTER_JOBS.deadLettered; data: { eventId: string; reason: string } };
 
 /**
- * Job id of an event, so that the queue itself drops most duplicate enqueues. BullMQ refuses ids
+ * Job id of an event, so that the queue itself drops duplicate enqueues. BullMQ refuses ids
  * containing ':' (legacy ids are "v1:<sha256>") and ids that parse as integers, so those are
  * percent-escaped. The mapping stays one-to-one: encodeURIComponent never escapes '-' or a digit,
  * so an escaped first character cannot come from any other id.
+ *
+ * `generation` is the event's replay count: a replayed event gets a job id of its own (suffix
+ * %r<n>, which encodeURIComponent never produces), so its new job is never mistaken for the failed
+ * one it replaces, and replay needs no Redis.
  */
-export function jobIdForEvent(eventId: string): string {
-  const id = encodeURIComponent(eventId);
-  if (`${parseInt(id, 10)}` !== id) return id;
-  return `%${id.charCodeAt(0).toString(16).toUpperCase()}${id.slice(1)}`;
+export function jobIdForEvent(eventId: string, generation = 0): string {
+  const encoded = encodeURIComponent(eventId);
+  const id = `${parseInt(encoded, 10)}` !== encoded ? encoded : `%${encoded.charCodeAt(0).toString(16).toUpperCase()}${encoded.slice(1)}`;
+  return generation > 0 ? `${id}%r${generation}` : id;
 }
 
-export function squareEventJobOptions(config: QueueConfig, eventId: string): JobsOptions {
+export function squareEventJobOptions(config: QueueConfig, eventId: string, generation = 0): JobsOptions {
   return {
-    jobId: jobIdForEvent(eventId),
+    jobId: jobIdForEvent(eventId, generation),
     attempts: config.jobAttempts,
     // Exponential with jitter, honouring Square's Retry-After (see backoff.ts).
     backoff: { type: BACKOFF_TYPE, delay: config.jobBackoffMs },

@@ -1,5 +1,5 @@
-import { ConflictException, Controller, Get, HttpCode, Logger, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { ConflictException, Controller, Get, HttpCode, Logger, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import { DependencyUnavailableException } from '@app/http';
 import { EventQueryRepository, type EventDetail, type EventSummary } from '@app/database';
 import { ReplayEventsUseCase, type ReplayResult } from '@app/events';
 import type { AdminRequest } from '../auth/basic-auth.js';
@@ -13,9 +13,10 @@ export interface EventListResponse {
   nextCursor: string | null;
 }
 
-export type ReplayOneResponse =
-  | { eventId: string; result: 'replayed' }
-  | { eventId: string; result: 'enqueue_failed'; error: string; message: string };
+export interface ReplayOneResponse {
+  eventId: string;
+  result: 'replayed';
+}
 
 /** The inbox for people: list, inspect, and replay dead-lettered events (through ReplayEventsUseCase). */
 @Controller(ADMIN_API_PATH)
@@ -41,27 +42,14 @@ export class AdminEventsController {
     return event;
   }
 
-  /** 200 replayed; 202 back to 'received' but not enqueued (the worker sweep will); 404; 409 not dead-lettered. */
+  /** 200 replayed (the worker's relay enqueues it); 404; 409 not dead-lettered; 503 Postgres failed. */
   @Post('events/:eventId/replay')
   @HttpCode(200)
-  async replayOne(
-    @Param('eventId') eventId: string,
-    @Req() req: AdminRequest,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<ReplayOneResponse> {
+  async replayOne(@Param('eventId') eventId: string, @Req() req: AdminRequest): Promise<ReplayOneResponse> {
     const result = await this.replays.replay([eventId]);
     this.audit(req, 'replay', result, eventId);
     if (result.replayed.includes(eventId)) return { eventId, result: 'replayed' };
-    const failed = result.failed.find((f) => f.eventId === eventId);
-    if (failed) {
-      res.status(202);
-      return {
-        eventId,
-        result: 'enqueue_failed',
-        error: failed.error,
-        message: "the event is 'received' again; the worker sweep will enqueue it",
-      };
-    }
+    if (result.failed.length > 0) throw new DependencyUnavailableException('database');
     // Skipped: decide why only now, so that the replay itself raced nothing.
     const event = await this.events.find(eventId);
     if (!event) throw new NotFoundException(`no event ${eventId}`);

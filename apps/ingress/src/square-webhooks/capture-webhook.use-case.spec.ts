@@ -1,6 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
 import { UnstorablePayloadError, type RecordDeliveryInput, type WebhookInboxRepository } from '@app/database';
-import type { SquareEventsProducer } from '@app/queue';
 import { DependencyUnavailableException } from '@app/http';
 import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
 
@@ -26,29 +25,19 @@ class FakeInbox {
   }
 }
 
-class FakeProducer {
-  enqueued: string[] = [];
-  async enqueue(eventId: string): Promise<'enqueued' | 'failed'> {
-    this.enqueued.push(eventId);
-    return 'enqueued';
-  }
-}
-
 const body = (o: object) => Buffer.from(JSON.stringify(o));
 const event = body({ event_id: 'e-1', type: 'payment.updated', merchant_id: 'M1' });
 
 describe('CaptureWebhookUseCase', () => {
   let inbox: FakeInbox;
-  let producer: FakeProducer;
   let useCase: CaptureWebhookUseCase;
 
   beforeEach(() => {
     inbox = new FakeInbox();
-    producer = new FakeProducer();
-    useCase = new CaptureWebhookUseCase(inbox as unknown as WebhookInboxRepository, producer as unknown as SquareEventsProducer);
+    useCase = new CaptureWebhookUseCase(inbox as unknown as WebhookInboxRepository);
   });
 
-  it('stores a new event with its delivery headers, then enqueues its id', async () => {
+  it('stores a new event with its delivery headers', async () => {
     const ack = await useCase.execute(event, { 'square-retry-number': '3', 'square-environment': 'Sandbox' }, 'sha256');
     expect(ack).toEqual({ status: 'accepted', eventId: 'e-1' });
     expect(inbox.deliveries[0]).toMatchObject({
@@ -56,13 +45,11 @@ describe('CaptureWebhookUseCase', () => {
       signatureAlgorithm: 'sha256',
       delivery: { retryNumber: 3, environment: 'Sandbox' },
     });
-    expect(producer.enqueued).toEqual(['e-1']);
   });
 
-  it('does not enqueue a duplicate', async () => {
+  it('answers duplicate for an event already stored', async () => {
     inbox.outcome = 'duplicate';
     expect(await useCase.execute(event, {}, 'sha256')).toEqual({ status: 'duplicate', eventId: 'e-1' });
-    expect(producer.enqueued).toEqual([]);
   });
 
   it('keeps an unreadable body and answers 400, with Square\'s headers only', async () => {
@@ -86,10 +73,9 @@ describe('CaptureWebhookUseCase', () => {
     expect(inbox.invalid).toEqual([expect.objectContaining({ reason: 'Postgres refused the payload: 22P05' })]);
   });
 
-  it('answers 503 when Postgres fails, and does not enqueue', async () => {
+  it('answers 503 when Postgres fails', async () => {
     inbox.outcome = new Error('connect ECONNREFUSED');
     await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
-    expect(producer.enqueued).toEqual([]);
   });
 
   it('answers 503 within its deadline when Postgres hangs', async () => {

@@ -3,7 +3,6 @@ import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { type DeliveryOutcome, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
 import { withTimeout } from '@app/batching';
 import { errorMessage } from '@app/observability';
-import { SquareEventsProducer } from '@app/queue';
 import { SignatureAlgorithm, parseSquareWebhook, readSquareDelivery } from '@app/square';
 import { DependencyUnavailableException } from '@app/http';
 
@@ -12,21 +11,19 @@ export interface WebhookAck {
   eventId: string;
 }
 
-// The ack must leave within 2 s whatever Postgres and Redis do: Postgres gets 1.5 s per request,
-// however many statements it takes (then 503, Square retries), Redis 300 ms (then 200 anyway: the
-// row is stored and the sweep enqueues it).
+// The ack must leave within 2 s whatever Postgres does: it gets 1.5 s per request, however many
+// statements it takes (then 503, and Square delivers again).
 const DATABASE_DEADLINE_MS = 1500;
-const ENQUEUE_DEADLINE_MS = 300;
 
-/** Verified body → inbox row → job. The whole ack path of a webhook. */
+/**
+ * Verified body → inbox row (and its job in the outbox, same commit). The whole ack path of a
+ * webhook: Redis is not on it; the worker's relay enqueues the job.
+ */
 @Injectable()
 export class CaptureWebhookUseCase {
   private readonly logger = new Logger(CaptureWebhookUseCase.name);
 
-  constructor(
-    private readonly inbox: WebhookInboxRepository,
-    private readonly producer: SquareEventsProducer,
-  ) {}
+  constructor(private readonly inbox: WebhookInboxRepository) {}
 
   async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<WebhookAck> {
     const databaseDeadline = Date.now() + DATABASE_DEADLINE_MS;
@@ -46,9 +43,7 @@ export class CaptureWebhookUseCase {
       throw this.databaseUnavailable(err, event.eventId);
     }
     // The request log line (eventId, outcome) and the metrics record the delivery.
-    if (outcome === 'duplicate') return { status: 'duplicate', eventId: event.eventId };
-    await this.producer.enqueue(event.eventId, ENQUEUE_DEADLINE_MS);
-    return { status: 'accepted', eventId: event.eventId };
+    return { status: outcome === 'new' ? 'accepted' : 'duplicate', eventId: event.eventId };
   }
 
   /** A signed body is Square's: kept in invalid_webhooks for inspection, answered 400. */

@@ -7,17 +7,27 @@ import { QUEUES, SquareEventJob, retryDelayMs } from '@app/queue';
 import { ProcessOutcome } from './process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-event.processor.js';
 
+// How often a worker looks for jobs whose worker died (their lock expired). A job is taken over
+// JOB_LOCK_MS after its last lock renewal plus up to two of these checks (one marks it, the next
+// moves it); BullMQ's default (= the lock duration) made that ~65 s with a 30 s lock.
+const STALLED_CHECK_MS = 5000;
+// Closing must not wait on a Redis that does not answer.
+const CLOSE_TIMEOUT_MS = 2000;
+
 /**
  * Runs the BullMQ Worker of square-events. Built here, not with @nestjs/bullmq's @Processor,
  * because its options (concurrency, lock duration) come from configuration and a decorator's
  * arguments are fixed at import time; and because shutdown must be bounded: on SIGTERM active
  * jobs get WORKER_SHUTDOWN_TIMEOUT_MS to finish, then the worker stops anyway (their locks
- * expire and another worker takes them over; the claim keeps the effect exactly-once).
+ * expire and another worker takes them over; the claim keeps the effect exactly-once). With no
+ * active job it stops at once.
  */
 @Injectable()
 export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SquareEventsWorker.name);
   private worker: Worker<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']> | undefined;
+  /** Jobs being processed by this process right now (BullMQ's own count needs Redis). */
+  private active = 0;
 
   constructor(
     private readonly processor: SquareEventProcessor,
@@ -27,12 +37,12 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(QUEUES.squareEvents, (job) => this.processor.process(job), {
+    this.worker = new Worker(QUEUES.squareEvents, (job) => this.track(this.processor.process(job)), {
       connection: { url: this.redis.url, maxRetriesPerRequest: null },
       prefix: this.queue.prefix,
       concurrency: this.config.concurrency,
       lockDuration: this.config.jobLockMs,
-      stalledInterval: this.config.jobLockMs,
+      stalledInterval: Math.min(STALLED_CHECK_MS, this.config.jobLockMs),
       // A job whose worker died mid-way is retried; one that keeps killing workers fails (and the sweep dead-letters it).
       maxStalledCount: 3,
       settings: {
@@ -51,16 +61,26 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    const finished = await withTimeout(worker.close(), this.config.shutdownTimeoutMs).then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof TimeoutError) return false;
-        throw err;
-      },
-    );
-    if (!finished) {
-      this.logger.warn('active jobs did not finish in time; stopping anyway (they will be picked up again)');
-      await worker.close(true);
+    // Take no new job (without waiting: pause(false) would wait for the active ones through Redis).
+    void worker.pause(true).catch(() => undefined);
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
+    while (this.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (this.active > 0) {
+      this.logger.warn('active jobs did not finish in time; stopping anyway (they will be picked up again)', { active: this.active });
+    }
+    // Forced: disconnect rather than QUIT, which a dead Redis never answers.
+    await withTimeout(worker.close(true), CLOSE_TIMEOUT_MS).catch((err: unknown) => {
+      if (!(err instanceof TimeoutError)) throw err;
+      this.logger.warn('Redis did not answer while closing the worker; stopping anyway');
+    });
+  }
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await work;
+    } finally {
+      this.active--;
     }
   }
 }

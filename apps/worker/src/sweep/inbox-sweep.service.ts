@@ -15,7 +15,7 @@ export interface SweepResult {
 
 /**
  * Self-healing: an event still 'received' long after it arrived has probably lost its job (Redis
- * restarted without persistence, or the ingress could not reach Redis). The sweep re-enqueues it;
+ * restarted without persistence after the relay had enqueued it). The sweep re-enqueues it;
  * the job id makes that a no-op when the job is in fact still queued. One worker sweeps at a time
  * (advisory lock); with nothing to do it costs one indexed query.
  */
@@ -51,10 +51,11 @@ export class InboxSweepService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async sweepOnce(): Promise<SweepResult> {
-    const ids = await this.events.claimSweepCandidates(this.config.sweepAfterMs, BATCH);
-    const result: SweepResult = { candidates: ids.length, enqueued: 0, deadLettered: 0 };
-    for (const eventId of ids) {
-      const queued = await this.producer.ensureQueued(eventId);
+    const candidates = await this.events.claimSweepCandidates(this.config.sweepAfterMs, BATCH);
+    const result: SweepResult = { candidates: candidates.length, enqueued: 0, deadLettered: 0 };
+    for (const candidate of candidates) {
+      const { eventId } = candidate;
+      const queued = await this.producer.ensureQueued(candidate);
       if (queued.state === 'enqueued') result.enqueued++;
       if (queued.state === 'failed') {
         // The job failed for good but the event was not marked (Postgres was down then).

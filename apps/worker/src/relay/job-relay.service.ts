@@ -1,0 +1,115 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { withTimeout } from '@app/batching';
+import { DatabaseConfig } from '@app/config';
+import { JobOutboxRepository, type OutboxJob } from '@app/database';
+import { errorMessage } from '@app/observability';
+import { QUEUES, SquareEventsProducer } from '@app/queue';
+
+const BATCH = 500;
+// A notification wakes the relay at once; the poll only catches what a lost LISTEN connection missed.
+const POLL_MS = 1000;
+const SEND_TIMEOUT_MS = 5000;
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Moves jobs from Postgres (job_outbox, written in the same commit as the inbox row) to BullMQ.
+ * Woken by LISTEN job_outbox (a trigger notifies once per statement that adds jobs). While Redis or
+ * Postgres fail, the jobs stay in job_outbox and the relay backs off, then catches up.
+ */
+@Injectable()
+export class JobRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobRelayService.name);
+  private listener: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wokenWhileRunning = false;
+  private stopping = false;
+  private failures = 0;
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly outbox: JobOutboxRepository,
+    private readonly producer: SquareEventsProducer,
+    private readonly database: DatabaseConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.listen();
+    this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.listener?.end().catch(() => undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Relays what is waiting; a call during a pass makes one more pass after it. */
+  wake(): void {
+    if (this.stopping || Date.now() < this.pausedUntil) return;
+    if (this.running) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.wokenWhileRunning) {
+        this.wokenWhileRunning = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      // Full batches mean more is waiting: go on without waiting for a notification.
+      while (!this.stopping && (await this.outbox.relay(BATCH, (jobs) => this.send(jobs))) === BATCH);
+      if (this.failures > 0) this.logger.log('relaying jobs to Redis again', { failedPasses: this.failures });
+      this.failures = 0;
+    } catch (err) {
+      this.failures++;
+      const backoffMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures, 5));
+      this.pausedUntil = Date.now() + backoffMs;
+      if (this.failures === 1 || this.failures % 20 === 0) {
+        this.logger.warn('could not relay jobs to Redis; they wait in Postgres (job_outbox)', { error: errorMessage(err), retryInMs: backoffMs });
+      }
+    }
+  }
+
+  private async send(jobs: OutboxJob[]): Promise<void> {
+    const events = jobs.filter((j) => j.queue === QUEUES.squareEvents);
+    if (events.length !== jobs.length) {
+      // Only a newer version of the pipeline could have written them; keep them for it.
+      throw new Error(`job_outbox holds jobs for queues this worker does not know: ${[...new Set(jobs.map((j) => j.queue))].join(', ')}`);
+    }
+    await withTimeout(this.producer.addEvents(events.map((j) => ({ eventId: j.ref, generation: j.generation }))), SEND_TIMEOUT_MS);
+  }
+
+  /** A connection of its own (LISTEN cannot share a pooled one), reopened whenever it drops. */
+  private async listen(): Promise<void> {
+    if (this.stopping) return;
+    const client = new pg.Client({ connectionString: this.database.url, connectionTimeoutMillis: 5000 });
+    this.listener = client;
+    let reopened = false;
+    const reopen = () => {
+      if (reopened || this.stopping) return;
+      reopened = true;
+      client.end().catch(() => undefined);
+      setTimeout(() => void this.listen(), POLL_MS).unref();
+    };
+    client.on('notification', () => this.wake());
+    client.on('error', reopen);
+    client.on('end', reopen);
+    try {
+      await client.connect();
+      await client.query('LISTEN job_outbox');
+      this.wake(); // whatever arrived while it was not listening
+    } catch {
+      reopen(); // Postgres down: the poll and the next attempt carry on
+    }
+  }
+}

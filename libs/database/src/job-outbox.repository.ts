@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from './pg-pool.js';
+
+/** A job waiting in job_outbox: the queue it goes to and the id it carries. */
+export interface OutboxJob {
+  queue: string;
+  ref: string;
+  /** Replay count of what the job is about; part of the BullMQ job id. */
+  generation: number;
+}
+
+// The oldest jobs no other relay is taking right now, removed as they are read. The DELETE only
+// commits once the caller has put them in Redis.
+const TAKE_JOBS = `
+  DELETE FROM job_outbox
+  WHERE (queue, ref) IN (
+    SELECT queue, ref FROM job_outbox ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
+  )
+  RETURNING queue, ref, generation`;
+
+@Injectable()
+export class JobOutboxRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /**
+   * Takes up to `limit` jobs, oldest first, and gives them to `send`, in one transaction: they are
+   * deleted only when `send` resolves, so a crash or a failed send leaves them for the next pass
+   * (sending one twice is harmless: BullMQ drops a job id it already has). Rows another relay holds
+   * are skipped, so several workers relay side by side. Resolves with the number of jobs sent.
+   */
+  async relay(limit: number, send: (jobs: OutboxJob[]) => Promise<void>): Promise<number> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxJob>({ name: 'take-outbox-jobs', text: TAKE_JOBS, values: [limit] });
+      if (rows.length > 0) await send(rows);
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (err) {
+      // A connection that cannot even roll back is dropped (Postgres then rolls back itself).
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** How many jobs wait to be relayed (for the relay's log and the tests). */
+  async pending(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM job_outbox');
+    return rows[0]!.n;
+  }
+}
