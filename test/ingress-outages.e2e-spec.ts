@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { freePort, startBlackhole } from './support/servers.js';
@@ -23,8 +24,8 @@ describe('ingress when a dependency is down', () => {
     await db?.drop();
   });
 
-  const start = async (dbUrl: string, maxInFlightBodyBytes?: number) => {
-    const ingress = await startIngress(ingressConfig(dbUrl, { signatureKeys: [KEY], maxInFlightBodyBytes }));
+  const start = async (dbUrl: string, overrides: Parameters<typeof ingressConfig>[1] = {}) => {
+    const ingress = await startIngress(ingressConfig(dbUrl, { signatureKeys: [KEY], ...overrides }));
     started.push(ingress);
     return ingress;
   };
@@ -63,13 +64,13 @@ describe('ingress when a dependency is down', () => {
     expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(503);
   });
 
-  it('too many bodies in memory at once: 503 with Retry-After before reading, then accepted again', async () => {
-    const ingress = await start(db.url, 1024 * 1024);
+  it('too many body bytes held at once: 503 with Retry-After, then accepted again', async () => {
+    const ingress = await start(db.url, { maxInFlightBodyBytes: 1024 * 1024 });
     const padded = (eventId: string) => {
       const json = paymentEventBody(eventId).toString();
       return Buffer.from(json.slice(0, -1) + ',"pad":"' + ' '.repeat(700 * 1024) + '"}');
     };
-    // A slow delivery holds 700 KiB of the 1 MiB budget while its body trickles in.
+    // A slow delivery has sent 700 KiB of its body, which the ingress holds while the rest trickles in.
     const slow = padded('held-1');
     const answer = new Promise<number>((resolve, reject) => {
       const req = request(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { ...signedHeaders(slow, KEY), 'content-length': String(slow.length) } }, (res) => {
@@ -77,10 +78,10 @@ describe('ingress when a dependency is down', () => {
         resolve(res.statusCode!);
       });
       req.on('error', reject);
-      req.write(slow.subarray(0, 1000));
-      setTimeout(() => req.end(slow.subarray(1000)), 500);
+      req.write(slow.subarray(0, 700 * 1024));
+      setTimeout(() => req.end(slow.subarray(700 * 1024)), 800);
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 300));
     const refused = padded('refused-1');
     const res = await ingress.post(refused, signedHeaders(refused, KEY));
     expect(res.status).toBe(503);
@@ -95,5 +96,36 @@ describe('ingress when a dependency is down', () => {
       { event_id: 'held-1' },
       { event_id: 'refused-1' },
     ]);
+  });
+
+  it('slow clients do not block intake, and are cut off at INGRESS_REQUEST_TIMEOUT_MS', async () => {
+    // Before: 8 connections announcing 1 MiB and sending one byte reserved the whole 8 MiB budget,
+    // and every real delivery got 503 until Node's 300 s request timeout closed them.
+    const timeoutMs = 2000;
+    const ingress = await start(db.url, { requestTimeoutMs: timeoutMs });
+    const { port } = new URL(ingress.url);
+    const opened = Date.now();
+    const slowClient = (payload: string) =>
+      new Promise<number>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(payload));
+        socket.on('data', () => undefined);
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(Date.now() - opened));
+      });
+    const slowBodies = Array.from({ length: 8 }, () =>
+      slowClient('POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{'));
+    const slowHeaders = slowClient('POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: appl'); // never finishes its headers
+    await new Promise((r) => setTimeout(r, 200));
+
+    const body = paymentEventBody('beside-slow-clients');
+    const res = await ingress.post(body, signedHeaders(body, KEY));
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(1000);
+
+    // Node checks the bound every second (IngressHttpAdapter).
+    for (const closedAfterMs of await Promise.all([...slowBodies, slowHeaders])) {
+      expect(closedAfterMs).toBeGreaterThanOrEqual(timeoutMs - 100);
+      expect(closedAfterMs).toBeLessThan(timeoutMs + 1500);
+    }
   });
 });

@@ -15,6 +15,7 @@ export function ingressConfig(databaseUrl: string, overrides: Partial<{
   notificationUrl: string;
   allowLegacySha1: boolean;
   maxInFlightBodyBytes: number;
+  requestTimeoutMs: number;
 }> = {}): IngressAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10 },
@@ -23,7 +24,7 @@ export function ingressConfig(databaseUrl: string, overrides: Partial<{
       notificationUrl: overrides.notificationUrl ?? NOTIFICATION_URL,
       allowLegacySha1: overrides.allowLegacySha1 ?? false,
     },
-    ingress: { port: 0, maxInFlightBodyBytes: overrides.maxInFlightBodyBytes ?? 8 * 1024 * 1024 },
+    ingress: { port: 0, maxInFlightBodyBytes: overrides.maxInFlightBodyBytes ?? 8 * 1024 * 1024, requestTimeoutMs: overrides.requestTimeoutMs ?? 10_000 },
     log: { level: 'error', format: 'json' },
   };
 }

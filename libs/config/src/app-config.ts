@@ -35,6 +35,8 @@ export class IngressConfig {
    * memory under a flood of large deliveries.
    */
   readonly maxInFlightBodyBytes!: number;
+  /** How long a request may take to arrive, headers and body; past it Node answers 408 and closes. */
+  readonly requestTimeoutMs!: number;
 }
 
 export class SquareApiConfig {
@@ -116,6 +118,8 @@ export function readIngress(r: EnvReader): IngressConfig {
     port: r.int('INGRESS_PORT', 3000, 1, 65535),
     // At least one maximum-size (1 MiB) body must always fit.
     maxInFlightBodyBytes: r.int('INGRESS_MAX_INFLIGHT_BODY_MIB', 8, 1, 1024) * 1024 * 1024,
+    // Square gives up on a delivery after 10 s; a body that takes longer is no delivery of Square's.
+    requestTimeoutMs: r.int('INGRESS_REQUEST_TIMEOUT_MS', 10_000, 1000, 300_000),
   };
 }
 

@@ -1,10 +1,10 @@
 import { Logger, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { LogConfig } from '@app/config';
 import { createLogger } from '@app/observability';
 import { HttpErrorFilter } from './http-error.filter.js';
-import { requestLogger } from './request-logger.js';
+import { RequestLog } from './request-logger.js';
 
 /**
  * A Nest app on Express as all of ours run: our logger, errors as small JSON (HttpErrorFilter), no
@@ -13,8 +13,12 @@ import { requestLogger } from './request-logger.js';
  * worth caching, and computing one per answer is wasted work), no X-Powered-By, and optionally one
  * log line per request.
  */
-export async function createHttpApp(module: DynamicModule, log: LogConfig, opts: { requestLog: boolean }): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, {
+export async function createHttpApp(
+  module: DynamicModule,
+  log: LogConfig,
+  opts: { requestLog: boolean; adapter?: ExpressAdapter },
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, opts.adapter ?? new ExpressAdapter(), {
     bodyParser: false,
     logger: createLogger(log),
     abortOnError: false,
@@ -22,6 +26,6 @@ export async function createHttpApp(module: DynamicModule, log: LogConfig, opts:
   app.useGlobalFilters(new HttpErrorFilter());
   app.disable('x-powered-by');
   app.set('etag', false);
-  if (opts.requestLog) app.use(requestLogger(new Logger('HTTP')));
+  if (opts.requestLog) app.use(new RequestLog(new Logger('HTTP'), log).middleware());
   return app;
 }

@@ -25,8 +25,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.error('unhandled error', { error: errorMessage(exception), stack: (exception as Error)?.stack });
     }
     if (res.headersSent) return;
-    res.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
+    res.status(status).json(errorBody(status, message));
   }
+}
+
+/** The one shape of every error answer: {statusCode, error, message}. */
+export function errorBody(status: number, message: string): { statusCode: number; error: string; message: string } {
+  return { statusCode: status, error: reasonPhrase(status), message };
 }
 
 function messageOf(exception: HttpException): string {

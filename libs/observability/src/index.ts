@@ -1,2 +1,2 @@
 export { errorMessage } from './error-message.js';
-export { createLogger } from './logger.js';
+export { createLogger, levelEnabled } from './logger.js';

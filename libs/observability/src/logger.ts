@@ -1,5 +1,5 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
-import { LOG_LEVELS, LogConfig } from '@app/config';
+import { LOG_LEVELS, LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
 const REDACT = ['authorization', 'password', 'token', 'accessToken', 'signatureKey', 'signatureKeys', 'key'];
@@ -15,4 +15,9 @@ export function createLogger(config: LogConfig): ConsoleLogger {
     flattenParams: true,
     redact: REDACT,
   });
+}
+
+/** Whether lines of `level` are printed with this configuration (LOG_LEVEL is a threshold). */
+export function levelEnabled(config: LogConfig, level: ConfiguredLevel): boolean {
+  return LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(config.level);
 }

@@ -1,4 +1,3 @@
-import { BadRequestException } from '@nestjs/common';
 import { UnstorablePayloadError, type RecordDeliveryInput, type WebhookInboxRepository } from '@app/database';
 import { DependencyUnavailableException } from '@app/http';
 import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
@@ -61,7 +60,7 @@ describe('CaptureWebhookUseCase', () => {
       cookie: 'session=secret',
       'x-forwarded-for': '10.0.0.1',
     };
-    await expect(useCase.execute(Buffer.from('nope'), headers, 'sha256')).rejects.toBeInstanceOf(BadRequestException);
+    expect(await useCase.execute(Buffer.from('nope'), headers, 'sha256')).toEqual({ status: 'invalid', reason: 'body is not valid UTF-8 JSON' });
     expect(inbox.invalid).toHaveLength(1);
     expect(inbox.invalid[0]!.headers).toEqual({ 'content-type': 'application/json', 'x-square-hmacsha256-signature': 'sig', 'square-retry-number': '1' });
     expect(inbox.deliveries).toHaveLength(0);
@@ -69,7 +68,7 @@ describe('CaptureWebhookUseCase', () => {
 
   it('turns JSON that jsonb refuses into a kept invalid body', async () => {
     inbox.outcome = new UnstorablePayloadError('22P05');
-    await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(BadRequestException);
+    expect(await useCase.execute(event, {}, 'sha256')).toEqual({ status: 'invalid', reason: 'Postgres refused the payload: 22P05' });
     expect(inbox.invalid).toEqual([expect.objectContaining({ reason: 'Postgres refused the payload: 22P05' })]);
   });
 

@@ -1,15 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type DeliveryOutcome, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
 import { withTimeout } from '@app/batching';
 import { errorMessage } from '@app/observability';
 import { SignatureAlgorithm, parseSquareWebhook, readSquareDelivery } from '@app/square';
 import { DependencyUnavailableException } from '@app/http';
 
-export interface WebhookAck {
-  status: 'accepted' | 'duplicate';
-  eventId: string;
-}
+/** What became of a verified delivery; an outage of Postgres throws DependencyUnavailableException. */
+export type CaptureResult =
+  | { status: 'accepted' | 'duplicate'; eventId: string }
+  /** Signed but not an event we can read: kept in invalid_webhooks; answered 400 (Square would retry a 5xx forever). */
+  | { status: 'invalid'; reason: string };
 
 // The ack must leave within 2 s whatever Postgres does: it gets 1.5 s per request, however many
 // statements it takes (then 503, and Square delivers again).
@@ -25,7 +26,7 @@ export class CaptureWebhookUseCase {
 
   constructor(private readonly inbox: WebhookInboxRepository) {}
 
-  async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<WebhookAck> {
+  async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<CaptureResult> {
     const databaseDeadline = Date.now() + DATABASE_DEADLINE_MS;
     const delivery = readSquareDelivery(headers);
     const parsed = parseSquareWebhook(rawBody, delivery.initialDeliveryTimestamp ?? undefined);
@@ -46,21 +47,21 @@ export class CaptureWebhookUseCase {
     return { status: outcome === 'new' ? 'accepted' : 'duplicate', eventId: event.eventId };
   }
 
-  /** A signed body is Square's: kept in invalid_webhooks for inspection, answered 400. */
+  /** A signed body is Square's: kept in invalid_webhooks for inspection. */
   private async keepInvalid(
     rawBody: Buffer,
     reason: string,
     signatureAlgorithm: SignatureAlgorithm,
     headers: IncomingHttpHeaders,
     databaseDeadline: number,
-  ): Promise<never> {
+  ): Promise<CaptureResult> {
     try {
       await withDeadline(this.inbox.keepInvalid({ rawBody, reason, signatureAlgorithm, headers: keptHeaders(headers) }), databaseDeadline);
     } catch (err) {
       throw this.databaseUnavailable(err, null);
     }
     this.logger.warn('signed webhook kept as invalid', { reason, bytes: rawBody.length });
-    throw new BadRequestException(reason);
+    return { status: 'invalid', reason };
   }
 
   private databaseUnavailable(err: unknown, eventId: string | null): DependencyUnavailableException {

@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable, Logger } from '@nestjs/common';
+import { IngressConfig, LogConfig, WebhookConfig } from '@app/config';
+import { RequestLog, RetryLaterException, errorBody } from '@app/http';
+import { errorMessage } from '@app/observability';
+import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
+import { InFlightBudget } from './in-flight-budget.js';
+import { checkSquareSignature } from './square-signature.check.js';
+import { readWebhookBody } from './webhook-body.reader.js';
+import { type WebhookOutcome, recordWebhookTelemetry } from './webhook-telemetry.js';
+
+export const WEBHOOK_PATH = '/webhooks/square';
+
+interface Answer {
+  status: number;
+  body: object;
+  outcome: WebhookOutcome;
+  eventId?: string;
+  headers?: Record<string, string>;
+}
+
+const error = (status: number, outcome: WebhookOutcome, message: string, headers?: Record<string, string>): Answer => ({
+  status,
+  outcome,
+  body: errorBody(status, message),
+  headers,
+});
+
+/**
+ * POST /webhooks/square, served straight from Node's HTTP server in front of Express and Nest
+ * (IngressHttpAdapter): request → body (bounded) → signature → CaptureWebhookUseCase → answer.
+ * Why not a Nest controller: Nest's and Express' routing cost ~200 µs of CPU per request on this
+ * machine (hello-world 4 300 req/s through Nest, 7 100 through Express, 42 000 on plain Node), more
+ * than everything the ack path itself does; the same use case behind this route went from 1 700 to
+ * 3 700 req/s (docs/BENCHMARKS.md). Every other route (health, metrics, 404s) stays on Nest.
+ */
+@Injectable()
+export class SquareWebhookRoute {
+  private readonly logger = new Logger(SquareWebhookRoute.name);
+  private readonly requestLog: RequestLog;
+  private readonly budget: InFlightBudget;
+
+  constructor(
+    private readonly capture: CaptureWebhookUseCase,
+    private readonly webhook: WebhookConfig,
+    ingress: IngressConfig,
+    log: LogConfig,
+  ) {
+    this.budget = new InFlightBudget(ingress.maxInFlightBodyBytes);
+    this.requestLog = new RequestLog(new Logger('HTTP'), log);
+  }
+
+  /** The path as Express would have matched it: any letter case, an optional trailing slash, any query. */
+  matches(req: IncomingMessage): boolean {
+    const url = req.url ?? '';
+    const end = url.indexOf('?');
+    const path = (end < 0 ? url : url.slice(0, end)).toLowerCase();
+    return path === WEBHOOK_PATH || path === `${WEBHOOK_PATH}/`;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = process.hrtime.bigint();
+    const answer = await this.answer(req, res).catch((err: unknown) => {
+      this.logger.error('unhandled error', { error: errorMessage(err), stack: (err as Error)?.stack });
+      return error(500, 'error', 'Internal server error');
+    });
+    if (answer) send(res, answer);
+    const status = answer?.status ?? 0;
+    recordWebhookTelemetry(answer?.outcome ?? 'aborted', status, req.headers, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    this.requestLog.write({ method: req.method ?? '', path: WEBHOOK_PATH, status, startedAt, eventId: answer?.eventId, outcome: answer?.outcome ?? 'aborted' });
+  }
+
+  /** undefined when there is no one to answer (the client went away, or its request timed out). */
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<Answer | undefined> {
+    if (req.method !== 'POST') return error(405, 'method_not_allowed', 'only POST is allowed here', { allow: 'POST' });
+    if (!isJsonContentType(req.headers['content-type'])) return error(415, 'unsupported_media_type', 'Content-Type must be application/json');
+    const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') return error(415, 'unsupported_media_type', 'Content-Encoding is not supported');
+
+    const read = await readWebhookBody(req, res, this.budget);
+    if (!read.ok) {
+      if (read.status === null) return undefined;
+      return error(read.status, read.outcome, read.message, read.status === 503 ? { 'retry-after': '5' } : undefined);
+    }
+    const signature = checkSquareSignature(req.headers, read.body, this.webhook);
+    if (!signature.ok) {
+      // The reason and where it came from; never the body, the signature or a key.
+      this.logger.warn('webhook rejected: invalid signature', { reason: signature.reason, remoteAddress: req.socket.remoteAddress, bytes: read.body.length });
+      return error(401, 'bad_signature', 'invalid Square signature');
+    }
+    try {
+      const result = await this.capture.execute(read.body, req.headers, signature.algorithm);
+      if (result.status === 'invalid') return error(400, 'bad_request', result.reason);
+      return { status: 200, body: result, outcome: result.status, eventId: result.eventId };
+    } catch (err) {
+      if (!(err instanceof RetryLaterException)) throw err;
+      return error(503, 'unavailable', err.message, { 'retry-after': String(err.retryAfterSeconds) });
+    }
+  }
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(answer.body);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...answer.headers,
+  };
+  // A body we refused before reading it all must not be parsed as the next request.
+  if (!res.req.readableEnded) headers.connection = 'close';
+  res.writeHead(answer.status, headers);
+  res.end(text);
+}
+
+function isJsonContentType(header: string | undefined): boolean {
+  return header?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
