@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
 import { plainLoad, signedLoad, type LoadResult } from './support/load.js';
 import { steadySignedLoad } from './support/steady-load.js';
+import { wrkAvailable, wrkLoad } from './support/wrk.js';
 import { startService, type Service } from './support/processes.js';
 import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
 import { writeReport, type Report } from './support/report.js';
@@ -28,7 +29,7 @@ const INGRESS = 'ingress';
 const WORKER = 'worker';
 
 async function main(): Promise<void> {
-  const report: Report = { machine: await machine(), throughput: [], ackVsSquare: [], endToEnd: [], memory: { ingress: 0, worker: 0 } };
+  const report: Report = { machine: await machine(), generator: 'autocannon', throughput: [], ackVsSquare: [], endToEnd: [], memory: { ingress: 0, worker: 0 } };
   const db = await freshDatabase();
   const fake = new FakeSquareServer({ synthesize: true });
   await fake.listen();
@@ -44,25 +45,46 @@ async function main(): Promise<void> {
   if (!ONLY) writeReport(report);
 }
 
-/** 1. Signed requests with distinct event ids against the ingress, and a hello-world ceiling. */
+/**
+ * 1. Signed requests with distinct event ids: the ingress against a hand-written Express handler
+ * (the baseline it must beat) and a bare NestJS hello-world (the ceiling), all with the same load
+ * generator, connections and heap settings.
+ */
 async function ingressThroughput(db: BenchDatabase, report: Report): Promise<void> {
+  const generator = wrkAvailable() ? 'wrk' : 'autocannon';
+  report.generator = generator;
+  const signing = { key: KEY, notificationUrl: NOTIFICATION_URL };
+  const fastest = (url: string, signed: boolean) =>
+    generator === 'wrk'
+      ? Promise.resolve(wrkLoad(url, CONNECTIONS, DURATION, signed ? signing : undefined))
+      : signed ? signedLoad({ url, ...signing, connections: CONNECTIONS, durationSeconds: DURATION }) : plainLoad(url, CONNECTIONS, DURATION);
+
   const hello = await startService('hello-world', 'dist/bench/apps/hello-world.main.js', { NODE_OPTIONS: SAME_HEAP }, 'PORT');
-  const ceiling = await plainLoad(`http://127.0.0.1:${hello.port}/`, CONNECTIONS, DURATION);
+  const ceiling = await fastest(`http://127.0.0.1:${hello.port}/`, false);
   await hello.stop();
   print('hello-world ceiling', ceiling);
 
+  const baselinePrefix = queuePrefix();
+  const handWritten = await startService('express-baseline', 'dist/bench/apps/express-baseline.main.js', { ...baseEnv(db.url, baselinePrefix), NODE_OPTIONS: SAME_HEAP }, 'PORT');
+  const baseline = await fastest(`http://127.0.0.1:${handWritten.port}/webhooks/square`, true);
+  await handWritten.stop();
+  print('hand-written Express handler', baseline);
+  await db.truncate();
+  await deleteQueuePrefix(baselinePrefix, REDIS_URL);
+
   const prefix = queuePrefix();
   const ingress = await startService('ingress', INGRESS, baseEnv(db.url, prefix), 'INGRESS_PORT');
-  const ours = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, durationSeconds: DURATION });
+  const ours = await fastest(`http://127.0.0.1:${ingress.port}/webhooks/square`, true);
   print('ingress', ours);
   // Latency below saturation: a steady 1 000 deliveries/s, open loop.
-  const steady = await steadySignedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, ratePerSecond: STEADY_RATE, durationSeconds: DURATION });
+  const steady = await steadySignedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, ...signing, ratePerSecond: STEADY_RATE, durationSeconds: DURATION });
   print(`ingress at ${STEADY_RATE} req/s`, steady);
   report.memory.ingress = Math.max(report.memory.ingress, ingress.peakRssMiB());
   await ingress.stop();
   report.throughput.push(
     { name: 'hello-world (GET, NestJS on Express), as fast as possible', ...ceiling },
-    { name: 'ingress (signed POST, stored + enqueued), as fast as possible', ...ours },
+    { name: 'hand-written Express handler (signed POST, one INSERT and one BullMQ add per request), as fast as possible', ...baseline },
+    { name: 'ingress (signed POST, stored with its job in the outbox), as fast as possible', ...ours },
     { name: `ingress at a steady ${STEADY_RATE} req/s`, ...steady },
   );
   await db.truncate();
