@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from './pg-pool.js';
+import { inTransaction } from './transaction.js';
 
 /** A job waiting in job_outbox: the queue it goes to and the id it carries. */
 export interface OutboxJob {
@@ -30,21 +31,11 @@ export class JobOutboxRepository {
    * are skipped, so several workers relay side by side. Resolves with the number of jobs sent.
    */
   async relay(limit: number, send: (jobs: OutboxJob[]) => Promise<void>): Promise<number> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<OutboxJob>({ name: 'take-outbox-jobs', text: TAKE_JOBS, values: [limit] });
       if (rows.length > 0) await send(rows);
-      await client.query('COMMIT');
       return rows.length;
-    } catch (err) {
-      // A connection that cannot even roll back is dropped (Postgres then rolls back itself).
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   /** How many jobs wait to be relayed (for the relay's log and the tests). */
