@@ -10,14 +10,16 @@
 // out of the box. The apps themselves (node dist/apps/*/src/main.js, the Docker image) never
 // default any of these.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-// Runs after `npm run build`: the development key is the one the square CLI defaults to.
-import { DEV_SIGNATURE_KEY } from '../dist/libs/config/src/index.js';
+// Runs after the build: the configuration lib's own loaders and development key (the one the
+// square CLI defaults to), so that every app's settings are checked before any of them starts.
+import {
+  ConfigError, DEV_SIGNATURE_KEY, loadAdminConfig, loadDotEnv, loadIngressConfig, loadWorkerConfig,
+} from '../dist/libs/config/src/index.js';
 
 const APPS = ['ingress', 'worker', 'admin'];
 
-if (existsSync(process.env.ENV_FILE ?? '.env')) process.loadEnvFile(process.env.ENV_FILE ?? '.env');
+loadDotEnv();
 const env = { ...process.env };
 // An empty variable (as in a .env copied from .env.example) counts as unset, as the apps read it.
 for (const [name, value] of Object.entries(env)) if (value === '') delete env[name];
@@ -45,6 +47,23 @@ if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === un
   console.warn(`start: ADMIN_USERNAME/ADMIN_PASSWORD are not set; the admin app listens on 127.0.0.1 without authentication.`);
 }
 
+// Every app's configuration, checked before any process starts: one app's mistake is not buried
+// among the others' logs.
+const LOADERS = { ingress: loadIngressConfig, worker: loadWorkerConfig, admin: loadAdminConfig };
+const problems = [];
+for (const app of APPS.filter((a) => a in LOADERS)) {
+  try {
+    LOADERS[app](env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(`  ${app}:`, ...err.problems.map((p) => `    - ${p}`));
+  }
+}
+if (problems.length > 0) {
+  console.error(`start: invalid configuration, nothing started:\n${problems.join('\n')}`);
+  process.exit(1);
+}
+
 // Every process starts as in the containers (scripts/docker-entrypoint.sh), memory settings included.
 const ENTRYPOINT = 'scripts/docker-entrypoint.sh';
 const migrate = spawnSync('sh', [ENTRYPOINT, 'migrate'], { env, stdio: 'inherit' });
@@ -52,12 +71,16 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const children = APPS.map((app) => {
   const child = spawn('sh', [ENTRYPOINT, app], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => console.log(`[${app}] ${line}`));
-  }
+  let lastError = '';
+  createInterface({ input: child.stdout }).on('line', (line) => console.log(`[${app}] ${line}`));
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    console.log(`[${app}] ${line}`);
+    if (line.trim()) lastError = line.trim();
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      console.error(`start: ${app} exited (${signal ?? code}); stopping the others`);
+      // The reason again, last: it may be far up among the other apps' lines.
+      console.error(`start: ${app} exited (${signal ?? code})${lastError ? `: ${lastError}` : ''}; stopping the others`);
       stop(code || 1);
     }
   });

@@ -259,7 +259,7 @@ describe('admin: Bull Board and the admin API', () => {
         expect(await outbox(id)).toEqual([{ queue: QUEUES.squareEvents, generation: 1 }]);
       }
       expect((await get('/admin/api/events?status=dead_lettered')).json.events).toEqual([]);
-      expect((await post('/admin/api/dead-letters/replay')).json).toEqual({ replayed: [], skipped: [], failed: [] });
+      expect((await post("/admin/api/dead-letters/replay")).json).toEqual({ replayed: [], skipped: [], notFound: [], failed: [] });
     });
   });
 

@@ -6,7 +6,7 @@ import { SAMPLE_PAYMENTS } from '../apps/fake-square/src/samples.js';
 import { runNode } from './support/cli.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
 import { spawnApp } from './support/processes.js';
-import { startProxy } from './support/servers.js';
+import { freePort, startProxy } from './support/servers.js';
 import { paymentEventBody } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig, type WorkerOverrides } from './support/worker.js';
@@ -144,7 +144,7 @@ describe('worker: duplicates, lost jobs and crashes', () => {
 
     const app = await worker(prefix, { sweepAfterMs: 1000, sweepIntervalMs: 200 });
     const { EventStatusRepository } = await import('@app/database');
-    expect(await app.get(EventStatusRepository).resetForReplay('replayed-1')).toBe(true);
+    expect(await app.get(EventStatusRepository).resetForReplay('replayed-1')).toBe('replayed');
     await eventually(async () => (await status('replayed-1')) === 'processed', 10_000, 'the replayed event to be processed');
     expect(await queue.getJob(jobIdForEvent('replayed-1', 1))).toBeUndefined(); // done and removed
     expect(await (await queue.getJob(jobIdForEvent('replayed-1')))?.getState()).toBe('failed'); // the old one, untouched
@@ -195,6 +195,27 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     const exit = await proc.stop('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
     expect(await status('graceful-1')).toBe('processed');
+  });
+
+  it('REDIS_URL pointing nowhere: said once, naming the variable and what still works; readiness names it; SIGTERM exits at once', async () => {
+    const port = await freePort();
+    const proc = await spawnApp('dist/apps/worker/src/main.js', workerEnv(newPrefix(), { REDIS_URL: `redis://:s3cret@127.0.0.1:${port}` }), 'WORKER_PORT');
+    cleanups.push(() => proc.stop('SIGKILL'));
+    const ready = await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${proc.port}/health/ready`);
+      const body = (await res.json()) as { error?: { redis?: { message?: string } } };
+      return res.status === 503 && body.error?.redis?.message ? body.error.redis.message : undefined;
+    }, 10_000, 'readiness to name Redis');
+    expect(ready).toContain(`REDIS_URL (redis://127.0.0.1:${port}) is unreachable`);
+    await new Promise((r) => setTimeout(r, 3000)); // several reconnection attempts of every connection
+    const lines = proc.output().split('\n').filter((l) => l.includes('REDIS_URL'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('Webhooks are still accepted');
+    expect(proc.output().split('\n').filter((l) => l.includes('ECONNREFUSED'))).toHaveLength(1); // not a line per retry
+    expect(proc.output()).not.toContain('s3cret');
+    const stopping = Date.now();
+    expect(await proc.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stopping).toBeLessThan(3000); // no active job: no WORKER_SHUTDOWN_TIMEOUT_MS wait
   });
 
   it('refuses to start without SQUARE_ACCESS_TOKEN, naming it, never printing secrets', async () => {

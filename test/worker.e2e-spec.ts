@@ -201,9 +201,10 @@ describe('worker: end to end', () => {
     const processed = await send(paymentEventBody('already-processed'));
     await settled(processed);
     const run = await replay([processed, 'no-such-event']);
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(1); // an id that is not in the inbox is an error, as in the admin API (404)
     expect(run.stdout).toContain(`skipped ${processed} (not dead-lettered)`);
-    expect(run.stdout).toContain('0 replayed, 2 skipped, 0 failed');
+    expect(run.stderr).toContain('events: no event no-such-event in the inbox');
+    expect(run.stdout).toContain('0 replayed, 1 skipped, 1 not found, 0 failed');
     expect((await eventRow(processed))!.status).toBe('processed');
   });
 
@@ -225,9 +226,17 @@ describe('worker: end to end', () => {
     for (const id of ids) expect(again.stdout).not.toContain(`replayed ${id}`);
   });
 
-  it('the events CLI explains its usage', async () => {
-    const run = await replay([]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('npm run events -- replay --dead-lettered');
+  it('the events CLI: strict arguments (exit 2), --help everywhere (exit 0)', async () => {
+    const events = (args: string[]) => runNode('dist/apps/cli/src/events.main.js', args, { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix });
+    for (const args of [['replay'], ['replay', '--dead-letterd'], ['purge']]) {
+      const run = await events(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stderr).toMatch(/^events: .+\nRun `npm run events -- --help` for usage\.\n$/);
+    }
+    for (const args of [['--help'], ['replay', '--help'], []]) {
+      const run = await events(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 0 });
+      expect(run.stdout).toContain('replay --dead-lettered');
+    }
   });
 });

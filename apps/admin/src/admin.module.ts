@@ -17,7 +17,7 @@ export class AdminModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
-        QueueModule.forRoot(),
+        QueueModule.forRoot('The admin API still lists and replays events; Bull Board shows nothing until Redis is back.'),
         EventsModule,
         HealthModule,
         ...queuesBoardImports(),

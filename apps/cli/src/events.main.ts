@@ -1,6 +1,5 @@
-// npm run events -- replay <eventId> [<eventId>…]
-// npm run events -- replay --dead-lettered
-// Puts dead-lettered events back to 'received' and enqueues them again (DATABASE_URL, REDIS_URL).
+// npm run events -- replay <eventId> [<eventId>…] | replay --dead-lettered   (see events/events-args.ts)
+// Operations on captured events, through the same use cases as the admin API.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,31 +8,35 @@ import { ConfigError, ConfigModule, loadDotEnv, loadEventsCliConfig } from '@app
 import { DatabaseModule } from '@app/database';
 import { EventsModule, ReplayEventsUseCase, type ReplayResult } from '@app/events';
 import { QueueModule } from '@app/queue';
-
-const USAGE = `usage:
-  npm run events -- replay <eventId> [<eventId>…]   replay these dead-lettered events
-  npm run events -- replay --dead-lettered          replay every dead-lettered event`;
+import { UsageError } from './cli-args.js';
+import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
-  if (command !== 'replay' || args.length === 0 || args.includes('--help')) {
-    console.error(USAGE);
-    return command === undefined || args.includes('--help') ? 0 : 2;
+  let command: EventsCommand;
+  try {
+    command = parseEventsArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`events: ${err.message}\nRun \`npm run events -- --help\` for usage.`);
+    return 2;
+  }
+  if (command.name === 'help') {
+    console.log(EVENTS_USAGE);
+    return 0;
   }
   loadDotEnv();
   const config = loadEventsCliConfig();
 
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), EventsModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule] })
   class EventsCliModule {}
 
   const app = await NestFactory.createApplicationContext(EventsCliModule, { logger: ['error', 'fatal'] });
   try {
     const replay = app.get(ReplayEventsUseCase);
-    const all = args.includes('--dead-lettered');
-    const ids = args.filter((a) => !a.startsWith('--'));
-    const result = await withTimeout(all ? replay.replayDeadLettered() : replay.replay(ids), 60_000, 'no answer within 60 s (is Redis reachable?)');
+    const work = command.deadLettered ? replay.replayDeadLettered() : replay.replay(command.eventIds);
+    const result = await withTimeout(work, 60_000, 'no answer within 60 s (is Postgres reachable?)');
     print(result);
-    return result.failed.length > 0 ? 1 : 0;
+    return result.failed.length > 0 || result.notFound.length > 0 ? 1 : 0;
   } finally {
     await app.close();
   }
@@ -42,8 +45,10 @@ async function main(argv: string[]): Promise<number> {
 function print(result: ReplayResult): void {
   for (const id of result.replayed) console.log(`replayed ${id}`);
   for (const id of result.skipped) console.log(`skipped ${id} (not dead-lettered)`);
-  for (const f of result.failed) console.log(`failed ${f.eventId}: ${f.error}`);
-  console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.failed.length} failed`);
+  for (const id of result.notFound) console.error(`events: no event ${id} in the inbox`);
+  for (const f of result.failed) console.error(`events: failed ${f.eventId}: ${f.error}`);
+  if (result.warning) console.error(`events: note: ${result.warning}`);
+  console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.notFound.length} not found, ${result.failed.length} failed`);
 }
 
 main(process.argv.slice(2)).then(

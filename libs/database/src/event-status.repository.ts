@@ -13,6 +13,9 @@ export interface InboxEvent {
   payload: JsonObject;
 }
 
+/** What a replay did: replayed, or why not (no such event, or its status, which is not dead_lettered). */
+export type ReplayReset = 'replayed' | 'not_found' | Exclude<EventStatus, 'dead_lettered'>;
+
 export interface DeadLetterInfo {
   reason: string;
   error: string;
@@ -104,8 +107,8 @@ export class EventStatusRepository {
    * (the replay count is part of it), so neither Redis nor the old failed job is involved. swept_at
    * is set to now: the event arrived long ago, and the relay, not the sweep, enqueues it.
    */
-  async resetForReplay(eventId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query({
+  async resetForReplay(eventId: string): Promise<ReplayReset> {
+    const { rows } = await this.pool.query<{ replayed: boolean; status: EventStatus | null }>({
       name: 'reset-for-replay',
       text: `
         WITH reset AS (
@@ -114,13 +117,21 @@ export class EventStatusRepository {
               replay_count = replay_count + 1, swept_at = now(), updated_at = now()
           WHERE event_id = $1 AND status = 'dead_lettered'
           RETURNING event_id, replay_count
+        ), job AS (
+          INSERT INTO job_outbox (queue, ref, generation)
+          SELECT $2, event_id, replay_count FROM reset
+          ON CONFLICT (queue, ref) DO UPDATE SET generation = GREATEST(job_outbox.generation, EXCLUDED.generation)
+          RETURNING ref
         )
-        INSERT INTO job_outbox (queue, ref, generation)
-        SELECT $2, event_id, replay_count FROM reset
-        ON CONFLICT (queue, ref) DO UPDATE SET generation = GREATEST(job_outbox.generation, EXCLUDED.generation)`,
+        -- The status as it was before this statement (its snapshot): null when there is no such event.
+        SELECT EXISTS (SELECT 1 FROM job) AS replayed, (SELECT status FROM webhook_events WHERE event_id = $1) AS status`,
       values: [eventId, QUEUES.squareEvents],
     });
-    return rowCount === 1;
+    const row = rows[0]!;
+    if (row.replayed) return 'replayed';
+    if (row.status === null) return 'not_found';
+    // Dead-lettered in this statement's snapshot but not reset: a concurrent replay reset it first.
+    return row.status === 'dead_lettered' ? 'received' : row.status;
   }
 
   async deadLetteredIds(limit = 10_000): Promise<string[]> {

@@ -5,9 +5,14 @@ import { DeadLetterQueue } from '@app/queue';
 
 export interface ReplayResult {
   replayed: string[];
-  /** Not dead-lettered (unknown, processed, ignored or still received): left alone. */
+  /** In the inbox but not dead-lettered (processed, ignored or still received): left alone. */
   skipped: string[];
+  /** Not in the inbox at all. */
+  notFound: string[];
+  /** Postgres failed for these; nothing changed. */
   failed: Array<{ eventId: string; error: string }>;
+  /** Set when the replay worked but Redis did not answer, so Bull Board still lists them as dead letters. */
+  warning?: string;
 }
 
 /**
@@ -26,16 +31,19 @@ export class ReplayEventsUseCase {
   ) {}
 
   async replay(eventIds: string[]): Promise<ReplayResult> {
-    const result: ReplayResult = { replayed: [], skipped: [], failed: [] };
+    const result: ReplayResult = { replayed: [], skipped: [], notFound: [], failed: [] };
     for (const eventId of new Set(eventIds)) {
       try {
-        if (await this.events.resetForReplay(eventId)) result.replayed.push(eventId);
+        const reset = await this.events.resetForReplay(eventId);
+        if (reset === 'replayed') result.replayed.push(eventId);
+        else if (reset === 'not_found') result.notFound.push(eventId);
         else result.skipped.push(eventId);
       } catch (err) {
         result.failed.push({ eventId, error: errorMessage(err) });
       }
     }
-    await this.unlistDeadLetters(result.replayed);
+    const unlisted = await this.unlistDeadLetters(result.replayed);
+    if (unlisted) result.warning = unlisted;
     if (result.replayed.length > 0) this.logger.log('events replayed', { count: result.replayed.length });
     return result;
   }
@@ -44,11 +52,15 @@ export class ReplayEventsUseCase {
     return this.replay(await this.events.deadLetteredIds());
   }
 
-  private async unlistDeadLetters(eventIds: string[]): Promise<void> {
+  /** undefined when done; else why the dead-letter queue still lists replayed events. */
+  private async unlistDeadLetters(eventIds: string[]): Promise<string | undefined> {
     try {
       for (const eventId of eventIds) await this.deadLetters.remove(eventId);
+      return undefined;
     } catch (err) {
-      this.logger.warn('replayed events are still listed in the dead-letter queue (Redis did not answer)', { error: errorMessage(err) });
+      const warning = `replayed, but Bull Board's dead-letter queue still lists them (Redis: ${errorMessage(err)})`;
+      this.logger.warn(warning);
+      return warning;
     }
   }
 }

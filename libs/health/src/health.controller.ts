@@ -2,8 +2,10 @@ import { Controller, Get, HttpStatus, Inject, Optional, Res, ServiceUnavailableE
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
+import { DatabaseConfig } from '@app/config';
 import { PrismaService } from '@app/database';
-import { PRODUCER_REDIS } from '@app/queue';
+import { errorMessage, withoutCredentials } from '@app/observability';
+import { PRODUCER_REDIS, RedisConnectionReport } from '@app/queue';
 
 const CHECK_TIMEOUT_MS = 1000;
 
@@ -17,7 +19,9 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly prisma: PrismaService,
+    private readonly database: DatabaseConfig,
     @Optional() @Inject(PRODUCER_REDIS) private readonly redis: Redis | undefined,
+    @Optional() @Inject(RedisConnectionReport) private readonly redisReport: RedisConnectionReport | undefined,
   ) {}
 
   @Get('live')
@@ -29,9 +33,20 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) res: Response): Promise<unknown> {
     try {
       const redis = this.redis;
+      // A failure names the variable and where it points (never its credentials).
+      const postgres = async () => {
+        await this.prisma.$queryRaw`SELECT 1`.catch((err: unknown) => {
+          throw new Error(`DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`);
+        });
+      };
+      const ping = async (client: Redis) => {
+        await client.ping().catch((err: unknown) => {
+          throw new Error(this.redisReport?.describe() ?? `Redis is unreachable: ${errorMessage(err)}`);
+        });
+      };
       return await this.health.check([
-        () => this.indicators.check('postgres').attempt(async () => { await this.prisma.$queryRaw`SELECT 1`; }).withTimeout(CHECK_TIMEOUT_MS),
-        ...(redis ? [() => this.indicators.check('redis').attempt(async () => { await redis.ping(); }).withTimeout(CHECK_TIMEOUT_MS)] : []),
+        () => this.indicators.check('postgres').attempt(postgres).withTimeout(CHECK_TIMEOUT_MS),
+        ...(redis ? [() => this.indicators.check('redis').attempt(() => ping(redis)).withTimeout(CHECK_TIMEOUT_MS)] : []),
       ]);
     } catch (err) {
       // 503 with terminus' body, which names the failing dependency under "error".

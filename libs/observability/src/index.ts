@@ -1,2 +1,3 @@
 export { errorMessage } from './error-message.js';
 export { createLogger, levelEnabled } from './logger.js';
+export { withoutCredentials } from './safe-url.js';

@@ -5,3 +5,4 @@ export type { DeadLetterJob, SquareEventJob } from './queues.js';
 export { QueueModule } from './queue.module.js';
 export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 export type { EventJobRef } from './square-events.producer.js';
+export { RedisConnectionReport } from './redis-connection.js';

@@ -1,10 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { QueueConfig, RedisConfig } from '@app/config';
 import { DeadLetterQueue } from './dead-letter.queue.js';
 import { QUEUES } from './queues.js';
+import { RedisConnectionReport } from './redis-connection.js';
 import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 
 /**
@@ -19,26 +20,32 @@ import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.j
  */
 @Module({})
 export class QueueModule {
-  static forRoot(): DynamicModule {
+  /** `whileRedisIsDown`: what the app can still do without Redis, said once when it is lost. */
+  static forRoot(whileRedisIsDown: string): DynamicModule {
+    const report: Provider = {
+      provide: RedisConnectionReport,
+      inject: [RedisConfig],
+      useFactory: (config: RedisConfig) => new RedisConnectionReport(config, whileRedisIsDown),
+    };
     const redis: Provider = {
       provide: PRODUCER_REDIS,
-      inject: [RedisConfig],
+      inject: [RedisConnectionReport],
       // No offline queue: commands fail at once while Redis is unreachable.
-      useFactory: (config: RedisConfig) =>
-        new Redis(config.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
+      useFactory: (connections: RedisConnectionReport) =>
+        connections.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
     };
     const queues: Provider[] = Object.values(QUEUES).map((name) => ({
       provide: getQueueToken(name),
       inject: [PRODUCER_REDIS, QueueConfig],
       useFactory: (connection: Redis, config: QueueConfig) => {
         const queue = new Queue(name, { connection, prefix: config.prefix });
-        // Connection errors are the shared connection's, logged (throttled) by SquareEventsProducer;
+        // Connection errors are the shared connection's, said once by RedisConnectionReport;
         // without a listener BullMQ prints each one with a stack trace.
         queue.on('error', () => undefined);
         return queue;
       },
     }));
-    const providers = [redis, ...queues, SquareEventsProducer, DeadLetterQueue];
+    const providers = [report, redis, ...queues, SquareEventsProducer, DeadLetterQueue];
     return { module: QueueModule, global: true, providers, exports: providers };
   }
 }

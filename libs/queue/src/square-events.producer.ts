@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { withTimeout } from '@app/batching';
 import type { Redis } from 'ioredis';
@@ -26,18 +26,12 @@ export type QueuedState =
  */
 @Injectable()
 export class SquareEventsProducer implements OnApplicationShutdown {
-  private readonly logger = new Logger(SquareEventsProducer.name);
-  private lastErrorLogAt = 0;
-
   constructor(
     @InjectQueue(QUEUES.squareEvents)
     private readonly queue: Queue<SquareEventJob['data'], unknown, SquareEventJob['name']>,
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
     private readonly config: QueueConfig,
-  ) {
-    // Without a listener an 'error' event (Redis down) would crash the process.
-    this.redis.on('error', (err: Error) => this.logThrottled(`redis connection error: ${err.message}`));
-  }
+  ) {}
 
   /** One round trip for many jobs; a job whose id is already in the queue is left as it is. */
   async addEvents(events: readonly EventJobRef[]): Promise<void> {
@@ -69,12 +63,5 @@ export class SquareEventsProducer implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await withTimeout(this.queue.close(), 1000).catch(() => undefined);
     this.redis.disconnect();
-  }
-
-  private logThrottled(message: string): void {
-    const now = Date.now();
-    if (now - this.lastErrorLogAt < 5000) return;
-    this.lastErrorLogAt = now;
-    this.logger.warn(message);
   }
 }

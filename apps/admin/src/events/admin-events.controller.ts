@@ -50,10 +50,9 @@ export class AdminEventsController {
     this.audit(req, 'replay', result, eventId);
     if (result.replayed.includes(eventId)) return { eventId, result: 'replayed' };
     if (result.failed.length > 0) throw new DependencyUnavailableException('database');
-    // Skipped: decide why only now, so that the replay itself raced nothing.
+    if (result.notFound.length > 0) throw new NotFoundException(`no event ${eventId}`);
     const event = await this.events.find(eventId);
-    if (!event) throw new NotFoundException(`no event ${eventId}`);
-    throw new ConflictException(`event ${eventId} is ${event.status}; only dead_lettered events can be replayed`);
+    throw new ConflictException(`event ${eventId} is ${event?.status ?? 'gone'}; only dead_lettered events can be replayed`);
   }
 
   /** Every dead-lettered event (up to 10 000 per call, oldest first). */

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { UsageError, onlyOptions, parseStrict } from '../cli-args.js';
 
 // The command line of `npm run square -- <command>`, parsed into one typed command. Anything
 // malformed is a UsageError (exit 2); defaults from the environment are applied later, by the
@@ -19,7 +19,7 @@ export type SquareCommand =
   | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean };
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const OPTIONS = {
   url: { type: 'string' },
@@ -44,11 +44,9 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { name: 'help' };
   if (command !== 'send' && command !== 'verify' && command !== 'replay') throw new UsageError(`unknown command "${command}"`);
 
-  const { values, positionals } = parse(rest);
+  const { values, positionals } = parseStrict(rest, OPTIONS);
   if (values.help) return { name: 'help' };
-  for (const name of Object.keys(values) as OptionName[]) {
-    if (name !== 'help' && !ALLOWED[command].includes(name)) throw new UsageError(`${command} does not take --${name}`);
-  }
+  onlyOptions(command, values, ALLOWED[command]);
   const url = values.url === undefined ? undefined : httpUrl('--url', values.url);
   const to = values.to === undefined ? undefined : httpUrl('--to', values.to);
   // Repeated --key and comma-separated lists both work, as in SQUARE_WEBHOOK_SIGNATURE_KEYS.
@@ -66,15 +64,6 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
     case 'replay':
       if (to === undefined) throw new UsageError('replay needs --to <url to POST to>');
       return { name: 'replay', eventId: one(positionals, 'an event id'), to, url, keys, legacy };
-  }
-}
-
-function parse(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    // Node's messages go on with advice about '--'; the first sentence is the useful part.
-    throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''));
   }
 }
 

@@ -1,9 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Worker } from 'bullmq';
-import { QueueConfig, RedisConfig, WorkerConfig } from '@app/config';
+import type { Redis } from 'ioredis';
+import { QueueConfig, WorkerConfig } from '@app/config';
 import { TimeoutError, withTimeout } from '@app/batching';
 import { errorMessage } from '@app/observability';
-import { QUEUES, SquareEventJob, retryDelayMs } from '@app/queue';
+import { QUEUES, RedisConnectionReport, SquareEventJob, retryDelayMs } from '@app/queue';
 import { ProcessOutcome } from './process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-event.processor.js';
 
@@ -26,19 +27,21 @@ const CLOSE_TIMEOUT_MS = 2000;
 export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SquareEventsWorker.name);
   private worker: Worker<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']> | undefined;
+  private connection: Redis | undefined;
   /** Jobs being processed by this process right now (BullMQ's own count needs Redis). */
   private active = 0;
 
   constructor(
     private readonly processor: SquareEventProcessor,
-    private readonly redis: RedisConfig,
+    private readonly connections: RedisConnectionReport,
     private readonly queue: QueueConfig,
     private readonly config: WorkerConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.worker = new Worker(QUEUES.squareEvents, (job) => this.track(this.processor.process(job)), {
-      connection: { url: this.redis.url, maxRetriesPerRequest: null },
+      // Ours, so that its failures are reported once (and so that shutdown can always drop it).
+      connection: (this.connection = this.connections.connect({ maxRetriesPerRequest: null })),
       prefix: this.queue.prefix,
       concurrency: this.config.concurrency,
       lockDuration: this.config.jobLockMs,
@@ -54,7 +57,10 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
         },
       },
     });
-    this.worker.on('error', (err) => this.logger.error('worker error', { error: errorMessage(err) }));
+    this.worker.on('error', (err) => {
+      if (this.connections.isConnectionError(err)) this.connections.failed(err);
+      else this.logger.error('worker error', { error: errorMessage(err) });
+    });
     this.logger.log('processing square-events', { concurrency: this.config.concurrency });
   }
 
@@ -73,6 +79,7 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
       if (!(err instanceof TimeoutError)) throw err;
       this.logger.warn('Redis did not answer while closing the worker; stopping anyway');
     });
+    this.connection?.disconnect(); // shared with BullMQ, which leaves it open
   }
 
   private async track<T>(work: Promise<T>): Promise<T> {

@@ -1,0 +1,32 @@
+import { UsageError } from '../cli-args.js';
+import { parseEventsArgs } from './events-args.js';
+
+const usageError = (argv: string[]) => {
+  try {
+    parseEventsArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) return err.message;
+    throw err;
+  }
+  throw new Error(`expected a UsageError for ${argv.join(' ')}`);
+};
+
+describe('parseEventsArgs', () => {
+  it('asks for help without a command, with help, --help or -h anywhere', () => {
+    for (const argv of [[], ['help'], ['--help'], ['-h'], ['replay', '--help'], ['replay', 'e-1', '-h']]) {
+      expect(parseEventsArgs(argv)).toEqual({ name: 'help' });
+    }
+  });
+
+  it('parses replay of ids, and of every dead-lettered event', () => {
+    expect(parseEventsArgs(['replay', 'e-1', 'e-2'])).toEqual({ name: 'replay', eventIds: ['e-1', 'e-2'], deadLettered: false });
+    expect(parseEventsArgs(['replay', '--dead-lettered'])).toEqual({ name: 'replay', eventIds: [], deadLettered: true });
+  });
+
+  it('refuses unknown commands and options, and replay without a target or with both', () => {
+    expect(usageError(['purge'])).toBe('unknown command "purge"');
+    expect(usageError(['replay', '--dead-letterd'])).toContain("Unknown option '--dead-letterd'");
+    expect(usageError(['replay'])).toBe('replay needs event ids, or --dead-lettered');
+    expect(usageError(['replay', 'e-1', '--dead-lettered'])).toBe('replay takes event ids or --dead-lettered, not both');
+  });
+});

@@ -1,0 +1,35 @@
+import { UsageError, onlyOptions, parseStrict } from '../cli-args.js';
+
+// The command line of `npm run events -- <command>`, parsed into one typed command (strict: an
+// unknown command or option is a UsageError, exit 2).
+
+export type EventsCommand = { name: 'help' } | { name: 'replay'; eventIds: string[]; deadLettered: boolean };
+
+const OPTIONS = {
+  'dead-lettered': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ALLOWED = { replay: ['dead-lettered'] } as const;
+
+export const EVENTS_USAGE = `usage: npm run events -- <command>
+
+  replay <eventId> [<eventId>…]   put these dead-lettered events back to received; the worker
+                                  processes them again (an id not in the inbox is an error)
+  replay --dead-lettered          the same for every dead-lettered event (up to 10 000 per run)
+
+Settings (DATABASE_URL, REDIS_URL, QUEUE_PREFIX) come from the environment or .env.
+Exit codes: 0 done, 1 failed or an unknown event, 2 usage.`;
+
+export function parseEventsArgs(argv: readonly string[]): EventsCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { name: 'help' };
+  if (command !== 'replay') throw new UsageError(`unknown command "${command}"`);
+  const { values, positionals } = parseStrict(rest, OPTIONS);
+  if (values.help) return { name: 'help' };
+  onlyOptions(command, values, ALLOWED[command]);
+  const deadLettered = values['dead-lettered'] ?? false;
+  if (deadLettered && positionals.length > 0) throw new UsageError('replay takes event ids or --dead-lettered, not both');
+  if (!deadLettered && positionals.length === 0) throw new UsageError('replay needs event ids, or --dead-lettered');
+  return { name: 'replay', eventIds: positionals, deadLettered };
+}
