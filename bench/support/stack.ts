@@ -29,7 +29,7 @@ export async function freshDatabase(): Promise<BenchDatabase> {
     pool,
     settledCount: async () => Number((await pool.query(`SELECT count(*) AS n FROM webhook_events WHERE status <> 'received'`)).rows[0].n),
     truncate: async () => {
-      await pool.query('TRUNCATE webhook_events, event_claims, payments, refunds, invalid_webhooks');
+      await pool.query('TRUNCATE webhook_events, event_claims, payments, refunds, invalid_webhooks, job_outbox');
     },
     drop: async () => {
       await pool.end();

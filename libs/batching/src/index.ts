@@ -1,2 +1,0 @@
-export { MicroBatcher } from './micro-batcher.js';
-export { TimeoutError, withTimeout } from './with-timeout.js';
