@@ -18,7 +18,7 @@ case "$1" in
     exec node "dist/apps/$app/src/main.js" "$@" ;;
   migrate)
     shift
-    exec node dist/libs/database/src/migrations/migrate.main.js "$@" ;;
+    exec node dist/apps/cli/src/migrate.main.js "$@" ;;
   events|square)
     cli="$1"; shift
     exec node "dist/apps/cli/src/$cli.main.js" "$@" ;;

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 // Runs after the build: the configuration lib's own loaders and development key (the one the
 // square CLI defaults to), so that every app's settings are checked before any of them starts.
 import {
-  ConfigError, DEV_SIGNATURE_KEY, loadAdminConfig, loadDotEnv, loadIngressConfig, loadWorkerConfig,
+  ConfigError, DEV_SIGNATURE_KEY, loadAppConfig, loadDotEnv,
 } from '../dist/libs/config/src/index.js';
 
 const APPS = ['ingress', 'worker', 'admin'];
@@ -49,11 +49,10 @@ if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === un
 
 // Every app's configuration, checked before any process starts: one app's mistake is not buried
 // among the others' logs.
-const LOADERS = { ingress: loadIngressConfig, worker: loadWorkerConfig, admin: loadAdminConfig };
 const problems = [];
-for (const app of APPS.filter((a) => a in LOADERS)) {
+for (const app of APPS) {
   try {
-    LOADERS[app](env);
+    loadAppConfig(app === 'fake-square' ? 'fakeSquare' : app, env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(`  ${app}:`, ...err.problems.map((p) => `    - ${p}`));

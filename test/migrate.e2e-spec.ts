@@ -130,7 +130,7 @@ describe('db:migrate (the migration applier)', () => {
   });
 
   it('npm run db:migrate: one readable line on failure, exit 1, no stack trace', () => {
-    const run = spawnSync(process.execPath, ['dist/libs/database/src/migrations/migrate.main.js'], {
+    const run = spawnSync(process.execPath, ['dist/apps/cli/src/migrate.main.js'], {
       env: { ...process.env, DATABASE_URL: 'mysql://user:secret@localhost/db' },
       encoding: 'utf8',
     });
@@ -142,7 +142,7 @@ describe('db:migrate (the migration applier)', () => {
 
   it('npm run db:migrate: migrates the database named by DATABASE_URL', () => {
     const { url } = newDatabase();
-    const run = spawnSync(process.execPath, ['dist/libs/database/src/migrations/migrate.main.js'], {
+    const run = spawnSync(process.execPath, ['dist/apps/cli/src/migrate.main.js'], {
       env: { ...process.env, DATABASE_URL: url },
       encoding: 'utf8',
     });

@@ -3,8 +3,8 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { withTimeout } from '@app/batching';
-import { ConfigError, ConfigModule, loadDotEnv, loadEventsCliConfig } from '@app/config';
+import { withTimeout } from '@app/timeouts';
+import { ConfigError, ConfigModule, loadAppConfig, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule, ReplayEventsUseCase, type ReplayResult } from '@app/events';
 import { QueueModule } from '@app/queue';
@@ -25,9 +25,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   loadDotEnv();
-  const config = loadEventsCliConfig();
+  const config = loadAppConfig('eventsCli');
 
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule] })
   class EventsCliModule {}
 
   const app = await NestFactory.createApplicationContext(EventsCliModule, { logger: ['error', 'fatal'] });

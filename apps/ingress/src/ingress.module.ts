@@ -3,6 +3,7 @@ import { ConfigModule, IngressAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
+import { ACK_BUDGET } from './square-webhooks/ack-budget.js';
 import { CaptureWebhookUseCase } from './square-webhooks/capture-webhook.use-case.js';
 import { SquareWebhookRoute } from './square-webhooks/square-webhook.route.js';
 
@@ -11,7 +12,7 @@ export class IngressModule {
   static forRoot(config: IngressAppConfig): DynamicModule {
     return {
       module: IngressModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ connectTimeoutMs: ACK_BUDGET.connectMs }), HealthModule, MetricsModule],
       providers: [CaptureWebhookUseCase, SquareWebhookRoute],
     };
   }

@@ -1,26 +1,12 @@
-export {
-  AdminConfig,
-  DatabaseConfig,
-  IngressConfig,
-  LOG_LEVELS,
-  LogConfig,
-  QueueConfig,
-  RedisConfig,
-  SquareApiConfig,
-  WebhookConfig,
-  WorkerConfig,
-} from './app-config.js';
-export type { LogLevel } from './app-config.js';
 export { ConfigModule } from './config.module.js';
 export { loadDotEnv } from './dotenv.js';
-export { ConfigError } from './env-reader.js';
-export {
-  DEV_SIGNATURE_KEY,
-  loadAdminConfig,
-  loadEventsCliConfig,
-  loadIngressConfig,
-  loadMigrateConfig,
-  loadSquareCliConfig,
-  loadWorkerConfig,
+export { APP_SECTIONS, ConfigError, DEV_SIGNATURE_KEY, loadAppConfig, loadConfig, loadSquareCliConfig } from './load-config.js';
+export type {
+  AdminAppConfig, AppConfig, AppName, EventsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
 } from './load-config.js';
-export type { AdminAppConfig, EventsCliConfig, IngressAppConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig } from './load-config.js';
+export {
+  AdminConfig, DatabaseConfig, IngressConfig, LogConfig, QueueConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
+} from './sections.js';
+export type { SectionConfig, SectionName } from './sections.js';
+export { LOG_LEVELS } from './variables.js';
+export type { LogLevel } from './variables.js';

@@ -1,5 +1,8 @@
-import { ConfigError } from './env-reader.js';
-import { loadAdminConfig, loadIngressConfig, loadMigrateConfig, loadSquareCliConfig, loadWorkerConfig } from './load-config.js';
+import { APP_SECTIONS, ConfigError, loadAppConfig, loadSquareCliConfig } from './load-config.js';
+import { SECTIONS } from './sections.js';
+import { VARIABLES } from './variables.js';
+
+const loadIngressConfig = (env: Record<string, string>) => loadAppConfig('ingress', env);
 
 const minimal = {
   SQUARE_WEBHOOK_SIGNATURE_KEYS: 'key-one',
@@ -67,7 +70,7 @@ describe('loadIngressConfig', () => {
   it('never prints the value of a secret', () => {
     let message = '';
     try {
-      loadWorkerConfig({ ...minimal, SQUARE_ACCESS_TOKEN: 't', DATABASE_URL: 'mysql://admin:hunter2@db/x', REDIS_URL: 'tcp://:s3cret@r' });
+      loadAppConfig('worker', { ...minimal, SQUARE_ACCESS_TOKEN: 't', DATABASE_URL: 'mysql://admin:hunter2@db/x', REDIS_URL: 'tcp://:s3cret@r' });
     } catch (err) {
       message = (err as Error).message;
     }
@@ -78,13 +81,29 @@ describe('loadIngressConfig', () => {
   });
 });
 
-describe('loadMigrateConfig', () => {
-  it('needs no webhook settings', () => {
-    expect(loadMigrateConfig({}).database.url).toContain('square_webhooks');
+describe('loadAppConfig', () => {
+  it('the migrator needs no webhook settings', () => {
+    expect(loadAppConfig('migrate', {})).toEqual({
+      database: { url: 'postgresql://postgres@127.0.0.1:5432/square_webhooks', poolSize: 10 },
+      migrate: { migrationsDir: 'prisma/migrations' },
+    });
+  });
+
+  it('counts an empty value as unset, and converts what it reads (MiB to bytes, booleans, enums)', () => {
+    const config = loadIngressConfig({ ...minimal, INGRESS_PORT: '  ', INGRESS_MAX_INFLIGHT_BODY_MIB: '2', LOG_LEVEL: 'DEBUG', LOG_FORMAT: '' });
+    expect(config.ingress).toEqual({ port: 3000, maxInFlightBodyBytes: 2 * 1024 * 1024, requestTimeoutMs: 10_000 });
+    expect(config.log).toEqual({ level: 'debug', format: 'json' });
+  });
+
+  it('every variable belongs to a section, and every section of an app exists', () => {
+    const used = new Set(Object.values(SECTIONS).flatMap((s) => Object.values(s.fields)));
+    expect(Object.keys(VARIABLES).filter((v) => !used.has(v as never))).toEqual([]);
+    for (const sections of Object.values(APP_SECTIONS)) for (const name of sections) expect(SECTIONS).toHaveProperty(name);
   });
 });
 
-describe('loadAdminConfig', () => {
+describe('the admin configuration', () => {
+  const loadAdminConfig = (env: Record<string, string>) => loadAppConfig('admin', env);
   it('requires credentials unless auth is explicitly disabled', () => {
     expect(() => loadAdminConfig({})).toThrow(/ADMIN_USERNAME is required[\s\S]*ADMIN_PASSWORD is required/);
     expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true' }).admin).toMatchObject({ authDisabled: true, port: 3002 });

@@ -1,61 +1,74 @@
-import {
-  AdminConfig,
-  DatabaseConfig,
-  IngressConfig,
-  LogConfig,
-  QueueConfig,
-  RedisConfig,
-  WebhookConfig,
-  readAdmin,
-  readDatabase,
-  readIngress,
-  readLog,
-  readQueue,
-  readRedis,
-  readSquareApi,
-  readWebhook,
-  readWorker,
-  SquareApiConfig,
-  WorkerConfig,
-} from './app-config.js';
-import { EnvReader } from './env-reader.js';
+import { SECTIONS, type SectionName, type SectionConfig, type SectionSpec } from './sections.js';
+import { VARIABLES, type VariableName } from './variables.js';
 
 // The only place that reads process.env. Each process loads the sections it needs, so the
-// migrator does not demand webhook keys and the ingress does not demand a Square token.
+// migrator does not demand webhook keys and the ingress does not demand a Square token; every
+// problem is collected, so that startup fails once with a message naming all bad variables.
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
-export interface IngressAppConfig {
-  database: DatabaseConfig;
-  webhook: WebhookConfig;
-  ingress: IngressConfig;
-  log: LogConfig;
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
 }
 
-export interface WorkerAppConfig {
-  database: DatabaseConfig;
-  redis: RedisConfig;
-  queue: QueueConfig;
-  squareApi: SquareApiConfig;
-  worker: WorkerConfig;
-  log: LogConfig;
+export type LoadedConfig<K extends SectionName> = { [P in K]: SectionConfig<P> };
+
+export function loadConfig<const K extends SectionName>(names: readonly K[], env: Env = process.env): LoadedConfig<K> {
+  const problems: string[] = [];
+  const values = new Map<VariableName, unknown>();
+  const failed = new Set<VariableName>();
+  const problem = (variable: VariableName, message: string) => {
+    if (!failed.has(variable)) problems.push(`${variable} ${message}`);
+    failed.add(variable);
+  };
+  const config: Record<string, Record<string, unknown>> = {};
+  for (const name of names) {
+    const spec = SECTIONS[name] as SectionSpec;
+    const section: Record<string, unknown> = {};
+    for (const [field, variable] of Object.entries(spec.fields)) {
+      if (!values.has(variable) && !failed.has(variable)) {
+        const parsed = VARIABLES[variable].safeParse(env[variable]);
+        if (parsed.success) values.set(variable, parsed.data);
+        else problem(variable, parsed.error.issues[0]?.message ?? 'is invalid');
+      }
+      section[field] = values.get(variable);
+    }
+    for (const [field, hint] of Object.entries(spec.required ?? {})) {
+      const value = section[field];
+      if (value === undefined || (Array.isArray(value) && value.length === 0)) problem(spec.fields[field]!, `is required (${hint})`);
+    }
+    spec.check?.(section as never, problem);
+    config[name] = section;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as LoadedConfig<K>;
 }
 
-export interface AdminAppConfig {
-  database: DatabaseConfig;
-  redis: RedisConfig;
-  queue: QueueConfig;
-  admin: AdminConfig;
-  log: LogConfig;
-}
+/** The sections each process reads. */
+export const APP_SECTIONS = {
+  /** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
+  ingress: ['database', 'webhook', 'ingress', 'log'],
+  worker: ['database', 'redis', 'queue', 'squareApi', 'worker', 'log'],
+  admin: ['database', 'redis', 'queue', 'admin', 'log'],
+  /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
+  eventsCli: ['database', 'redis', 'queue', 'log'],
+  migrate: ['database', 'migrate'],
+  fakeSquare: ['fakeSquare'],
+} as const satisfies Record<string, readonly SectionName[]>;
 
-/** What the events CLI (replay) needs: the inbox and the queue. */
-export interface EventsCliConfig {
-  database: DatabaseConfig;
-  redis: RedisConfig;
-  queue: QueueConfig;
-  log: LogConfig;
+export type AppName = keyof typeof APP_SECTIONS;
+export type AppConfig<A extends AppName> = LoadedConfig<(typeof APP_SECTIONS)[A][number]>;
+export type IngressAppConfig = AppConfig<'ingress'>;
+export type WorkerAppConfig = AppConfig<'worker'>;
+export type AdminAppConfig = AppConfig<'admin'>;
+export type EventsCliConfig = AppConfig<'eventsCli'>;
+export type MigrateConfig = AppConfig<'migrate'>;
+
+export function loadAppConfig<A extends AppName>(app: A, env: Env = process.env): AppConfig<A> {
+  return loadConfig(APP_SECTIONS[app], env) as AppConfig<A>;
 }
 
 /** The signature key `npm start` (scripts/start.mjs) runs the ingress with when none is set. */
@@ -66,7 +79,7 @@ export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
  * `npm start`, it falls back to the local development key and URL, and says so (`defaulted`).
  */
 export interface SquareCliConfig {
-  database: DatabaseConfig;
+  database: SectionConfig<'database'>;
   /** SQUARE_WEBHOOK_SIGNATURE_KEYS, else [DEV_SIGNATURE_KEY]. */
   signatureKeys: readonly string[];
   /** SQUARE_WEBHOOK_NOTIFICATION_URL, else http://localhost:<INGRESS_PORT>/webhooks/square. */
@@ -76,78 +89,14 @@ export interface SquareCliConfig {
   invokedFrom: string | undefined;
 }
 
-export interface MigrateConfig {
-  database: DatabaseConfig;
-  /** MIGRATIONS_DIR, default prisma/migrations (relative to the working directory). */
-  migrationsDir: string;
-}
-
-export function loadIngressConfig(env: Env = process.env): IngressAppConfig {
-  const r = new EnvReader(env);
-  const config: IngressAppConfig = {
-    database: readDatabase(r),
-    webhook: readWebhook(r),
-    ingress: readIngress(r),
-    log: readLog(r),
-  };
-  r.finish();
-  return config;
-}
-
-export function loadWorkerConfig(env: Env = process.env): WorkerAppConfig {
-  const r = new EnvReader(env);
-  const config: WorkerAppConfig = {
-    database: readDatabase(r),
-    redis: readRedis(r),
-    queue: readQueue(r),
-    squareApi: readSquareApi(r),
-    worker: readWorker(r),
-    log: readLog(r),
-  };
-  r.finish();
-  return config;
-}
-
-export function loadAdminConfig(env: Env = process.env): AdminAppConfig {
-  const r = new EnvReader(env);
-  const config: AdminAppConfig = {
-    database: readDatabase(r),
-    redis: readRedis(r),
-    queue: readQueue(r),
-    admin: readAdmin(r),
-    log: readLog(r),
-  };
-  r.finish();
-  return config;
-}
-
-export function loadEventsCliConfig(env: Env = process.env): EventsCliConfig {
-  const r = new EnvReader(env);
-  const config: EventsCliConfig = { database: readDatabase(r), redis: readRedis(r), queue: readQueue(r), log: readLog(r) };
-  r.finish();
-  return config;
-}
-
 export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
-  const r = new EnvReader(env);
-  const keys = r.optionalList('SQUARE_WEBHOOK_SIGNATURE_KEYS');
-  const url = r.optional('SQUARE_WEBHOOK_NOTIFICATION_URL');
-  // The same fallback URL as scripts/start.mjs, so that `send` reaches a pipeline started by `npm start`.
-  const devUrl = `http://localhost:${r.int('INGRESS_PORT', 3000, 1, 65535)}/webhooks/square`;
-  const config: SquareCliConfig = {
-    database: readDatabase(r),
-    signatureKeys: keys.length > 0 ? keys : [DEV_SIGNATURE_KEY],
-    notificationUrl: url === undefined ? devUrl : r.url('SQUARE_WEBHOOK_NOTIFICATION_URL', ['https:', 'http:']),
-    defaulted: { signatureKeys: keys.length === 0, notificationUrl: url === undefined },
-    invokedFrom: r.optional('INIT_CWD'),
+  const { database, squareCli } = loadConfig(['database', 'squareCli'], env);
+  return {
+    database,
+    signatureKeys: squareCli.signatureKeys.length > 0 ? squareCli.signatureKeys : [DEV_SIGNATURE_KEY],
+    // The same fallback URL as scripts/start.mjs, so that `send` reaches a pipeline started by `npm start`.
+    notificationUrl: squareCli.notificationUrl ?? `http://localhost:${squareCli.ingressPort}/webhooks/square`,
+    defaulted: { signatureKeys: squareCli.signatureKeys.length === 0, notificationUrl: squareCli.notificationUrl === undefined },
+    invokedFrom: squareCli.invokedFrom,
   };
-  r.finish();
-  return config;
-}
-
-export function loadMigrateConfig(env: Env = process.env): MigrateConfig {
-  const r = new EnvReader(env);
-  const config = { database: readDatabase(r), migrationsDir: r.optional('MIGRATIONS_DIR') ?? 'prisma/migrations' };
-  r.finish();
-  return config;
 }

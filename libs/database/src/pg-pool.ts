@@ -6,13 +6,13 @@ import { errorMessage } from '@app/observability';
 /** The process' one Postgres pool, shared by Prisma (through its adapter) and the hot-path SQL. */
 export const PG_POOL = Symbol('PG_POOL');
 
-export function createPgPool(config: DatabaseConfig): pg.Pool {
+/** `connectTimeoutMs`: fail fast when Postgres is unreachable (the ingress has a 2 s answer to keep). */
+export function createPgPool(config: DatabaseConfig, connectTimeoutMs = 1000): pg.Pool {
   const logger = new Logger('Postgres');
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
-    // Fail fast when Postgres is unreachable: the ingress must answer 503 within 2 s.
-    connectionTimeoutMillis: 1000,
+    connectionTimeoutMillis: connectTimeoutMs,
     idleTimeoutMillis: 30_000,
   });
   // An idle connection dying (Postgres restarted) must not crash the process.

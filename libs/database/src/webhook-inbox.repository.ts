@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { MicroBatcher } from '@app/batching';
+import { MicroBatcher } from './micro-batcher.js';
 import { QUEUES } from '@app/queue';
 import type { SignatureAlgorithm, SquareDelivery, SquareWebhookEvent } from '@app/square';
 import { PG_POOL } from './pg-pool.js';

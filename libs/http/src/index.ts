@@ -4,3 +4,4 @@ export { HttpErrorFilter, errorBody } from './http-error.filter.js';
 export { createHttpApp } from './create-http-app.js';
 export { RequestLog } from './request-logger.js';
 export type { RequestLogEntry } from './request-logger.js';
+export { runApp } from './run-app.js';

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { withTimeout } from '@app/batching';
+import { withTimeout } from '@app/timeouts';
 import { QUEUES } from '@app/queue';
 import type { Gauge } from 'prom-client';
 import { setQueueJobsSource } from './metrics.js';

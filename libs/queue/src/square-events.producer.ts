@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { withTimeout } from '@app/batching';
+import { withTimeout } from '@app/timeouts';
 import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { JOBS, QUEUES, SquareEventJob, jobIdForEvent, squareEventJobOptions } from './queues.js';

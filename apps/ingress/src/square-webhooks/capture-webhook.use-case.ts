@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, Logger } from '@nestjs/common';
 import { type DeliveryOutcome, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
-import { withTimeout } from '@app/batching';
+import { withTimeout } from '@app/timeouts';
+import { ACK_BUDGET } from './ack-budget.js';
 import { errorMessage } from '@app/observability';
 import { SignatureAlgorithm, parseSquareWebhook, readSquareDelivery } from '@app/square';
 import { DependencyUnavailableException } from '@app/http';
@@ -12,9 +13,6 @@ export type CaptureResult =
   /** Signed but not an event we can read: kept in invalid_webhooks; answered 400 (Square would retry a 5xx forever). */
   | { status: 'invalid'; reason: string };
 
-// The ack must leave within 2 s whatever Postgres does: it gets 1.5 s per request, however many
-// statements it takes (then 503, and Square delivers again).
-const DATABASE_DEADLINE_MS = 1500;
 
 /**
  * Verified body → inbox row (and its job in the outbox, same commit). The whole ack path of a
@@ -27,7 +25,7 @@ export class CaptureWebhookUseCase {
   constructor(private readonly inbox: WebhookInboxRepository) {}
 
   async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<CaptureResult> {
-    const databaseDeadline = Date.now() + DATABASE_DEADLINE_MS;
+    const databaseDeadline = Date.now() + ACK_BUDGET.databaseMs;
     const delivery = readSquareDelivery(headers);
     const parsed = parseSquareWebhook(rawBody, delivery.initialDeliveryTimestamp ?? undefined);
     if (!parsed.ok) return this.keepInvalid(rawBody, parsed.reason, signatureAlgorithm, headers, databaseDeadline);
@@ -84,5 +82,5 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 
 /** `work`, or a rejection once `deadline` (epoch ms) has passed. */
 function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
-  return withTimeout(work, deadline - Date.now(), `no answer within ${DATABASE_DEADLINE_MS} ms`);
+  return withTimeout(work, deadline - Date.now(), `no answer within ${ACK_BUDGET.databaseMs} ms`);
 }

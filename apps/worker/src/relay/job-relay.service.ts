@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
-import { withTimeout } from '@app/batching';
+import { withTimeout } from '@app/timeouts';
 import { DatabaseConfig } from '@app/config';
 import { JobOutboxRepository, type OutboxJob } from '@app/database';
 import { errorMessage } from '@app/observability';

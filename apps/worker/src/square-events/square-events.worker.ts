@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig, WorkerConfig } from '@app/config';
-import { TimeoutError, withTimeout } from '@app/batching';
+import { TimeoutError, withTimeout } from '@app/timeouts';
 import { errorMessage } from '@app/observability';
 import { QUEUES, RedisConnectionReport, SquareEventJob, retryDelayMs } from '@app/queue';
 import { ProcessOutcome } from './process-square-event.use-case.js';

@@ -1,0 +1,57 @@
+// npm run db:migrate [-- --rolled-back <migration>]: creates the database if needed and applies
+// pending migrations from prisma/migrations (relative to the working directory, or MIGRATIONS_DIR).
+import { resolve } from 'node:path';
+import { ConfigError, loadAppConfig, loadDotEnv } from '@app/config';
+import { MigrationError, markRolledBack, migrate } from '@app/database';
+import { UsageError, parseStrict } from './cli-args.js';
+
+const USAGE = `usage: npm run db:migrate [-- --rolled-back <migration>]
+
+  (no option)                  create the database named by DATABASE_URL if needed, apply pending migrations
+  --rolled-back <migration>    mark a failed migration as rolled back, so that the next run applies it again
+
+Exit codes: 0 done, 1 failed, 2 usage.`;
+
+async function main(argv: string[]): Promise<number> {
+  let rolledBack: string | undefined;
+  try {
+    const { values, positionals } = parseStrict(argv, { 'rolled-back': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    rolledBack = values['rolled-back'];
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`db:migrate: ${err.message}\nRun \`npm run db:migrate -- --help\` for usage.`);
+    return 2;
+  }
+  loadDotEnv();
+  const { database, migrate: options } = loadAppConfig('migrate');
+  if (rolledBack !== undefined) {
+    await markRolledBack(database.url, rolledBack);
+    console.log(`marked ${rolledBack} as rolled back; run npm run db:migrate again to re-apply it`);
+    return 0;
+  }
+  const result = await migrate(database.url, resolve(options.migrationsDir));
+  if (result.createdDatabase) console.log(`created database ${new URL(database.url).pathname.slice(1)}`);
+  for (const warning of result.warnings) console.warn(`warning: ${warning}`);
+  for (const name of result.applied) console.log(`applied ${name}`);
+  console.log(
+    result.applied.length === 0
+      ? `database is up to date (${result.alreadyApplied} migrations applied)`
+      : `${result.applied.length} migration(s) applied, ${result.alreadyApplied} already applied`,
+  );
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Expected failures print one line; anything else (unreachable Postgres…) prints its message, no stack.
+    const known = err instanceof ConfigError || err instanceof MigrationError;
+    console.error(known ? (err as Error).message : `db:migrate failed: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,118 @@
+import { type VariableName, type VariableValue } from './variables.js';
+
+// Which variables make up which settings. Each section's type is inferred from its variables;
+// its class (below) doubles as the injection token, so a provider asks for `DatabaseConfig` and
+// gets the validated values, typed, without @Inject tokens.
+
+type Fields = Record<string, VariableName>;
+
+export interface SectionSpec<F extends Fields = Fields, R extends keyof F = keyof F> {
+  fields: F;
+  /** Fields that must be set (non-empty), with what to put there: `X is required (hint)`. */
+  required?: { [K in R]: string };
+  /** Rules across fields; `problem` names the variable at fault. */
+  check?: (values: SectionValues<F, R>, problem: (variable: VariableName, message: string) => void) => void;
+}
+
+export type SectionValues<F extends Fields, R extends keyof F = never> = {
+  readonly [K in keyof F]: K extends R ? NonNullable<VariableValue<F[K]>> : VariableValue<F[K]>;
+};
+
+function section<const F extends Fields, R extends keyof F = never>(spec: SectionSpec<F, R>): SectionSpec<F, R> {
+  return spec;
+}
+
+export const SECTIONS = {
+  database: section({ fields: { url: 'DATABASE_URL', poolSize: 'DATABASE_POOL_SIZE' } }),
+  redis: section({ fields: { url: 'REDIS_URL' } }),
+  queue: section({ fields: { prefix: 'QUEUE_PREFIX', jobAttempts: 'JOB_ATTEMPTS', jobBackoffMs: 'JOB_BACKOFF_MS' } }),
+  webhook: section({
+    fields: {
+      signatureKeys: 'SQUARE_WEBHOOK_SIGNATURE_KEYS',
+      notificationUrl: 'SQUARE_WEBHOOK_NOTIFICATION_URL',
+      allowLegacySha1: 'SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1',
+    },
+    required: {
+      signatureKeys: "the subscription's signature key from Square's Developer Console; several, comma-separated, while rotating",
+      notificationUrl: 'a https:// or http:// URL',
+    },
+  }),
+  ingress: section({
+    fields: { port: 'INGRESS_PORT', maxInFlightBodyBytes: 'INGRESS_MAX_INFLIGHT_BODY_MIB', requestTimeoutMs: 'INGRESS_REQUEST_TIMEOUT_MS' },
+  }),
+  squareApi: section({
+    fields: { accessToken: 'SQUARE_ACCESS_TOKEN', environment: 'SQUARE_ENVIRONMENT', baseUrl: 'SQUARE_BASE_URL', timeoutMs: 'SQUARE_TIMEOUT_MS' },
+  }),
+  worker: section({
+    fields: {
+      port: 'WORKER_PORT',
+      concurrency: 'WORKER_CONCURRENCY',
+      jobLockMs: 'JOB_LOCK_MS',
+      sweepAfterMs: 'SWEEP_AFTER_MS',
+      sweepIntervalMs: 'SWEEP_INTERVAL_MS',
+      shutdownTimeoutMs: 'WORKER_SHUTDOWN_TIMEOUT_MS',
+    },
+  }),
+  admin: section({
+    fields: { port: 'ADMIN_PORT', host: 'ADMIN_HOST', username: 'ADMIN_USERNAME', password: 'ADMIN_PASSWORD', authDisabled: 'ADMIN_AUTH_DISABLED' },
+    check: (admin, problem) => {
+      if (admin.authDisabled) return;
+      const hint = 'credentials for Bull Board and the admin API; or ADMIN_AUTH_DISABLED=true for local use only';
+      if (admin.username === undefined) problem('ADMIN_USERNAME', `is required (${hint})`);
+      if (admin.password === undefined) problem('ADMIN_PASSWORD', `is required (${hint})`);
+    },
+  }),
+  log: section({ fields: { level: 'LOG_LEVEL', format: 'LOG_FORMAT' } }),
+  migrate: section({ fields: { migrationsDir: 'MIGRATIONS_DIR' } }),
+  /** The square CLI: nothing is required; it falls back to npm start's development key and URL. */
+  squareCli: section({
+    fields: {
+      signatureKeys: 'SQUARE_WEBHOOK_SIGNATURE_KEYS',
+      notificationUrl: 'SQUARE_WEBHOOK_NOTIFICATION_URL',
+      ingressPort: 'INGRESS_PORT',
+      invokedFrom: 'INIT_CWD',
+    },
+  }),
+  fakeSquare: section({
+    fields: { port: 'FAKE_SQUARE_PORT', host: 'FAKE_SQUARE_HOST', latencyMs: 'FAKE_SQUARE_LATENCY_MS', synthesize: 'FAKE_SQUARE_SYNTHESIZE' },
+  }),
+} as const;
+
+export type SectionName = keyof typeof SECTIONS;
+export type SectionConfig<K extends SectionName> = (typeof SECTIONS)[K] extends SectionSpec<infer F, infer R> ? SectionValues<F, R> : never;
+
+// The classes are the injection tokens; each merges with the interface of its section's values.
+export interface DatabaseConfig extends SectionConfig<'database'> {}
+export class DatabaseConfig {}
+export interface RedisConfig extends SectionConfig<'redis'> {}
+export class RedisConfig {}
+export interface QueueConfig extends SectionConfig<'queue'> {}
+export class QueueConfig {}
+/** notificationUrl: exactly as configured in Square's dashboard; signatures are computed over it. */
+export interface WebhookConfig extends SectionConfig<'webhook'> {}
+export class WebhookConfig {}
+export interface IngressConfig extends SectionConfig<'ingress'> {}
+export class IngressConfig {}
+/** accessToken is never logged; baseUrl overrides the environment's URL (e.g. the fake Square API). */
+export interface SquareApiConfig extends SectionConfig<'squareApi'> {}
+export class SquareApiConfig {}
+export interface WorkerConfig extends SectionConfig<'worker'> {}
+export class WorkerConfig {}
+/** username and password are undefined only when authDisabled; the password is never logged. */
+export interface AdminConfig extends SectionConfig<'admin'> {}
+export class AdminConfig {}
+export interface LogConfig extends SectionConfig<'log'> {}
+export class LogConfig {}
+
+/** The injection token of every section that apps inject. */
+export const SECTION_TOKENS = {
+  database: DatabaseConfig,
+  redis: RedisConfig,
+  queue: QueueConfig,
+  webhook: WebhookConfig,
+  ingress: IngressConfig,
+  squareApi: SquareApiConfig,
+  worker: WorkerConfig,
+  admin: AdminConfig,
+  log: LogConfig,
+} as const satisfies Partial<Record<SectionName, abstract new () => object>>;

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+// Every environment variable of the pipeline, declared once: how it is read, its default, its
+// bounds. Sections (sections.ts) say which variables make up which settings; the types of both
+// are inferred from here. An empty value counts as unset. Values of secrets never appear in a
+// message (the `secret` URLs and the tokens and keys, which no check ever echoes).
+
+const unset = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+const raw = () => z.preprocess(unset, z.string().optional());
+
+type Issue = { addIssue(issue: { code: 'custom'; message: string }): void };
+const fail = (ctx: Issue, message: string) => {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+};
+
+export const text = () => raw();
+export const textOr = (fallback: string) => raw().transform((value) => value ?? fallback);
+
+/** A whole number in [min, max]. */
+export const int = (fallback: number, min: number, max: number) =>
+  raw().transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || n < min || n > max) return fail(ctx, `must be a whole number from ${min} to ${max} (got "${value}")`);
+    return n;
+  });
+
+export const bool = (fallback: boolean) =>
+  raw().transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+    return fail(ctx, `must be true or false (got "${value}")`);
+  });
+
+export const oneOf = <const T extends readonly string[]>(values: T, fallback: T[number]) =>
+  raw().transform((value, ctx): T[number] => {
+    if (value === undefined) return fallback;
+    const match = values.find((v) => v.toLowerCase() === value.toLowerCase());
+    return match ?? fail(ctx, `must be one of ${values.join(', ')} (got "${value}")`);
+  });
+
+/** A comma-separated list; empty when unset. */
+export const list = () => raw().transform((value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** A value that must be set: `hint` says what to put there. */
+export const required = (hint: string) => raw().transform((value, ctx) => value ?? fail(ctx, `is required (${hint})`));
+
+/**
+ * A URL whose scheme is one of `protocols`, returned untouched (never normalized: a signature is
+ * computed over its characters); undefined when unset. `secret`: never echoed in a message.
+ */
+export const url = (protocols: readonly string[], opts: { secret?: boolean } = {}) =>
+  raw().transform((value, ctx) => {
+    if (value === undefined || protocols.includes(protocolOf(value) ?? '')) return value;
+    return fail(ctx, `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL${opts.secret ? '' : ` (got "${value}")`}`);
+  });
+
+/** The same, with a default for unset. */
+export const urlOr = (protocols: readonly string[], fallback: string, opts: { secret?: boolean } = {}) =>
+  url(protocols, opts).transform((value) => value ?? fallback);
+
+function protocolOf(value: string): string | undefined {
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return undefined;
+  }
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/square_webhooks';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const MIB = 1024 * 1024;
+
+export const VARIABLES = {
+  DATABASE_URL: urlOr(['postgresql:', 'postgres:'], DEFAULT_DATABASE_URL, { secret: true }),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  REDIS_URL: urlOr(['redis:', 'rediss:'], DEFAULT_REDIS_URL, { secret: true }),
+  QUEUE_PREFIX: textOr('bull'),
+  JOB_ATTEMPTS: int(10, 1, 1000),
+  JOB_BACKOFF_MS: int(1000, 1, 3_600_000),
+
+  SQUARE_WEBHOOK_SIGNATURE_KEYS: list(),
+  SQUARE_WEBHOOK_NOTIFICATION_URL: url(['https:', 'http:']),
+  SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1: bool(false),
+
+  INGRESS_PORT: int(3000, 1, 65535),
+  // At least one maximum-size (1 MiB) body must always fit.
+  INGRESS_MAX_INFLIGHT_BODY_MIB: int(8, 1, 1024).transform((mib) => mib * MIB),
+  // Square gives up on a delivery after 10 s; a body that takes longer is no delivery of Square's.
+  INGRESS_REQUEST_TIMEOUT_MS: int(10_000, 1000, 300_000),
+
+  SQUARE_ACCESS_TOKEN: required('an access token of the Square application, to retrieve payments and refunds'),
+  SQUARE_ENVIRONMENT: oneOf(['sandbox', 'production'] as const, 'sandbox'),
+  SQUARE_BASE_URL: url(['https:', 'http:']),
+  SQUARE_TIMEOUT_MS: int(10_000, 100, 120_000),
+
+  WORKER_PORT: int(3001, 1, 65535),
+  WORKER_CONCURRENCY: int(10, 1, 1000),
+  JOB_LOCK_MS: int(30_000, 1000, 600_000),
+  SWEEP_AFTER_MS: int(60_000, 1000, 86_400_000),
+  SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
+  WORKER_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+
+  ADMIN_PORT: int(3002, 1, 65535),
+  ADMIN_HOST: textOr('0.0.0.0'),
+  ADMIN_USERNAME: text(),
+  ADMIN_PASSWORD: text(),
+  ADMIN_AUTH_DISABLED: bool(false),
+
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'log'),
+  LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json'),
+
+  MIGRATIONS_DIR: textOr('prisma/migrations'),
+  /** Set by npm: where `npm run` was started (npm runs scripts from the project root). */
+  INIT_CWD: text(),
+
+  FAKE_SQUARE_PORT: int(3010, 1, 65535),
+  FAKE_SQUARE_HOST: textOr('127.0.0.1'),
+  FAKE_SQUARE_LATENCY_MS: int(0, 0, 600_000),
+  FAKE_SQUARE_SYNTHESIZE: bool(true),
+} as const;
+
+export type VariableName = keyof typeof VARIABLES;
+export type VariableValue<N extends VariableName> = z.output<(typeof VARIABLES)[N]>;
