@@ -16,7 +16,7 @@ export class AdminModule {
       module: AdminModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot({ prisma: true }),
         QueueModule.forRoot('The admin API still lists and replays events; Bull Board shows nothing until Redis is back.'),
         EventsModule,
         HealthModule,

@@ -1,4 +1,5 @@
-import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
@@ -8,16 +9,30 @@ import { PrismaService } from './prisma.service.js';
 import { SquareEffectsRepository } from './square-effects.repository.js';
 import { WebhookInboxRepository } from './webhook-inbox.repository.js';
 
-const repositories = [PrismaService, WebhookInboxRepository, EventStatusRepository, EventQueryRepository, SquareEffectsRepository, JobOutboxRepository];
+/** Ends the pool in the last shutdown phase: work draining before it (active jobs) keeps its connections. */
+@Injectable()
+class PgPoolLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-/** Needs DatabaseConfig from the global ConfigModule. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const repositories = [WebhookInboxRepository, EventStatusRepository, SquareEffectsRepository, JobOutboxRepository];
+
+/**
+ * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).
+ * `prisma: true` adds the Prisma client and the admin queries that use it (the admin app only: the
+ * other apps never load Prisma's client). Needs DatabaseConfig from the global ConfigModule.
+ */
 @Global()
 @Module({})
 export class DatabaseModule {
   /** `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share). */
-  static forRoot(options: { connectTimeoutMs?: number } = {}): DynamicModule {
+  static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean } = {}): DynamicModule {
     const pool: Provider = { provide: PG_POOL, inject: [DatabaseConfig], useFactory: (c: DatabaseConfig) => createPgPool(c, options.connectTimeoutMs) };
-    const providers = [pool, ...repositories];
-    return { module: DatabaseModule, providers, exports: providers };
+    const providers: Provider[] = [pool, PgPoolLifecycle, ...repositories, ...(options.prisma ? [PrismaService, EventQueryRepository] : [])];
+    return { module: DatabaseModule, providers, exports: [PG_POOL, ...repositories, ...(options.prisma ? [PrismaService, EventQueryRepository] : [])] };
   }
 }

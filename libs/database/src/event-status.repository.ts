@@ -4,7 +4,8 @@ import type { JsonObject } from '@app/square';
 import { QUEUES, type EventJobRef } from '@app/queue';
 import type { EventStatus } from './event-query.repository.js';
 import { PG_POOL } from './pg-pool.js';
-import { PrismaService } from './prisma.service.js';
+import { STATUS, statement } from './sql.js';
+import { inTransaction } from './transaction.js';
 
 export interface InboxEvent {
   eventId: string;
@@ -25,78 +26,93 @@ export interface DeadLetterInfo {
 // Arbitrary, fixed: the sweep's advisory lock (one sweeper at a time across workers).
 const SWEEP_LOCK_ID = 0x5eeb;
 
-/** The worker's view of the inbox: reading an event and moving it between statuses. */
+const FIND = statement<{ event_id: string }>('find-event', `
+  SELECT event_id, event_type, status, payload FROM webhook_events WHERE event_id = :event_id`);
+
+// Every change of status below applies only to an event still 'received', so doing it twice, or
+// after another worker finished the event, changes nothing.
+const MARK_IGNORED = statement<{ event_id: string }>('mark-ignored', `
+  UPDATE webhook_events
+  SET status = '${STATUS.ignored}', outcome = 'ignored', processed_at = now(), updated_at = now()
+  WHERE event_id = :event_id AND status = '${STATUS.received}'`);
+
+const RECORD_FAILURE = statement<{ event_id: string; attempts: number; error: string }>('record-failure', `
+  UPDATE webhook_events SET attempts = :attempts, last_error = :error, updated_at = now()
+  WHERE event_id = :event_id AND status = '${STATUS.received}'`);
+
+const MARK_DEAD_LETTERED = statement<{ event_id: string; reason: string; error: string; attempts: number }>('mark-dead-lettered', `
+  UPDATE webhook_events
+  SET status = '${STATUS.dead_lettered}', dead_letter_reason = :reason, last_error = :error, attempts = :attempts,
+      dead_lettered_at = now(), updated_at = now()
+  WHERE event_id = :event_id AND status = '${STATUS.received}'`);
+
+const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }>('claim-sweep-candidates', `
+  UPDATE webhook_events SET swept_at = now()
+  WHERE event_id IN (
+    SELECT event_id FROM webhook_events
+    WHERE status = '${STATUS.received}' AND received_at < :cutoff AND (swept_at IS NULL OR swept_at < :cutoff)
+    ORDER BY received_at
+    LIMIT :limit
+  )
+  RETURNING event_id, replay_count`);
+
+const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>('reset-for-replay', `
+  WITH reset AS (
+    UPDATE webhook_events
+    SET status = '${STATUS.received}', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
+        replay_count = replay_count + 1, swept_at = now(), updated_at = now()
+    WHERE event_id = :event_id AND status = '${STATUS.dead_lettered}'
+    RETURNING event_id, replay_count
+  ), job AS (
+    INSERT INTO job_outbox (queue, ref, generation)
+    SELECT :queue, event_id, replay_count FROM reset
+    ON CONFLICT (queue, ref) DO UPDATE SET generation = GREATEST(job_outbox.generation, EXCLUDED.generation)
+    RETURNING ref
+  )
+  -- The status as it was before this statement (its snapshot): null when there is no such event.
+  SELECT EXISTS (SELECT 1 FROM job) AS replayed, (SELECT status FROM webhook_events WHERE event_id = :event_id) AS status`);
+
+const DEAD_LETTERED_IDS = statement<{ limit: number }>('dead-lettered-ids', `
+  SELECT event_id FROM webhook_events WHERE status = '${STATUS.dead_lettered}' ORDER BY received_at LIMIT :limit`);
+
+/** The worker's view of the inbox: reading an event and moving it between statuses (docs/ARCHITECTURE.md: per-event SQL). */
 @Injectable()
 export class EventStatusRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
-  ) {}
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  /** Once per job, so plain pg: Prisma's per-query overhead was a seventh of the worker's CPU. */
   async find(eventId: string): Promise<InboxEvent | null> {
-    const { rows } = await this.pool.query<{ event_id: string; event_type: string; status: InboxEvent['status']; payload: JsonObject }>({
-      name: 'find-event', // prepared once per connection
-      text: 'SELECT event_id, event_type, status, payload FROM webhook_events WHERE event_id = $1',
-      values: [eventId],
-    });
+    const { rows } = await this.pool.query<{ event_id: string; event_type: string; status: EventStatus; payload: JsonObject }>(FIND.bind({ event_id: eventId }));
     const row = rows[0];
     return row ? { eventId: row.event_id, eventType: row.event_type, status: row.status, payload: row.payload } : null;
   }
 
   /** For event types this pipeline does not apply: visible and counted, never retried. */
   async markIgnored(eventId: string): Promise<void> {
-    const now = new Date();
-    await this.prisma.webhookEvent.updateMany({
-      where: { eventId, status: 'received' },
-      data: { status: 'ignored', outcome: 'ignored', processedAt: now, updatedAt: now },
-    });
+    await this.pool.query(MARK_IGNORED.bind({ event_id: eventId }));
   }
 
   /** Keeps the attempt count and last error of a failure that will be retried. */
   async recordFailure(eventId: string, attempts: number, error: string): Promise<void> {
-    await this.prisma.webhookEvent.updateMany({
-      where: { eventId, status: 'received' },
-      data: { attempts, lastError: error, updatedAt: new Date() },
-    });
+    await this.pool.query(RECORD_FAILURE.bind({ event_id: eventId, attempts, error }));
   }
 
-  /** Idempotent: only a 'received' event changes, so a second call changes nothing. */
+  /** Idempotent: true when this call changed the event. */
   async markDeadLettered(eventId: string, info: DeadLetterInfo): Promise<boolean> {
-    const now = new Date();
-    const { count } = await this.prisma.webhookEvent.updateMany({
-      where: { eventId, status: 'received' },
-      data: {
-        status: 'dead_lettered',
-        deadLetterReason: info.reason,
-        lastError: info.error,
-        attempts: info.attempts,
-        deadLetteredAt: now,
-        updatedAt: now,
-      },
-    });
-    return count === 1;
+    const { rowCount } = await this.pool.query(MARK_DEAD_LETTERED.bind({ event_id: eventId, ...info }));
+    return rowCount === 1;
   }
 
   /**
    * Events that stayed 'received' longer than `olderThanMs` and were not swept within that time
    * either, marked as swept now. Only one worker claims at a time (advisory lock), and the lock
-   * is held for this one statement's transaction: Redis is called after it commits.
+   * is held for this one transaction: Redis is called after it commits.
    */
   async claimSweepCandidates(olderThanMs: number, limit: number): Promise<EventJobRef[]> {
     const cutoff = new Date(Date.now() - olderThanMs);
-    return this.prisma.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) AS locked`;
-      if (!lock?.locked) return [];
-      const rows = await tx.$queryRaw<{ event_id: string; replay_count: number }[]>`
-        UPDATE webhook_events SET swept_at = now()
-        WHERE event_id IN (
-          SELECT event_id FROM webhook_events
-          WHERE status = 'received' AND received_at < ${cutoff} AND (swept_at IS NULL OR swept_at < ${cutoff})
-          ORDER BY received_at
-          LIMIT ${limit}
-        )
-        RETURNING event_id, replay_count`;
+    return inTransaction(this.pool, async (client) => {
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SWEEP_LOCK_ID]);
+      if (!lock.rows[0]?.locked) return [];
+      const { rows } = await client.query<{ event_id: string; replay_count: number }>(CLAIM_SWEEP_CANDIDATES.bind({ cutoff, limit }));
       return rows.map((r) => ({ eventId: r.event_id, generation: r.replay_count }));
     });
   }
@@ -108,39 +124,18 @@ export class EventStatusRepository {
    * is set to now: the event arrived long ago, and the relay, not the sweep, enqueues it.
    */
   async resetForReplay(eventId: string): Promise<ReplayReset> {
-    const { rows } = await this.pool.query<{ replayed: boolean; status: EventStatus | null }>({
-      name: 'reset-for-replay',
-      text: `
-        WITH reset AS (
-          UPDATE webhook_events
-          SET status = 'received', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
-              replay_count = replay_count + 1, swept_at = now(), updated_at = now()
-          WHERE event_id = $1 AND status = 'dead_lettered'
-          RETURNING event_id, replay_count
-        ), job AS (
-          INSERT INTO job_outbox (queue, ref, generation)
-          SELECT $2, event_id, replay_count FROM reset
-          ON CONFLICT (queue, ref) DO UPDATE SET generation = GREATEST(job_outbox.generation, EXCLUDED.generation)
-          RETURNING ref
-        )
-        -- The status as it was before this statement (its snapshot): null when there is no such event.
-        SELECT EXISTS (SELECT 1 FROM job) AS replayed, (SELECT status FROM webhook_events WHERE event_id = $1) AS status`,
-      values: [eventId, QUEUES.squareEvents],
-    });
+    const { rows } = await this.pool.query<{ replayed: boolean; status: EventStatus | null }>(
+      RESET_FOR_REPLAY.bind({ event_id: eventId, queue: QUEUES.squareEvents }),
+    );
     const row = rows[0]!;
     if (row.replayed) return 'replayed';
     if (row.status === null) return 'not_found';
     // Dead-lettered in this statement's snapshot but not reset: a concurrent replay reset it first.
-    return row.status === 'dead_lettered' ? 'received' : row.status;
+    return row.status === STATUS.dead_lettered ? STATUS.received : row.status;
   }
 
   async deadLetteredIds(limit = 10_000): Promise<string[]> {
-    const rows = await this.prisma.webhookEvent.findMany({
-      where: { status: 'dead_lettered' },
-      select: { eventId: true },
-      orderBy: { receivedAt: 'asc' },
-      take: limit,
-    });
-    return rows.map((r) => r.eventId);
+    const { rows } = await this.pool.query<{ event_id: string }>(DEAD_LETTERED_IDS.bind({ limit }));
+    return rows.map((r) => r.event_id);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from './pg-pool.js';
+import { statement } from './sql.js';
 import { inTransaction } from './transaction.js';
 
 /** A job waiting in job_outbox: the queue it goes to and the id it carries. */
@@ -13,12 +14,12 @@ export interface OutboxJob {
 
 // The oldest jobs no other relay is taking right now, removed as they are read. The DELETE only
 // commits once the caller has put them in Redis.
-const TAKE_JOBS = `
+const TAKE_JOBS = statement<{ limit: number }>('take-outbox-jobs', `
   DELETE FROM job_outbox
   WHERE (queue, ref) IN (
-    SELECT queue, ref FROM job_outbox ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
+    SELECT queue, ref FROM job_outbox ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED
   )
-  RETURNING queue, ref, generation`;
+  RETURNING queue, ref, generation`);
 
 @Injectable()
 export class JobOutboxRepository {
@@ -32,7 +33,7 @@ export class JobOutboxRepository {
    */
   async relay(limit: number, send: (jobs: OutboxJob[]) => Promise<void>): Promise<number> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<OutboxJob>({ name: 'take-outbox-jobs', text: TAKE_JOBS, values: [limit] });
+      const { rows } = await client.query<OutboxJob>(TAKE_JOBS.bind({ limit }));
       if (rows.length > 0) await send(rows);
       return rows.length;
     });

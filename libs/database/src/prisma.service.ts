@@ -9,7 +9,7 @@ import { PG_POOL } from './pg-pool.js';
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly logger = new Logger(PrismaService.name);
 
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
+  constructor(@Inject(PG_POOL) pool: pg.Pool) {
     super({
       adapter: new PrismaPg(pool, {
         onConnectionError: (err) => this.logger.warn('Postgres connection failed', { error: errorMessage(err) }),
@@ -17,10 +17,8 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     });
   }
 
-  // The last shutdown phase: work still draining in beforeApplicationShutdown (the worker's
-  // active jobs) keeps its connections until then.
+  // The pool is not Prisma's (PgPoolLifecycle ends it): disconnecting leaves it open.
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
-    await this.pool.end();
   }
 }

@@ -5,6 +5,7 @@ import { MicroBatcher } from './micro-batcher.js';
 import { QUEUES } from '@app/queue';
 import type { SignatureAlgorithm, SquareDelivery, SquareWebhookEvent } from '@app/square';
 import { PG_POOL } from './pg-pool.js';
+import { STATUS, statement } from './sql.js';
 
 export type DeliveryOutcome = 'new' | 'duplicate';
 
@@ -38,14 +39,26 @@ export function isPayloadError(err: unknown): boolean {
 // Every event still 'received' gets a row in job_outbox, in the same commit: a new one its first
 // job, a redelivery of one not processed yet a check that its job exists (it may have been lost
 // with Redis; the job id makes adding it again a no-op otherwise). The worker's relay enqueues them.
-const RECORD_DELIVERIES = `
+const RECORD_DELIVERIES = statement<{
+  event_ids: string[];
+  event_types: string[];
+  merchant_ids: Array<string | null>;
+  algorithms: string[];
+  bodies: string[];
+  environments: Array<string | null>;
+  initial_ats: Array<Date | null>;
+  retry_numbers: Array<number | null>;
+  retry_reasons: Array<string | null>;
+  deliveries: number[];
+  queue: string;
+}>('record-deliveries', `
   WITH recorded AS (
     INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
       square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count)
     SELECT e.event_id, e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'), e.body::jsonb,
       e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::int[],
-      $9::text[], $10::int[])
+    FROM unnest(:event_ids::text[], :event_types::text[], :merchant_ids::text[], :algorithms::text[], :bodies::text[],
+      :environments::text[], :initial_ats::timestamptz[], :retry_numbers::int[], :retry_reasons::text[], :deliveries::int[])
       AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries)
     ON CONFLICT (event_id) DO UPDATE SET
       delivery_count = w.delivery_count + EXCLUDED.delivery_count,
@@ -56,10 +69,17 @@ const RECORD_DELIVERIES = `
     RETURNING w.event_id, w.delivery_count, w.status, w.replay_count
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref, generation)
-    SELECT $11, event_id, replay_count FROM recorded WHERE status = 'received'
+    SELECT :queue, event_id, replay_count FROM recorded WHERE status = '${STATUS.received}'
     ON CONFLICT (queue, ref) DO NOTHING
   )
-  SELECT event_id, delivery_count FROM recorded`;
+  SELECT event_id, delivery_count FROM recorded`);
+
+const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algorithm: string; headers: string }>('keep-invalid', `
+  INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
+  VALUES (:sha, :body, :reason, :algorithm, :headers::jsonb)
+  ON CONFLICT (body_sha256) DO UPDATE SET
+    delivery_count = invalid_webhooks.delivery_count + 1,
+    last_received_at = now()`);
 
 @Injectable()
 export class WebhookInboxRepository {
@@ -96,12 +116,7 @@ export class WebhookInboxRepository {
   }): Promise<void> {
     const sha = createHash('sha256').update(input.rawBody).digest('hex');
     await this.pool.query(
-      `INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
-       VALUES ($1, $2, $3, $4, $5::jsonb)
-       ON CONFLICT (body_sha256) DO UPDATE SET
-         delivery_count = invalid_webhooks.delivery_count + 1,
-         last_received_at = now()`,
-      [sha, input.rawBody, input.reason, input.signatureAlgorithm, JSON.stringify(input.headers)],
+      KEEP_INVALID.bind({ sha, body: input.rawBody, reason: input.reason, algorithm: input.signatureAlgorithm, headers: JSON.stringify(input.headers) }),
     );
   }
 
@@ -127,19 +142,19 @@ export class WebhookInboxRepository {
       else groups.set(item.event.eventId, [i]);
     });
     const rows = [...groups.values()].map((indexes) => ({ first: items[indexes[0]!]!, all: indexes.map((i) => items[i]!) }));
-    const { rows: stored } = await this.pool.query<{ event_id: string; delivery_count: number }>({ name: 'record-deliveries', text: RECORD_DELIVERIES, values: [
-      rows.map((r) => r.first.event.eventId),
-      rows.map((r) => r.first.event.type),
-      rows.map((r) => r.first.event.merchantId),
-      rows.map((r) => r.first.signatureAlgorithm),
-      rows.map((r) => r.first.event.json),
-      rows.map((r) => r.first.delivery.environment),
-      rows.map((r) => r.first.delivery.initialDeliveryAt),
-      rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
-      rows.map((r) => r.all.map((d) => d.delivery.retryReason).filter(Boolean).at(-1) ?? null),
-      rows.map((r) => r.all.length),
-      QUEUES.squareEvents,
-    ] });
+    const { rows: stored } = await this.pool.query<{ event_id: string; delivery_count: number }>(RECORD_DELIVERIES.bind({
+      event_ids: rows.map((r) => r.first.event.eventId),
+      event_types: rows.map((r) => r.first.event.type),
+      merchant_ids: rows.map((r) => r.first.event.merchantId),
+      algorithms: rows.map((r) => r.first.signatureAlgorithm),
+      bodies: rows.map((r) => r.first.event.json),
+      environments: rows.map((r) => r.first.delivery.environment),
+      initial_ats: rows.map((r) => r.first.delivery.initialDeliveryAt),
+      retry_numbers: rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
+      retry_reasons: rows.map((r) => r.all.map((d) => d.delivery.retryReason).filter(Boolean).at(-1) ?? null),
+      deliveries: rows.map((r) => r.all.length),
+      queue: QUEUES.squareEvents,
+    }));
     const isNew = new Map(stored.map((s) => [s.event_id, s.delivery_count === groups.get(s.event_id)!.length]));
     return items.map((item, i) => {
       const firstOfGroup = groups.get(item.event.eventId)![0] === i;

@@ -2,8 +2,9 @@ import { Controller, Get, HttpStatus, Inject, Optional, Res, ServiceUnavailableE
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
-import { PrismaService } from '@app/database';
+import { PG_POOL } from '@app/database';
 import { errorMessage, withoutCredentials } from '@app/observability';
 import { PRODUCER_REDIS, RedisConnectionReport } from '@app/queue';
 
@@ -18,7 +19,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly prisma: PrismaService,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
     private readonly database: DatabaseConfig,
     @Optional() @Inject(PRODUCER_REDIS) private readonly redis: Redis | undefined,
     @Optional() @Inject(RedisConnectionReport) private readonly redisReport: RedisConnectionReport | undefined,
@@ -35,7 +36,7 @@ export class HealthController {
       const redis = this.redis;
       // A failure names the variable and where it points (never its credentials).
       const postgres = async () => {
-        await this.prisma.$queryRaw`SELECT 1`.catch((err: unknown) => {
+        await this.pool.query('SELECT 1').catch((err: unknown) => {
           throw new Error(`DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`);
         });
       };
