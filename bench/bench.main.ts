@@ -3,7 +3,6 @@
 // BENCH_DURATION (s, default 20), BENCH_EVENTS (default 20000), BENCH_SLOW_EVENTS (default 3000).
 import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
-import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
 import { plainLoad, signedLoad, type LoadResult } from './support/load.js';
 import { steadySignedLoad } from './support/steady-load.js';
 import { wrkAvailable, wrkLoad } from './support/wrk.js';
@@ -11,6 +10,7 @@ import { startService, type Service } from './support/processes.js';
 import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
 import { writeReport, type Report } from './support/report.js';
 import { deleteQueuePrefix } from '../test/support/redis.js';
+import { FakeSquareServer } from '@app/testing';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);

@@ -1,13 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
-import { SAMPLE_PAYMENTS } from '../apps/fake-square/src/samples.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
 import { freePort, waitForPort } from './support/servers.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { databaseUrl, uniqueName, adminQuery } from './support/test-database.js';
 import { eventually } from './support/worker.js';
+import { FakeSquareServer, SAMPLE_PAYMENTS } from '@app/testing';
 
 interface Service {
   image?: string;

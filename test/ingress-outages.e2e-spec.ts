@@ -1,9 +1,11 @@
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Server } from 'node:net';
+import { SquareWebhookRoute } from '../apps/ingress/src/square-webhooks/square-webhook.route.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { freePort, startBlackhole } from './support/servers.js';
 import { createTestDatabase, databaseUrl, type TestDatabase } from './support/test-database.js';
+import { eventually } from './support/worker.js';
 
 const KEY = 'whsk_test_key';
 
@@ -81,7 +83,8 @@ describe('ingress when a dependency is down', () => {
       req.write(slow.subarray(0, 700 * 1024));
       setTimeout(() => req.end(slow.subarray(700 * 1024)), 800);
     });
-    await new Promise((r) => setTimeout(r, 300));
+    const route = ingress.app.get(SquareWebhookRoute);
+    await eventually(async () => route.bytesHeld >= 700 * 1024, 5000, 'the slow delivery to hold 700 KiB');
     const refused = padded('refused-1');
     const res = await ingress.post(refused, signedHeaders(refused, KEY));
     expect(res.status).toBe(503);
@@ -115,7 +118,9 @@ describe('ingress when a dependency is down', () => {
     const slowBodies = Array.from({ length: 8 }, () =>
       slowClient('POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{'));
     const slowHeaders = slowClient('POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: appl'); // never finishes its headers
-    await new Promise((r) => setTimeout(r, 200));
+    const server = ingress.app.getHttpServer() as Server;
+    const open = () => new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    await eventually(async () => (await open()) >= 9, 5000, 'the 9 slow connections to be open');
 
     const body = paymentEventBody('beside-slow-clients');
     const res = await ingress.post(body, signedHeaders(body, KEY));

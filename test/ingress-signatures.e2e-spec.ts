@@ -1,7 +1,7 @@
-import { SIGNATURE_VECTORS, fixtureBody } from './support/fixtures.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { NOTIFICATION_URL, paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { SIGNATURE_VECTORS, fixtureBody } from '@app/testing';
 
 // Key rotation, legacy SHA-1 and the notification URL, each with an ingress configured for it.
 describe('ingress signature configuration', () => {

@@ -1,8 +1,8 @@
 import { QUEUES } from '@app/queue';
-import { SIGNATURE_VECTORS } from './support/fixtures.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { NOTIFICATION_URL, paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { SIGNATURE_VECTORS } from '@app/testing';
 
 const KEY = 'whsk_test_key';
 

@@ -1,12 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
-import { SAMPLE_PAYMENTS } from '../apps/fake-square/src/samples.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { deleteQueuePrefix } from './support/redis.js';
 import { startProxy, type TcpProxy } from './support/servers.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig } from './support/worker.js';
+import { FakeSquareServer, SAMPLE_PAYMENTS } from '@app/testing';
 
 const KEY = 'whsk_test_key';
 

@@ -4,16 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { computeSquareSignature, isValidSquareSignature } from '@app/square';
-import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
-import { SAMPLE_PAYMENTS } from '../apps/fake-square/src/samples.js';
 import { runNode } from './support/cli.js';
-import { FIXTURES_DIR, fixtureBody } from './support/fixtures.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { deleteQueuePrefix } from './support/redis.js';
 import { freePort } from './support/servers.js';
 import { NOTIFICATION_URL } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig } from './support/worker.js';
+import { FIXTURES_DIR, FakeSquareServer, SAMPLE_PAYMENTS, fixtureBody } from '@app/testing';
 
 const CLI = resolve('dist/apps/cli/src/square.main.js');
 const KEY = 'whsk_cli_test_key';

@@ -1,8 +1,6 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { INestApplication } from '@nestjs/common';
 import { JOBS, QUEUES, jobIdForEvent } from '@app/queue';
-import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
-import { SAMPLE_PAYMENTS } from '../apps/fake-square/src/samples.js';
 import { runNode } from './support/cli.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
 import { spawnApp } from './support/processes.js';
@@ -10,6 +8,7 @@ import { freePort, startProxy } from './support/servers.js';
 import { paymentEventBody } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig, type WorkerOverrides } from './support/worker.js';
+import { FakeSquareServer, SAMPLE_PAYMENTS } from '@app/testing';
 
 const PAYMENT = SAMPLE_PAYMENTS[0]!;
 

@@ -1,15 +1,13 @@
 import { Queue } from 'bullmq';
 import type { INestApplication } from '@nestjs/common';
 import { DEAD_LETTER_JOBS, QUEUES, jobIdForEvent } from '@app/queue';
-import { FakeSquareServer } from '../apps/fake-square/src/fake-square.server.js';
-import { SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from '../apps/fake-square/src/samples.js';
 import { runNode } from './support/cli.js';
-import { fixtureBody } from './support/fixtures.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig } from './support/worker.js';
+import { FakeSquareServer, SAMPLE_PAYMENTS, SAMPLE_REFUNDS, fixtureBody } from '@app/testing';
 
 const KEY = 'whsk_test_key';
 const PAYMENT = SAMPLE_PAYMENTS[0]!;

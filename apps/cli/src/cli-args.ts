@@ -1,3 +1,4 @@
+import { ConfigError } from '@app/config';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 // One argument style for every CLI (square, events, migrate): node:util parseArgs, strict. Anything
@@ -22,4 +23,24 @@ export function onlyOptions(command: string, given: Record<string, unknown>, all
   for (const name of Object.keys(given)) {
     if (name !== 'help' && !allowed.includes(name)) throw new UsageError(`${command} does not take --${name}`);
   }
+}
+
+/**
+ * Runs a CLI's main and exits with its code. Never a stack trace: a UsageError is one line and
+ * exit 2 (with where --help is), a configuration error its message, anything else `name: message`
+ * (or the message alone for the error classes in `plain`), exit 1.
+ */
+export function runCli(name: string, helpCommand: string, main: (argv: string[]) => Promise<number>, plain: ReadonlyArray<abstract new (...args: never[]) => Error> = []): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        console.error(`${name}: ${err.message}\nRun \`${helpCommand} --help\` for usage.`);
+        process.exit(2);
+      }
+      const message = (err as Error)?.message ?? String(err);
+      console.error(err instanceof ConfigError || plain.some((type) => err instanceof type) ? message : `${name}: ${message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -4,22 +4,15 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { withTimeout } from '@app/timeouts';
-import { ConfigError, ConfigModule, loadAppConfig, loadDotEnv } from '@app/config';
+import { ConfigModule, loadAppConfig, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule, ReplayEventsUseCase, type ReplayResult } from '@app/events';
 import { QueueModule } from '@app/queue';
-import { UsageError } from './cli-args.js';
-import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
+import { runCli } from './cli-args.js';
+import { EVENTS_USAGE, parseEventsArgs } from './events/events-args.js';
 
 async function main(argv: string[]): Promise<number> {
-  let command: EventsCommand;
-  try {
-    command = parseEventsArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`events: ${err.message}\nRun \`npm run events -- --help\` for usage.`);
-    return 2;
-  }
+  const command = parseEventsArgs(argv);
   if (command.name === 'help') {
     console.log(EVENTS_USAGE);
     return 0;
@@ -51,10 +44,4 @@ function print(result: ReplayResult): void {
   console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.notFound.length} not found, ${result.failed.length} failed`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : `events: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli('events', 'npm run events --', main);

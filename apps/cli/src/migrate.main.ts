@@ -1,9 +1,9 @@
 // npm run db:migrate [-- --rolled-back <migration>]: creates the database if needed and applies
 // pending migrations from prisma/migrations (relative to the working directory, or MIGRATIONS_DIR).
 import { resolve } from 'node:path';
-import { ConfigError, loadAppConfig, loadDotEnv } from '@app/config';
+import { loadAppConfig, loadDotEnv } from '@app/config';
 import { MigrationError, markRolledBack, migrate } from '@app/database';
-import { UsageError, parseStrict } from './cli-args.js';
+import { UsageError, parseStrict, runCli } from './cli-args.js';
 
 const USAGE = `usage: npm run db:migrate [-- --rolled-back <migration>]
 
@@ -13,20 +13,13 @@ const USAGE = `usage: npm run db:migrate [-- --rolled-back <migration>]
 Exit codes: 0 done, 1 failed, 2 usage.`;
 
 async function main(argv: string[]): Promise<number> {
-  let rolledBack: string | undefined;
-  try {
-    const { values, positionals } = parseStrict(argv, { 'rolled-back': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    rolledBack = values['rolled-back'];
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`db:migrate: ${err.message}\nRun \`npm run db:migrate -- --help\` for usage.`);
-    return 2;
+  const { values, positionals } = parseStrict(argv, { 'rolled-back': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const rolledBack = values['rolled-back'];
   loadDotEnv();
   const { database, migrate: options } = loadAppConfig('migrate');
   if (rolledBack !== undefined) {
@@ -46,12 +39,5 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // Expected failures print one line; anything else (unreachable Postgres…) prints its message, no stack.
-    const known = err instanceof ConfigError || err instanceof MigrationError;
-    console.error(known ? (err as Error).message : `db:migrate failed: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+// Expected failures (MigrationError) print their message alone; anything else is prefixed.
+runCli('db:migrate', 'npm run db:migrate --', main, [MigrationError]);

@@ -1,10 +1,11 @@
 // npm run square -- send <sample-or-file> | verify <body-file> | replay <eventId>
 // Square webhook tools: sign and send events, diagnose signatures, re-send captured events.
 // No Nest context: these are a few pure functions, one HTTP request and at most one query.
-import { ConfigError, loadDotEnv, loadSquareCliConfig } from '@app/config';
+import { loadDotEnv, loadSquareCliConfig } from '@app/config';
+import { runCli } from './cli-args.js';
 import { listSamples } from './square/event-source.js';
 import { runReplay } from './square/replay.command.js';
-import { UsageError, parseSquareArgs } from './square/square-args.js';
+import { parseSquareArgs } from './square/square-args.js';
 import { runSend } from './square/send.command.js';
 import { runVerify } from './square/verify.command.js';
 
@@ -37,14 +38,7 @@ Settings come from the environment or .env. Exit codes: 0 ok, 1 failed or invali
 }
 
 async function main(argv: string[]): Promise<number> {
-  let command;
-  try {
-    command = parseSquareArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`square: ${err.message}\nRun \`npm run square -- --help\` for usage.`);
-    return 2;
-  }
+  const command = parseSquareArgs(argv);
   if (command.name === 'help') {
     console.log(usage());
     return 0;
@@ -61,11 +55,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // One line, never a stack trace: every failure here is about input, network or database.
-    console.error(err instanceof ConfigError ? err.message : `square: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli('square', 'npm run square --', main);

@@ -4,8 +4,7 @@
 // FAKE_SQUARE_SYNTHESIZE (true: unknown ids get a generated object). Point the worker at it with
 // SQUARE_BASE_URL=http://localhost:3010.
 import { ConfigError, loadAppConfig } from '@app/config';
-import { FakeSquareServer } from './fake-square.server.js';
-import { SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from './samples.js';
+import { FakeSquareServer, SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from '@app/testing';
 
 let config;
 try {

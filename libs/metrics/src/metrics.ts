@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // Every metric of the pipeline, defined once per process. Apps record into these; GET /metrics
 // on each app exposes them with Node's default process metrics.
@@ -66,22 +66,4 @@ export const squareApiSeconds = new Histogram({
   labelNames: ['operation', 'status'] as const,
   buckets: LATENCY_BUCKETS,
   registers: [registry],
-});
-
-let readQueueJobs: ((gauge: Gauge<'queue' | 'state'>) => Promise<void>) | undefined;
-
-/** Where square_queue_jobs comes from: set by the app that has the queues (QueueMetricsCollector). */
-export function setQueueJobsSource(source: (gauge: Gauge<'queue' | 'state'>) => Promise<void>): void {
-  readQueueJobs = source;
-}
-
-export const queueJobs = new Gauge({
-  name: 'square_queue_jobs',
-  help: 'Jobs per queue and state, read from Redis at scrape time (the dead-letter queue lists dead-lettered events)',
-  labelNames: ['queue', 'state'] as const,
-  registers: [registry],
-  async collect() {
-    this.reset();
-    await readQueueJobs?.(this);
-  },
 });

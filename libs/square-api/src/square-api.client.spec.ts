@@ -1,7 +1,6 @@
-import { FakeSquareServer } from '../../../apps/fake-square/src/fake-square.server.js';
-import { SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from '../../../apps/fake-square/src/samples.js';
 import { SquareApiClient } from './square-api.client.js';
 import { SquareApiError } from './square-api.errors.js';
+import { FakeSquareServer, SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from '@app/testing';
 
 // The official SDK against our fake Square API over real HTTP.
 describe('SquareApiClient', () => {

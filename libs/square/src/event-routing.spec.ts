@@ -1,4 +1,4 @@
-import { fixtureBody } from '../../../test/support/fixtures.js';
+import { fixtureBody } from '@app/testing';
 import { routeSquareEvent } from './event-routing.js';
 
 const payloadOf = (name: string) => JSON.parse(fixtureBody(name).toString()) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SIGNATURE_VECTORS } from '../../../test/support/fixtures.js';
+import { SIGNATURE_VECTORS } from '@app/testing';
 import { diagnoseSquareSignature, type SignatureCheck } from './signature-diagnosis.js';
 import { computeSquareSignature } from './webhook-signature.js';
 

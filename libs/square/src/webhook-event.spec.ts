@@ -1,4 +1,4 @@
-import { fixtureBody } from '../../../test/support/fixtures.js';
+import { fixtureBody } from '@app/testing';
 import { MAX_JSON_DEPTH, legacyEventId, parseSquareWebhook } from './webhook-event.js';
 
 describe('parseSquareWebhook', () => {

@@ -1,4 +1,4 @@
-import { SIGNATURE_VECTORS } from '../../../test/support/fixtures.js';
+import { SIGNATURE_VECTORS } from '@app/testing';
 import { computeSquareSignature, isValidSquareSignature } from './webhook-signature.js';
 
 describe('Square webhook signatures', () => {

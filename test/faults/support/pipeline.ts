@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { migrate } from '@app/database';
-import { FakeSquareServer } from '../../../apps/fake-square/src/fake-square.server.js';
 import { spawnApp, type AppProcess } from '../../support/processes.js';
 import { freePort, waitForPort } from '../../support/servers.js';
 import { MIGRATIONS_DIR, adminQuery, databaseUrl, uniqueName } from '../../support/test-database.js';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+import { FakeSquareServer } from '@app/testing';
 
 export const KEY = 'whsk_fault_key';
 export const NOTIFICATION_URL = 'https://hooks.example.com/webhooks/square';

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { FakeSquareServer } from '../../../apps/fake-square/src/fake-square.server.js';
+import type { FakeSquareServer } from '@app/testing';
 
 export interface SenderStats {
   /** Distinct events sent. */

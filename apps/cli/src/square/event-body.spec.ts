@@ -39,14 +39,14 @@ describe('readEventSource', () => {
   it('ships the fixtures as samples, byte for byte', () => {
     expect(listSamples()).toEqual(['customer.created', 'payment.created', 'payment.updated', 'refund.updated', 'v1.PAYMENT_UPDATED', 'webhooks.test_notification']);
     for (const name of listSamples()) {
-      expect(readEventSource(name, '/nonexistent').body.equals(readFileSync(`test/fixtures/square/${name}.json`))).toBe(true);
+      expect(readEventSource(name, '/nonexistent').body.equals(readFileSync(`libs/testing/fixtures/square/${name}.json`))).toBe(true);
     }
   });
 
   it('takes a bare name (with or without .json) as a sample and anything with a slash as a file', () => {
     expect(readEventSource('payment.updated.json', '/nonexistent').origin).toBe('sample payment.updated');
-    const file = readEventSource('./test/fixtures/square/refund.updated.json', process.cwd());
-    expect(file.origin).toBe(`${process.cwd()}/test/fixtures/square/refund.updated.json`);
+    const file = readEventSource('./libs/testing/fixtures/square/refund.updated.json', process.cwd());
+    expect(file.origin).toBe(`${process.cwd()}/libs/testing/fixtures/square/refund.updated.json`);
   });
 
   it('lists the samples when the name is neither', () => {

@@ -1,8 +1,10 @@
-import { UnstorablePayloadError, type RecordDeliveryInput, type WebhookInboxRepository } from '@app/database';
+import { jest } from '@jest/globals';
+import { UnstorablePayloadError, type RecordDeliveryInput } from '@app/database';
 import { DependencyUnavailableException } from '@app/http';
-import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
+import { ACK_BUDGET } from './ack-budget.js';
+import { CaptureWebhookUseCase, type InboxWrites } from './capture-webhook.use-case.js';
 
-class FakeInbox {
+class FakeInbox implements InboxWrites {
   deliveries: RecordDeliveryInput[] = [];
   invalid: Array<{ reason: string; headers?: Record<string, string> }> = [];
   outcome: 'new' | 'duplicate' | Error | 'hang' = 'new';
@@ -33,7 +35,7 @@ describe('CaptureWebhookUseCase', () => {
 
   beforeEach(() => {
     inbox = new FakeInbox();
-    useCase = new CaptureWebhookUseCase(inbox as unknown as WebhookInboxRepository);
+    useCase = new CaptureWebhookUseCase(inbox);
   });
 
   it('stores a new event with its delivery headers', async () => {
@@ -77,18 +79,36 @@ describe('CaptureWebhookUseCase', () => {
     await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
   });
 
-  it('answers 503 within its deadline when Postgres hangs', async () => {
-    inbox.outcome = 'hang';
-    const started = Date.now();
-    await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
+  describe('the database deadline (fake timers)', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
 
-  it('keeps one deadline for the request: a slow refusal then a hanging fallback still answer 503 within 2 s', async () => {
-    inbox.outcome = new UnstorablePayloadError('22P05');
-    inbox.slowMs = 1200;
-    const started = Date.now();
-    await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
-    expect(Date.now() - started).toBeLessThan(1700);
+    /** Whether `work` has settled after `ms` of (fake) time. */
+    const settledAfter = async (work: Promise<unknown>, ms: number) => {
+      let settled = false;
+      work.then(() => (settled = true), () => (settled = true));
+      await jest.advanceTimersByTimeAsync(ms);
+      return settled;
+    };
+
+    it('answers 503 at its deadline when Postgres hangs, not before', async () => {
+      inbox.outcome = 'hang';
+      const answer = useCase.execute(event, {}, 'sha256');
+      answer.catch(() => undefined);
+      expect(await settledAfter(answer, ACK_BUDGET.databaseMs - 1)).toBe(false);
+      expect(await settledAfter(answer, 1)).toBe(true);
+      await expect(answer).rejects.toBeInstanceOf(DependencyUnavailableException);
+    });
+
+    it('keeps one deadline for the request: a slow refusal then a hanging fallback still answer 503 at the deadline', async () => {
+      inbox.outcome = new UnstorablePayloadError('22P05');
+      inbox.slowMs = 1200; // the refusal comes late, then keeping the body hangs
+      const answer = useCase.execute(event, {}, 'sha256');
+      answer.catch(() => undefined);
+      expect(await settledAfter(answer, ACK_BUDGET.databaseMs - 1)).toBe(false);
+      expect(await settledAfter(answer, 1)).toBe(true);
+      await expect(answer).rejects.toBeInstanceOf(DependencyUnavailableException);
+      expect(ACK_BUDGET.databaseMs).toBeLessThan(ACK_BUDGET.answerMs);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type DeliveryOutcome, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
 import { withTimeout } from '@app/timeouts';
 import { ACK_BUDGET } from './ack-budget.js';
@@ -14,6 +14,9 @@ export type CaptureResult =
   | { status: 'invalid'; reason: string };
 
 
+/** What the use case needs of the inbox (a spec's fake implements exactly this). */
+export type InboxWrites = Pick<WebhookInboxRepository, 'recordDelivery' | 'keepInvalid'>;
+
 /**
  * Verified body → inbox row (and its job in the outbox, same commit). The whole ack path of a
  * webhook: Redis is not on it; the worker's relay enqueues the job.
@@ -22,7 +25,7 @@ export type CaptureResult =
 export class CaptureWebhookUseCase {
   private readonly logger = new Logger(CaptureWebhookUseCase.name);
 
-  constructor(private readonly inbox: WebhookInboxRepository) {}
+  constructor(@Inject(WebhookInboxRepository) private readonly inbox: InboxWrites) {}
 
   async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<CaptureResult> {
     const databaseDeadline = Date.now() + ACK_BUDGET.databaseMs;

@@ -50,6 +50,11 @@ export class SquareWebhookRoute {
     this.requestLog = new RequestLog(new Logger('HTTP'), log);
   }
 
+  /** Body bytes held right now, across requests (what INGRESS_MAX_INFLIGHT_BODY_MIB bounds). */
+  get bytesHeld(): number {
+    return this.budget.inUse;
+  }
+
   /** The path as Express would have matched it: any letter case, an optional trailing slash, any query. */
   matches(req: IncomingMessage): boolean {
     const url = req.url ?? '';

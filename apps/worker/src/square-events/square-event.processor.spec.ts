@@ -1,11 +1,13 @@
-import type { DeadLetterInfo, EventStatusRepository } from '@app/database';
-import { SquareApiError } from '@app/square-api';
-import type { DeadLetterUseCase } from './dead-letter.use-case.js';
+import type { DeadLetterInfo } from '@app/database';
 import { eventsProcessed } from '@app/metrics';
-import { InvalidEventError, type ProcessContext, type ProcessOutcome, type ProcessSquareEventUseCase } from './process-square-event.use-case.js';
-import { SquareEventProcessor, type SquareEventJobInstance } from './square-event.processor.js';
+import { JOBS } from '@app/queue';
+import { SquareApiError } from '@app/square-api';
+import { InvalidEventError, type ProcessContext, type ProcessOutcome } from './process-square-event.use-case.js';
+import {
+  SquareEventProcessor, type DeadLettering, type EventProcessing, type FailureRecording, type ProcessableJob,
+} from './square-event.processor.js';
 
-class FakeUseCase {
+class FakeUseCase implements EventProcessing {
   result: ProcessOutcome | Error = 'applied';
   calls: string[] = [];
   async execute(eventId: string, context: ProcessContext): Promise<ProcessOutcome> {
@@ -16,22 +18,27 @@ class FakeUseCase {
   }
 }
 
-class FakeDeadLetter {
+class FakeDeadLetter implements DeadLettering {
   calls: Array<{ eventId: string; info: DeadLetterInfo }> = [];
   async execute(eventId: string, info: DeadLetterInfo): Promise<void> {
     this.calls.push({ eventId, info });
   }
 }
 
-class FakeEvents {
+class FakeEvents implements FailureRecording {
   failures: Array<[string, number, string]> = [];
   async recordFailure(eventId: string, attempts: number, error: string): Promise<void> {
     this.failures.push([eventId, attempts, error]);
   }
 }
 
-const job = (attemptsMade: number, attempts = 5, name = 'process-event') =>
-  ({ name, data: { eventId: 'e-1' }, attemptsMade, opts: { attempts } }) as unknown as SquareEventJobInstance;
+const job = (attemptsMade: number, attempts = 5, name: string = JOBS.processEvent): ProcessableJob => ({
+  // An unknown name is what a job of another version could carry; the type names the one we know.
+  name: name as ProcessableJob['name'],
+  data: { eventId: 'e-1' },
+  attemptsMade,
+  opts: { attempts },
+});
 
 describe('SquareEventProcessor', () => {
   let useCase: FakeUseCase;
@@ -43,11 +50,7 @@ describe('SquareEventProcessor', () => {
     useCase = new FakeUseCase();
     deadLetter = new FakeDeadLetter();
     events = new FakeEvents();
-    processor = new SquareEventProcessor(
-      useCase as unknown as ProcessSquareEventUseCase,
-      deadLetter as unknown as DeadLetterUseCase,
-      events as unknown as EventStatusRepository,
-    );
+    processor = new SquareEventProcessor(useCase, deadLetter, events);
   });
 
   it('processes the job\'s event and returns the outcome, counted under the event\'s type', async () => {

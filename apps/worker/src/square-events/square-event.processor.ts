@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { EventStatusRepository } from '@app/database';
 import { eventProcessingSeconds, eventsProcessed } from '@app/metrics';
@@ -9,6 +9,13 @@ import { classifyFailure } from './failure-policy.js';
 import { ProcessContext, ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
 
 export type SquareEventJobInstance = Job<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']>;
+/** What the processor reads of a job (a spec's job implements exactly this). */
+export type ProcessableJob = Pick<SquareEventJobInstance, 'name' | 'data' | 'attemptsMade' | 'opts'>;
+
+/** What the processor needs of its collaborators (a spec's fakes implement exactly these). */
+export type EventProcessing = Pick<ProcessSquareEventUseCase, 'execute'>;
+export type DeadLettering = Pick<DeadLetterUseCase, 'execute'>;
+export type FailureRecording = Pick<EventStatusRepository, 'recordFailure'>;
 
 /**
  * Thin: picks the use case by job name and decides what a failure means. On the last attempt, or
@@ -20,12 +27,12 @@ export class SquareEventProcessor {
   private readonly logger = new Logger(SquareEventProcessor.name);
 
   constructor(
-    private readonly processEvent: ProcessSquareEventUseCase,
-    private readonly deadLetter: DeadLetterUseCase,
-    private readonly events: EventStatusRepository,
+    @Inject(ProcessSquareEventUseCase) private readonly processEvent: EventProcessing,
+    @Inject(DeadLetterUseCase) private readonly deadLetter: DeadLettering,
+    @Inject(EventStatusRepository) private readonly events: FailureRecording,
   ) {}
 
-  async process(job: SquareEventJobInstance): Promise<ProcessOutcome> {
+  async process(job: ProcessableJob): Promise<ProcessOutcome> {
     switch (job.name) {
       case JOBS.processEvent:
         return this.handle(job);
@@ -34,7 +41,7 @@ export class SquareEventProcessor {
     }
   }
 
-  private async handle(job: SquareEventJobInstance): Promise<ProcessOutcome> {
+  private async handle(job: ProcessableJob): Promise<ProcessOutcome> {
     const { eventId } = job.data;
     const attempt = job.attemptsMade + 1;
     const context: ProcessContext = { eventType: 'unknown' };
