@@ -1,6 +1,7 @@
 // npm run bench: every benchmark in one run on one machine, so the figures compare as ratios.
 // Prints the figures and writes them to docs/BENCHMARKS.md (between the bench markers).
-// BENCH_DURATION (s, default 20), BENCH_EVENTS (default 20000), BENCH_SLOW_EVENTS (default 3000).
+// BENCH_DURATION (s, default 20), BENCH_EVENTS (default 20000), BENCH_SLOW_EVENTS (default 3000): the
+// benchmark's own knobs, read here; the apps it starts get their settings as environment variables.
 import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { plainLoad, signedLoad, type LoadResult } from './support/load.js';

@@ -1,3 +1,5 @@
+// A baseline outside the pipeline: it reads its few settings from process.env itself, as a
+// hand-written service would (libs/config is the pipeline's own).
 // The baseline the ingress must beat: a plain Express handler written from Square's docs — raw
 // body, HMAC-SHA256 in constant time, one INSERT … ON CONFLICT per request on a pool of 10, one
 // BullMQ add per new event, then 200. No batching, no outbox, no framework around it.

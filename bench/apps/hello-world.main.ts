@@ -1,3 +1,5 @@
+// A baseline outside the pipeline: it reads its few settings from process.env itself, as a
+// hand-written service would (libs/config is the pipeline's own).
 // The ceiling: a bare NestJS hello-world route on the same platform (Express) as the ingress.
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';

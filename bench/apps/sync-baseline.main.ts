@@ -1,3 +1,5 @@
+// A baseline outside the pipeline: it reads its few settings from process.env itself, as a
+// hand-written service would (libs/config is the pipeline's own).
 // The baseline most tutorials write: verify the signature, call Square, write, then answer —
 // all inside the request. Its latency follows Square's; the ingress' does not.
 import 'reflect-metadata';
