@@ -1,4 +1,4 @@
-import { createPgPool, inTransaction } from '@app/database';
+import { EventApplyRepository, TransactionOverError, createPgPool, inTransaction, type ApplyTransaction } from '@app/database';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 describe('inTransaction', () => {
@@ -35,6 +35,19 @@ describe('inTransaction', () => {
     // The broken connection was dropped, not returned: the one-connection pool still works.
     expect((await pool.query<{ ok: number }>('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
     expect(await db.query('SELECT n FROM t WHERE n = 3')).toEqual([]);
+    await pool.end();
+  });
+
+  it('a handler still running after its transaction timed out cannot write, inside it or outside', async () => {
+    const pool = createPgPool({ url: db.url, poolSize: 2 });
+    const applies = new EventApplyRepository(pool);
+    let zombie: ApplyTransaction | undefined;
+    await expect(applies.inApplyTransaction('e-late', 200, async (tx) => {
+      zombie = tx;
+      await new Promise(() => undefined); // ignores the deadline
+    })).rejects.toThrow('transaction not done within 200 ms');
+    await expect(zombie!.sql('INSERT INTO t VALUES (4)')).rejects.toBeInstanceOf(TransactionOverError);
+    expect(await db.query('SELECT n FROM t WHERE n = 4')).toEqual([]);
     await pool.end();
   });
 });

@@ -90,15 +90,18 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     expect(await status('dup-20')).toBe('processed');
   });
 
-  it('concurrent applies of one event: the claim lets exactly one write', async () => {
+  it('concurrent applies of one event: the claim lets exactly one transaction through', async () => {
     const prefix = newPrefix();
     await storeEvent('race-1', 'pay_race');
     const app = await worker(prefix);
-    const { SquareEffectsRepository } = await import('@app/database');
-    const effects = app.get(SquareEffectsRepository);
-    const record = { id: 'pay_race', status: 'COMPLETED', amount: 1n, currency: 'USD', totalAmount: 1n, refundedAmount: null, locationId: null,
-      orderId: null, customerId: null, sourceType: null, receiptNumber: null, version: 1, createdAt: null, updatedAt: null, json: '{}' };
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => effects.applyPayment('race-1', record)));
+    const { EventApplyRepository } = await import('@app/database');
+    const applies = app.get(EventApplyRepository);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () =>
+      applies.inApplyTransaction('race-1', 5000, async (tx) => {
+        if (!(await tx.claim())) return 'duplicate';
+        await tx.markProcessed('applied');
+        return 'applied';
+      })));
     expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19);
   });

@@ -26,11 +26,11 @@ class SyncWebhookController {
     const signature = String(req.headers['x-square-hmacsha256-signature'] ?? '');
     if (!isValidSquareSignature('sha256', signature, [key], notificationUrl, body)) throw new UnauthorizedException();
     const event = JSON.parse(body.toString()) as { event_id: string; data: { id: string } };
-    const payment = await square.getPayment(event.data.id);
+    const { object: payment, json } = await square.retrieve('payment', event.data.id);
     await pool.query(
-      `INSERT INTO payments (id, status, amount, currency, version, data, last_event_id) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+      `INSERT INTO payments (id, status, version, data, last_event_id) VALUES ($1, $2, $3, $4::jsonb, $5)
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, data = EXCLUDED.data, last_event_id = EXCLUDED.last_event_id`,
-      [payment.id, payment.status, payment.amount, payment.currency, payment.version, payment.json, event.event_id],
+      [payment.id, payment.status, payment.version, json, event.event_id],
     );
     return { status: 'processed' };
   }

@@ -4,6 +4,8 @@ import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
 import { REDIS_URL } from './redis.js';
 
 export interface WorkerOverrides {
+  handlers?: string[];
+  handlerTimeoutMs?: number;
   redisUrl?: string;
   concurrency?: number;
   jobAttempts?: number;
@@ -27,6 +29,7 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
       sweepIntervalMs: o.sweepIntervalMs ?? 60_000,
       shutdownTimeoutMs: 5000,
     },
+    handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000 },
     log: { level: 'error', format: 'json' },
   };
 }

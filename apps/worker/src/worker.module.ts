@@ -1,27 +1,36 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import type { SquareEventHandler } from '@app/handlers';
 import { HealthModule } from '@app/health';
 import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
+import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
+import { SquareMirrorHandler } from './mirror/square-mirror.handler.js';
+import { JobRelayService } from './relay/job-relay.service.js';
 import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
-import { ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
+import { APPLY_TIMEOUT_MS, ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-events/square-event.processor.js';
 import { SquareEventsWorker } from './square-events/square-events.worker.js';
-import { JobRelayService } from './relay/job-relay.service.js';
 import { InboxSweepService } from './sweep/inbox-sweep.service.js';
+
+const WHILE_REDIS_IS_DOWN =
+  'Webhooks are still accepted (the ingress needs Postgres only); their jobs wait in Postgres (job_outbox) and are processed once Redis is back.';
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: WorkerAppConfig): DynamicModule {
+  /** `teamHandlers`: loaded from SQUARE_EVENT_HANDLERS before the app is built (worker.app.ts). */
+  static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[]): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(
-        'Webhooks are still accepted (the ingress needs Postgres only); their jobs wait in Postgres (job_outbox) and are processed once Redis is back.',
-      ), HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN), HealthModule, MetricsModule],
       providers: [
         { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
+        { provide: TEAM_HANDLERS, useValue: teamHandlers },
+        { provide: APPLY_TIMEOUT_MS, useValue: config.handlers.timeoutMs },
+        SquareMirrorHandler,
+        HandlerRegistry,
         ProcessSquareEventUseCase,
         DeadLetterUseCase,
         SquareEventProcessor,

@@ -5,7 +5,7 @@ export type {
   AdminAppConfig, AppConfig, AppName, EventsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
 } from './load-config.js';
 export {
-  AdminConfig, DatabaseConfig, IngressConfig, LogConfig, QueueConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
+  AdminConfig, DatabaseConfig, HandlersConfig, IngressConfig, LogConfig, QueueConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
 export { LOG_LEVELS } from './variables.js';

@@ -53,6 +53,8 @@ export const SECTIONS = {
       shutdownTimeoutMs: 'WORKER_SHUTDOWN_TIMEOUT_MS',
     },
   }),
+  /** The team's handlers (module paths) and how long one event's transaction may take with them. */
+  handlers: section({ fields: { modules: 'SQUARE_EVENT_HANDLERS', timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS' } }),
   admin: section({
     fields: { port: 'ADMIN_PORT', host: 'ADMIN_HOST', username: 'ADMIN_USERNAME', password: 'ADMIN_PASSWORD', authDisabled: 'ADMIN_AUTH_DISABLED' },
     check: (admin, problem) => {
@@ -99,6 +101,8 @@ export class SquareApiConfig {}
 export interface WorkerConfig extends SectionConfig<'worker'> {}
 export class WorkerConfig {}
 /** username and password are undefined only when authDisabled; the password is never logged. */
+export interface HandlersConfig extends SectionConfig<'handlers'> {}
+export class HandlersConfig {}
 export interface AdminConfig extends SectionConfig<'admin'> {}
 export class AdminConfig {}
 export interface LogConfig extends SectionConfig<'log'> {}
@@ -113,6 +117,7 @@ export const SECTION_TOKENS = {
   ingress: IngressConfig,
   squareApi: SquareApiConfig,
   worker: WorkerConfig,
+  handlers: HandlersConfig,
   admin: AdminConfig,
   log: LogConfig,
 } as const satisfies Partial<Record<SectionName, abstract new () => object>>;

@@ -1,12 +1,12 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
+import { EventApplyRepository } from './event-apply.repository.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
 import { PrismaService } from './prisma.service.js';
-import { SquareEffectsRepository } from './square-effects.repository.js';
 import { WebhookInboxRepository } from './webhook-inbox.repository.js';
 
 /** Ends the pool in the last shutdown phase: work draining before it (active jobs) keeps its connections. */
@@ -19,7 +19,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, SquareEffectsRepository, JobOutboxRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

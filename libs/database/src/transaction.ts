@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { TimeoutError } from '@app/timeouts';
 
 /**
  * Runs `work` in one transaction on a connection of the pool: BEGIN, work, COMMIT — or ROLLBACK
@@ -6,21 +7,36 @@ import type pg from 'pg';
  * connection may be terminated (Postgres restarted, the database dropped): a checked-out pg client
  * then emits 'error' with no listener, which would crash the process; it is caught here, the
  * connection is dropped rather than returned to the pool, and Postgres rolls back on its side.
+ *
+ * With `timeoutMs`, work that is not done by then fails with a TimeoutError and its connection is
+ * closed at once, without waiting for the statement it may be running (pg_sleep, a lock): Postgres
+ * notices within client_connection_check_interval (pg-pool.ts) and rolls back.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (err: Error) => (broken = err);
   client.on('error', onError);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    if (opts.timeoutMs === undefined) return;
+    timer = setTimeout(() => {
+      broken = new TimeoutError(`transaction not done within ${opts.timeoutMs} ms`);
+      reject(broken);
+      void client.end().catch(() => undefined);
+    }, opts.timeoutMs);
+  });
+  expired.catch(() => undefined);
   try {
     await client.query('BEGIN');
-    const result = await work(client);
+    const result = await Promise.race([work(client), expired]);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken ??= rollbackError));
+    if (!(broken instanceof TimeoutError)) await client.query('ROLLBACK').catch((rollbackError: Error) => (broken ??= rollbackError));
     throw err;
   } finally {
+    clearTimeout(timer);
     client.off('error', onError);
     client.release(broken ?? false);
   }

@@ -1,4 +1,6 @@
-// Square's HTTP API through the official SDK: canonical payments and refunds, classified failures.
+// Square's HTTP API through the official SDK: canonical objects, classified failures.
 export { SquareApiClient } from './square-api.client.js';
+export type { SquareCallObserver } from './square-api.client.js';
 export { SquareApiError } from './square-api.errors.js';
-export type { PaymentRecord, RefundRecord } from './square-records.js';
+export { RETRIEVERS } from './square-objects.js';
+export type { CanonicalObject, RetrievableType } from './square-objects.js';

@@ -27,17 +27,22 @@ describe('SquareApiClient', () => {
     throw new Error('expected a SquareApiError');
   };
 
-  it('retrieves a payment: the columns, and the object in Square wire format with exact amounts', async () => {
-    const payment = await client.getPayment(paymentId);
-    expect(payment).toMatchObject({ id: paymentId, status: 'COMPLETED', amount: 2450n, currency: 'USD', version: 3, receiptNumber: 'Rk2v' });
-    expect(payment.updatedAt?.toISOString()).toBe('2026-10-02T14:05:41.930Z');
+  it('retrieves a payment in Square wire format, exactly as the API sent it (unknown fields and versions kept)', async () => {
+    const payment = await client.retrieve('payment', paymentId);
+    expect(payment.object).toEqual(SAMPLE_PAYMENTS[0]);
     expect(JSON.parse(payment.json)).toEqual(SAMPLE_PAYMENTS[0]);
   });
 
   it('retrieves a refund, keeping its version', async () => {
-    const refund = await client.getRefund(String(SAMPLE_REFUNDS[0]!.id));
-    expect(refund).toMatchObject({ paymentId, status: 'COMPLETED', amount: 500n, version: 7 });
-    expect(JSON.parse(refund.json)).toEqual(SAMPLE_REFUNDS[0]);
+    const refund = await client.retrieve('refund', String(SAMPLE_REFUNDS[0]!.id));
+    expect(refund.object).toMatchObject({ payment_id: paymentId, status: 'COMPLETED', amount_money: { amount: 500 }, version: 7 });
+  });
+
+  it('keeps amounts beyond 2^53 exact in the JSON text', async () => {
+    fake.put('payments', { ...SAMPLE_PAYMENTS[0]!, id: 'pay_big', amount_money: { amount: 9007199254740993, currency: 'USD' } });
+    // JSON.parse of the fake's own body already rounds; the text the SDK gives back is what counts.
+    const text = (await client.retrieve('payment', 'pay_big')).json;
+    expect(text).toMatch(/"amount_money":\{"amount":900719925474099\d/);
   });
 
   it.each([
@@ -51,31 +56,31 @@ describe('SquareApiClient', () => {
     [503, true],
   ])('classifies %i as retryable=%s', async (status, retryable) => {
     fake.fail({ status });
-    const err = await failure(client.getPayment(paymentId));
+    const err = await failure(client.retrieve('payment', paymentId));
     expect(err).toMatchObject({ status, retryable });
   });
 
   it('reads Retry-After from a 429', async () => {
     fake.fail({ status: 429, retryAfterSeconds: 7 });
-    expect(await failure(client.getPayment(paymentId))).toMatchObject({ status: 429, retryable: true, retryAfterMs: 7000, code: 'RATE_LIMITED' });
+    expect(await failure(client.retrieve('payment', paymentId))).toMatchObject({ status: 429, retryable: true, retryAfterMs: 7000, code: 'RATE_LIMITED' });
   });
 
   it('an unknown id is a permanent 404', async () => {
-    expect(await failure(client.getPayment('nope'))).toMatchObject({ status: 404, retryable: false, code: 'NOT_FOUND' });
+    expect(await failure(client.retrieve('payment', 'nope'))).toMatchObject({ status: 404, retryable: false, code: 'NOT_FOUND' });
   });
 
   it('a wrong token is a permanent 401', async () => {
     const wrong = new SquareApiClient({ accessToken: 'wrong', environment: 'sandbox', baseUrl: fake.url, timeoutMs: 500 });
-    expect(await failure(wrong.getPayment(paymentId))).toMatchObject({ status: 401, retryable: false });
+    expect(await failure(wrong.retrieve('payment', paymentId))).toMatchObject({ status: 401, retryable: false });
   });
 
   it('a timeout is retryable', async () => {
     fake.latencyMs = 1500;
-    expect(await failure(client.getPayment(paymentId))).toMatchObject({ status: null, retryable: true, transport: 'timeout' });
+    expect(await failure(client.retrieve('payment', paymentId))).toMatchObject({ status: null, retryable: true, transport: 'timeout' });
   });
 
   it('a refused connection is retryable', async () => {
     const down = new SquareApiClient({ accessToken: 't', environment: 'sandbox', baseUrl: 'http://127.0.0.1:1', timeoutMs: 500 });
-    expect(await failure(down.getPayment(paymentId))).toMatchObject({ status: null, retryable: true, transport: 'network' });
+    expect(await failure(down.retrieve('payment', paymentId))).toMatchObject({ status: null, retryable: true, transport: 'network' });
   });
 });

@@ -2,10 +2,10 @@ import { SquareClient, SquareEnvironment, SquareError, SquareTimeoutError } from
 import type { SquareApiConfig } from '@app/config';
 import { keepAliveFetch } from './keep-alive-fetch.js';
 import { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
-import { PaymentRecord, RefundRecord, toPaymentRecord, toRefundRecord } from './square-records.js';
+import { RETRIEVERS, wireObject, type CanonicalObject, type RetrievableType } from './square-objects.js';
 
 /**
- * Retrieves canonical payments and refunds with the official SDK. Every failure becomes a
+ * Retrieves canonical Square objects with the official SDK. Every failure becomes a
  * SquareApiError that says whether retrying can help; the SDK's own retries are off so that the
  * job queue's backoff (which honours Retry-After) is the only retry loop.
  */
@@ -29,16 +29,17 @@ export class SquareApiClient {
     });
   }
 
-  async getPayment(paymentId: string): Promise<PaymentRecord> {
-    const response = await this.call('payments.get', `GET /v2/payments/${paymentId}`, () => this.client.payments.get({ paymentId }));
-    if (!response.payment) throw new SquareApiError(`GET /v2/payments/${paymentId} returned no payment`, { status: 200, retryable: false });
-    return toPaymentRecord(response.payment);
-  }
-
-  async getRefund(refundId: string): Promise<RefundRecord> {
-    const response = await this.call('refunds.get', `GET /v2/refunds/${refundId}`, () => this.client.refunds.get({ refundId }));
-    if (!response.refund) throw new SquareApiError(`GET /v2/refunds/${refundId} returned no refund`, { status: 200, retryable: false });
-    return toRefundRecord(response.refund);
+  /**
+   * The canonical object of `type` with `id`, as Square's API returns it. A 404 (an id Square does
+   * not know) is a permanent SquareApiError; ids are escaped in the path.
+   */
+  async retrieve(type: RetrievableType, id: string): Promise<CanonicalObject> {
+    const retriever = RETRIEVERS[type];
+    const what = `GET ${retriever.path(id)}`;
+    const response = await this.call(retriever.operation, what, () => retriever.get(this.client, id));
+    const object = wireObject(retriever, response);
+    if (!object) throw new SquareApiError(`${what} returned no ${type}`, { status: 200, retryable: false });
+    return object;
   }
 
   private async call<T>(operation: string, what: string, request: () => Promise<T>): Promise<T> {

@@ -5,18 +5,18 @@ const payloadOf = (name: string) => JSON.parse(fixtureBody(name).toString()) as 
 
 describe('routeSquareEvent', () => {
   it.each([
-    ['payment.created', 'payment.created.json', { kind: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
-    ['payment.updated', 'payment.updated.json', { kind: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
-    ['refund.updated', 'refund.updated.json', { kind: 'refund', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe_Rf8Kq2ZpXw5Nc1VbT7mYd' }],
-    ['PAYMENT_UPDATED', 'v1.PAYMENT_UPDATED.json', { kind: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
-    ['customer.created', 'customer.created.json', { kind: 'ignore' }],
-    ['webhooks.test_notification', 'webhooks.test_notification.json', { kind: 'ignore' }],
+    ['payment.created', 'payment.created.json', { kind: 'retrieve', objectType: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
+    ['payment.updated', 'payment.updated.json', { kind: 'retrieve', objectType: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
+    ['refund.updated', 'refund.updated.json', { kind: 'retrieve', objectType: 'refund', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe_Rf8Kq2ZpXw5Nc1VbT7mYd' }],
+    ['PAYMENT_UPDATED', 'v1.PAYMENT_UPDATED.json', { kind: 'retrieve', objectType: 'payment', id: 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe' }],
+    ['customer.created', 'customer.created.json', { kind: 'none' }],
+    ['webhooks.test_notification', 'webhooks.test_notification.json', { kind: 'none' }],
   ])('%s', (type, file, route) => {
     expect(routeSquareEvent(type, payloadOf(file))).toEqual(route);
   });
 
   it('refund.created is applied like refund.updated', () => {
-    expect(routeSquareEvent('refund.created', { data: { id: 'r1' } })).toEqual({ kind: 'refund', id: 'r1' });
+    expect(routeSquareEvent('refund.created', { data: { id: 'r1' } })).toEqual({ kind: 'retrieve', objectType: 'refund', id: 'r1' });
   });
 
   it('flags a payment event without an id as invalid', () => {

@@ -5,9 +5,10 @@ import type { JsonObject } from './webhook-event.js';
 // always retrieves the canonical object from the API by id.
 
 export type EventRoute =
-  | { kind: 'payment'; id: string }
-  | { kind: 'refund'; id: string }
-  | { kind: 'ignore' }
+  /** Retrieve the object of `objectType` with `id` from Square's API. */
+  | { kind: 'retrieve'; objectType: 'payment' | 'refund'; id: string }
+  /** The event names no object this pipeline reads: only handlers that asked for it see it. */
+  | { kind: 'none' }
   | { kind: 'invalid'; reason: string };
 
 const PAYMENT_EVENTS = new Set(['payment.created', 'payment.updated']);
@@ -19,7 +20,7 @@ export function routeSquareEvent(type: string, payload: JsonObject): EventRoute 
   if (type === LEGACY_PAYMENT_UPDATED) return withId('payment', payload.entity_id, 'entity_id');
   if (PAYMENT_EVENTS.has(type)) return withId('payment', dataId(payload), 'data.id');
   if (REFUND_EVENTS.has(type)) return withId('refund', dataId(payload), 'data.id');
-  return { kind: 'ignore' };
+  return { kind: 'none' };
 }
 
 function dataId(payload: JsonObject): unknown {
@@ -27,7 +28,7 @@ function dataId(payload: JsonObject): unknown {
   return data && typeof data === 'object' ? (data as JsonObject).id : undefined;
 }
 
-function withId(kind: 'payment' | 'refund', id: unknown, field: string): EventRoute {
-  if (typeof id === 'string' && id.length > 0 && id.length <= 255) return { kind, id };
-  return { kind: 'invalid', reason: `${kind} event without a usable ${field}` };
+function withId(objectType: 'payment' | 'refund', id: unknown, field: string): EventRoute {
+  if (typeof id === 'string' && id.length > 0 && id.length <= 255) return { kind: 'retrieve', objectType, id };
+  return { kind: 'invalid', reason: `${objectType} event without a usable ${field}` };
 }

@@ -10,3 +10,4 @@ export { SIGNATURE_HEADERS, computeSquareSignature, isValidSquareSignature } fro
 export type { SignatureAlgorithm } from './webhook-signature.js';
 export { parseSquareWebhook } from './webhook-event.js';
 export type { JsonObject, SquareWebhookEvent } from './webhook-event.js';
+export { eventTypePatternProblem, matchesEventType } from './event-type-pattern.js';

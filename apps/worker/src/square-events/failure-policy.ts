@@ -1,4 +1,5 @@
 import { SquareApiError } from '@app/square-api';
+import { HandlerError } from '../handlers/applied-handler.js';
 import { InvalidEventError } from './process-square-event.use-case.js';
 
 export interface Failure {
@@ -10,11 +11,13 @@ export interface Failure {
 
 /**
  * Permanent: Square answered 400/401/403/404 (the dashboard's test events name payments that do
- * not exist), or the event cannot be interpreted. Everything else — 429, 408, 5xx, timeouts,
- * network and Postgres connection errors — is transient and retried with backoff.
+ * not exist), the event cannot be interpreted, or a handler threw an error marked permanent.
+ * Everything else — 429, 408, 5xx, timeouts (the handlers' time limit included), network and
+ * Postgres errors, a handler's other errors — is transient and retried with backoff.
  */
 export function classifyFailure(err: unknown): Failure {
   if (err instanceof SquareApiError && !err.retryable) return { permanent: true, reason: `square_${err.status}` };
   if (err instanceof InvalidEventError) return { permanent: true, reason: 'invalid_event' };
+  if (err instanceof HandlerError && err.permanent) return { permanent: true, reason: 'handler_permanent' };
   return { permanent: false, reason: 'attempts_exhausted' };
 }

@@ -2,6 +2,7 @@ import type { DeadLetterInfo } from '@app/database';
 import { eventsProcessed } from '@app/metrics';
 import { JOBS } from '@app/queue';
 import { SquareApiError } from '@app/square-api';
+import { HandlerError } from '../handlers/applied-handler.js';
 import { InvalidEventError, type ProcessContext, type ProcessOutcome } from './process-square-event.use-case.js';
 import {
   SquareEventProcessor, type DeadLettering, type EventProcessing, type FailureRecording, type ProcessableJob,
@@ -80,6 +81,25 @@ describe('SquareEventProcessor', () => {
     useCase.result = new InvalidEventError('payment event without a usable data.id');
     await expect(processor.process(job(0))).rejects.toMatchObject({ name: 'UnrecoverableError' });
     expect(deadLetter.calls[0]?.info.reason).toBe('invalid_event');
+  });
+
+  it('passes the attempt on, and dead-letters a handler failure marked permanent at once', async () => {
+    let attempts: number[] = [];
+    useCase.execute = async (_eventId, context) => {
+      attempts.push(context.attempt);
+      throw new HandlerError('crm-sync', Object.assign(new Error('no such customer'), { permanent: true }));
+    };
+    await expect(processor.process(job(2))).rejects.toMatchObject({ name: 'UnrecoverableError' });
+    expect(attempts).toEqual([3]);
+    expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'handler_permanent', error: 'handler "crm-sync" failed: no such customer', attempts: 3 } }]);
+    attempts = [];
+  });
+
+  it('retries a handler failure that is not marked permanent', async () => {
+    useCase.result = new HandlerError('crm-sync', new Error('CRM is down'));
+    await expect(processor.process(job(0))).rejects.toThrow('handler "crm-sync" failed: CRM is down');
+    expect(deadLetter.calls).toEqual([]);
+    expect(events.failures).toEqual([['e-1', 1, 'handler "crm-sync" failed: CRM is down']]);
   });
 
   it('dead-letters a transient failure on the last attempt', async () => {

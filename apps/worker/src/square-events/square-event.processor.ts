@@ -44,7 +44,7 @@ export class SquareEventProcessor {
   private async handle(job: ProcessableJob): Promise<ProcessOutcome> {
     const { eventId } = job.data;
     const attempt = job.attemptsMade + 1;
-    const context: ProcessContext = { eventType: 'unknown' };
+    const context: ProcessContext = { eventType: 'unknown', attempt };
     const started = performance.now();
     const done = (outcome: string) => {
       const ms = performance.now() - started;

@@ -1,0 +1,52 @@
+import type { ApplyTransaction } from '@app/database';
+import type { HandlerContext, SquareEventHandler } from '@app/handlers';
+import { matchesEventType, type EventRoute } from '@app/square';
+import type { CanonicalObject } from '@app/square-api';
+
+/** What a handler on the apply path is given: the team's context, and for built-in ones a bit more. */
+export interface ApplyContext extends HandlerContext {
+  /** The event's transaction, for the built-in mirror's own statements. */
+  tx: ApplyTransaction;
+  route: EventRoute;
+  /** The retrieved object as Square's JSON text (exact), when there is one. */
+  canonical: CanonicalObject | null;
+  /** The mirror found a newer version stored: the event's outcome is 'unchanged'. */
+  unchanged(): void;
+}
+
+/** One handler as the apply path runs it: the built-in mirror, or one of the team's. */
+export interface AppliedHandler {
+  name: string;
+  /** Whether this handler runs for an event of this type and route. */
+  wants(type: string, route: EventRoute): boolean;
+  handle(ctx: ApplyContext): Promise<void>;
+}
+
+/** A team handler sees the documented context only: event, object, sql, attempt, logger. */
+export function teamHandler(handler: SquareEventHandler): AppliedHandler {
+  return {
+    name: handler.name,
+    wants: (type) => matchesEventType(handler.eventTypes, type),
+    handle: ({ event, object, sql, attempt, logger }) => handler.handle({ event, object, sql, attempt, logger }),
+  };
+}
+
+/** The handler failed: its name goes into the event's last_error; `permanent` when the error said so. */
+export class HandlerError extends Error {
+  override name = 'HandlerError';
+  readonly permanent: boolean;
+
+  constructor(
+    readonly handler: string,
+    cause: unknown,
+  ) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super(`handler "${handler}" failed: ${message}`, { cause });
+    this.permanent = (cause as { permanent?: unknown } | null)?.permanent === true;
+  }
+}
+
+/** The event's transaction outlived SQUARE_EVENT_HANDLER_TIMEOUT_MS and was rolled back (retried). */
+export class HandlerTimeoutError extends Error {
+  override name = 'HandlerTimeoutError';
+}
