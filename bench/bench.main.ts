@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { plainLoad, signedLoad, type LoadResult } from './support/load.js';
+import { endToEnd, oneInsertHandler, type EndToEndRun } from './support/end-to-end.js';
 import { steadySignedLoad } from './support/steady-load.js';
 import { wrkAvailable, wrkLoad } from './support/wrk.js';
 import { startService, type Service } from './support/processes.js';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   try {
     if (!ONLY || ONLY.includes('throughput')) await ingressThroughput(db, report);
     if (!ONLY || ONLY.includes('ack')) await ackVersusSquare(db, fake, report);
-    if (!ONLY || ONLY.includes('e2e')) await endToEnd(db, fake, report);
+    if (!ONLY || ONLY.includes('e2e')) await endToEndRuns(db, fake, report);
   } finally {
     await fake.close();
     await db.drop();
@@ -117,37 +118,17 @@ async function ackVersusSquare(db: BenchDatabase, fake: FakeSquareServer, report
   fake.latencyMs = 0;
 }
 
-/** 3 and 4. N events sent, time until all are processed, with 1 and 2 workers; peak memory. */
-async function endToEnd(db: BenchDatabase, fake: FakeSquareServer, report: Report): Promise<void> {
-  for (const latencyMs of [0, 100]) {
-    for (const workers of [1, 2]) {
-      fake.latencyMs = latencyMs;
-      const events = latencyMs === 0 ? EVENTS : SLOW_EVENTS;
-      const prefix = queuePrefix();
-      const env = { ...baseEnv(db.url, prefix), SQUARE_BASE_URL: fake.url };
-      const ingress = await startService('ingress', INGRESS, env, 'INGRESS_PORT');
-      const started: Service[] = [];
-      for (let i = 0; i < workers; i++) {
-        started.push(await startService('worker', WORKER, { ...env, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }, 'WORKER_PORT'));
-      }
-      const t0 = performance.now();
-      const sent = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, amount: events });
-      const ackedAt = performance.now();
-      const accepted = sent.requests - sent.non2xx - sent.errors;
-      while ((await db.settledCount()) < accepted) await new Promise((r) => setTimeout(r, 100));
-      const seconds = (performance.now() - t0) / 1000;
-      report.memory.ingress = Math.max(report.memory.ingress, ingress.peakRssMiB());
-      for (const w of started) report.memory.worker = Math.max(report.memory.worker, w.peakRssMiB());
-      await Promise.all([ingress.stop(), ...started.map((w) => w.stop())]);
-      const eventsPerSecond = accepted / seconds;
-      const ceiling = latencyMs === 0 ? undefined : (workers * WORKER_CONCURRENCY) / (latencyMs / 1000);
-      console.log(`end to end: ${accepted} events, ${workers} worker(s), Square ${latencyMs} ms → ${eventsPerSecond.toFixed(0)} events/s (acks done in ${((ackedAt - t0) / 1000).toFixed(1)} s, all processed in ${seconds.toFixed(1)} s)`);
-      report.endToEnd.push({ squareLatencyMs: latencyMs, workers, events: accepted, seconds, eventsPerSecond, ackSeconds: (ackedAt - t0) / 1000, ceiling, ingress: sent });
-      await db.truncate();
-      await deleteQueuePrefix(prefix, REDIS_URL);
-    }
-  }
-  fake.latencyMs = 0;
+/** 3 and 4. N events sent, time until all are processed, with 1 and 2 workers (and a handler); peak memory. */
+async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: Report): Promise<void> {
+  const handler = await oneInsertHandler(db);
+  const runs: EndToEndRun[] = [
+    { latencyMs: 0, workers: 1 },
+    { latencyMs: 0, workers: 1, variant: 'a handler doing one insert', env: { SQUARE_EVENT_HANDLERS: handler } },
+    { latencyMs: 0, workers: 2 },
+    { latencyMs: 100, workers: 1 },
+    { latencyMs: 100, workers: 2 },
+  ];
+  await endToEnd(runs, (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS), db, fake, report);
 }
 
 function print(label: string, r: LoadResult): void {

@@ -69,6 +69,7 @@ export class ProcessSquareEventUseCase {
     let running = '';
     try {
       return await this.applies.inApplyTransaction(event.id, this.timeoutMs, async (tx) => {
+        // The claim marks the event processed too: nothing of it stays unless everything below succeeds.
         if (!(await tx.claim())) return 'duplicate';
         let outcome: 'applied' | 'unchanged' = 'applied';
         // Shared by the handlers, which run one after the other: frozen, so none can change what the next one sees.
@@ -83,7 +84,6 @@ export class ProcessSquareEventUseCase {
           }
         }
         running = '';
-        await tx.markProcessed(outcome);
         return outcome;
       });
     } catch (err) {
