@@ -124,6 +124,7 @@ async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: R
   const runs: EndToEndRun[] = [
     { latencyMs: 0, workers: 1 },
     { latencyMs: 0, workers: 1, variant: 'a handler doing one insert', env: { SQUARE_EVENT_HANDLERS: handler } },
+    { latencyMs: 0, workers: 1, variant: 'a mix of orders, customers, invoices, payments, custom attributes', mix: 'mixed' },
     { latencyMs: 0, workers: 2 },
     { latencyMs: 100, workers: 1 },
     { latencyMs: 100, workers: 2 },

@@ -95,7 +95,7 @@ describe('docker compose', () => {
     const running: Array<{ name: string; stop: (signal: NodeJS.Signals) => Promise<number | null>; port: number }> = [];
 
     beforeAll(async () => {
-      fake.put('payments', SAMPLE_PAYMENTS[0]!);
+      fake.put('payment', SAMPLE_PAYMENTS[0]!);
       await fake.listen();
     });
 

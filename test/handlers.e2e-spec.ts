@@ -35,10 +35,10 @@ export default [{
     logger.log('recorded', { attempt });
   },
 }, {
-  name: 'customers',
-  eventTypes: ['customer.created'],
+  name: 'notices',
+  eventTypes: ['webhooks.test_notification'],
   async handle({ event, object, sql }) {
-    await sql('INSERT INTO handled (event_id, handler, status) VALUES ($1, $2, $3)', [event.id, 'customers', object === null ? 'no object' : 'object']);
+    await sql('INSERT INTO handled (event_id, handler, status) VALUES ($1, $2, $3)', [event.id, 'notices', object === null ? 'no object' : 'object']);
   },
 }];`;
 
@@ -75,7 +75,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     handlerFile = join(mkdtempSync(join(tmpdir(), 'team-handlers-')), 'recorder.mjs');
     writeFileSync(handlerFile, HANDLER);
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
-    fake.put('payments', PAYMENT);
+    fake.put('payment', PAYMENT);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
     worker = await spawnApp('worker', workerEnv(), 'WORKER_PORT');
@@ -113,7 +113,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
   });
 
   it('the handler is given the object retrieved from Square, not the event\'s snapshot', async () => {
-    fake.put('payments', { ...PAYMENT, id: 'pay_retrieved', version: 7, status: 'COMPLETED' });
+    fake.put('payment', { ...PAYMENT, id: 'pay_retrieved', version: 7, status: 'COMPLETED' });
     const eventId = await send(paymentEventBody('retrieved-1', 'pay_retrieved', 1)); // the snapshot says version 1
     await settled(eventId);
     expect(await handled(eventId)).toEqual([expect.objectContaining({ version: 7 })]);
@@ -165,15 +165,15 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
   });
 
   it('a handler that asked for a type with no object runs with object null; types no one wants are ignored', async () => {
-    const customer = await send(Buffer.from(JSON.stringify({ event_id: 'customer-1', type: 'customer.created', merchant_id: 'M', data: { type: 'customer', id: 'C1' } })));
-    expect(await settled(customer)).toMatchObject({ status: 'processed', outcome: 'applied' });
-    expect(await handled(customer)).toEqual([{ handler: 'customers', attempt: null, version: null, status: 'no object' }]);
-    const other = await send(Buffer.from(JSON.stringify({ event_id: 'invoice-1', type: 'invoice.created', merchant_id: 'M', data: { id: 'I1' } })));
-    expect(await settled(other)).toMatchObject({ status: 'ignored' });
+    const notice = await send(Buffer.from(JSON.stringify({ event_id: 'notice-1', type: 'webhooks.test_notification', merchant_id: 'M', data: { type: 'webhooks', id: 'n1' } })));
+    expect(await settled(notice)).toMatchObject({ status: 'processed', outcome: 'applied' });
+    expect(await handled(notice)).toEqual([{ handler: 'notices', attempt: null, version: null, status: 'no object' }]);
+    const other = await send(Buffer.from(JSON.stringify({ event_id: 'revoked-1', type: 'oauth.authorization.revoked', merchant_id: 'M', data: { type: 'revocation', id: 'r1' } })));
+    expect(await settled(other)).toMatchObject({ status: 'ignored', outcome: expect.stringMatching(/^ignored: /) });
   });
 
   it('the example handler (handlers/paid-orders.handler.ts) marks the order paid once', async () => {
-    fake.put('payments', { ...PAYMENT, id: 'pay_order_1', order_id: 'order-1', status: 'COMPLETED' });
+    fake.put('payment', { ...PAYMENT, id: 'pay_order_1', order_id: 'order-1', status: 'COMPLETED' });
     for (const id of ['paid-1', 'paid-2']) await settled(await send(paymentEventBody(id, 'pay_order_1')));
     expect(await db.query("SELECT order_id, payment_id, amount, event_id FROM paid_orders WHERE order_id = 'order-1'")).toEqual([
       { order_id: 'order-1', payment_id: 'pay_order_1', amount: '2450', event_id: 'paid-1' },

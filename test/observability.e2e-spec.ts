@@ -39,7 +39,7 @@ describe('health, metrics and readiness', () => {
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(pgProxy.port);
     fake = new FakeSquareServer({ synthesize: true });
-    fake.put('payments', SAMPLE_PAYMENTS[0]!);
+    fake.put('payment', SAMPLE_PAYMENTS[0]!);
     await fake.listen();
     ingress = await startIngress(ingressConfig(viaProxy.toString(), { signatureKeys: [KEY] }));
     worker = await startWorker(workerConfig(db.url, prefix, fake.url, { redisUrl: `redis://127.0.0.1:${redisProxy.port}` }));

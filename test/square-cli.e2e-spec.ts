@@ -44,7 +44,7 @@ describe('square CLI (npm run square)', () => {
     db = await createTestDatabase('square_cli');
     prefix = uniqueName('q');
     fake = new FakeSquareServer({ accessToken: 'test-token' });
-    for (const p of SAMPLE_PAYMENTS) fake.put('payments', p);
+    for (const p of SAMPLE_PAYMENTS) fake.put('payment', p);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY], allowLegacySha1: true }));
     worker = await startWorker(workerConfig(db.url, prefix, fake.url));
@@ -114,7 +114,7 @@ describe('square CLI (npm run square)', () => {
 
     it('takes its key and URL from SQUARE_WEBHOOK_SIGNATURE_KEYS (the first) and SQUARE_WEBHOOK_NOTIFICATION_URL', async () => {
       const env = { SQUARE_WEBHOOK_SIGNATURE_KEYS: `${KEY},whsk_old_key`, SQUARE_WEBHOOK_NOTIFICATION_URL: NOTIFICATION_URL };
-      const run = await square(['send', 'customer.created', '--new-id', ...toIngress()], env);
+      const run = await square(['send', 'webhooks.test_notification', '--new-id', ...toIngress()], env);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('with SQUARE_WEBHOOK_SIGNATURE_KEYS #1');
       expect(await eventually(() => eventRow(acceptedId(run.stdout)!).then((r) => r?.status === 'ignored'))).toBe(true);

@@ -22,7 +22,7 @@ describe('worker: duplicates, lost jobs and crashes', () => {
   beforeAll(async () => {
     db = await createTestDatabase('recovery');
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
-    fake.put('payments', PAYMENT);
+    fake.put('payment', PAYMENT);
     await fake.listen();
   });
 

@@ -26,8 +26,8 @@ describe('worker: end to end', () => {
     db = await createTestDatabase('worker');
     prefix = uniqueName('q');
     fake = new FakeSquareServer({ accessToken: 'test-token' });
-    for (const p of SAMPLE_PAYMENTS) fake.put('payments', p);
-    for (const r of SAMPLE_REFUNDS) fake.put('refunds', r);
+    for (const p of SAMPLE_PAYMENTS) fake.put('payment', p);
+    for (const r of SAMPLE_REFUNDS) fake.put('refund', r);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY], allowLegacySha1: true }));
     worker = await startWorker(workerConfig(db.url, prefix, fake.url));
@@ -89,7 +89,7 @@ describe('worker: end to end', () => {
 
   it('a legacy v1 PAYMENT_UPDATED retrieves the payment by entity_id and applies it', async () => {
     const id = 'pay_legacy_v1';
-    fake.put('payments', { ...PAYMENT, id, version: 5 });
+    fake.put('payment', { ...PAYMENT, id, version: 5 });
     const eventId = await send(Buffer.from(fixtureBody('v1.PAYMENT_UPDATED.json').toString().replace(PAYMENT_ID, id)));
     expect(eventId).toMatch(/^v1:/);
     expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied' });
@@ -97,10 +97,20 @@ describe('worker: end to end', () => {
     expect(await db.query('SELECT version, last_event_id FROM payments WHERE id = $1', [id])).toEqual([{ version: 5, last_event_id: eventId }]);
   });
 
-  it.each(['customer.created.json', 'webhooks.test_notification.json'])('%s is stored and ignored, without any API call', async (file) => {
-    const eventId = await send(fixtureBody(file));
-    expect(await settled(eventId)).toMatchObject({ status: 'ignored', outcome: 'ignored' });
+  it('webhooks.test_notification names no object: ignored with the reason, without any API call', async () => {
+    const eventId = await send(fixtureBody('webhooks.test_notification.json'));
+    expect(await settled(eventId)).toMatchObject({ status: 'ignored', outcome: expect.stringMatching(/^ignored: .*test/) });
     expect(fake.requestCount()).toBe(0);
+  });
+
+  it('customer.created: the customer is retrieved and mirrored in square_objects', async () => {
+    fake.put('customer', { id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg', given_name: 'Ada', version: 4, updated_at: '2026-10-04T17:50:00Z' });
+    const eventId = await send(fixtureBody('customer.created.json'));
+    expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied' });
+    expect(await db.query('SELECT object_type, object_id, merchant_id, version, source, deleted, data FROM square_objects WHERE object_id = $1', ['Cst9KdQ2mXv7Lp4NzRb1TyWg'])).toEqual([{
+      object_type: 'customer', object_id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg', merchant_id: 'ML7Q2XK4ZP1N9', version: '4', source: 'api', deleted: false,
+      data: { id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg', given_name: 'Ada', version: 4, updated_at: '2026-10-04T17:50:00Z' },
+    }]);
   });
 
   it('versions delivered newest-first: an older retrieval never replaces a newer row', async () => {
@@ -108,7 +118,7 @@ describe('worker: end to end', () => {
     const version = (v: number) => ({ ...PAYMENT, id, version: v, status: v === 3 ? 'COMPLETED' : 'APPROVED', updated_at: `2026-10-02T14:0${v}:00.000Z` });
     const outcomes: unknown[] = [];
     for (const v of [3, 2, 1]) {
-      fake.put('payments', version(v));
+      fake.put('payment', version(v));
       const eventId = await send(paymentEventBody(`ooo-v${v}`, id, v));
       outcomes.push((await settled(eventId)).outcome);
     }
@@ -122,7 +132,7 @@ describe('worker: end to end', () => {
     const id = 'pay_in_order';
     const outcomes: unknown[] = [];
     for (const v of [1, 2, 3]) {
-      fake.put('payments', { ...PAYMENT, id, version: v, status: v === 3 ? 'COMPLETED' : 'APPROVED', updated_at: `2026-10-02T14:0${v}:00.000Z` });
+      fake.put('payment', { ...PAYMENT, id, version: v, status: v === 3 ? 'COMPLETED' : 'APPROVED', updated_at: `2026-10-02T14:0${v}:00.000Z` });
       const eventId = await send(paymentEventBody(`in-order-v${v}`, id, v));
       outcomes.push((await settled(eventId)).outcome);
     }
@@ -135,7 +145,7 @@ describe('worker: end to end', () => {
   it('without versions, a later updated_at replaces the row', async () => {
     const id = 'pay_no_version_in_order';
     for (const [minute, eventId] of [[10, 'nov-in-order-early'], [30, 'nov-in-order-late']] as const) {
-      fake.put('payments', { ...PAYMENT, id, version: undefined, updated_at: `2026-10-02T15:${minute}:00.000Z` });
+      fake.put('payment', { ...PAYMENT, id, version: undefined, updated_at: `2026-10-02T15:${minute}:00.000Z` });
       expect(await settled(await send(paymentEventBody(eventId, id)))).toMatchObject({ outcome: 'applied' });
     }
     const [row] = await db.query<{ square_updated_at: Date; last_event_id: string }>('SELECT square_updated_at, last_event_id FROM payments WHERE id = $1', [id]);
@@ -147,7 +157,7 @@ describe('worker: end to end', () => {
     const id = 'pay_no_version';
     const at = (minute: number) => ({ ...PAYMENT, id, version: undefined, updated_at: `2026-10-02T15:${minute}:00.000Z` });
     for (const [minute, eventId] of [[30, 'nov-late'], [10, 'nov-early']] as const) {
-      fake.put('payments', at(minute));
+      fake.put('payment', at(minute));
       await settled(await send(paymentEventBody(eventId, id)));
     }
     const [row] = await db.query<{ square_updated_at: Date; version: number | null }>('SELECT square_updated_at, version FROM payments WHERE id = $1', [id]);
@@ -211,8 +221,8 @@ describe('worker: end to end', () => {
     const ids = [await send(paymentEventBody('bulk-1', 'pay_bulk_1')), await send(paymentEventBody('bulk-2', 'pay_bulk_2'))];
     for (const id of ids) expect(await settled(id)).toMatchObject({ status: 'dead_lettered' });
     fake.reset();
-    fake.put('payments', { ...PAYMENT, id: 'pay_bulk_1' });
-    fake.put('payments', { ...PAYMENT, id: 'pay_bulk_2' });
+    fake.put('payment', { ...PAYMENT, id: 'pay_bulk_1' });
+    fake.put('payment', { ...PAYMENT, id: 'pay_bulk_2' });
     const run = await replay(['--dead-lettered']);
     expect(run.code).toBe(0);
     for (const id of ids) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeSquareServer } from '@app/testing';
 import { deleteQueuePrefix } from '../../test/support/redis.js';
-import { signedLoad } from './load.js';
+import { signedLoad, type EventMix } from './load.js';
 import { startService, type Service } from './processes.js';
 import type { Report } from './report.js';
 import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, queuePrefix, type BenchDatabase } from './stack.js';
@@ -15,6 +15,8 @@ export interface EndToEndRun {
   /** What differs from the plain run of the same latency and workers, e.g. a handler. */
   variant?: string;
   env?: Record<string, string>;
+  /** What is sent (default payments). */
+  mix?: EventMix;
 }
 
 const CONNECTIONS = 50;
@@ -40,7 +42,7 @@ export async function endToEnd(runs: readonly EndToEndRun[], events: (run: EndTo
       workers.push(await startService('worker', 'worker', { ...env, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }, 'WORKER_PORT'));
     }
     const t0 = performance.now();
-    const sent = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, amount: events(run) });
+    const sent = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, amount: events(run), mix: run.mix });
     const ackSeconds = (performance.now() - t0) / 1000;
     const accepted = sent.requests - sent.non2xx - sent.errors;
     while ((await db.settledCount()) < accepted) await new Promise((r) => setTimeout(r, 100));

@@ -22,19 +22,31 @@ export interface SignedLoad {
   durationSeconds?: number;
   /** …or send exactly this many requests. */
   amount?: number;
+  mix?: EventMix;
 }
 
-/** A signed payment.updated body with a fresh event id, as Square would send it. */
-export function signedEvent(key: string, notificationUrl: string): { body: string; headers: Record<string, string> } {
+/** What a benchmark sends: payment.updated only, or a mix of object kinds (retrieved and snapshots). */
+export type EventMix = 'payments' | 'mixed';
+
+// The mix: what a seller selling with orders and invoices sends. Retrieved kinds (order, customer,
+// invoice, payment) and a snapshot kind (customer custom attributes), in equal shares.
+const MIXED = [
+  (id: string) => ({ type: 'order.updated', data: { type: 'order', id } }),
+  (id: string) => ({ type: 'customer.updated', data: { type: 'customer', id } }),
+  (id: string) => ({ type: 'invoice.updated', data: { type: 'invoice', id } }),
+  (id: string) => ({ type: 'payment.updated', data: { type: 'payment', id } }),
+  (id: string) => ({ type: 'customer.custom_attribute.updated', data: { type: 'custom_attribute', id, object: { custom_attribute: { key: 'tier', value: 'gold', version: 1, updated_at: new Date().toISOString() } } } }),
+];
+let mixed = 0;
+
+/** A signed body with a fresh event id, as Square would send it. */
+export function signedEvent(key: string, notificationUrl: string, mix: EventMix = 'payments'): { body: string; headers: Record<string, string> } {
   const eventId = randomUUID();
   const id = `bench_${eventId}`;
-  const body = JSON.stringify({
-    merchant_id: 'ML7Q2XK4ZP1N9',
-    type: 'payment.updated',
-    event_id: eventId,
-    created_at: new Date().toISOString(),
-    data: { type: 'payment', id, object: { payment: { id, status: 'COMPLETED', amount_money: { amount: 1000, currency: 'USD' }, version: 1 } } },
-  });
+  const event = mix === 'mixed'
+    ? MIXED[mixed++ % MIXED.length]!(id)
+    : { type: 'payment.updated', data: { type: 'payment', id, object: { payment: { id, status: 'COMPLETED', amount_money: { amount: 1000, currency: 'USD' }, version: 1 } } } };
+  const body = JSON.stringify({ merchant_id: 'ML7Q2XK4ZP1N9', event_id: eventId, created_at: new Date().toISOString(), ...event });
   return {
     body,
     headers: {
@@ -54,7 +66,7 @@ export function signedEvent(key: string, notificationUrl: string): { body: strin
 export function signedLoad(options: SignedLoad): Promise<LoadResult> {
   // Enough pre-signed events for 6 000 req/s, well above what this machine reaches.
   const count = options.amount ?? Math.ceil((options.durationSeconds ?? 10) * 6000);
-  const events = Array.from({ length: count }, () => signedEvent(options.key, options.notificationUrl));
+  const events = Array.from({ length: count }, () => signedEvent(options.key, options.notificationUrl, options.mix));
   let next = 0;
   return run({
     url: options.url,
@@ -65,7 +77,7 @@ export function signedLoad(options: SignedLoad): Promise<LoadResult> {
       {
         setupRequest: (req: Record<string, unknown>) => {
           // Past the pre-signed ones (a faster run than expected): sign on the fly.
-          const event = events[next++] ?? signedEvent(options.key, options.notificationUrl);
+          const event = events[next++] ?? signedEvent(options.key, options.notificationUrl, options.mix);
           return { ...req, method: 'POST', body: event.body, headers: event.headers };
         },
       },

@@ -29,7 +29,7 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
       sweepIntervalMs: o.sweepIntervalMs ?? 60_000,
       shutdownTimeoutMs: 5000,
     },
-    handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000 },
+    handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000, mirrorEventTypes: ['*'] },
     log: { level: 'error', format: 'json' },
   };
 }

@@ -14,8 +14,8 @@ try {
   process.exit(1);
 }
 const server = new FakeSquareServer({ latencyMs: config.latencyMs, synthesize: config.synthesize });
-for (const payment of SAMPLE_PAYMENTS) server.put('payments', payment);
-for (const refund of SAMPLE_REFUNDS) server.put('refunds', refund);
+for (const payment of SAMPLE_PAYMENTS) server.put('payment', payment);
+for (const refund of SAMPLE_REFUNDS) server.put('refund', refund);
 
 const url = await server.listen(config.port, config.host);
 console.log(`fake Square API on ${url} (latency ${server.latencyMs} ms)`);

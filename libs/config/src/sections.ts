@@ -54,7 +54,7 @@ export const SECTIONS = {
     },
   }),
   /** The team's handlers (module paths) and how long one event's transaction may take with them. */
-  handlers: section({ fields: { modules: 'SQUARE_EVENT_HANDLERS', timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS' } }),
+  handlers: section({ fields: { modules: 'SQUARE_EVENT_HANDLERS', timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS', mirrorEventTypes: 'SQUARE_MIRROR_EVENT_TYPES' } }),
   admin: section({
     fields: { port: 'ADMIN_PORT', host: 'ADMIN_HOST', username: 'ADMIN_USERNAME', password: 'ADMIN_PASSWORD', authDisabled: 'ADMIN_AUTH_DISABLED' },
     check: (admin, problem) => {

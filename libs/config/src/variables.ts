@@ -107,6 +107,8 @@ export const VARIABLES = {
   SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
 
+  /** Event types whose objects the built-in mirror keeps: patterns as for handlers; `none` keeps none. */
+  SQUARE_MIRROR_EVENT_TYPES: list().transform((patterns) => (patterns.length === 0 ? ['*'] : patterns.includes('none') ? [] : patterns)),
   SQUARE_EVENT_HANDLERS: list(),
   SQUARE_EVENT_HANDLER_TIMEOUT_MS: int(10_000, 100, 600_000),
 

@@ -25,8 +25,34 @@ export interface ApplyTransaction {
    */
   upsertPayment(json: string): Promise<boolean>;
   upsertRefund(json: string): Promise<boolean>;
+  /**
+   * Mirrors any other object into square_objects, only when strictly newer. `one`: the event's
+   * only object, so its outcome becomes 'unchanged' when it is not written (else see setOutcome).
+   * True when written.
+   */
+  upsertObject(row: ObjectRow, one?: boolean): Promise<boolean>;
+  /** Marks an object deleted, keeping its last data (or this snapshot when it was never stored). True when changed. */
+  markDeleted(row: ObjectRow, one?: boolean): Promise<boolean>;
+  /** The event's outcome, for an event of several objects once all are written. */
+  setOutcome(outcome: string): Promise<void>;
   /** SQL of the team's handlers, in this transaction ($n parameters, not prepared). */
   sql<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<SqlResult<R>>;
+}
+
+/** One row of square_objects as the mirror writes it (version and times read out of the object beforehand). */
+export interface ObjectRow {
+  objectType: string;
+  objectId: string;
+  merchantId: string | null;
+  locationId: string | null;
+  /** Square's integer version, as text (bigint). */
+  version: string | null;
+  updatedAt: Date | null;
+  /** 'api' (retrieved) or 'snapshot' (the event's data.object). */
+  source: 'api' | 'snapshot';
+  /** The object's JSON text (null for a deletion that carries none). */
+  json: string | null;
+  eventCreatedAt: Date | null;
 }
 
 export class TransactionOverError extends Error {
@@ -45,17 +71,19 @@ const CLAIM = statement<{ event_id: string }>('claim-event', `
   )
   SELECT event_id FROM claim`);
 
-// When the mirror finds a newer row stored, the event's outcome says so.
-const UNCHANGED = `
+// When the mirror finds a newer row stored (nothing came out of its upsert), the event's outcome
+// says so; an event of several objects (:record_unchanged false) decides once all are written.
+const unchangedUnlessWritten = (key: string) => `
   , unchanged AS (
-    UPDATE webhook_events SET outcome = 'unchanged' WHERE event_id = :event_id AND NOT EXISTS (SELECT 1 FROM upsert)
+    UPDATE webhook_events SET outcome = 'unchanged'
+    WHERE event_id = :event_id AND :record_unchanged::boolean AND NOT EXISTS (SELECT 1 FROM upsert)
   )
-  SELECT id FROM upsert`;
+  SELECT ${key} FROM upsert`;
 
 // The mirror reads the columns people query out of the canonical object itself, so the one object
 // handlers see is the one stored. A row is only replaced by a strictly newer one: Square's integer
 // version when both have one, else a later updated_at; an older retrieval arriving late changes nothing.
-const UPSERT_PAYMENT = statement<{ object: string; event_id: string }>('upsert-payment', `
+const UPSERT_PAYMENT = statement<{ object: string; event_id: string; record_unchanged: boolean }>('upsert-payment', `
   WITH upsert AS (
     INSERT INTO payments AS p (id, status, amount, currency, total_amount, refunded_amount, location_id, order_id,
       customer_id, source_type, receipt_number, version, square_created_at, square_updated_at, data, last_event_id)
@@ -75,9 +103,9 @@ const UPSERT_PAYMENT = statement<{ object: string; event_id: string }>('upsert-p
        OR ((EXCLUDED.version IS NULL OR p.version IS NULL)
            AND EXCLUDED.square_updated_at > COALESCE(p.square_updated_at, '-infinity'::timestamptz))
     RETURNING id
-  )${UNCHANGED}`);
+  )${unchangedUnlessWritten('id')}`);
 
-const UPSERT_REFUND = statement<{ object: string; event_id: string }>('upsert-refund', `
+const UPSERT_REFUND = statement<{ object: string; event_id: string; record_unchanged: boolean }>('upsert-refund', `
   WITH upsert AS (
     INSERT INTO refunds AS r (id, payment_id, status, amount, currency, location_id, order_id, reason, version,
       square_created_at, square_updated_at, data, last_event_id)
@@ -95,7 +123,59 @@ const UPSERT_REFUND = statement<{ object: string; event_id: string }>('upsert-re
        OR ((EXCLUDED.version IS NULL OR r.version IS NULL)
            AND EXCLUDED.square_updated_at > COALESCE(r.square_updated_at, '-infinity'::timestamptz))
     RETURNING id
-  )${UNCHANGED}`);
+  )${unchangedUnlessWritten('id')}`);
+
+type ObjectValues = {
+  object_type: string; object_id: string; merchant_id: string | null; location_id: string | null; version: string | null;
+  updated_at: Date | null; source: string; object: string | null; event_id: string; event_created_at: Date | null;
+  record_unchanged: boolean;
+};
+
+// The same rule as payments': only a strictly newer row replaces the stored one — a higher version
+// when both have one, else a later updated_at; for objects with neither, a later event. So a stale
+// snapshot never replaces a retrieved object, and events arriving out of order change nothing.
+const UPSERT_OBJECT = statement<ObjectValues>('upsert-object', `
+  WITH upsert AS (
+    INSERT INTO square_objects AS s (object_type, object_id, merchant_id, location_id, version, square_updated_at,
+      deleted, source, data, last_event_id, event_created_at)
+    VALUES (:object_type, :object_id, :merchant_id, :location_id, :version::bigint, :updated_at::timestamptz,
+      false, :source, :object::jsonb, :event_id, :event_created_at::timestamptz)
+    ON CONFLICT (object_type, object_id) DO UPDATE SET
+      merchant_id = EXCLUDED.merchant_id, location_id = EXCLUDED.location_id, version = EXCLUDED.version,
+      square_updated_at = EXCLUDED.square_updated_at, deleted = false, source = EXCLUDED.source, data = EXCLUDED.data,
+      last_event_id = EXCLUDED.last_event_id, event_created_at = EXCLUDED.event_created_at, updated_at = now()
+    WHERE (EXCLUDED.version IS NOT NULL AND s.version IS NOT NULL AND EXCLUDED.version > s.version)
+       OR ((EXCLUDED.version IS NULL OR s.version IS NULL)
+           AND EXCLUDED.square_updated_at > COALESCE(s.square_updated_at, '-infinity'::timestamptz))
+       OR (EXCLUDED.version IS NULL AND s.version IS NULL AND EXCLUDED.square_updated_at IS NULL AND s.square_updated_at IS NULL
+           AND EXCLUDED.event_created_at > COALESCE(s.event_created_at, '-infinity'::timestamptz))
+    RETURNING object_id
+  )${unchangedUnlessWritten('object_id')}`);
+
+// A deletion is final: the row is marked, and keeps its last data.
+const MARK_DELETED = statement<ObjectValues>('mark-object-deleted', `
+  WITH upsert AS (
+    INSERT INTO square_objects AS s (object_type, object_id, merchant_id, location_id, version, square_updated_at,
+      deleted, source, data, last_event_id, event_created_at)
+    VALUES (:object_type, :object_id, :merchant_id, :location_id, :version::bigint, :updated_at::timestamptz,
+      true, :source, COALESCE(:object::jsonb, '{}'::jsonb), :event_id, :event_created_at::timestamptz)
+    ON CONFLICT (object_type, object_id) DO UPDATE SET deleted = true, last_event_id = EXCLUDED.last_event_id, updated_at = now()
+    WHERE NOT s.deleted
+    RETURNING object_id
+  )${unchangedUnlessWritten('object_id')}`);
+
+const objectValues = (row: ObjectRow, event_id: string, record_unchanged: boolean): ObjectValues => ({
+  object_type: row.objectType, object_id: row.objectId, merchant_id: row.merchantId, location_id: row.locationId,
+  version: row.version, updated_at: row.updatedAt, source: row.source, object: row.json, event_id, event_created_at: row.eventCreatedAt,
+  record_unchanged,
+});
+
+const SET_OUTCOME = statement<{ event_id: string; outcome: string }>('set-outcome', `
+  UPDATE webhook_events SET outcome = :outcome WHERE event_id = :event_id`);
+
+const LAST_CHANGE = statement<{ object_type: string; merchant_id: string | null }>('last-object-change', `
+  SELECT max(square_updated_at) AS at FROM square_objects
+  WHERE object_type = :object_type AND merchant_id IS NOT DISTINCT FROM :merchant_id`);
 
 /**
  * One event's apply: ONE transaction that claims the event (marking it processed), mirrors its
@@ -104,6 +184,12 @@ const UPSERT_REFUND = statement<{ object: string; event_id: string }>('upsert-re
 @Injectable()
 export class EventApplyRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** When an object of this type and merchant last changed, of those stored (outside any transaction). */
+  async lastChange(objectType: string, merchantId: string | null): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ at: Date | null }>(LAST_CHANGE.bind({ object_type: objectType, merchant_id: merchantId }));
+    return rows[0]?.at ?? null;
+  }
 
   /** `timeoutMs`: past it the transaction fails (TimeoutError) and is rolled back. */
   async inApplyTransaction<T>(eventId: string, timeoutMs: number, work: (tx: ApplyTransaction) => Promise<T>): Promise<T> {
@@ -119,8 +205,13 @@ export class EventApplyRepository {
         const event_id = eventId;
         return work({
           claim: async () => (await run(CLAIM.bind({ event_id }))).rowCount === 1,
-          upsertPayment: async (json) => (await run(UPSERT_PAYMENT.bind({ object: json, event_id }))).rowCount === 1,
-          upsertRefund: async (json) => (await run(UPSERT_REFUND.bind({ object: json, event_id }))).rowCount === 1,
+          upsertPayment: async (json) => (await run(UPSERT_PAYMENT.bind({ object: json, event_id, record_unchanged: true }))).rowCount === 1,
+          upsertRefund: async (json) => (await run(UPSERT_REFUND.bind({ object: json, event_id, record_unchanged: true }))).rowCount === 1,
+          upsertObject: async (row, one = true) => (await run(UPSERT_OBJECT.bind(objectValues(row, event_id, one)))).rowCount === 1,
+          markDeleted: async (row, one = true) => (await run(MARK_DELETED.bind(objectValues(row, event_id, one)))).rowCount === 1,
+          setOutcome: async (outcome) => {
+            await run(SET_OUTCOME.bind({ event_id, outcome }));
+          },
           sql: async <R>(text: string, values: readonly unknown[] = []) => {
             const result = await run<R>({ text, values: [...values] });
             return { rows: result.rows, rowCount: result.rowCount ?? 0 };

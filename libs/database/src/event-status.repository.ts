@@ -31,9 +31,9 @@ const FIND = statement<{ event_id: string }>('find-event', `
 
 // Every change of status below applies only to an event still 'received', so doing it twice, or
 // after another worker finished the event, changes nothing.
-const MARK_IGNORED = statement<{ event_id: string }>('mark-ignored', `
+const MARK_IGNORED = statement<{ event_id: string; outcome: string }>('mark-ignored', `
   UPDATE webhook_events
-  SET status = '${STATUS.ignored}', outcome = 'ignored', processed_at = now(), updated_at = now()
+  SET status = '${STATUS.ignored}', outcome = :outcome, processed_at = now(), updated_at = now()
   WHERE event_id = :event_id AND status = '${STATUS.received}'`);
 
 const RECORD_FAILURE = statement<{ event_id: string; attempts: number; error: string }>('record-failure', `
@@ -86,9 +86,9 @@ export class EventStatusRepository {
     return row ? { eventId: row.event_id, eventType: row.event_type, status: row.status, payload: row.payload } : null;
   }
 
-  /** For event types this pipeline does not apply: visible and counted, never retried. */
-  async markIgnored(eventId: string): Promise<void> {
-    await this.pool.query(MARK_IGNORED.bind({ event_id: eventId }));
+  /** For events nothing wants: visible and counted, never retried; `outcome` may say why. */
+  async markIgnored(eventId: string, outcome = 'ignored'): Promise<void> {
+    await this.pool.query(MARK_IGNORED.bind({ event_id: eventId, outcome }));
   }
 
   /** Keeps the attempt count and last error of a failure that will be retried. */

@@ -10,7 +10,7 @@ export { findCapturedEvent } from './captured-event.query.js';
 export type { CapturedEvent } from './captured-event.query.js';
 export type { OutboxJob } from './job-outbox.repository.js';
 export { EventApplyRepository, TransactionOverError } from './event-apply.repository.js';
-export type { ApplyTransaction, SqlResult } from './event-apply.repository.js';
+export type { ApplyTransaction, ObjectRow, SqlResult } from './event-apply.repository.js';
 export { PrismaService } from './prisma.service.js';
 export { UnstorablePayloadError, WebhookInboxRepository } from './webhook-inbox.repository.js';
 export type { DeliveryOutcome, RecordDeliveryInput } from './webhook-inbox.repository.js';

@@ -2,5 +2,5 @@
 export { SquareApiClient } from './square-api.client.js';
 export type { SquareCallObserver } from './square-api.client.js';
 export { SquareApiError } from './square-api.errors.js';
-export { RETRIEVERS } from './square-objects.js';
+export { RETRIEVERS, isRetrievable } from './square-objects.js';
 export type { CanonicalObject, RetrievableType } from './square-objects.js';

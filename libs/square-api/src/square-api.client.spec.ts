@@ -9,8 +9,8 @@ describe('SquareApiClient', () => {
   const paymentId = String(SAMPLE_PAYMENTS[0]!.id);
 
   beforeAll(async () => {
-    fake.put('payments', SAMPLE_PAYMENTS[0]!);
-    fake.put('refunds', SAMPLE_REFUNDS[0]!);
+    fake.put('payment', SAMPLE_PAYMENTS[0]!);
+    fake.put('refund', SAMPLE_REFUNDS[0]!);
     const baseUrl = await fake.listen();
     client = new SquareApiClient({ accessToken: 'token-1', environment: 'sandbox', baseUrl, timeoutMs: 500 });
   });
@@ -39,7 +39,7 @@ describe('SquareApiClient', () => {
   });
 
   it('keeps amounts beyond 2^53 exact in the JSON text', async () => {
-    fake.put('payments', { ...SAMPLE_PAYMENTS[0]!, id: 'pay_big', amount_money: { amount: 9007199254740993, currency: 'USD' } });
+    fake.put('payment', { ...SAMPLE_PAYMENTS[0]!, id: 'pay_big', amount_money: { amount: 9007199254740993, currency: 'USD' } });
     // JSON.parse of the fake's own body already rounds; the text the SDK gives back is what counts.
     const text = (await client.retrieve('payment', 'pay_big')).json;
     expect(text).toMatch(/"amount_money":\{"amount":900719925474099\d/);

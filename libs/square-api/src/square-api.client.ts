@@ -2,7 +2,13 @@ import { SquareClient, SquareEnvironment, SquareError, SquareTimeoutError } from
 import type { SquareApiConfig } from '@app/config';
 import { keepAliveFetch } from './keep-alive-fetch.js';
 import { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
-import { RETRIEVERS, wireObject, type CanonicalObject, type RetrievableType } from './square-objects.js';
+import { serialization } from 'square';
+import { RETRIEVERS, wireObject, wireObjects, type CanonicalObject, type RetrievableType } from './square-objects.js';
+
+// Pages of one catalog search: 1 000 objects a page (Square's maximum); a merchant's first search
+// may go through the whole catalog, so the search stops at this many pages and says so.
+const CATALOG_PAGE = 1000;
+const MAX_CATALOG_PAGES = 100;
 
 /**
  * Retrieves canonical Square objects with the official SDK. Every failure becomes a
@@ -40,6 +46,24 @@ export class SquareApiClient {
     const object = wireObject(retriever, response);
     if (!object) throw new SquareApiError(`${what} returned no ${type}`, { status: 200, retryable: false });
     return object;
+  }
+
+  /**
+   * Catalog objects changed since `since` (deleted ones included, with is_deleted), as Square's
+   * wire JSON, for a catalog.version.updated event. `complete` is false when the search stopped at
+   * MAX_CATALOG_PAGES pages.
+   */
+  async searchCatalogChanges(since: Date): Promise<{ objects: CanonicalObject[]; complete: boolean }> {
+    const objects: CanonicalObject[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
+      const request = { beginTime: since.toISOString(), includeDeletedObjects: true, limit: CATALOG_PAGE, ...(cursor ? { cursor } : {}) };
+      const response = await this.call('catalog.search', 'POST /v2/catalog/search', () => this.client.catalog.search(request));
+      objects.push(...wireObjects(serialization.SearchCatalogObjectsResponse, response, 'objects'));
+      cursor = response.cursor ?? undefined;
+      if (!cursor) return { objects, complete: true };
+    }
+    return { objects, complete: false };
   }
 
   private async call<T>(operation: string, what: string, request: () => Promise<T>): Promise<T> {

@@ -2,8 +2,10 @@
 // client lives in @app/square-api, so that the ingress never loads Square's SDK.
 export { readSquareDelivery } from './delivery-headers.js';
 export type { SquareDelivery } from './delivery-headers.js';
+export { EVENT_CATALOG, NOT_WEBHOOK_EVENTS } from './event-catalog.js';
+export type { CatalogEntry, ObjectRoute } from './event-catalog.js';
 export { routeSquareEvent } from './event-routing.js';
-export type { EventRoute } from './event-routing.js';
+export type { EventRoute, ObjectRef } from './event-routing.js';
 export { diagnoseSquareSignature } from './signature-diagnosis.js';
 export type { LabelledKey, SignatureChange, SignatureCheck, SignatureDiagnosis, SignatureMatch } from './signature-diagnosis.js';
 export { SIGNATURE_HEADERS, computeSquareSignature, isValidSquareSignature } from './webhook-signature.js';

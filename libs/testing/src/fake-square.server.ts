@@ -1,18 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-// A small stand-in for Square's API, for tests, benchmarks and local demos. It serves
-// GET /v2/payments/{id} and GET /v2/refunds/{id} from an in-memory store, answers errors the way
-// Square shapes them, and can be told to be slow or to fail:
-//   PUT    /_fake/payments/{id}   body: a payment object (snake_case, as Square returns it)
-//   PUT    /_fake/refunds/{id}    body: a refund object
+// A small stand-in for Square's API, for tests, benchmarks and local demos. It serves the
+// single-object GET of every object type the worker retrieves (GET /v2/payments/{id},
+// /v2/orders/{id}, …: fake-objects.ts) from an in-memory store, answers errors the way Square
+// shapes them, and can be told to be slow or to fail:
+//   PUT    /_fake/objects/{type}/{id}   body: an object of that type (snake_case, as Square returns it)
+//   PUT    /_fake/catalog/{id}          body: a catalog object (served by POST /v2/catalog/search)
 //   POST   /_fake/faults          body: {"id"?: "...", "status": 429|500|404|…, "times"?: n, "retryAfterSeconds"?: n}
 //   PUT    /_fake/latency         body: {"ms": n}
 //   GET    /_fake/requests        how many API requests each object id received
 //   POST   /_fake/reset           forget faults, latency and counts (objects stay)
 // The same controls exist as methods for tests running it in-process.
 
-export type Resource = 'payments' | 'refunds';
-type JsonObject = Record<string, unknown>;
+import { isObjectType, matchRoute, synthesize, type JsonObject } from './fake-objects.js';
 
 export interface Fault {
   /** Object id the fault applies to; every id when absent. */
@@ -43,7 +43,8 @@ const ERRORS: Record<number, [category: string, code: string]> = {
 };
 
 export class FakeSquareServer {
-  private readonly store: Record<Resource, Map<string, JsonObject>> = { payments: new Map(), refunds: new Map() };
+  private readonly store = new Map<string, Map<string, JsonObject>>();
+  private readonly catalog = new Map<string, JsonObject>();
   private faults: Array<Fault & { remaining: number }> = [];
   private readonly requests = new Map<string, number>();
   /** Highest `version` answered with 200 per object id: what a correct consumer must end up storing. */
@@ -57,8 +58,17 @@ export class FakeSquareServer {
     this.latencyMs = options.latencyMs ?? 0;
   }
 
-  put(resource: Resource, object: JsonObject): void {
-    this.store[resource].set(String(object.id), object);
+  /** A catalog object, found by POST /v2/catalog/search when its updated_at is at or after begin_time. */
+  putCatalogObject(object: JsonObject): void {
+    this.catalog.set(String(object.id), object);
+  }
+
+  /** `objectType`: payment, refund, order, customer… (a key of the worker's RETRIEVERS). */
+  put(objectType: string, object: JsonObject): void {
+    if (!isObjectType(objectType)) throw new Error(`the fake Square API serves no ${objectType}`);
+    let objects = this.store.get(objectType);
+    if (!objects) this.store.set(objectType, (objects = new Map()));
+    objects.set(String(object.id), object);
   }
 
   fail(fault: Fault): void {
@@ -98,10 +108,10 @@ export class FakeSquareServer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === '_fake') return this.control(req, res, parts.slice(1));
 
-    const [version, resource, id] = parts;
-    if (req.method !== 'GET' || version !== 'v2' || (resource !== 'payments' && resource !== 'refunds') || !id || parts.length !== 3) {
-      return squareError(res, 404, `no route ${req.method} ${url.pathname}`);
-    }
+    if (req.method === 'POST' && url.pathname === '/v2/catalog/search') return this.searchCatalog(req, res);
+    const route = req.method === 'GET' ? matchRoute(url.pathname) : undefined;
+    if (!route) return squareError(res, 404, `no route ${req.method} ${url.pathname}`);
+    const { objectType, id } = route;
     this.requests.set(id, (this.requests.get(id) ?? 0) + 1);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (this.options.accessToken && req.headers.authorization !== `Bearer ${this.options.accessToken}`) {
@@ -113,18 +123,39 @@ export class FakeSquareServer {
       if (fault.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
       return squareError(res, fault.status, `injected ${fault.status}`);
     }
-    const object = this.store[resource].get(id) ?? (this.options.synthesize ? synthesize(resource, id) : undefined);
-    if (!object) return squareError(res, 404, `Could not find ${resource === 'payments' ? 'payment' : 'refund'} with id: ${id}`);
+    const object = this.store.get(objectType)?.get(id) ?? (this.options.synthesize ? synthesize(objectType, id) : undefined);
+    if (!object) return squareError(res, 404, `Could not find ${objectType} with id: ${id}`);
     if (typeof object.version === 'number') {
       this.maxServedVersion.set(id, Math.max(object.version, this.maxServedVersion.get(id) ?? object.version));
     }
-    send(res, 200, { [resource === 'payments' ? 'payment' : 'refund']: object });
+    send(res, 200, { [route.key]: object });
+  }
+
+  /** SearchCatalogObjects as the worker uses it: begin_time, include_deleted_objects, limit, cursor. */
+  private async searchCatalog(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req);
+    this.requests.set('catalog.search', (this.requests.get('catalog.search') ?? 0) + 1);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (this.options.accessToken && req.headers.authorization !== `Bearer ${this.options.accessToken}`) {
+      return squareError(res, 401, 'This request could not be authorized.');
+    }
+    const since = typeof body.begin_time === 'string' ? Date.parse(body.begin_time) : Number.NEGATIVE_INFINITY;
+    const matching = [...this.catalog.values()]
+      .filter((o) => Date.parse(String(o.updated_at)) >= since && (body.include_deleted_objects === true || o.is_deleted !== true))
+      .sort((a, b) => String(a.updated_at).localeCompare(String(b.updated_at)));
+    const start = Number(body.cursor ?? 0);
+    const limit = Math.min(Number(body.limit ?? 100), 1000);
+    const page = matching.slice(start, start + limit);
+    const next = start + limit < matching.length ? String(start + limit) : undefined;
+    send(res, 200, { objects: page, ...(next ? { cursor: next } : {}), latest_time: new Date().toISOString() });
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
-    const [what, id] = parts;
-    if (req.method === 'PUT' && (what === 'payments' || what === 'refunds') && id) {
-      this.put(what, { ...(await readJson(req)), id });
+    const [what, type, id] = parts;
+    if (req.method === 'PUT' && what === 'objects' && type && isObjectType(type) && id) {
+      this.put(type, { ...(await readJson(req)), id });
+    } else if (req.method === 'PUT' && what === 'catalog' && type) {
+      this.putCatalogObject({ ...(await readJson(req)), id: type });
     } else if (req.method === 'POST' && what === 'faults') {
       this.fail((await readJson(req)) as unknown as Fault);
     } else if (req.method === 'PUT' && what === 'latency') {
@@ -138,14 +169,6 @@ export class FakeSquareServer {
     }
     send(res, 200, { ok: true });
   }
-}
-
-function synthesize(resource: Resource, id: string): JsonObject {
-  const now = new Date().toISOString();
-  const money = { amount: 1000, currency: 'USD' };
-  return resource === 'payments'
-    ? { id, status: 'COMPLETED', amount_money: money, total_money: money, location_id: 'LFAKE', created_at: now, updated_at: now, version: 1 }
-    : { id, payment_id: id.split('_')[0], status: 'COMPLETED', amount_money: money, location_id: 'LFAKE', created_at: now, updated_at: now, version: 1 };
 }
 
 function squareError(res: ServerResponse, status: number, detail: string): void {

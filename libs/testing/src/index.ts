@@ -1,7 +1,8 @@
 // What the tests, the benchmarks and `npm run fake-square` share: the fake Square API (the only
 // thing faked: everything else is real) and Square's own payloads and signatures.
 export { FakeSquareServer } from './fake-square.server.js';
-export type { FakeSquareOptions, Fault, Resource } from './fake-square.server.js';
+export type { FakeSquareOptions, Fault } from './fake-square.server.js';
 export { SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from './samples.js';
 export { FIXTURES_DIR, SIGNATURE_VECTORS, fixtureBody } from './fixtures.js';
 export type { SignatureVector } from './fixtures.js';
+export { OBJECT_SAMPLES } from './object-samples.js';

@@ -60,7 +60,7 @@ export class SquareSender {
     const version = (this.versions.get(paymentId) ?? 0) + 1;
     this.versions.set(paymentId, version);
     const now = new Date().toISOString();
-    this.fake.put('payments', { id: paymentId, status: 'COMPLETED', amount_money: { amount: 1000 + version, currency: 'USD' }, version, updated_at: now });
+    this.fake.put('payment', { id: paymentId, status: 'COMPLETED', amount_money: { amount: 1000 + version, currency: 'USD' }, version, updated_at: now });
     const eventId = randomUUID();
     const body = JSON.stringify({
       merchant_id: 'MFAULT', type: 'payment.updated', event_id: eventId, created_at: now,

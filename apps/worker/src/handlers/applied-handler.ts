@@ -10,6 +10,8 @@ export interface ApplyContext extends HandlerContext {
   route: EventRoute;
   /** The retrieved object as Square's JSON text (exact), when there is one. */
   canonical: CanonicalObject | null;
+  /** For a catalog version: the catalog objects changed since the last one stored. */
+  catalogChanges: readonly CanonicalObject[];
   /** The mirror found a newer version stored: the event's outcome is 'unchanged'. */
   unchanged(): void;
 }

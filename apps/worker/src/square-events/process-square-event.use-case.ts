@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventApplyRepository, EventStatusRepository } from '@app/database';
 import type { HandlerEvent, HandlerLogger, JsonObject } from '@app/handlers';
 import { routeSquareEvent, type EventRoute } from '@app/square';
-import { SquareApiClient, type CanonicalObject } from '@app/square-api';
+import { SquareApiClient, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
 import { HandlerError, HandlerTimeoutError, type AppliedHandler } from '../handlers/applied-handler.js';
 import { HandlerRegistry } from '../handlers/handler-registry.js';
@@ -22,6 +22,11 @@ export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
 }
 
+interface Fetched {
+  canonical: CanonicalObject | null;
+  catalogChanges: CanonicalObject[];
+}
+
 /** SQUARE_EVENT_HANDLER_TIMEOUT_MS: how long one event's transaction may take, handlers included. */
 export const APPLY_TIMEOUT_MS = Symbol('APPLY_TIMEOUT_MS');
 
@@ -34,6 +39,8 @@ export const APPLY_TIMEOUT_MS = Symbol('APPLY_TIMEOUT_MS');
  */
 @Injectable()
 export class ProcessSquareEventUseCase {
+  private readonly logger = new Logger(ProcessSquareEventUseCase.name);
+
   constructor(
     private readonly events: EventStatusRepository,
     private readonly applies: EventApplyRepository,
@@ -52,20 +59,41 @@ export class ProcessSquareEventUseCase {
     if (route.kind === 'invalid') throw new InvalidEventError(route.reason);
     const handlers = this.handlers.forEvent(event.eventType, route);
     if (handlers.length === 0) {
-      await this.events.markIgnored(eventId);
+      await this.events.markIgnored(eventId, route.kind === 'none' ? `ignored: ${route.reason}` : 'ignored');
       return 'ignored';
     }
-    const canonical = route.kind === 'retrieve' ? await this.square.retrieve(route.objectType, route.id) : null;
-    return this.apply(
-      { id: eventId, type: event.eventType, merchantId: stringOrNull(event.payload.merchant_id), createdAt: stringOrNull(event.payload.created_at), payload: event.payload },
-      route,
-      canonical,
-      handlers,
-      context.attempt,
-    );
+    const handlerEvent: HandlerEvent = {
+      id: eventId,
+      type: event.eventType,
+      merchantId: stringOrNull(event.payload.merchant_id),
+      createdAt: stringOrNull(event.payload.created_at),
+      payload: event.payload,
+    };
+    // The network calls, before any transaction is open.
+    const fetched = await this.fetch(route, handlerEvent);
+    return this.apply(handlerEvent, route, fetched, handlers, context.attempt);
   }
 
-  private async apply(event: HandlerEvent, route: EventRoute, canonical: CanonicalObject | null, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
+  /** What Square's API says of the event's object(s): the retrieved object, or the catalog's changes. */
+  private async fetch(route: EventRoute, event: HandlerEvent): Promise<Fetched> {
+    if (route.kind === 'retrieve') {
+      if (!isRetrievable(route.objectType)) throw new InvalidEventError(`no retriever for ${route.objectType}`);
+      return { canonical: await this.square.retrieve(route.objectType, route.id), catalogChanges: [] };
+    }
+    if (route.kind === 'catalog_changes') {
+      // Since the last change stored; the first time, since just before this version.
+      const last = await this.applies.lastChange(route.objectType, event.merchantId);
+      const version = route.versionUpdatedAt ? new Date(route.versionUpdatedAt) : new Date();
+      const since = last ?? new Date((Number.isNaN(version.getTime()) ? Date.now() : version.getTime()) - 1000);
+      const { objects, complete } = await this.square.searchCatalogChanges(since);
+      if (!complete) this.logger.warn('catalog search stopped at its page limit; the next catalog version fetches the rest', { eventId: event.id, objects: objects.length });
+      return { canonical: null, catalogChanges: objects };
+    }
+    return { canonical: null, catalogChanges: [] };
+  }
+
+  private async apply(event: HandlerEvent, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
+    const { canonical, catalogChanges } = fetched;
     let running = '';
     try {
       return await this.applies.inApplyTransaction(event.id, this.timeoutMs, async (tx) => {
@@ -73,10 +101,10 @@ export class ProcessSquareEventUseCase {
         if (!(await tx.claim())) return 'duplicate';
         let outcome: 'applied' | 'unchanged' = 'applied';
         // Shared by the handlers, which run one after the other: frozen, so none can change what the next one sees.
-        const object = canonical ? deepFreeze(canonical.object) : null;
+        const object = deepFreezeOrNull(canonical?.object ?? snapshotObject(route, event.payload));
         for (const handler of handlers) {
           running = handler.name;
-          const ctx = { event, object, sql: tx.sql, attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, unchanged: () => (outcome = 'unchanged') };
+          const ctx = { event, object, sql: tx.sql, attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges, unchanged: () => (outcome = 'unchanged') };
           try {
             await handler.handle(ctx);
           } catch (err) {
@@ -109,7 +137,16 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function deepFreeze(value: JsonObject): JsonObject {
+/** A snapshot's object for handlers: the one object, or the event's data.object when it carries several. */
+function snapshotObject(route: EventRoute, payload: JsonObject): JsonObject | null {
+  if (route.kind !== 'snapshot' && route.kind !== 'deleted') return null;
+  if (route.objects.length === 1) return route.objects[0]!.object;
+  const data = payload.data as JsonObject | undefined;
+  return (data?.object as JsonObject | undefined) ?? null;
+}
+
+function deepFreezeOrNull(value: JsonObject | null): JsonObject | null {
+  if (value === null) return null;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const next = stack.pop();
