@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 // Runs after the build: the configuration lib's own loaders and development key (the one the
 // square CLI defaults to), so that every app's settings are checked before any of them starts.
 import {
-  ConfigError, DEV_SIGNATURE_KEY, loadAppConfig, loadDotEnv,
+  ConfigError, DEV_SIGNATURE_KEY, loadAppConfig, loadDestinations, loadDotEnv,
 } from '../dist/libs/config/src/index.js';
 
 const APPS = ['ingress', 'worker', 'admin'];
@@ -52,7 +52,8 @@ if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === un
 const problems = [];
 for (const app of APPS) {
   try {
-    loadAppConfig(app === 'fake-square' ? 'fakeSquare' : app, env);
+    const config = loadAppConfig(app === 'fake-square' ? 'fakeSquare' : app, env);
+    if (app === 'worker') loadDestinations(config.forwarding.destinationsFile, env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(`  ${app}:`, ...err.problems.map((p) => `    - ${p}`));

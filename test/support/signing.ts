@@ -14,10 +14,10 @@ export function signedHeaders(
 }
 
 /** A payment.updated body with its own event id, for tests that need many distinct events. */
-export function paymentEventBody(eventId: string, paymentId = 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe', version = 3): Buffer {
+export function paymentEventBody(eventId: string, paymentId = 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe', version = 3, merchantId = 'ML7Q2XK4ZP1N9'): Buffer {
   return Buffer.from(
     JSON.stringify({
-      merchant_id: 'ML7Q2XK4ZP1N9',
+      merchant_id: merchantId,
       type: 'payment.updated',
       event_id: eventId,
       created_at: new Date().toISOString(),

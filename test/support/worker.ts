@@ -4,6 +4,9 @@ import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
 import { REDIS_URL } from './redis.js';
 
 export interface WorkerOverrides {
+  destinationsFile?: string;
+  forwardBackoffMs?: number;
+  forwardRetryForMs?: number;
   handlers?: string[];
   handlerTimeoutMs?: number;
   redisUrl?: string;
@@ -30,6 +33,7 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
       shutdownTimeoutMs: 5000,
     },
     handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000, mirrorEventTypes: ['*'] },
+    forwarding: { destinationsFile: o.destinationsFile, backoffMs: o.forwardBackoffMs ?? 100, maxBackoffMs: 2000, retryForMs: o.forwardRetryForMs ?? 600_000 },
     log: { level: 'error', format: 'json' },
   };
 }

@@ -1,5 +1,5 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import type { AdminAppConfig } from '@app/config';
+import { loadDestinations, type AdminAppConfig } from '@app/config';
 import { createHttpApp } from '@app/http';
 import { AdminModule } from './admin.module.js';
 import { basicAuth, refuseCrossSiteChanges } from './auth/basic-auth.js';
@@ -9,7 +9,9 @@ export async function createAdminApp(config: AdminAppConfig): Promise<INestAppli
   // The admin API reads no request bodies; Bull Board parses its own JSON. Bad credentials and
   // replays are logged by the auth middleware and the API; Bull Board's polling would flood a
   // per-request log.
-  const app = await createHttpApp(AdminModule.forRoot(config), config.log, { requestLog: false });
+  // The destinations name the forward queues and the replays' targets; their secrets are not needed here.
+  const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false });
+  const app = await createHttpApp(AdminModule.forRoot(config, destinations), config.log, { requestLog: false });
   // Mounted on Express now, before app.init() registers module middleware and routes, so these
   // run in front of everything: Bull Board's router (middleware of a global module, which Nest
   // would mount ahead of any middleware of ours), the admin API and unknown paths alike.

@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AdminAppConfig, ConfigModule } from '@app/config';
+import { AdminAppConfig, ConfigModule, DESTINATIONS, type Destination } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { QueueModule } from '@app/queue';
+import { AdminDeliveriesController } from './deliveries/admin-deliveries.controller.js';
 import { AdminEventsController } from './events/admin-events.controller.js';
 import { queuesBoardImports } from './queues-board/queues-board.imports.js';
 
@@ -11,18 +12,21 @@ import { queuesBoardImports } from './queues-board/queues-board.imports.js';
 // of a global module, which Nest mounts before any middleware this module could declare.
 @Module({})
 export class AdminModule {
-  static forRoot(config: AdminAppConfig): DynamicModule {
+  /** `destinations`: FORWARD_DESTINATIONS_FILE's, names only (admin.app.ts reads them without secrets). */
+  static forRoot(config: AdminAppConfig, destinations: readonly Destination[]): DynamicModule {
+    const names = destinations.map((d) => d.name);
     return {
       module: AdminModule,
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot({ prisma: true }),
-        QueueModule.forRoot('The admin API still lists and replays events; Bull Board shows nothing until Redis is back.'),
+        QueueModule.forRoot('The admin API still lists and replays events and deliveries; Bull Board shows nothing until Redis is back.', names),
         EventsModule,
         HealthModule,
-        ...queuesBoardImports(),
+        ...queuesBoardImports(names),
       ],
-      controllers: [AdminEventsController],
+      providers: [{ provide: DESTINATIONS, useValue: destinations }],
+      controllers: [AdminEventsController, AdminDeliveriesController],
     };
   }
 }

@@ -1,12 +1,12 @@
-// npm run events -- replay <eventId> [<eventId>…] | replay --dead-lettered   (see events/events-args.ts)
-// Operations on captured events, through the same use cases as the admin API.
+// npm run events -- replay … | replay-delivery …   (see events/events-args.ts)
+// Operations on captured events and their deliveries, through the same use cases as the admin API.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { withTimeout } from '@app/timeouts';
-import { ConfigModule, loadAppConfig, loadDotEnv } from '@app/config';
+import { ConfigModule, loadAppConfig, loadDestinations, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { EventsModule, ReplayEventsUseCase, type ReplayResult } from '@app/events';
+import { EventsModule, ReplayDeliveriesUseCase, ReplayEventsUseCase, type DeliveryReplayResult, type ReplayResult } from '@app/events';
 import { QueueModule } from '@app/queue';
 import { runCli } from './cli-args.js';
 import { EVENTS_USAGE, parseEventsArgs } from './events/events-args.js';
@@ -19,15 +19,27 @@ async function main(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   const config = loadAppConfig('eventsCli');
+  // Names only: a replay to a destination the file no longer lists would wait for nobody.
+  const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false }).map((d) => d.name);
+  if (command.name === 'replay-delivery' && command.destination && !destinations.includes(command.destination)) {
+    console.error(`events: no destination "${command.destination}" in FORWARD_DESTINATIONS_FILE (${destinations.join(', ') || 'none configured'})`);
+    return 1;
+  }
 
   @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule] })
   class EventsCliModule {}
 
   const app = await NestFactory.createApplicationContext(EventsCliModule, { logger: ['error', 'fatal'] });
+  const answered = <T>(work: Promise<T>) => withTimeout(work, 60_000, 'no answer within 60 s (is Postgres reachable?)');
   try {
+    if (command.name === 'replay-delivery') {
+      const replay = app.get(ReplayDeliveriesUseCase);
+      const result = await answered(command.destination ? replay.replayDestination(command.destination) : replay.replay(command.deliveryIds));
+      printDeliveries(result);
+      return result.notFound.length > 0 ? 1 : 0;
+    }
     const replay = app.get(ReplayEventsUseCase);
-    const work = command.deadLettered ? replay.replayDeadLettered() : replay.replay(command.eventIds);
-    const result = await withTimeout(work, 60_000, 'no answer within 60 s (is Postgres reachable?)');
+    const result = await answered(command.deadLettered ? replay.replayDeadLettered() : replay.replay(command.eventIds));
     print(result);
     return result.failed.length > 0 || result.notFound.length > 0 ? 1 : 0;
   } finally {
@@ -42,6 +54,13 @@ function print(result: ReplayResult): void {
   for (const f of result.failed) console.error(`events: failed ${f.eventId}: ${f.error}`);
   if (result.warning) console.error(`events: note: ${result.warning}`);
   console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.notFound.length} not found, ${result.failed.length} failed`);
+}
+
+function printDeliveries(result: DeliveryReplayResult): void {
+  for (const id of result.replayed) console.log(`replayed delivery ${id}`);
+  for (const id of result.skipped) console.log(`skipped delivery ${id} (not dead-lettered)`);
+  for (const id of result.notFound) console.error(`events: no delivery ${id}`);
+  console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.notFound.length} not found`);
 }
 
 runCli('events', 'npm run events --', main);

@@ -1,9 +1,11 @@
-// npm run square -- send <sample-or-file> | verify <body-file> | replay <eventId>
-// Square webhook tools: sign and send events, diagnose signatures, re-send captured events.
+// npm run square -- send <sample-or-file> | verify <body-file> | replay <eventId> | listen
+// Square webhook tools: sign and send events, diagnose signatures, re-send captured events, and
+// receive forwarded ones.
 // No Nest context: these are a few pure functions, one HTTP request and at most one query.
 import { loadDotEnv, loadSquareCliConfig } from '@app/config';
 import { runCli } from './cli-args.js';
 import { listSamples } from './square/event-source.js';
+import { runListen } from './square/listen.command.js';
 import { runReplay } from './square/replay.command.js';
 import { parseSquareArgs } from './square/square-args.js';
 import { runSend } from './square/send.command.js';
@@ -34,6 +36,12 @@ function usage(): string {
       Read a captured event's raw body from Postgres (DATABASE_URL), sign it for --url
       (default --to) and POST it to --to, e.g. a local development server.
 
+  listen [--port <port>] [--secret <whsec_…>] [--status <code>]
+      A local receiver for a forwarding destination (url: http://localhost:4000/): print
+      each request, verified with the destination's secret as the standardwebhooks package
+      does (401 when invalid). --port default 4000; --status the answer, default 200 (try
+      500 to watch the retries).
+
 Settings come from the environment or .env. Exit codes: 0 ok, 1 failed or invalid, 2 usage.`;
 }
 
@@ -43,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
+  if (command.name === 'listen') return runListen(command);
   loadDotEnv();
   const config = loadSquareCliConfig();
   switch (command.name) {

@@ -1,11 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
+import { ConfigModule, DESTINATIONS, SquareApiConfig, WorkerAppConfig, type Destination } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import type { SquareEventHandler } from '@app/handlers';
 import { HealthModule } from '@app/health';
 import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
+import { DeliverUseCase } from './forwarding/deliver.use-case.js';
+import { ForwardBacklogCollector } from './forwarding/forward-backlog.collector.js';
+import { ForwardQueues } from './forwarding/forward-queues.js';
+import { ForwardRecorderHandler } from './forwarding/forward-recorder.handler.js';
+import { ForwardWorkers } from './forwarding/forward-workers.js';
 import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
 import { SquareMirrorHandler } from './mirror/square-mirror.handler.js';
 import { JobRelayService } from './relay/job-relay.service.js';
@@ -13,23 +18,28 @@ import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
 import { APPLY_TIMEOUT_MS, ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-events/square-event.processor.js';
 import { SquareEventsWorker } from './square-events/square-events.worker.js';
-import { InboxSweepService } from './sweep/inbox-sweep.service.js';
+import { SweepService } from './sweep/sweep.service.js';
 
 const WHILE_REDIS_IS_DOWN =
   'Webhooks are still accepted (the ingress needs Postgres only); their jobs wait in Postgres (job_outbox) and are processed once Redis is back.';
 
 @Module({})
 export class WorkerModule {
-  /** `teamHandlers`: loaded from SQUARE_EVENT_HANDLERS before the app is built (worker.app.ts). */
-  static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[]): DynamicModule {
+  /**
+   * `teamHandlers` (SQUARE_EVENT_HANDLERS) and `destinations` (FORWARD_DESTINATIONS_FILE) are loaded
+   * before the app is built (worker.app.ts).
+   */
+  static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: readonly Destination[]): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN), HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), HealthModule, MetricsModule],
       providers: [
         { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
         { provide: TEAM_HANDLERS, useValue: teamHandlers },
+        { provide: DESTINATIONS, useValue: destinations },
         { provide: APPLY_TIMEOUT_MS, useValue: config.handlers.timeoutMs },
         SquareMirrorHandler,
+        ForwardRecorderHandler,
         HandlerRegistry,
         ProcessSquareEventUseCase,
         DeadLetterUseCase,
@@ -37,7 +47,11 @@ export class WorkerModule {
         SquareEventsWorker,
         QueueMetricsCollector,
         JobRelayService,
-        InboxSweepService,
+        SweepService,
+        ForwardQueues,
+        DeliverUseCase,
+        ForwardWorkers,
+        ForwardBacklogCollector,
       ],
     };
   }

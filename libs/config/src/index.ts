@@ -5,8 +5,10 @@ export type {
   AdminAppConfig, AppConfig, AppName, EventsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
 } from './load-config.js';
 export {
-  AdminConfig, DatabaseConfig, HandlersConfig, IngressConfig, LogConfig, QueueConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
+  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, QueueConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
 export { LOG_LEVELS } from './variables.js';
 export type { LogLevel } from './variables.js';
+export { DESTINATIONS, loadDestinations } from './destinations.js';
+export type { Destination } from './destinations.js';

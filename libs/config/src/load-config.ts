@@ -51,10 +51,10 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
 export const APP_SECTIONS = {
   /** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
   ingress: ['database', 'webhook', 'ingress', 'log'],
-  worker: ['database', 'redis', 'queue', 'squareApi', 'worker', 'handlers', 'log'],
-  admin: ['database', 'redis', 'queue', 'admin', 'log'],
+  worker: ['database', 'redis', 'queue', 'squareApi', 'worker', 'handlers', 'forwarding', 'log'],
+  admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
-  eventsCli: ['database', 'redis', 'queue', 'log'],
+  eventsCli: ['database', 'redis', 'queue', 'forwarding', 'log'],
   migrate: ['database', 'migrate'],
   fakeSquare: ['fakeSquare'],
 } as const satisfies Record<string, readonly SectionName[]>;

@@ -55,6 +55,13 @@ export const SECTIONS = {
   }),
   /** The team's handlers (module paths) and how long one event's transaction may take with them. */
   handlers: section({ fields: { modules: 'SQUARE_EVENT_HANDLERS', timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS', mirrorEventTypes: 'SQUARE_MIRROR_EVENT_TYPES' } }),
+  /** Forwarding: the destinations file, and the retry schedule of a delivery. */
+  forwarding: section({
+    fields: { destinationsFile: 'FORWARD_DESTINATIONS_FILE', backoffMs: 'FORWARD_BACKOFF_MS', maxBackoffMs: 'FORWARD_MAX_BACKOFF_MS', retryForMs: 'FORWARD_RETRY_FOR_MS' },
+    check: (f, problem) => {
+      if (f.maxBackoffMs < f.backoffMs) problem('FORWARD_MAX_BACKOFF_MS', `must not be below FORWARD_BACKOFF_MS (${f.backoffMs})`);
+    },
+  }),
   admin: section({
     fields: { port: 'ADMIN_PORT', host: 'ADMIN_HOST', username: 'ADMIN_USERNAME', password: 'ADMIN_PASSWORD', authDisabled: 'ADMIN_AUTH_DISABLED' },
     check: (admin, problem) => {
@@ -103,6 +110,8 @@ export class WorkerConfig {}
 /** username and password are undefined only when authDisabled; the password is never logged. */
 export interface HandlersConfig extends SectionConfig<'handlers'> {}
 export class HandlersConfig {}
+export interface ForwardingConfig extends SectionConfig<'forwarding'> {}
+export class ForwardingConfig {}
 export interface AdminConfig extends SectionConfig<'admin'> {}
 export class AdminConfig {}
 export interface LogConfig extends SectionConfig<'log'> {}
@@ -118,6 +127,7 @@ export const SECTION_TOKENS = {
   squareApi: SquareApiConfig,
   worker: WorkerConfig,
   handlers: HandlersConfig,
+  forwarding: ForwardingConfig,
   admin: AdminConfig,
   log: LogConfig,
 } as const satisfies Partial<Record<SectionName, abstract new () => object>>;

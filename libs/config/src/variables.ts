@@ -112,6 +112,12 @@ export const VARIABLES = {
   SQUARE_EVENT_HANDLERS: list(),
   SQUARE_EVENT_HANDLER_TIMEOUT_MS: int(10_000, 100, 600_000),
 
+  FORWARD_DESTINATIONS_FILE: text(),
+  FORWARD_BACKOFF_MS: int(1000, 10, 3_600_000),
+  FORWARD_MAX_BACKOFF_MS: int(3_600_000, 10, 86_400_000),
+  // Square retries us for 24-72 h; a destination gets at least as long.
+  FORWARD_RETRY_FOR_MS: int(26 * 3_600_000, 1000, 30 * 86_400_000),
+
   ADMIN_PORT: int(3002, 1, 65535),
   ADMIN_HOST: textOr('0.0.0.0'),
   ADMIN_USERNAME: text(),

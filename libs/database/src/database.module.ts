@@ -1,9 +1,11 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
+import { DeliveryQueryRepository } from './delivery-query.repository.js';
 import { EventApplyRepository } from './event-apply.repository.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
+import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
 import { PrismaService } from './prisma.service.js';
@@ -19,7 +21,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).
@@ -32,7 +34,7 @@ export class DatabaseModule {
   /** `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share). */
   static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean } = {}): DynamicModule {
     const pool: Provider = { provide: PG_POOL, inject: [DatabaseConfig], useFactory: (c: DatabaseConfig) => createPgPool(c, options.connectTimeoutMs) };
-    const providers: Provider[] = [pool, PgPoolLifecycle, ...repositories, ...(options.prisma ? [PrismaService, EventQueryRepository] : [])];
-    return { module: DatabaseModule, providers, exports: [PG_POOL, ...repositories, ...(options.prisma ? [PrismaService, EventQueryRepository] : [])] };
+    const admin = options.prisma ? [PrismaService, EventQueryRepository, DeliveryQueryRepository] : [];
+    return { module: DatabaseModule, providers: [pool, PgPoolLifecycle, ...repositories, ...admin], exports: [PG_POOL, ...repositories, ...admin] };
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
+import { deliveriesOf } from './forward-deliveries.repository.js';
 import { PG_POOL } from './pg-pool.js';
 import { STATUS, statement } from './sql.js';
 import { inTransaction } from './transaction.js';
@@ -35,6 +36,8 @@ export interface ApplyTransaction {
   markDeleted(row: ObjectRow, one?: boolean): Promise<boolean>;
   /** The event's outcome, for an event of several objects once all are written. */
   setOutcome(outcome: string): Promise<void>;
+  /** One delivery per destination (with its job in the outbox), the body the same for each. */
+  recordDeliveries(destinations: ReadonlyArray<{ name: string; webhookId: string }>, eventType: string, body: string): Promise<void>;
   /** SQL of the team's handlers, in this transaction ($n parameters, not prepared). */
   sql<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<SqlResult<R>>;
 }
@@ -211,6 +214,9 @@ export class EventApplyRepository {
           markDeleted: async (row, one = true) => (await run(MARK_DELETED.bind(objectValues(row, event_id, one)))).rowCount === 1,
           setOutcome: async (outcome) => {
             await run(SET_OUTCOME.bind({ event_id, outcome }));
+          },
+          recordDeliveries: async (destinations, eventType, body) => {
+            if (destinations.length > 0) await run(deliveriesOf(event_id, eventType, body, destinations));
           },
           sql: async <R>(text: string, values: readonly unknown[] = []) => {
             const result = await run<R>({ text, values: [...values] });

@@ -15,3 +15,7 @@ export { PrismaService } from './prisma.service.js';
 export { UnstorablePayloadError, WebhookInboxRepository } from './webhook-inbox.repository.js';
 export type { DeliveryOutcome, RecordDeliveryInput } from './webhook-inbox.repository.js';
 export { MigrationError, markRolledBack, migrate } from './migrations/migrator.js';
+export { DELIVERY, ForwardDeliveriesRepository, isDeliveryId } from './forward-deliveries.repository.js';
+export type { AttemptResult, Delivery } from './forward-deliveries.repository.js';
+export { DELIVERY_STATUSES, DeliveryQueryRepository } from './delivery-query.repository.js';
+export type { DeliveryDetail, DeliveryListFilter, DeliveryStatus, DeliverySummary } from './delivery-query.repository.js';

@@ -12,12 +12,14 @@ export interface OutboxJob {
   generation: number;
 }
 
-// The oldest jobs no other relay is taking right now, removed as they are read. The DELETE only
-// commits once the caller has put them in Redis.
-const TAKE_JOBS = statement<{ limit: number }>('take-outbox-jobs', `
+// The oldest jobs of the queues the caller knows that no other relay is taking right now, removed
+// as they are read. The DELETE only commits once the caller has put them in Redis. Jobs of a queue
+// no relay knows (a destination removed from the configuration) wait, without holding up the rest.
+const TAKE_JOBS = statement<{ limit: number; queues: string[] }>('take-outbox-jobs', `
   DELETE FROM job_outbox
   WHERE (queue, ref) IN (
-    SELECT queue, ref FROM job_outbox ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED
+    SELECT queue, ref FROM job_outbox WHERE queue = ANY(:queues::text[])
+    ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED
   )
   RETURNING queue, ref, generation`);
 
@@ -31,9 +33,9 @@ export class JobOutboxRepository {
    * (sending one twice is harmless: BullMQ drops a job id it already has). Rows another relay holds
    * are skipped, so several workers relay side by side. Resolves with the number of jobs sent.
    */
-  async relay(limit: number, send: (jobs: OutboxJob[]) => Promise<void>): Promise<number> {
+  async relay(limit: number, queues: readonly string[], send: (jobs: OutboxJob[]) => Promise<void>): Promise<number> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<OutboxJob>(TAKE_JOBS.bind({ limit }));
+      const { rows } = await client.query<OutboxJob>(TAKE_JOBS.bind({ limit, queues: [...queues] }));
       if (rows.length > 0) await send(rows);
       return rows.length;
     });

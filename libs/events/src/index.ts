@@ -1,3 +1,5 @@
 export { EventsModule } from './events.module.js';
 export { ReplayEventsUseCase } from './replay-events.use-case.js';
 export type { ReplayResult } from './replay-events.use-case.js';
+export { ReplayDeliveriesUseCase } from './replay-deliveries.use-case.js';
+export type { DeliveryReplayResult } from './replay-deliveries.use-case.js';

@@ -1,6 +1,8 @@
 export {
   eventProcessingSeconds,
   eventsProcessed,
+  forwardDeliveries,
+  forwardRequestSeconds,
   registry,
   squareApiRequests,
   squareApiSeconds,

@@ -67,3 +67,18 @@ export const squareApiSeconds = new Histogram({
   buckets: LATENCY_BUCKETS,
   registers: [registry],
 });
+
+export const forwardDeliveries = new Counter({
+  name: 'square_forward_deliveries_total',
+  help: 'Attempts to deliver an event to a forwarding destination, by destination and outcome (delivered, failed: will be retried, dead_lettered)',
+  labelNames: ['destination', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const forwardRequestSeconds = new Histogram({
+  name: 'square_forward_request_seconds',
+  help: 'Latency of requests to forwarding destinations, by destination and HTTP status (or timeout / network when there was no answer)',
+  labelNames: ['destination', 'status'] as const,
+  buckets: [...LATENCY_BUCKETS, 10, 30],
+  registers: [registry],
+});

@@ -1,7 +1,9 @@
-export { BACKOFF_TYPE, retryDelayMs } from './backoff.js';
+export { BACKOFF_TYPE, parseRetryAfter, retryDelayMs } from './backoff.js';
 export { DeadLetterQueue } from './dead-letter.queue.js';
-export { DEAD_LETTER_JOBS, JOBS, QUEUES, jobIdForEvent, squareEventJobOptions } from './queues.js';
-export type { DeadLetterJob, SquareEventJob } from './queues.js';
+export {
+  DEAD_LETTER_JOBS, FORWARD_JOBS, FORWARD_QUEUE_PREFIX, JOBS, QUEUES, forwardJobOptions, forwardQueue, jobIdForEvent, squareEventJobOptions,
+} from './queues.js';
+export type { DeadLetterJob, ForwardJob, SquareEventJob } from './queues.js';
 export { QueueModule } from './queue.module.js';
 export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 export type { EventJobRef } from './square-events.producer.js';

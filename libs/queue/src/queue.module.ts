@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig, RedisConfig } from '@app/config';
 import { DeadLetterQueue } from './dead-letter.queue.js';
-import { QUEUES } from './queues.js';
+import { QUEUES, forwardQueue } from './queues.js';
 import { RedisConnectionReport } from './redis-connection.js';
 import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 
@@ -20,8 +20,11 @@ import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.j
  */
 @Module({})
 export class QueueModule {
-  /** `whileRedisIsDown`: what the app can still do without Redis, said once when it is lost. */
-  static forRoot(whileRedisIsDown: string): DynamicModule {
+  /**
+   * `whileRedisIsDown`: what the app can still do without Redis, said once when it is lost.
+   * `destinations`: the forwarding destinations whose queues (forward-<name>) it also uses.
+   */
+  static forRoot(whileRedisIsDown: string, destinations: readonly string[] = []): DynamicModule {
     const report: Provider = {
       provide: RedisConnectionReport,
       inject: [RedisConfig],
@@ -34,7 +37,8 @@ export class QueueModule {
       useFactory: (connections: RedisConnectionReport) =>
         connections.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
     };
-    const queues: Provider[] = Object.values(QUEUES).map((name) => ({
+    const names = [...Object.values(QUEUES), ...destinations.map(forwardQueue)];
+    const queues: Provider[] = names.map((name) => ({
       provide: getQueueToken(name),
       inject: [PRODUCER_REDIS, QueueConfig],
       useFactory: (connection: Redis, config: QueueConfig) => {

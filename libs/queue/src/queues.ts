@@ -14,6 +14,19 @@ export const JOBS = {
   processEvent: 'process-event',
 } as const;
 
+/** Each forwarding destination has a queue of its own (forward-<name>): a slow one holds up no other. */
+export const FORWARD_QUEUE_PREFIX = 'forward-';
+export function forwardQueue(destination: string): string {
+  return `${FORWARD_QUEUE_PREFIX}${destination}`;
+}
+
+export const FORWARD_JOBS = {
+  deliver: 'deliver',
+} as const;
+
+/** A delivery to send; the row in forward_deliveries holds the rest. */
+export type ForwardJob = { name: typeof FORWARD_JOBS.deliver; data: { deliveryId: string } };
+
 export const DEAD_LETTER_JOBS = {
   deadLettered: 'dead-lettered',
 } as const;
@@ -47,6 +60,21 @@ export function squareEventJobOptions(config: QueueConfig, eventId: string, gene
     // Exponential with jitter, honouring Square's Retry-After (see backoff.ts).
     backoff: { type: BACKOFF_TYPE, delay: config.jobBackoffMs },
     // Completed jobs are not needed: the inbox row records the outcome.
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
+/**
+ * A delivery's job: the delivery id (and replay count) as the job id. Its retries are counted and
+ * scheduled by the forwarder itself (FORWARD_RETRY_FOR_MS, not a number of attempts), so BullMQ is
+ * given attempts enough never to stop it first.
+ */
+export function forwardJobOptions(deliveryId: string, generation = 0): JobsOptions {
+  return {
+    jobId: jobIdForEvent(`d${deliveryId}`, generation),
+    attempts: 1_000_000,
+    backoff: { type: BACKOFF_TYPE },
     removeOnComplete: true,
     removeOnFail: { age: 7 * 24 * 3600 },
   };

@@ -1,7 +1,8 @@
 import { SquareClient, SquareEnvironment, SquareError, SquareTimeoutError } from 'square';
 import type { SquareApiConfig } from '@app/config';
 import { keepAliveFetch } from './keep-alive-fetch.js';
-import { SquareApiError, isRetryableStatus, parseRetryAfter } from './square-api.errors.js';
+import { parseRetryAfter } from '@app/queue';
+import { SquareApiError, isRetryableStatus } from './square-api.errors.js';
 import { serialization } from 'square';
 import { RETRIEVERS, wireObject, wireObjects, type CanonicalObject, type RetrievableType } from './square-objects.js';
 

@@ -1,8 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import { EVENT_STATUSES, type EventCursor, type EventListFilter, type EventStatus } from '@app/database';
+import { DEFAULT_LIMIT, clip, integer, list, single, unknownParams } from '../query-params.js';
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
+export { DEFAULT_LIMIT };
 
 const KNOWN_PARAMS = ['status', 'type', 'receivedFrom', 'receivedTo', 'limit', 'cursor'] as const;
 
@@ -17,14 +17,10 @@ export interface ListEventsQuery {
   after: EventCursor | undefined;
 }
 
-/**
- * Validates GET /admin/api/events query parameters; every problem is named in one 400.
- * Unknown parameters are refused too: a misspelt filter must not silently list everything.
- */
+/** Validates GET /admin/api/events query parameters; every problem is named in one 400. */
 export function parseListEventsQuery(query: Record<string, unknown>): ListEventsQuery {
   const problems: string[] = [];
-  const unknown = Object.keys(query).filter((k) => !(KNOWN_PARAMS as readonly string[]).includes(k));
-  if (unknown.length > 0) problems.push(`unknown query parameter(s): ${unknown.join(', ')} (known: ${KNOWN_PARAMS.join(', ')})`);
+  unknownParams(query, KNOWN_PARAMS, problems);
 
   const statuses = list(query.status, 'status', problems);
   for (const s of statuses ?? []) {
@@ -67,28 +63,6 @@ export function decodeCursor(value: string): EventCursor | undefined {
   }
 }
 
-function single(value: unknown, name: string, problems: string[]): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') {
-    problems.push(`${name} must be given once`);
-    return undefined;
-  }
-  return value;
-}
-
-/** Comma-separated, and/or repeated (status=a&status=b); empty items are dropped. */
-function list(value: unknown, name: string, problems: string[]): string[] | undefined {
-  if (value === undefined) return undefined;
-  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [null]));
-  if (parts.includes(null)) {
-    problems.push(`${name} must be a comma-separated list`);
-    return undefined;
-  }
-  const items = (parts as string[]).map((p) => p.trim()).filter(Boolean);
-  if (items.length === 0) problems.push(`${name} must not be empty`);
-  return items;
-}
-
 function date(value: unknown, name: string, problems: string[]): Date | undefined {
   const raw = single(value, name, problems);
   if (raw === undefined) return undefined;
@@ -105,20 +79,4 @@ function isCalendarDate(raw: string): boolean {
   const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
   const day = new Date(Date.UTC(y, m - 1, d));
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-}
-
-function integer(value: unknown, name: string, problems: string[]): number | undefined {
-  const raw = single(value, name, problems);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_LIMIT) {
-    problems.push(`${name} must be a whole number from 1 to ${MAX_LIMIT} (got "${clip(raw)}")`);
-    return undefined;
-  }
-  return n;
-}
-
-/** Echoed input stays short in error messages and logs. */
-function clip(value: string): string {
-  return value.length > 50 ? `${value.slice(0, 50)}…` : value;
 }

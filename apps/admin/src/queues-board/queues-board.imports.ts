@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, type BullBoardModuleOptions } from '@bull-board/nestjs';
 import type { DynamicModule } from '@nestjs/common';
-import { QUEUES } from '@app/queue';
+import { QUEUES, forwardQueue } from '@app/queue';
 
 export const QUEUES_BOARD_PATH = '/admin/queues';
 
@@ -14,16 +14,23 @@ function eventLink(job: QueueJobJson): { displayText: string; href: string } {
   return { displayText: 'Inbox event', href: `/admin/api/events/${encodeURIComponent(eventId)}` };
 }
 
+/** Each delivery job carries a delivery id: link it to the admin API's view of that delivery. */
+function deliveryLink(job: QueueJobJson): { displayText: string; href: string } {
+  const deliveryId = (job.data as { deliveryId?: unknown } | undefined)?.deliveryId;
+  if (typeof deliveryId !== 'string') return { displayText: 'Deliveries', href: '/admin/api/deliveries' };
+  return { displayText: 'Delivery', href: `/admin/api/deliveries/${encodeURIComponent(deliveryId)}` };
+}
+
 /**
- * Bull Board at /admin/queues over the two queues QueueModule.forRoot() registers. forFeature()
+ * Bull Board at /admin/queues over the queues QueueModule.forRoot() registers. forFeature()
  * looks each queue up by @nestjs/bullmq's token (getQueueToken(name)), which is how QueueModule
  * provides them: the board shows the very Queue instances (prefix, connection) the app uses.
  *
- * Retrying a failed process-event job from the board would do nothing useful (the worker skips an
+ * Retrying a failed job from the board would do nothing useful (the worker skips an
  * event that is no longer 'received'): replays go through POST /admin/api/…/replay, which resets
  * the inbox row first. The dead-letter queue mirrors the inbox, so it is read-only here.
  */
-export function queuesBoardImports(): DynamicModule[] {
+export function queuesBoardImports(destinations: readonly string[]): DynamicModule[] {
   return [
     BullBoardModule.forRoot({
       route: QUEUES_BOARD_PATH,
@@ -43,6 +50,12 @@ export function queuesBoardImports(): DynamicModule[] {
         adapter: BullMQAdapter,
         options: { readOnlyMode: true, externalJobUrl: eventLink, description: 'dead-lettered events; replay them from the admin API' },
       },
+      // A delivery job fails for good only once its delivery is dead-lettered: replays reset the row first.
+      ...destinations.map((name) => ({
+        name: forwardQueue(name),
+        adapter: BullMQAdapter,
+        options: { allowRetries: false, externalJobUrl: deliveryLink, description: `deliveries to destination "${name}"; replay dead letters from the admin API` },
+      })),
     ),
   ];
 }

@@ -23,6 +23,16 @@ describe('parseEventsArgs', () => {
     expect(parseEventsArgs(['replay', '--dead-lettered'])).toEqual({ name: 'replay', eventIds: [], deadLettered: true });
   });
 
+  it('parses replay-delivery of ids, and of a destination\'s dead letters', () => {
+    expect(parseEventsArgs(['replay-delivery', '12', '13'])).toEqual({ name: 'replay-delivery', deliveryIds: ['12', '13'], destination: undefined });
+    expect(parseEventsArgs(['replay-delivery', '--destination', 'orders'])).toEqual({ name: 'replay-delivery', deliveryIds: [], destination: 'orders' });
+    expect(usageError(['replay-delivery'])).toBe('replay-delivery needs delivery ids, or --destination <name>');
+    expect(usageError(['replay-delivery', '12', '--destination', 'orders'])).toBe('replay-delivery takes delivery ids or --destination, not both');
+    expect(usageError(['replay-delivery', '--destination', ' '])).toBe('--destination is empty');
+    expect(usageError(['replay-delivery', '--dead-lettered'])).toBe('replay-delivery does not take --dead-lettered');
+    expect(usageError(['replay', '--destination', 'orders'])).toBe('replay does not take --destination');
+  });
+
   it('refuses unknown commands and options, and replay without a target or with both', () => {
     expect(usageError(['purge'])).toBe('unknown command "purge"');
     expect(usageError(['replay', '--dead-letterd'])).toContain("Unknown option '--dead-letterd'");

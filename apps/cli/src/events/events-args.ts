@@ -3,14 +3,18 @@ import { UsageError, onlyOptions, parseStrict } from '../cli-args.js';
 // The command line of `npm run events -- <command>`, parsed into one typed command (strict: an
 // unknown command or option is a UsageError, exit 2).
 
-export type EventsCommand = { name: 'help' } | { name: 'replay'; eventIds: string[]; deadLettered: boolean };
+export type EventsCommand =
+  | { name: 'help' }
+  | { name: 'replay'; eventIds: string[]; deadLettered: boolean }
+  | { name: 'replay-delivery'; deliveryIds: string[]; destination: string | undefined };
 
 const OPTIONS = {
   'dead-lettered': { type: 'boolean' },
+  destination: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const ALLOWED = { replay: ['dead-lettered'] } as const;
+const ALLOWED = { replay: ['dead-lettered'], 'replay-delivery': ['destination'] } as const;
 
 export const EVENTS_USAGE = `usage: npm run events -- <command>
 
@@ -18,16 +22,29 @@ export const EVENTS_USAGE = `usage: npm run events -- <command>
                                   processes them again (an id not in the inbox is an error)
   replay --dead-lettered          the same for every dead-lettered event (up to 10 000 per run)
 
-Settings (DATABASE_URL, REDIS_URL, QUEUE_PREFIX) come from the environment or .env.
-Exit codes: 0 done, 1 failed or an unknown event, 2 usage.`;
+  replay-delivery <deliveryId> [<deliveryId>…]
+                                  send these dead-lettered forward deliveries again, on a fresh
+                                  retry schedule (same body and webhook-id)
+  replay-delivery --destination <name>
+                                  the same for every dead-lettered delivery to that destination
+
+Settings (DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FORWARD_DESTINATIONS_FILE) come from the
+environment or .env. Exit codes: 0 done, 1 failed or an unknown event or delivery, 2 usage.`;
 
 export function parseEventsArgs(argv: readonly string[]): EventsCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { name: 'help' };
-  if (command !== 'replay') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'replay' && command !== 'replay-delivery') throw new UsageError(`unknown command "${command}"`);
   const { values, positionals } = parseStrict(rest, OPTIONS);
   if (values.help) return { name: 'help' };
   onlyOptions(command, values, ALLOWED[command]);
+  if (command === 'replay-delivery') {
+    const destination = values.destination?.trim();
+    if (values.destination !== undefined && !destination) throw new UsageError('--destination is empty');
+    if (destination && positionals.length > 0) throw new UsageError('replay-delivery takes delivery ids or --destination, not both');
+    if (!destination && positionals.length === 0) throw new UsageError('replay-delivery needs delivery ids, or --destination <name>');
+    return { name: 'replay-delivery', deliveryIds: positionals, destination };
+  }
   const deadLettered = values['dead-lettered'] ?? false;
   if (deadLettered && positionals.length > 0) throw new UsageError('replay takes event ids or --dead-lettered, not both');
   if (!deadLettered && positionals.length === 0) throw new UsageError('replay needs event ids, or --dead-lettered');

@@ -17,7 +17,8 @@ export type SquareCommand =
       legacy: boolean;
     }
   | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
-  | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean };
+  | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean }
+  | { name: 'listen'; port: number; secret: string | undefined; status: number };
 
 export { UsageError };
 
@@ -28,21 +29,27 @@ const OPTIONS = {
   signature: { type: 'string' },
   'new-id': { type: 'boolean' },
   legacy: { type: 'boolean' },
+  port: { type: 'string' },
+  secret: { type: 'string' },
+  status: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 
-const ALLOWED: Record<'send' | 'verify' | 'replay', readonly OptionName[]> = {
+const COMMANDS = ['send', 'verify', 'replay', 'listen'] as const;
+
+const ALLOWED: Record<(typeof COMMANDS)[number], readonly OptionName[]> = {
   send: ['url', 'to', 'key', 'new-id', 'legacy'],
   verify: ['url', 'key', 'signature', 'legacy'],
   replay: ['url', 'to', 'key', 'legacy'],
+  listen: ['port', 'secret', 'status'],
 };
 
 export function parseSquareArgs(argv: readonly string[]): SquareCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { name: 'help' };
-  if (command !== 'send' && command !== 'verify' && command !== 'replay') throw new UsageError(`unknown command "${command}"`);
+  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"`);
 
   const { values, positionals } = parseStrict(rest, OPTIONS);
   if (values.help) return { name: 'help' };
@@ -55,6 +62,12 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
   const legacy = values.legacy ?? false;
 
   switch (command) {
+    case 'listen': {
+      if (positionals.length > 0) throw new UsageError(`listen takes no arguments (got ${positionals.join(' ')})`);
+      const secret = values.secret?.trim();
+      if (secret !== undefined && !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) throw new UsageError('--secret must be a Standard Webhooks secret: whsec_ followed by base64');
+      return { name: 'listen', port: whole('--port', values.port ?? '4000', 0, 65_535), secret, status: whole('--status', values.status ?? '200', 200, 599) };
+    }
     case 'send':
       return { name: 'send', source: one(positionals, 'a sample name or a body file'), url, to, keys, newId: values['new-id'] ?? false, legacy };
     case 'verify': {
@@ -65,6 +78,16 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
       if (to === undefined) throw new UsageError('replay needs --to <url to POST to>');
       return { name: 'replay', eventId: one(positionals, 'an event id'), to, url, keys, legacy };
   }
+}
+
+function isCommand(value: string): value is (typeof COMMANDS)[number] {
+  return (COMMANDS as readonly string[]).includes(value);
+}
+
+function whole(option: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${option} must be a whole number from ${min} to ${max} (got "${value}")`);
+  return n;
 }
 
 function one(positionals: string[], what: string): string {

@@ -19,8 +19,8 @@ export interface ApplyContext extends HandlerContext {
 /** One handler as the apply path runs it: the built-in mirror, or one of the team's. */
 export interface AppliedHandler {
   name: string;
-  /** Whether this handler runs for an event of this type and route. */
-  wants(type: string, route: EventRoute): boolean;
+  /** Whether this handler runs for an event of this type, route and seller. */
+  wants(type: string, route: EventRoute, merchantId: string | null): boolean;
   handle(ctx: ApplyContext): Promise<void>;
 }
 

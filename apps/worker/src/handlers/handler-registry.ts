@@ -1,22 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SquareEventHandler } from '@app/handlers';
 import type { EventRoute } from '@app/square';
+import { ForwardRecorderHandler } from '../forwarding/forward-recorder.handler.js';
 import { SquareMirrorHandler } from '../mirror/square-mirror.handler.js';
 import { teamHandler, type AppliedHandler } from './applied-handler.js';
 
 /** The team's handlers, loaded from SQUARE_EVENT_HANDLERS before the app starts. */
 export const TEAM_HANDLERS = Symbol('TEAM_HANDLERS');
 
-/** Every handler of the apply path, in the order they run: the mirror first, then the team's as declared. */
+/**
+ * Every handler of the apply path, in the order they run: the mirror first, then the team's as
+ * declared, then the recording of the forward deliveries — so that an event whose handler fails
+ * leaves no delivery.
+ */
 @Injectable()
 export class HandlerRegistry {
   private readonly handlers: readonly AppliedHandler[];
 
-  constructor(mirror: SquareMirrorHandler, @Inject(TEAM_HANDLERS) team: readonly SquareEventHandler[]) {
-    this.handlers = [mirror, ...team.map(teamHandler)];
+  constructor(mirror: SquareMirrorHandler, @Inject(TEAM_HANDLERS) team: readonly SquareEventHandler[], forward: ForwardRecorderHandler) {
+    this.handlers = [mirror, ...team.map(teamHandler), forward];
   }
 
-  forEvent(type: string, route: EventRoute): AppliedHandler[] {
-    return this.handlers.filter((h) => h.wants(type, route));
+  forEvent(type: string, route: EventRoute, merchantId: string | null): AppliedHandler[] {
+    return this.handlers.filter((h) => h.wants(type, route, merchantId));
   }
 }

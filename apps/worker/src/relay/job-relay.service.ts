@@ -5,6 +5,7 @@ import { DatabaseConfig } from '@app/config';
 import { JobOutboxRepository, type OutboxJob } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { QUEUES, SquareEventsProducer } from '@app/queue';
+import { ForwardQueues } from '../forwarding/forward-queues.js';
 
 const BATCH = 500;
 // A notification wakes the relay at once; the poll only catches what a lost LISTEN connection missed.
@@ -13,7 +14,8 @@ const SEND_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 10_000;
 
 /**
- * Moves jobs from Postgres (job_outbox, written in the same commit as the inbox row) to BullMQ.
+ * Moves jobs from Postgres (job_outbox, written in the same commit as what they are about: the
+ * inbox row, a forward delivery) to BullMQ.
  * Woken by LISTEN job_outbox (a trigger notifies once per statement that adds jobs). While Redis or
  * Postgres fail, the jobs stay in job_outbox and the relay backs off, then catches up.
  */
@@ -31,6 +33,7 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly outbox: JobOutboxRepository,
     private readonly producer: SquareEventsProducer,
+    private readonly forward: ForwardQueues,
     private readonly database: DatabaseConfig,
   ) {}
 
@@ -67,7 +70,8 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
   private async drain(): Promise<void> {
     try {
       // Full batches mean more is waiting: go on without waiting for a notification.
-      while (!this.stopping && (await this.outbox.relay(BATCH, (jobs) => this.send(jobs))) === BATCH);
+      const queues = [QUEUES.squareEvents, ...this.forward.names()];
+      while (!this.stopping && (await this.outbox.relay(BATCH, queues, (jobs) => this.send(jobs))) === BATCH);
       if (this.failures > 0) this.logger.log('relaying jobs to Redis again', { failedPasses: this.failures });
       this.failures = 0;
     } catch (err) {
@@ -80,13 +84,15 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /** Each queue's jobs in one round trip; the batch commits only when all are in Redis. */
   private async send(jobs: OutboxJob[]): Promise<void> {
-    const events = jobs.filter((j) => j.queue === QUEUES.squareEvents);
-    if (events.length !== jobs.length) {
-      // Only a newer version of the pipeline could have written them; keep them for it.
-      throw new Error(`job_outbox holds jobs for queues this worker does not know: ${[...new Set(jobs.map((j) => j.queue))].join(', ')}`);
-    }
-    await withTimeout(this.producer.addEvents(events.map((j) => ({ eventId: j.ref, generation: j.generation }))), SEND_TIMEOUT_MS);
+    const byQueue = new Map<string, OutboxJob[]>();
+    for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
+    const sends = [...byQueue].map(([queue, queued]) =>
+      queue === QUEUES.squareEvents
+        ? this.producer.addEvents(queued.map((j) => ({ eventId: j.ref, generation: j.generation })))
+        : this.forward.add(queue, queued));
+    await withTimeout(Promise.all(sends), SEND_TIMEOUT_MS);
   }
 
   /** A connection of its own (LISTEN cannot share a pooled one), reopened whenever it drops. */

@@ -57,7 +57,7 @@ export class ProcessSquareEventUseCase {
 
     const route = routeSquareEvent(event.eventType, event.payload);
     if (route.kind === 'invalid') throw new InvalidEventError(route.reason);
-    const handlers = this.handlers.forEvent(event.eventType, route);
+    const handlers = this.handlers.forEvent(event.eventType, route, stringOrNull(event.payload.merchant_id));
     if (handlers.length === 0) {
       await this.events.markIgnored(eventId, route.kind === 'none' ? `ignored: ${route.reason}` : 'ignored');
       return 'ignored';

@@ -2,9 +2,9 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig, WorkerConfig } from '@app/config';
-import { TimeoutError, withTimeout } from '@app/timeouts';
 import { errorMessage } from '@app/observability';
 import { QUEUES, RedisConnectionReport, SquareEventJob, retryDelayMs } from '@app/queue';
+import { ActiveJobs, closeWorker } from '../bullmq/active-jobs.js';
 import { ProcessOutcome } from './process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-event.processor.js';
 
@@ -12,8 +12,6 @@ import { SquareEventProcessor } from './square-event.processor.js';
 // JOB_LOCK_MS after its last lock renewal plus up to two of these checks (one marks it, the next
 // moves it); BullMQ's default (= the lock duration) made that ~65 s with a 30 s lock.
 const STALLED_CHECK_MS = 5000;
-// Closing must not wait on a Redis that does not answer.
-const CLOSE_TIMEOUT_MS = 2000;
 
 /**
  * Runs the BullMQ Worker of square-events. Built here, not with @nestjs/bullmq's @Processor,
@@ -28,8 +26,7 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger(SquareEventsWorker.name);
   private worker: Worker<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']> | undefined;
   private connection: Redis | undefined;
-  /** Jobs being processed by this process right now (BullMQ's own count needs Redis). */
-  private active = 0;
+  private readonly active = new ActiveJobs();
 
   constructor(
     private readonly processor: SquareEventProcessor,
@@ -39,7 +36,7 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(QUEUES.squareEvents, (job) => this.track(this.processor.process(job)), {
+    this.worker = new Worker(QUEUES.squareEvents, (job) => this.active.track(this.processor.process(job)), {
       // Ours, so that its failures are reported once (and so that shutdown can always drop it).
       connection: (this.connection = this.connections.connect({ maxRetriesPerRequest: null })),
       prefix: this.queue.prefix,
@@ -65,29 +62,6 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
-    // Take no new job (without waiting: pause(false) would wait for the active ones through Redis).
-    void worker.pause(true).catch(() => undefined);
-    const deadline = Date.now() + this.config.shutdownTimeoutMs;
-    while (this.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (this.active > 0) {
-      this.logger.warn('active jobs did not finish in time; stopping anyway (they will be picked up again)', { active: this.active });
-    }
-    // Forced: disconnect rather than QUIT, which a dead Redis never answers.
-    await withTimeout(worker.close(true), CLOSE_TIMEOUT_MS).catch((err: unknown) => {
-      if (!(err instanceof TimeoutError)) throw err;
-      this.logger.warn('Redis did not answer while closing the worker; stopping anyway');
-    });
-    this.connection?.disconnect(); // shared with BullMQ, which leaves it open
-  }
-
-  private async track<T>(work: Promise<T>): Promise<T> {
-    this.active++;
-    try {
-      return await work;
-    } finally {
-      this.active--;
-    }
+    if (this.worker) await closeWorker(this.worker, this.active, this.config.shutdownTimeoutMs, this.logger, this.connection);
   }
 }

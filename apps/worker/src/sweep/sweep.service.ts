@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { WorkerConfig } from '@app/config';
-import { EventStatusRepository } from '@app/database';
+import { EventStatusRepository, ForwardDeliveriesRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { SquareEventsProducer } from '@app/queue';
+import { ForwardQueues } from '../forwarding/forward-queues.js';
 import { DeadLetterUseCase } from '../square-events/dead-letter.use-case.js';
 
 const BATCH = 500;
@@ -14,14 +15,15 @@ export interface SweepResult {
 }
 
 /**
- * Self-healing: an event still 'received' long after it arrived has probably lost its job (Redis
- * restarted without persistence after the relay had enqueued it). The sweep re-enqueues it;
- * the job id makes that a no-op when the job is in fact still queued. One worker sweeps at a time
- * (advisory lock); with nothing to do it costs one indexed query.
+ * Self-healing: an event still 'received' long after it arrived, or a delivery still pending long
+ * after its attempt was due, has probably lost its job (Redis restarted without persistence after
+ * the relay had enqueued it). The sweep re-enqueues it; the job id makes that a no-op when the job
+ * is in fact still queued. One worker sweeps each at a time (advisory locks); with nothing to do it
+ * costs two indexed queries.
  */
 @Injectable()
-export class InboxSweepService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(InboxSweepService.name);
+export class SweepService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SweepService.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SweepResult> | undefined;
 
@@ -29,6 +31,8 @@ export class InboxSweepService implements OnApplicationBootstrap, OnApplicationS
     private readonly events: EventStatusRepository,
     private readonly producer: SquareEventsProducer,
     private readonly deadLetter: DeadLetterUseCase,
+    private readonly deliveries: ForwardDeliveriesRepository,
+    private readonly forward: ForwardQueues,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -51,6 +55,12 @@ export class InboxSweepService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async sweepOnce(): Promise<SweepResult> {
+    const events = await this.sweepEvents();
+    const deliveries = await this.sweepDeliveries();
+    return { candidates: events.candidates + deliveries.candidates, enqueued: events.enqueued + deliveries.enqueued, deadLettered: events.deadLettered + deliveries.deadLettered };
+  }
+
+  private async sweepEvents(): Promise<SweepResult> {
     const candidates = await this.events.claimSweepCandidates(this.config.sweepAfterMs, BATCH);
     const result: SweepResult = { candidates: candidates.length, enqueued: 0, deadLettered: 0 };
     for (const candidate of candidates) {
@@ -64,6 +74,22 @@ export class InboxSweepService implements OnApplicationBootstrap, OnApplicationS
       }
     }
     if (result.enqueued > 0 || result.deadLettered > 0) this.logger.warn('sweep recovered events', { ...result });
+    return result;
+  }
+
+  private async sweepDeliveries(): Promise<SweepResult> {
+    const candidates = await this.deliveries.claimSweepCandidates(this.forward.destinations(), this.config.sweepAfterMs, BATCH);
+    const result: SweepResult = { candidates: candidates.length, enqueued: 0, deadLettered: 0 };
+    for (const candidate of candidates) {
+      const queued = await this.forward.ensureQueued(candidate);
+      if (queued.state === 'enqueued') result.enqueued++;
+      if (queued.state === 'failed') {
+        // Its job failed for good (it kept stalling) without the delivery being marked.
+        await this.deliveries.markDeadLettered(candidate.id, { attempts: queued.attemptsMade, status: null, error: queued.failedReason });
+        result.deadLettered++;
+      }
+    }
+    if (result.enqueued > 0 || result.deadLettered > 0) this.logger.warn('sweep recovered deliveries', { ...result });
     return result;
   }
 }

@@ -1,0 +1,43 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { DESTINATIONS, type Destination } from '@app/config';
+import { ForwardDeliveriesRepository } from '@app/database';
+import { registry } from '@app/metrics';
+import { withTimeout } from '@app/timeouts';
+
+const NAME = 'square_forward_backlog';
+const SCRAPE_TIMEOUT_MS = 1000;
+
+/**
+ * square_forward_backlog: deliveries not yet delivered nor dead-lettered, per destination, read from
+ * Postgres when /metrics is scraped (the truth, including jobs still in the outbox).
+ */
+@Injectable()
+export class ForwardBacklogCollector implements OnModuleInit, OnModuleDestroy {
+  constructor(
+    @Inject(DESTINATIONS) private readonly destinations: readonly Destination[],
+    private readonly deliveries: ForwardDeliveriesRepository,
+  ) {}
+
+  onModuleInit(): void {
+    const { destinations, deliveries } = this;
+    registry.removeSingleMetric(NAME); // one per process (the tests start several apps in one)
+    new Gauge({
+      name: NAME,
+      help: 'Pending deliveries per forwarding destination (read from Postgres at scrape time)',
+      labelNames: ['destination'] as const,
+      registers: [registry],
+      async collect() {
+        // A slow Postgres must not hang the scrape; absent series mean unknown, not 0.
+        const rows = await withTimeout(deliveries.backlog(destinations.map((d) => d.name)), SCRAPE_TIMEOUT_MS).catch(() => undefined);
+        this.reset();
+        if (!rows) return;
+        for (const d of destinations) this.set({ destination: d.name }, rows.find((r) => r.destination === d.name)?.pending ?? 0);
+      },
+    });
+  }
+
+  onModuleDestroy(): void {
+    registry.removeSingleMetric(NAME);
+  }
+}

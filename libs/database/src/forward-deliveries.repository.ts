@@ -1,0 +1,200 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { FORWARD_QUEUE_PREFIX, forwardQueue } from '@app/queue';
+import { ForwardDeliveryStatus } from './generated/prisma/enums.js';
+import { PG_POOL } from './pg-pool.js';
+import { statement } from './sql.js';
+import { inTransaction } from './transaction.js';
+
+export const DELIVERY = ForwardDeliveryStatus;
+
+/** Delivery ids are bigints: anything else names no delivery (and must not reach a ::bigint cast). */
+export function isDeliveryId(value: string): boolean {
+  return /^[1-9]\d{0,17}$/.test(value);
+}
+
+/** A delivery as the forwarder sends it. */
+export interface Delivery {
+  id: string;
+  destination: string;
+  eventId: string;
+  eventType: string;
+  webhookId: string;
+  body: string;
+  status: ForwardDeliveryStatus;
+  attempts: number;
+  firstAttemptAt: Date | null;
+}
+
+/** What an attempt came to: the HTTP status (null: no answer), and what went wrong. */
+export interface AttemptResult {
+  attempts: number;
+  status: number | null;
+  error: string | null;
+}
+
+/**
+ * Records one delivery per destination for an applied event, and each one's job in the outbox, in
+ * the event's apply transaction (ApplyTransaction.recordDeliveries). A second recording of the same
+ * event and destination is impossible (unique key): an applied event has exactly its deliveries.
+ */
+export const RECORD_DELIVERIES = statement<{ destinations: string[]; webhook_ids: string[]; queues: string[]; event_id: string; event_type: string; body: string }>(
+  'record-deliveries-forward', `
+  WITH recorded AS (
+    INSERT INTO forward_deliveries (destination, event_id, event_type, webhook_id, body)
+    SELECT d.destination, :event_id, :event_type, d.webhook_id, :body
+    FROM unnest(:destinations::text[], :webhook_ids::text[]) AS d(destination, webhook_id)
+    ON CONFLICT (destination, event_id) DO NOTHING
+    RETURNING id, destination
+  )
+  INSERT INTO job_outbox (queue, ref)
+  SELECT q.queue, recorded.id::text FROM recorded JOIN unnest(:destinations::text[], :queues::text[]) AS q(destination, queue) USING (destination)`);
+
+const FIND = statement<{ id: string }>('find-delivery', `
+  SELECT id::text, destination, event_id, event_type, webhook_id, body, status, attempts, first_attempt_at
+  FROM forward_deliveries WHERE id = :id::bigint`);
+
+// Every change below applies to a pending delivery only: doing it twice changes nothing.
+const MARK_DELIVERED = statement<{ id: string; attempts: number; status: number }>('mark-delivered', `
+  UPDATE forward_deliveries
+  SET status = '${DELIVERY.delivered}', attempts = :attempts, last_status = :status, last_error = NULL, next_attempt_at = NULL,
+      first_attempt_at = COALESCE(first_attempt_at, now()), delivered_at = now(), updated_at = now()
+  WHERE id = :id::bigint AND status = '${DELIVERY.pending}'`);
+
+const RECORD_FAILURE = statement<{ id: string; attempts: number; status: number | null; error: string | null; next_attempt_at: Date }>('record-delivery-failure', `
+  UPDATE forward_deliveries
+  SET attempts = :attempts, last_status = :status, last_error = :error, next_attempt_at = :next_attempt_at,
+      first_attempt_at = COALESCE(first_attempt_at, now()), updated_at = now()
+  WHERE id = :id::bigint AND status = '${DELIVERY.pending}'
+  RETURNING first_attempt_at`);
+
+const MARK_DEAD_LETTERED = statement<{ id: string; attempts: number; status: number | null; error: string | null }>('mark-delivery-dead-lettered', `
+  UPDATE forward_deliveries
+  SET status = '${DELIVERY.dead_lettered}', attempts = :attempts, last_status = :status, last_error = :error, next_attempt_at = NULL,
+      first_attempt_at = COALESCE(first_attempt_at, now()), dead_lettered_at = now(), updated_at = now()
+  WHERE id = :id::bigint AND status = '${DELIVERY.pending}'`);
+
+// A replayed delivery starts a fresh schedule, under a job id of its own (the replay count is part of it).
+const RESET_FOR_REPLAY = statement<{ ids: string[]; queue_prefix: string }>('reset-delivery-for-replay', `
+  WITH reset AS (
+    UPDATE forward_deliveries
+    SET status = '${DELIVERY.pending}', attempts = 0, next_attempt_at = NULL, first_attempt_at = NULL, dead_lettered_at = NULL,
+        replay_count = replay_count + 1, updated_at = now()
+    WHERE id = ANY(:ids::bigint[]) AND status = '${DELIVERY.dead_lettered}'
+    RETURNING id, destination, replay_count
+  ), jobs AS (
+    INSERT INTO job_outbox (queue, ref, generation)
+    SELECT :queue_prefix || destination, id::text, replay_count FROM reset
+    ON CONFLICT (queue, ref) DO UPDATE SET generation = GREATEST(job_outbox.generation, EXCLUDED.generation)
+  )
+  SELECT id::text FROM reset`);
+
+const STATUSES_OF = statement<{ ids: string[] }>('delivery-statuses', `
+  SELECT id::text, status FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`);
+
+const DEAD_LETTERED_OF = statement<{ destination: string; limit: number }>('dead-lettered-deliveries', `
+  SELECT id::text FROM forward_deliveries
+  WHERE destination = :destination AND status = '${DELIVERY.dead_lettered}' ORDER BY created_at LIMIT :limit`);
+
+// Arbitrary, fixed: the delivery sweep's advisory lock (one sweeper at a time across workers).
+const SWEEP_LOCK_ID = 0x5eed;
+
+// Pending deliveries whose job should have run by the cutoff but whose delivery has not changed:
+// their job may have been lost (Redis restarted without persistence). Those still in the outbox are
+// the relay's. Each is claimed at most once per cutoff window (swept_at).
+const CLAIM_SWEEP_CANDIDATES = statement<{ destinations: string[]; cutoff: Date; queue_prefix: string; limit: number }>('claim-delivery-sweep-candidates', `
+  UPDATE forward_deliveries SET swept_at = now()
+  WHERE id IN (
+    SELECT d.id FROM forward_deliveries d
+    WHERE d.destination = ANY(:destinations::text[]) AND d.status = '${DELIVERY.pending}' AND d.created_at < :cutoff
+      AND COALESCE(d.next_attempt_at, d.created_at) < :cutoff AND (d.swept_at IS NULL OR d.swept_at < :cutoff)
+      AND NOT EXISTS (SELECT 1 FROM job_outbox o WHERE o.queue = :queue_prefix || d.destination AND o.ref = d.id::text)
+    ORDER BY d.created_at
+    LIMIT :limit
+  )
+  RETURNING id::text, destination, replay_count`);
+
+// Per destination, so that it reads (destination, status, created_at) and not the whole table.
+const BACKLOG = statement<{ destinations: string[] }>('delivery-backlog', `
+  SELECT destination, count(*)::int AS pending FROM forward_deliveries
+  WHERE destination = ANY(:destinations::text[]) AND status = '${DELIVERY.pending}' GROUP BY destination`);
+
+@Injectable()
+export class ForwardDeliveriesRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  async find(id: string): Promise<Delivery | null> {
+    const { rows } = await this.pool.query<{ id: string; destination: string; event_id: string; event_type: string; webhook_id: string; body: string; status: ForwardDeliveryStatus; attempts: number; first_attempt_at: Date | null }>(FIND.bind({ id }));
+    const r = rows[0];
+    return r ? { id: r.id, destination: r.destination, eventId: r.event_id, eventType: r.event_type, webhookId: r.webhook_id, body: r.body, status: r.status, attempts: r.attempts, firstAttemptAt: r.first_attempt_at } : null;
+  }
+
+  async markDelivered(id: string, result: AttemptResult & { status: number }): Promise<void> {
+    await this.pool.query(MARK_DELIVERED.bind({ id, attempts: result.attempts, status: result.status }));
+  }
+
+  /** Resolves with when the delivery's first attempt was (its retry window counts from there). */
+  async recordFailure(id: string, result: AttemptResult, nextAttemptAt: Date): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ first_attempt_at: Date }>(RECORD_FAILURE.bind({ id, attempts: result.attempts, status: result.status, error: result.error, next_attempt_at: nextAttemptAt }));
+    return rows[0]?.first_attempt_at ?? null;
+  }
+
+  async markDeadLettered(id: string, result: AttemptResult): Promise<boolean> {
+    const { rowCount } = await this.pool.query(MARK_DEAD_LETTERED.bind({ id, attempts: result.attempts, status: result.status, error: result.error }));
+    return rowCount === 1;
+  }
+
+  /** Dead-lettered deliveries back to pending with a new job each; resolves with those reset. */
+  async resetForReplay(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string }>(RESET_FOR_REPLAY.bind({ ids: [...ids], queue_prefix: FORWARD_QUEUE_PREFIX }));
+    return rows.map((r) => r.id);
+  }
+
+  /** The status of each of these deliveries that exists. */
+  async statusesOf(ids: readonly string[]): Promise<Map<string, ForwardDeliveryStatus>> {
+    const valid = ids.filter(isDeliveryId);
+    if (valid.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ id: string; status: ForwardDeliveryStatus }>(STATUSES_OF.bind({ ids: valid }));
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  async deadLetteredOf(destination: string, limit = 10_000): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(DEAD_LETTERED_OF.bind({ destination, limit }));
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Deliveries to these destinations whose job may be lost (see CLAIM_SWEEP_CANDIDATES), marked as
+   * swept now; one worker claims at a time, and Redis is called after the commit.
+   */
+  async claimSweepCandidates(destinations: readonly string[], olderThanMs: number, limit: number): Promise<Array<{ id: string; destination: string; generation: number }>> {
+    if (destinations.length === 0) return [];
+    const cutoff = new Date(Date.now() - olderThanMs);
+    return inTransaction(this.pool, async (client) => {
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SWEEP_LOCK_ID]);
+      if (!lock.rows[0]?.locked) return [];
+      const { rows } = await client.query<{ id: string; destination: string; replay_count: number }>(
+        CLAIM_SWEEP_CANDIDATES.bind({ destinations: [...destinations], cutoff, queue_prefix: FORWARD_QUEUE_PREFIX, limit }));
+      return rows.map((r) => ({ id: r.id, destination: r.destination, generation: r.replay_count }));
+    });
+  }
+
+  /** Pending deliveries per destination (for the backlog metric). */
+  async backlog(destinations: readonly string[]): Promise<Array<{ destination: string; pending: number }>> {
+    const { rows } = await this.pool.query<{ destination: string; pending: number }>(BACKLOG.bind({ destinations: [...destinations] }));
+    return rows;
+  }
+}
+
+/** The values of RECORD_DELIVERIES for an event and its matching destinations. */
+export function deliveriesOf(eventId: string, eventType: string, body: string, destinations: ReadonlyArray<{ name: string; webhookId: string }>) {
+  return RECORD_DELIVERIES.bind({
+    destinations: destinations.map((d) => d.name),
+    webhook_ids: destinations.map((d) => d.webhookId),
+    queues: destinations.map((d) => forwardQueue(d.name)),
+    event_id: eventId,
+    event_type: eventType,
+    body,
+  });
+}
