@@ -4,7 +4,7 @@
 // readable logs, each line prefixed with the app's name. Ctrl-C stops everything cleanly.
 //
 // Without SQUARE_WEBHOOK_SIGNATURE_KEYS / SQUARE_WEBHOOK_NOTIFICATION_URL (in the environment
-// or .env) it uses local development values, and without SQUARE_ACCESS_TOKEN it also runs the
+// or .env) it uses local development values, and without SQUARE_ACCESS_TOKEN (nor TOKEN_ENCRYPTION_KEY) it also runs the
 // fake Square API (apps/fake-square) and points the worker at it, and without admin credentials
 // it serves the admin app on 127.0.0.1 only, without authentication — so a fresh clone works
 // out of the box. The apps themselves (node dist/apps/*/src/main.js, the Docker image) never
@@ -33,7 +33,7 @@ if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS) {
   );
 }
 
-if (!env.SQUARE_ACCESS_TOKEN) {
+if (!env.SQUARE_ACCESS_TOKEN && !env.TOKEN_ENCRYPTION_KEY) {
   env.SQUARE_ACCESS_TOKEN = 'fake-square-token';
   env.SQUARE_BASE_URL ??= `http://127.0.0.1:${env.FAKE_SQUARE_PORT ?? 3010}`;
   APPS.unshift('fake-square');

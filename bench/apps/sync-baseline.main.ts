@@ -14,7 +14,7 @@ import { SquareApiClient } from '@app/square-api';
 const env = process.env;
 const key = env.SQUARE_WEBHOOK_SIGNATURE_KEYS ?? '';
 const notificationUrl = env.SQUARE_WEBHOOK_NOTIFICATION_URL ?? '';
-const square = new SquareApiClient({ accessToken: 'bench', environment: 'sandbox', baseUrl: env.SQUARE_BASE_URL, timeoutMs: 10_000 });
+const square = new SquareApiClient({ environment: 'sandbox', baseUrl: env.SQUARE_BASE_URL, timeoutMs: 10_000 });
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
 
 @Controller('webhooks/square')
@@ -26,7 +26,7 @@ class SyncWebhookController {
     const signature = String(req.headers['x-square-hmacsha256-signature'] ?? '');
     if (!isValidSquareSignature('sha256', signature, [key], notificationUrl, body)) throw new UnauthorizedException();
     const event = JSON.parse(body.toString()) as { event_id: string; data: { id: string } };
-    const { object: payment, json } = await square.retrieve('payment', event.data.id);
+    const { object: payment, json } = await square.retrieve('payment', event.data.id, 'bench');
     await pool.query(
       `INSERT INTO payments (id, status, version, data, last_event_id) VALUES ($1, $2, $3, $4::jsonb, $5)
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, data = EXCLUDED.data, last_event_id = EXCLUDED.last_event_id`,

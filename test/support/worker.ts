@@ -23,7 +23,8 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
     database: { url: databaseUrl, poolSize: 10 },
     redis: { url: o.redisUrl ?? REDIS_URL },
     queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50 },
-    squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000 },
+    squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, tokenEncryptionKey: undefined },
+    merchants: { encryptionKey: undefined, oldEncryptionKeys: [], applicationId: undefined, applicationSecret: undefined, refreshIntervalMs: 3_600_000 },
     worker: {
       port: 0,
       concurrency: o.concurrency ?? 10,

@@ -3,9 +3,11 @@ import { AdminAppConfig, ConfigModule, DESTINATIONS, type Destination } from '@a
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
+import { MerchantsModule } from '@app/merchants';
 import { QueueModule } from '@app/queue';
 import { AdminDeliveriesController } from './deliveries/admin-deliveries.controller.js';
 import { AdminEventsController } from './events/admin-events.controller.js';
+import { SquareOAuthController } from './oauth/square-oauth.controller.js';
 import { queuesBoardImports } from './queues-board/queues-board.imports.js';
 
 // Authentication is not configured here but in admin.app.ts: Bull Board is Express middleware
@@ -22,11 +24,12 @@ export class AdminModule {
         DatabaseModule.forRoot({ prisma: true }),
         QueueModule.forRoot('The admin API still lists and replays events and deliveries; Bull Board shows nothing until Redis is back.', names),
         EventsModule,
+        MerchantsModule,
         HealthModule,
         ...queuesBoardImports(names),
       ],
       providers: [{ provide: DESTINATIONS, useValue: destinations }],
-      controllers: [AdminEventsController, AdminDeliveriesController],
+      controllers: [AdminEventsController, AdminDeliveriesController, SquareOAuthController],
     };
   }
 }

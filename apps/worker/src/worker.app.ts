@@ -3,6 +3,7 @@ import { loadDestinations, type WorkerAppConfig } from '@app/config';
 import { createHttpApp } from '@app/http';
 import { FORWARD_HANDLER } from './forwarding/forward-recorder.handler.js';
 import { loadHandlerModules } from './handlers/handler-modules.js';
+import { REVOCATION_HANDLER } from './merchants/merchant-revocation.handler.js';
 import { MIRROR_HANDLER } from './mirror/square-mirror.handler.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -14,6 +15,6 @@ import { WorkerModule } from './worker.module.js';
  */
 export async function createWorkerApp(config: WorkerAppConfig): Promise<INestApplication> {
   const destinations = loadDestinations(config.forwarding.destinationsFile);
-  const handlers = await loadHandlerModules(config.handlers.modules, [MIRROR_HANDLER, FORWARD_HANDLER]);
+  const handlers = await loadHandlerModules(config.handlers.modules, [MIRROR_HANDLER, REVOCATION_HANDLER, FORWARD_HANDLER]);
   return createHttpApp(WorkerModule.forRoot(config, handlers, destinations), config.log, { requestLog: true });
 }

@@ -3,6 +3,7 @@ import { ConfigModule, DESTINATIONS, SquareApiConfig, WorkerAppConfig, type Dest
 import { DatabaseModule } from '@app/database';
 import type { SquareEventHandler } from '@app/handlers';
 import { HealthModule } from '@app/health';
+import { MerchantsModule } from '@app/merchants';
 import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
@@ -12,6 +13,9 @@ import { ForwardQueues } from './forwarding/forward-queues.js';
 import { ForwardRecorderHandler } from './forwarding/forward-recorder.handler.js';
 import { ForwardWorkers } from './forwarding/forward-workers.js';
 import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
+import { MerchantRevocationHandler } from './merchants/merchant-revocation.handler.js';
+import { MerchantTokenResolver } from './merchants/merchant-token.resolver.js';
+import { TokenRefreshService } from './merchants/token-refresh.service.js';
 import { SquareMirrorHandler } from './mirror/square-mirror.handler.js';
 import { JobRelayService } from './relay/job-relay.service.js';
 import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
@@ -32,13 +36,16 @@ export class WorkerModule {
   static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: readonly Destination[]): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, HealthModule, MetricsModule],
       providers: [
         { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
         { provide: TEAM_HANDLERS, useValue: teamHandlers },
         { provide: DESTINATIONS, useValue: destinations },
         { provide: APPLY_TIMEOUT_MS, useValue: config.handlers.timeoutMs },
         SquareMirrorHandler,
+        MerchantTokenResolver,
+        MerchantRevocationHandler,
+        TokenRefreshService,
         ForwardRecorderHandler,
         HandlerRegistry,
         ProcessSquareEventUseCase,

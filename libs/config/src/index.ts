@@ -2,13 +2,13 @@ export { ConfigModule } from './config.module.js';
 export { loadDotEnv } from './dotenv.js';
 export { APP_SECTIONS, ConfigError, DEV_SIGNATURE_KEY, loadAppConfig, loadConfig, loadSquareCliConfig } from './load-config.js';
 export type {
-  AdminAppConfig, AppConfig, AppName, EventsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
+  AdminAppConfig, AppConfig, AppName, EventsCliConfig, MerchantsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
 } from './load-config.js';
 export {
-  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, QueueConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
+  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
-export { LOG_LEVELS } from './variables.js';
+export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS } from './variables.js';
 export type { LogLevel } from './variables.js';
 export { DESTINATIONS, loadDestinations } from './destinations.js';
 export type { Destination } from './destinations.js';

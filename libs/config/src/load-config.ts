@@ -51,10 +51,12 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
 export const APP_SECTIONS = {
   /** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
   ingress: ['database', 'webhook', 'ingress', 'log'],
-  worker: ['database', 'redis', 'queue', 'squareApi', 'worker', 'handlers', 'forwarding', 'log'],
-  admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'log'],
+  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'worker', 'handlers', 'forwarding', 'log'],
+  admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'merchants', 'oauth', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
   eventsCli: ['database', 'redis', 'queue', 'forwarding', 'log'],
+  /** npm run merchants: the token store, and the inbox's replays of a merchant's waiting events. */
+  merchantsCli: ['database', 'redis', 'queue', 'merchants', 'log'],
   migrate: ['database', 'migrate'],
   fakeSquare: ['fakeSquare'],
 } as const satisfies Record<string, readonly SectionName[]>;
@@ -65,6 +67,7 @@ export type IngressAppConfig = AppConfig<'ingress'>;
 export type WorkerAppConfig = AppConfig<'worker'>;
 export type AdminAppConfig = AppConfig<'admin'>;
 export type EventsCliConfig = AppConfig<'eventsCli'>;
+export type MerchantsCliConfig = AppConfig<'merchantsCli'>;
 export type MigrateConfig = AppConfig<'migrate'>;
 
 export function loadAppConfig<A extends AppName>(app: A, env: Env = process.env): AppConfig<A> {

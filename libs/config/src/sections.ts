@@ -41,7 +41,46 @@ export const SECTIONS = {
     fields: { port: 'INGRESS_PORT', maxInFlightBodyBytes: 'INGRESS_MAX_INFLIGHT_BODY_MIB', requestTimeoutMs: 'INGRESS_REQUEST_TIMEOUT_MS' },
   }),
   squareApi: section({
-    fields: { accessToken: 'SQUARE_ACCESS_TOKEN', environment: 'SQUARE_ENVIRONMENT', baseUrl: 'SQUARE_BASE_URL', timeoutMs: 'SQUARE_TIMEOUT_MS' },
+    fields: {
+      accessToken: 'SQUARE_ACCESS_TOKEN', environment: 'SQUARE_ENVIRONMENT', baseUrl: 'SQUARE_BASE_URL', timeoutMs: 'SQUARE_TIMEOUT_MS',
+      tokenEncryptionKey: 'TOKEN_ENCRYPTION_KEY',
+    },
+    check: (api, problem) => {
+      if (api.accessToken === undefined && api.tokenEncryptionKey === undefined) {
+        problem('SQUARE_ACCESS_TOKEN', 'is required (an access token of the Square application), unless TOKEN_ENCRYPTION_KEY is set and each seller has a stored token (npm run merchants)');
+      }
+    },
+  }),
+  /** The token store: its encryption keys, and what refreshing needs (the application's credentials). */
+  merchants: section({
+    fields: {
+      encryptionKey: 'TOKEN_ENCRYPTION_KEY',
+      oldEncryptionKeys: 'TOKEN_ENCRYPTION_OLD_KEYS',
+      applicationId: 'SQUARE_APPLICATION_ID',
+      applicationSecret: 'SQUARE_APPLICATION_SECRET',
+      refreshIntervalMs: 'SQUARE_TOKEN_REFRESH_INTERVAL_MS',
+    },
+  }),
+  /** Square's OAuth code flow on the admin app: off unless the application's id, secret and redirect URL are all set. */
+  oauth: section({
+    fields: {
+      applicationId: 'SQUARE_APPLICATION_ID',
+      applicationSecret: 'SQUARE_APPLICATION_SECRET',
+      redirectUrl: 'SQUARE_OAUTH_REDIRECT_URL',
+      scopes: 'SQUARE_OAUTH_SCOPES',
+      encryptionKey: 'TOKEN_ENCRYPTION_KEY',
+      environment: 'SQUARE_ENVIRONMENT',
+      baseUrl: 'SQUARE_BASE_URL',
+      timeoutMs: 'SQUARE_TIMEOUT_MS',
+    },
+    check: (o, problem) => {
+      const set = [o.applicationId, o.applicationSecret, o.redirectUrl].filter((v) => v !== undefined).length;
+      if (set === 0) return;
+      if (o.applicationId === undefined) problem('SQUARE_APPLICATION_ID', 'is required for the OAuth flow (with SQUARE_APPLICATION_SECRET and SQUARE_OAUTH_REDIRECT_URL)');
+      if (o.applicationSecret === undefined) problem('SQUARE_APPLICATION_SECRET', 'is required for the OAuth flow (with SQUARE_APPLICATION_ID and SQUARE_OAUTH_REDIRECT_URL)');
+      if (o.redirectUrl === undefined) problem('SQUARE_OAUTH_REDIRECT_URL', 'is required for the OAuth flow: the Redirect URL registered in Square, ending in /admin/oauth/square/callback');
+      if (o.encryptionKey === undefined) problem('TOKEN_ENCRYPTION_KEY', 'is required for the OAuth flow: the tokens it obtains are stored encrypted with it');
+    },
   }),
   worker: section({
     fields: {
@@ -105,6 +144,11 @@ export class IngressConfig {}
 /** accessToken is never logged; baseUrl overrides the environment's URL (e.g. the fake Square API). */
 export interface SquareApiConfig extends SectionConfig<'squareApi'> {}
 export class SquareApiConfig {}
+/** The keys and the application secret are never logged. */
+export interface MerchantsConfig extends SectionConfig<'merchants'> {}
+export class MerchantsConfig {}
+export interface OAuthConfig extends SectionConfig<'oauth'> {}
+export class OAuthConfig {}
 export interface WorkerConfig extends SectionConfig<'worker'> {}
 export class WorkerConfig {}
 /** username and password are undefined only when authDisabled; the password is never logged. */
@@ -125,6 +169,8 @@ export const SECTION_TOKENS = {
   webhook: WebhookConfig,
   ingress: IngressConfig,
   squareApi: SquareApiConfig,
+  merchants: MerchantsConfig,
+  oauth: OAuthConfig,
   worker: WorkerConfig,
   handlers: HandlersConfig,
   forwarding: ForwardingConfig,

@@ -62,6 +62,24 @@ export const url = (protocols: readonly string[], opts: { secret?: boolean } = {
 export const urlOr = (protocols: readonly string[], fallback: string, opts: { secret?: boolean } = {}) =>
   url(protocols, opts).transform((value) => value ?? fallback);
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const KEY_HINT = 'must be the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`';
+
+/** An AES-256 key: the base64 of exactly 32 bytes; never echoed. Undefined when unset. */
+export const key32 = () =>
+  raw().transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const key = Buffer.from(value, 'base64');
+    return BASE64.test(value) && key.length === 32 ? key : fail(ctx, KEY_HINT);
+  });
+
+/** Several such keys, comma-separated; empty when unset. */
+export const key32List = () =>
+  list().transform((values, ctx) => {
+    const keys = values.map((v) => Buffer.from(v, 'base64'));
+    return values.every((v, i) => BASE64.test(v) && keys[i]!.length === 32) ? keys : fail(ctx, `${KEY_HINT}, comma-separated`);
+  });
+
 function protocolOf(value: string): string | undefined {
   try {
     return new URL(value).protocol;
@@ -76,6 +94,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/square_webhooks';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const MIB = 1024 * 1024;
+
+/** Read access to what the mirror retrieves (Square's OAuth permission names). */
+export const DEFAULT_OAUTH_SCOPES = [
+  'MERCHANT_PROFILE_READ', 'PAYMENTS_READ', 'ORDERS_READ', 'CUSTOMERS_READ', 'INVOICES_READ', 'ITEMS_READ', 'INVENTORY_READ',
+  'APPOINTMENTS_READ', 'SUBSCRIPTIONS_READ', 'DISPUTES_READ', 'GIFTCARDS_READ', 'LOYALTY_READ', 'EMPLOYEES_READ', 'TIMECARDS_READ',
+] as const;
 
 export const VARIABLES = {
   DATABASE_URL: urlOr(['postgresql:', 'postgres:'], DEFAULT_DATABASE_URL, { secret: true }),
@@ -95,10 +119,20 @@ export const VARIABLES = {
   // Square gives up on a delivery after 10 s; a body that takes longer is no delivery of Square's.
   INGRESS_REQUEST_TIMEOUT_MS: int(10_000, 1000, 300_000),
 
-  SQUARE_ACCESS_TOKEN: required('an access token of the Square application, to retrieve payments and refunds'),
+  // One seller's token, or the application's own: used for every merchant without a stored token.
+  SQUARE_ACCESS_TOKEN: text(),
   SQUARE_ENVIRONMENT: oneOf(['sandbox', 'production'] as const, 'sandbox'),
   SQUARE_BASE_URL: url(['https:', 'http:']),
   SQUARE_TIMEOUT_MS: int(10_000, 100, 120_000),
+
+  // Many sellers (README: "Many sellers: per-merchant OAuth tokens").
+  TOKEN_ENCRYPTION_KEY: key32(),
+  TOKEN_ENCRYPTION_OLD_KEYS: key32List(),
+  SQUARE_APPLICATION_ID: text(),
+  SQUARE_APPLICATION_SECRET: text(),
+  SQUARE_OAUTH_REDIRECT_URL: url(['https:', 'http:']),
+  SQUARE_OAUTH_SCOPES: list().transform((scopes) => (scopes.length > 0 ? scopes : [...DEFAULT_OAUTH_SCOPES])),
+  SQUARE_TOKEN_REFRESH_INTERVAL_MS: int(3_600_000, 500, 86_400_000),
 
   WORKER_PORT: int(3001, 1, 65535),
   WORKER_CONCURRENCY: int(10, 1, 1000),

@@ -7,6 +7,7 @@ import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
+import { MerchantTokensRepository } from './merchant-tokens.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
 import { PrismaService } from './prisma.service.js';
 import { WebhookInboxRepository } from './webhook-inbox.repository.js';
@@ -21,7 +22,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

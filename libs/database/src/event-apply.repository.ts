@@ -38,6 +38,8 @@ export interface ApplyTransaction {
   setOutcome(outcome: string): Promise<void>;
   /** One delivery per destination (with its job in the outbox), the body the same for each. */
   recordDeliveries(destinations: ReadonlyArray<{ name: string; webhookId: string }>, eventType: string, body: string): Promise<void>;
+  /** A named statement of another repository (Statement.bind), in this transaction. */
+  run(query: pg.QueryConfig<unknown[]>): Promise<void>;
   /** SQL of the team's handlers, in this transaction ($n parameters, not prepared). */
   sql<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<SqlResult<R>>;
 }
@@ -217,6 +219,9 @@ export class EventApplyRepository {
           },
           recordDeliveries: async (destinations, eventType, body) => {
             if (destinations.length > 0) await run(deliveriesOf(event_id, eventType, body, destinations));
+          },
+          run: async (query) => {
+            await run(query);
           },
           sql: async <R>(text: string, values: readonly unknown[] = []) => {
             const result = await run<R>({ text, values: [...values] });

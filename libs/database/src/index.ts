@@ -19,3 +19,5 @@ export { DELIVERY, ForwardDeliveriesRepository, isDeliveryId } from './forward-d
 export type { AttemptResult, Delivery } from './forward-deliveries.repository.js';
 export { DELIVERY_STATUSES, DeliveryQueryRepository } from './delivery-query.repository.js';
 export type { DeliveryDetail, DeliveryListFilter, DeliveryStatus, DeliverySummary } from './delivery-query.repository.js';
+export { MerchantTokensRepository, REVOKE_MERCHANT, TOKEN_STATUS } from './merchant-tokens.repository.js';
+export type { StoredMerchantToken, TokenStatus } from './merchant-tokens.repository.js';

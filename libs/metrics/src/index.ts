@@ -2,7 +2,7 @@ export {
   eventProcessingSeconds,
   eventsProcessed,
   forwardDeliveries,
-  forwardRequestSeconds,
+  forwardRequestSeconds, tokenRefreshes,
   registry,
   squareApiRequests,
   squareApiSeconds,

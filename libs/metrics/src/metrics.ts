@@ -82,3 +82,10 @@ export const forwardRequestSeconds = new Histogram({
   buckets: [...LATENCY_BUCKETS, 10, 30],
   registers: [registry],
 });
+
+export const tokenRefreshes = new Counter({
+  name: 'square_token_refreshes_total',
+  help: "Refreshes of sellers' OAuth access tokens, by outcome (refreshed, failed)",
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});

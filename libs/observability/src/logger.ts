@@ -2,7 +2,7 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { LOG_LEVELS, LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
-const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshToken', 'signatureKey', 'signatureKeys', 'key', 'secret'];
+const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshToken', 'signatureKey', 'signatureKeys', 'key', 'secret', 'encryptionKey', 'oldEncryptionKeys', 'applicationSecret', 'clientSecret'];
 
 /** JSON lines in production (one object per line), colored text for people. */
 export function createLogger(config: LogConfig): ConsoleLogger {

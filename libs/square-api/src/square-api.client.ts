@@ -19,31 +19,74 @@ const MAX_CATALOG_PAGES = 100;
 /** Told about every call (operation, HTTP status or 'timeout'/'network', seconds), e.g. for metrics. */
 export type SquareCallObserver = (operation: string, status: string, seconds: number) => void;
 
+/** How to reach Square's API (the token is per call: each seller's own, or the application's). */
+export type SquareConnection = Pick<SquareApiConfig, 'environment' | 'baseUrl' | 'timeoutMs'>;
+
+/** What ObtainToken gave: a seller's new tokens. */
+export interface ObtainedToken {
+  merchantId: string;
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+}
+
+// One SDK client per token (a client holds its token); a bound, in case of very many sellers.
+const MAX_CLIENTS = 10_000;
+
 export class SquareApiClient {
-  private readonly client: SquareClient;
+  private readonly clients = new Map<string, SquareClient>();
 
   constructor(
-    config: SquareApiConfig,
+    private readonly connection: SquareConnection,
     private readonly observe: SquareCallObserver = () => undefined,
-  ) {
-    this.client = new SquareClient({
-      token: config.accessToken,
-      environment: config.environment === 'production' ? SquareEnvironment.Production : SquareEnvironment.Sandbox,
-      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
-      timeoutInSeconds: config.timeoutMs / 1000,
-      maxRetries: 0,
-      fetch: keepAliveFetch as typeof fetch,
-    });
+  ) {}
+
+  private clientFor(token: string | undefined): SquareClient {
+    const key = token ?? '';
+    let client = this.clients.get(key);
+    if (!client) {
+      if (this.clients.size >= MAX_CLIENTS) this.clients.clear();
+      const { environment, baseUrl, timeoutMs } = this.connection;
+      client = new SquareClient({
+        ...(token !== undefined ? { token } : {}),
+        environment: environment === 'production' ? SquareEnvironment.Production : SquareEnvironment.Sandbox,
+        ...(baseUrl ? { baseUrl } : {}),
+        timeoutInSeconds: timeoutMs / 1000,
+        maxRetries: 0,
+        fetch: keepAliveFetch as typeof fetch,
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /**
+   * OAuth ObtainToken (no access token needed: the application's id and secret authenticate it),
+   * for the code flow (`code`) and refreshing (`refreshToken`).
+   */
+  async obtainToken(request: { clientId: string; clientSecret: string; redirectUri?: string } & ({ code: string } | { refreshToken: string })): Promise<ObtainedToken> {
+    const grant = 'code' in request ? { grantType: 'authorization_code', code: request.code } : { grantType: 'refresh_token', refreshToken: request.refreshToken };
+    const response = await this.call('oAuth.obtainToken', 'POST /oauth2/token', () =>
+      this.clientFor(undefined).oAuth.obtainToken({ clientId: request.clientId, clientSecret: request.clientSecret, ...(request.redirectUri ? { redirectUri: request.redirectUri } : {}), ...grant }));
+    if (!response.accessToken || !response.merchantId) {
+      throw new SquareApiError('POST /oauth2/token returned no access token or merchant id', { status: 200, retryable: false });
+    }
+    return {
+      merchantId: response.merchantId,
+      accessToken: response.accessToken,
+      refreshToken: response.refreshToken ?? null,
+      expiresAt: response.expiresAt ? new Date(response.expiresAt) : null,
+    };
   }
 
   /**
    * The canonical object of `type` with `id`, as Square's API returns it. A 404 (an id Square does
    * not know) is a permanent SquareApiError; ids are escaped in the path.
    */
-  async retrieve(type: RetrievableType, id: string): Promise<CanonicalObject> {
+  async retrieve(type: RetrievableType, id: string, token: string): Promise<CanonicalObject> {
     const retriever = RETRIEVERS[type];
     const what = `GET ${retriever.path(id)}`;
-    const response = await this.call(retriever.operation, what, () => retriever.get(this.client, id));
+    const response = await this.call(retriever.operation, what, () => retriever.get(this.clientFor(token), id));
     const object = wireObject(retriever, response);
     if (!object) throw new SquareApiError(`${what} returned no ${type}`, { status: 200, retryable: false });
     return object;
@@ -54,12 +97,12 @@ export class SquareApiClient {
    * wire JSON, for a catalog.version.updated event. `complete` is false when the search stopped at
    * MAX_CATALOG_PAGES pages.
    */
-  async searchCatalogChanges(since: Date): Promise<{ objects: CanonicalObject[]; complete: boolean }> {
+  async searchCatalogChanges(since: Date, token: string): Promise<{ objects: CanonicalObject[]; complete: boolean }> {
     const objects: CanonicalObject[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
       const request = { beginTime: since.toISOString(), includeDeletedObjects: true, limit: CATALOG_PAGE, ...(cursor ? { cursor } : {}) };
-      const response = await this.call('catalog.search', 'POST /v2/catalog/search', () => this.client.catalog.search(request));
+      const response = await this.call('catalog.search', 'POST /v2/catalog/search', () => this.clientFor(token).catalog.search(request));
       objects.push(...wireObjects(serialization.SearchCatalogObjectsResponse, response, 'objects'));
       cursor = response.cursor ?? undefined;
       if (!cursor) return { objects, complete: true };

@@ -169,7 +169,7 @@ export const EVENT_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   'merchant.custom_attribute_definition.visible.deleted': { sdkType: 'MerchantCustomAttributeDefinitionVisibleDeletedEvent', route: { how: 'deleted', objectType: 'merchant_custom_attribute_definition' } },
   'merchant.custom_attribute_definition.visible.updated': { sdkType: 'MerchantCustomAttributeDefinitionVisibleUpdatedEvent', route: { how: 'snapshot', objectType: 'merchant_custom_attribute_definition', snapshotKey: 'custom_attribute_definition' } },
 
-  'oauth.authorization.revoked': { sdkType: 'OauthAuthorizationRevokedEvent', route: { how: 'none', reason: 'Says the seller revoked this application\'s access tokens, not an object; handlers receive it with object null.' } },
+  'oauth.authorization.revoked': { sdkType: 'OauthAuthorizationRevokedEvent', route: { how: 'none', reason: 'Says the seller revoked this application\'s access tokens, not an object: the worker marks the merchant revoked and deletes its stored tokens; handlers receive it with object null.' } },
 
   // Checkout settings have no id of their own (their GETs key them by location, or by the token's seller): snapshot.
   'online_checkout.location_settings.updated': { sdkType: 'LocationSettingsUpdatedEvent', route: { how: 'snapshot', objectType: 'checkout_location_settings', snapshotKey: 'location_settings' } },

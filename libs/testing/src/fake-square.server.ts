@@ -10,9 +10,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 //   PUT    /_fake/latency         body: {"ms": n}
 //   GET    /_fake/requests        how many API requests each object id received
 //   POST   /_fake/reset           forget faults, latency and counts (objects stay)
-// The same controls exist as methods for tests running it in-process.
+// The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts.
 
 import { isObjectType, matchRoute, synthesize, type JsonObject } from './fake-objects.js';
+import { FakeSellers, type FakeApplication } from './fake-oauth.js';
 
 export interface Fault {
   /** Object id the fault applies to; every id when absent. */
@@ -27,8 +28,13 @@ export interface FakeSquareOptions {
   /** Answer unknown ids with a generated COMPLETED object instead of 404 (load tests). */
   synthesize?: boolean;
   latencyMs?: number;
-  /** When set, requests must carry this bearer token. */
+  /**
+   * When set, requests must carry this bearer token (the application's own: it reads every
+   * seller's objects), or a token `sellers.grant` gave the object's merchant.
+   */
   accessToken?: string;
+  /** The application's OAuth credentials, for /oauth2/token. */
+  application?: FakeApplication;
 }
 
 const ERRORS: Record<number, [category: string, code: string]> = {
@@ -47,6 +53,11 @@ export class FakeSquareServer {
   private readonly catalog = new Map<string, JsonObject>();
   private faults: Array<Fault & { remaining: number }> = [];
   private readonly requests = new Map<string, number>();
+  /** Owner of each object put with a merchant: `${type}/${id}` → merchant id. */
+  private readonly owners = new Map<string, string>();
+  private readonly tokensUsed = new Map<string, string[]>();
+  /** Sellers' tokens and the OAuth endpoints. */
+  readonly sellers: FakeSellers;
   /** Highest `version` answered with 200 per object id: what a correct consumer must end up storing. */
   readonly maxServedVersion = new Map<string, number>();
   private server: Server | undefined;
@@ -56,6 +67,7 @@ export class FakeSquareServer {
 
   constructor(private readonly options: FakeSquareOptions = {}) {
     this.latencyMs = options.latencyMs ?? 0;
+    this.sellers = new FakeSellers(options.application);
   }
 
   /** A catalog object, found by POST /v2/catalog/search when its updated_at is at or after begin_time. */
@@ -64,8 +76,9 @@ export class FakeSquareServer {
   }
 
   /** `objectType`: payment, refund, order, customer… (a key of the worker's RETRIEVERS). */
-  put(objectType: string, object: JsonObject): void {
+  put(objectType: string, object: JsonObject, merchantId?: string): void {
     if (!isObjectType(objectType)) throw new Error(`the fake Square API serves no ${objectType}`);
+    if (merchantId !== undefined) this.owners.set(`${objectType}/${String(object.id)}`, merchantId);
     let objects = this.store.get(objectType);
     if (!objects) this.store.set(objectType, (objects = new Map()));
     objects.set(String(object.id), object);
@@ -79,6 +92,11 @@ export class FakeSquareServer {
     this.faults = [];
     this.latencyMs = this.options.latencyMs ?? 0;
     this.requests.clear();
+  }
+
+  /** The bearer tokens the requests for an object id came with, in order. */
+  tokensUsedFor(id: string): string[] {
+    return this.tokensUsed.get(id) ?? [];
   }
 
   requestCount(id?: string): number {
@@ -107,16 +125,16 @@ export class FakeSquareServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === '_fake') return this.control(req, res, parts.slice(1));
+    if (await this.sellers.handle(req, res, url, () => readJson(req), (status, body) => send(res, status, body))) return;
 
     if (req.method === 'POST' && url.pathname === '/v2/catalog/search') return this.searchCatalog(req, res);
     const route = req.method === 'GET' ? matchRoute(url.pathname) : undefined;
     if (!route) return squareError(res, 404, `no route ${req.method} ${url.pathname}`);
     const { objectType, id } = route;
     this.requests.set(id, (this.requests.get(id) ?? 0) + 1);
+    this.tokensUsed.set(id, [...this.tokensUsedFor(id), bearer(req) ?? '']);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    if (this.options.accessToken && req.headers.authorization !== `Bearer ${this.options.accessToken}`) {
-      return squareError(res, 401, 'This request could not be authorized.');
-    }
+    if (!this.authorized(req, this.owners.get(`${objectType}/${id}`))) return squareError(res, 401, 'This request could not be authorized.');
     const fault = this.faults.find((f) => (f.id === undefined || f.id === id) && f.remaining > 0);
     if (fault) {
       fault.remaining--;
@@ -136,9 +154,7 @@ export class FakeSquareServer {
     const body = await readJson(req);
     this.requests.set('catalog.search', (this.requests.get('catalog.search') ?? 0) + 1);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    if (this.options.accessToken && req.headers.authorization !== `Bearer ${this.options.accessToken}`) {
-      return squareError(res, 401, 'This request could not be authorized.');
-    }
+    if (!this.authorized(req, undefined)) return squareError(res, 401, 'This request could not be authorized.');
     const since = typeof body.begin_time === 'string' ? Date.parse(body.begin_time) : Number.NEGATIVE_INFINITY;
     const matching = [...this.catalog.values()]
       .filter((o) => Date.parse(String(o.updated_at)) >= since && (body.include_deleted_objects === true || o.is_deleted !== true))
@@ -148,6 +164,15 @@ export class FakeSquareServer {
     const page = matching.slice(start, start + limit);
     const next = start + limit < matching.length ? String(start + limit) : undefined;
     send(res, 200, { objects: page, ...(next ? { cursor: next } : {}), latest_time: new Date().toISOString() });
+  }
+
+  /** The application's token reads everything; a seller's token only that seller's objects. */
+  private authorized(req: IncomingMessage, owner: string | undefined): boolean {
+    if (this.options.accessToken === undefined && !this.sellers.active) return true;
+    const token = bearer(req);
+    if (token !== undefined && token === this.options.accessToken) return true;
+    const merchant = this.sellers.merchantOf(token);
+    return merchant !== undefined && (owner === undefined || owner === merchant);
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
@@ -169,6 +194,11 @@ export class FakeSquareServer {
     }
     send(res, 200, { ok: true });
   }
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
 }
 
 function squareError(res: ServerResponse, status: number, detail: string): void {

@@ -2,6 +2,7 @@
 // thing faked: everything else is real) and Square's own payloads and signatures.
 export { FakeSquareServer } from './fake-square.server.js';
 export type { FakeSquareOptions, Fault } from './fake-square.server.js';
+export type { FakeApplication, FakeSellers } from './fake-oauth.js';
 export { SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from './samples.js';
 export { FIXTURES_DIR, SIGNATURE_VECTORS, fixtureBody } from './fixtures.js';
 export type { SignatureVector } from './fixtures.js';

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventApplyRepository, EventStatusRepository } from '@app/database';
 import type { HandlerEvent, HandlerLogger, JsonObject } from '@app/handlers';
 import { routeSquareEvent, type EventRoute } from '@app/square';
-import { SquareApiClient, isRetrievable, type CanonicalObject } from '@app/square-api';
+import { SquareApiClient, SquareApiError, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
 import { HandlerError, HandlerTimeoutError, type AppliedHandler } from '../handlers/applied-handler.js';
 import { HandlerRegistry } from '../handlers/handler-registry.js';
+import { MerchantTokenResolver } from '../merchants/merchant-token.resolver.js';
 
 /** applied: the handlers ran (the mirror wrote); unchanged: they ran, the mirror had a newer row. */
 export type ProcessOutcome = 'applied' | 'unchanged' | 'duplicate' | 'ignored' | 'skipped';
@@ -46,6 +47,7 @@ export class ProcessSquareEventUseCase {
     private readonly applies: EventApplyRepository,
     private readonly square: SquareApiClient,
     private readonly handlers: HandlerRegistry,
+    private readonly tokens: MerchantTokenResolver,
     @Inject(APPLY_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
 
@@ -74,18 +76,33 @@ export class ProcessSquareEventUseCase {
     return this.apply(handlerEvent, route, fetched, handlers, context.attempt);
   }
 
-  /** What Square's API says of the event's object(s): the retrieved object, or the catalog's changes. */
+  /**
+   * What Square's API says of the event's object(s): the retrieved object, or the catalog's changes,
+   * read with the token of the event's merchant (MerchantTokenResolver).
+   */
   private async fetch(route: EventRoute, event: HandlerEvent): Promise<Fetched> {
+    if (route.kind !== 'retrieve' && route.kind !== 'catalog_changes') return { canonical: null, catalogChanges: [] };
+    const auth = await this.tokens.tokenFor(event.merchantId);
+    try {
+      return await this.fetchWith(auth.token, route, event);
+    } catch (err) {
+      // A seller's own token refused: retrying with it cannot help until the seller authorizes again.
+      if (auth.stored && event.merchantId !== null && err instanceof SquareApiError && err.status === 401) throw await this.tokens.rejected(event.merchantId, err.message);
+      throw err;
+    }
+  }
+
+  private async fetchWith(token: string, route: EventRoute, event: HandlerEvent): Promise<Fetched> {
     if (route.kind === 'retrieve') {
       if (!isRetrievable(route.objectType)) throw new InvalidEventError(`no retriever for ${route.objectType}`);
-      return { canonical: await this.square.retrieve(route.objectType, route.id), catalogChanges: [] };
+      return { canonical: await this.square.retrieve(route.objectType, route.id, token), catalogChanges: [] };
     }
     if (route.kind === 'catalog_changes') {
       // Since the last change stored; the first time, since just before this version.
       const last = await this.applies.lastChange(route.objectType, event.merchantId);
       const version = route.versionUpdatedAt ? new Date(route.versionUpdatedAt) : new Date();
       const since = last ?? new Date((Number.isNaN(version.getTime()) ? Date.now() : version.getTime()) - 1000);
-      const { objects, complete } = await this.square.searchCatalogChanges(since);
+      const { objects, complete } = await this.square.searchCatalogChanges(since, token);
       if (!complete) this.logger.warn('catalog search stopped at its page limit; the next catalog version fetches the rest', { eventId: event.id, objects: objects.length });
       return { canonical: null, catalogChanges: objects };
     }

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type pg from 'pg';
+import { MerchantsConfig } from '@app/config';
+import { MerchantTokensRepository, PG_POOL } from '@app/database';
+import { MerchantTokens } from '@app/merchants';
+import { tokenRefreshes } from '@app/metrics';
+import { errorMessage } from '@app/observability';
+import { SquareApiClient, SquareApiError } from '@app/square-api';
+
+const DAY_MS = 24 * 3600 * 1000;
+// Square's access tokens last 30 days; refreshing at most every 7 keeps three weeks of margin for
+// a refresh that keeps failing (it is retried every interval, and visible in the metrics).
+const REFRESH_WHEN_EXPIRING_WITHIN_MS = 23 * DAY_MS;
+const BATCH = 100;
+// Arbitrary, fixed: the refresh's advisory lock (one refresher at a time across workers).
+const REFRESH_LOCK_ID = 0x70c3;
+
+export interface RefreshResult {
+  refreshed: number;
+  failed: number;
+}
+
+/**
+ * Refreshes sellers' access tokens ahead of expiry with their refresh tokens (OAuth ObtainToken),
+ * every SQUARE_TOKEN_REFRESH_INTERVAL_MS, one worker at a time. A refresh Square refuses (400/401:
+ * the grant is gone) marks the merchant needs_reauth; any other failure is retried next time.
+ */
+@Injectable()
+export class TokenRefreshService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TokenRefreshService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<RefreshResult> | undefined;
+
+  constructor(
+    private readonly tokens: MerchantTokens,
+    private readonly repository: MerchantTokensRepository,
+    private readonly square: SquareApiClient,
+    private readonly config: MerchantsConfig,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.tokens.enabled) return;
+    if (!this.config.applicationId || !this.config.applicationSecret) {
+      this.logger.warn('token refresh is off: set SQUARE_APPLICATION_ID and SQUARE_APPLICATION_SECRET, or stored tokens expire after 30 days');
+      return;
+    }
+    const tick = () => void this.refresh().catch((err: unknown) => this.logger.warn('token refresh failed; will try again', { error: errorMessage(err) }));
+    this.timer = setInterval(tick, this.config.refreshIntervalMs);
+    this.timer.unref();
+    tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; concurrent calls share the pass in progress. */
+  refresh(): Promise<RefreshResult> {
+    this.running ??= this.refreshOnce().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async refreshOnce(): Promise<RefreshResult> {
+    const result: RefreshResult = { refreshed: 0, failed: 0 };
+    // A session lock on a connection of its own: held across Square's answers, without a transaction.
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [REFRESH_LOCK_ID]);
+      if (!rows[0]?.locked) return result;
+      try {
+        for (const row of await this.repository.dueForRefresh(new Date(Date.now() + REFRESH_WHEN_EXPIRING_WITHIN_MS), BATCH)) {
+          if (await this.refreshOne(row)) result.refreshed++;
+          else result.failed++;
+        }
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [REFRESH_LOCK_ID]);
+      }
+    } finally {
+      client.release();
+    }
+    if (result.refreshed + result.failed > 0) this.logger.log('tokens refreshed', { ...result });
+    return result;
+  }
+
+  private async refreshOne(row: Awaited<ReturnType<MerchantTokensRepository['dueForRefresh']>>[number]): Promise<boolean> {
+    try {
+      const refreshToken = this.tokens.refreshTokenOf(row);
+      if (!refreshToken) return false;
+      const obtained = await this.square.obtainToken({ clientId: this.config.applicationId!, clientSecret: this.config.applicationSecret!, refreshToken });
+      await this.tokens.saveRefreshed(row, { accessToken: obtained.accessToken, refreshToken: obtained.refreshToken ?? refreshToken, expiresAt: obtained.expiresAt });
+      tokenRefreshes.inc({ outcome: 'refreshed' });
+      return true;
+    } catch (err) {
+      const refused = err instanceof SquareApiError && (err.status === 400 || err.status === 401);
+      const error = errorMessage(err);
+      await this.repository.refreshFailed(row.merchantId, error, refused).catch(() => undefined);
+      tokenRefreshes.inc({ outcome: 'failed' });
+      this.logger.warn(refused ? 'Square refused to refresh the token; the seller must authorize again' : 'token refresh failed; will try again', {
+        merchantId: row.merchantId, error, expiresAt: row.expiresAt?.toISOString() ?? null,
+      });
+      return false;
+    }
+  }
+}
