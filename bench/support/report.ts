@@ -9,6 +9,14 @@ export interface Report {
   ackVsSquare: Array<{ squareLatencyMs: number; ingress: LoadResult; syncBaseline: LoadResult }>;
   endToEnd: Array<{ squareLatencyMs: number; workers: number; variant?: string; events: number; seconds: number; eventsPerSecond: number; ackSeconds: number; ceiling?: number; ingress: LoadResult }>;
   memory: { ingress: number; worker: number };
+  forwarding?: {
+    events: number;
+    processedSeconds: number;
+    deliveredSeconds: number;
+    eventsPerSecond: number;
+    deliveriesPerSecond: number;
+    isolation: Array<{ beside: string; deliveries: number; p50: number; p99: number; max: number; deadAttempts: number }>;
+  };
 }
 
 const START = '<!-- bench:start -->';
@@ -76,5 +84,17 @@ function render(r: Report): string {
   lines.push('| Process | peak RSS | target |', '|---|---:|---|');
   lines.push(`| ingress | ${r.memory.ingress} MiB | < 150 MB: ${ok(r.memory.ingress * 1.048576 < 150)} |`);
   lines.push(`| worker | ${r.memory.worker} MiB | < 200 MB: ${ok(r.memory.worker * 1.048576 < 200)} |`);
+  const f = r.forwarding;
+  if (f) {
+    const plain = r.endToEnd.find((p) => !p.variant && p.squareLatencyMs === 0 && p.workers === 1);
+    lines.push('', '### 5. Forwarding to a destination (1 worker, Square at 0 ms, the destination answering 204 at once)', '');
+    lines.push('| Run | events | all processed | all delivered | events/s | deliveries/s |', '|---|---:|---:|---:|---:|---:|');
+    if (plain) lines.push(`| no destination (section 3) | ${plain.events} | ${plain.seconds.toFixed(1)} s | — | ${plain.eventsPerSecond.toFixed(0)} | — |`);
+    lines.push(`| one destination | ${f.events} | ${f.processedSeconds.toFixed(1)} s | ${f.deliveredSeconds.toFixed(1)} s | ${f.eventsPerSecond.toFixed(0)} | ${f.deliveriesPerSecond.toFixed(0)} |`);
+    if (plain) lines.push('', `With one destination, events are processed at ${((100 * f.eventsPerSecond) / plain.eventsPerSecond).toFixed(0)} % of the rate without.`);
+    lines.push('', 'A healthy destination\'s delivery latency (event applied → delivered), under a steady 200 events/s:', '');
+    lines.push('| Beside it | deliveries | p50 | p99 | max | attempts at the dead one |', '|---|---:|---:|---:|---:|---:|');
+    for (const i of f.isolation) lines.push(`| ${i.beside} | ${i.deliveries} | ${ms(i.p50)} | ${ms(i.p99)} | ${ms(i.max)} | ${i.beside === 'nothing' ? '—' : i.deadAttempts} |`);
+  }
   return lines.join('\n');
 }
