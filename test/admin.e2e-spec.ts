@@ -136,6 +136,7 @@ describe('admin: Bull Board and the admin API', () => {
         eventId: 'list-4',
         eventType: 'payment.updated',
         status: 'dead_lettered',
+        source: 'webhook',
         outcome: null,
         attempts: 0,
         lastError: null,
@@ -167,6 +168,14 @@ describe('admin: Bull Board and the admin API', () => {
       expect((await get(`/admin/api/events?${inMay}&status=dead_lettered&limit=2`)).json.nextCursor).toBeNull();
     });
 
+    it('lists the events recovered from the Events API (source=events_api): the webhook gap', async () => {
+      await storeEvent('gap-1', { receivedAt: '2024-06-01T10:00:00Z' });
+      await storeEvent('gap-2', { receivedAt: '2024-06-01T10:01:00Z' });
+      await db.query("UPDATE webhook_events SET source = 'events_api', delivery_count = 0 WHERE event_id = 'gap-1'");
+      const res = await get('/admin/api/events?source=events_api&receivedFrom=2024-06-01');
+      expect((res.json.events as Json[]).map((e) => [e.eventId, e.source, e.deliveryCount])).toEqual([['gap-1', 'events_api', 0]]);
+    });
+
     it('answers 400 naming the bad parameter', async () => {
       for (const [query, named] of [
         ['status=failed', 'status'],
@@ -180,6 +189,7 @@ describe('admin: Bull Board and the admin API', () => {
         ['limit=ten', 'limit'],
         ['cursor=not-a-cursor', 'cursor'],
         ['stauts=dead_lettered', 'stauts'],
+        ['source=lost', 'source'],
       ] as const) {
         const res = await get(`/admin/api/events?${query}`);
         expect({ query, status: res.status }).toEqual({ query, status: 400 });

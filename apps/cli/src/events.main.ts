@@ -1,4 +1,4 @@
-// npm run events -- replay … | replay-delivery …   (see events/events-args.ts)
+// npm run events -- replay … | replay-delivery … | backfill …   (see events/events-args.ts)
 // Operations on captured events and their deliveries, through the same use cases as the admin API.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
@@ -6,10 +6,10 @@ import { NestFactory } from '@nestjs/core';
 import { withTimeout } from '@app/timeouts';
 import { ConfigModule, loadAppConfig, loadDestinations, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { EventsModule, ReplayDeliveriesUseCase, ReplayEventsUseCase, type DeliveryReplayResult, type ReplayResult } from '@app/events';
+import { EventsModule, ReconcileEventsUseCase, ReconcileModule, ReplayDeliveriesUseCase, ReplayEventsUseCase, type DeliveryReplayResult, type ReplayResult } from '@app/events';
 import { QueueModule } from '@app/queue';
 import { runCli } from './cli-args.js';
-import { EVENTS_USAGE, parseEventsArgs } from './events/events-args.js';
+import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
 
 async function main(argv: string[]): Promise<number> {
   const command = parseEventsArgs(argv);
@@ -26,12 +26,13 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule, ReconcileModule] })
   class EventsCliModule {}
 
   const app = await NestFactory.createApplicationContext(EventsCliModule, { logger: ['error', 'fatal'] });
   const answered = <T>(work: Promise<T>) => withTimeout(work, 60_000, 'no answer within 60 s (is Postgres reachable?)');
   try {
+    if (command.name === 'backfill') return await backfill(app.get(ReconcileEventsUseCase), command);
     if (command.name === 'replay-delivery') {
       const replay = app.get(ReplayDeliveriesUseCase);
       const result = await answered(command.destination ? replay.replayDestination(command.destination) : replay.replay(command.deliveryIds));
@@ -54,6 +55,25 @@ function print(result: ReplayResult): void {
   for (const f of result.failed) console.error(`events: failed ${f.eventId}: ${f.error}`);
   if (result.warning) console.error(`events: note: ${result.warning}`);
   console.log(`${result.replayed.length} replayed, ${result.skipped.length} skipped, ${result.notFound.length} not found, ${result.failed.length} failed`);
+}
+
+// Square keeps 28 days of events; a range starting earlier is refused rather than silently cut.
+const SEARCHABLE_MS = 28 * 24 * 3600 * 1000;
+
+async function backfill(reconcile: ReconcileEventsUseCase, command: Extract<EventsCommand, { name: 'backfill' }>): Promise<number> {
+  if (!reconcile.enabled) {
+    console.error('events: backfill needs SQUARE_ACCESS_TOKEN, the application\'s own (personal) access token: Square\'s Events API takes no OAuth token');
+    return 1;
+  }
+  if (command.since.getTime() < Date.now() - SEARCHABLE_MS) {
+    console.error(`events: --since ${command.since.toISOString()} is more than 28 days ago; Square's Events API keeps 28 days`);
+    return 1;
+  }
+  const to = command.until ?? new Date();
+  // No timeout of ours: a long range is many pages, each with Square's own timeout.
+  const result = await reconcile.scan({ from: command.since, to, types: command.types });
+  console.log(`${command.since.toISOString()} – ${to.toISOString()}: ${result.found} found, ${result.present} already present, ${result.recovered} recovered${result.skipped ? `, ${result.skipped} skipped (see the log)` : ''}`);
+  return 0;
 }
 
 function printDeliveries(result: DeliveryReplayResult): void {

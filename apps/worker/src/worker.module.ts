@@ -4,6 +4,7 @@ import { DatabaseModule } from '@app/database';
 import type { SquareEventHandler } from '@app/handlers';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
+import { ReconcileModule } from '@app/events';
 import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
@@ -16,6 +17,7 @@ import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
 import { MerchantRevocationHandler } from './merchants/merchant-revocation.handler.js';
 import { MerchantTokenResolver } from './merchants/merchant-token.resolver.js';
 import { TokenRefreshService } from './merchants/token-refresh.service.js';
+import { ReconcileService } from './reconcile/reconcile.service.js';
 import { SquareMirrorHandler } from './mirror/square-mirror.handler.js';
 import { JobRelayService } from './relay/job-relay.service.js';
 import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
@@ -36,7 +38,7 @@ export class WorkerModule {
   static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: readonly Destination[]): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, ReconcileModule, HealthModule, MetricsModule],
       providers: [
         { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
         { provide: TEAM_HANDLERS, useValue: teamHandlers },
@@ -46,6 +48,7 @@ export class WorkerModule {
         MerchantTokenResolver,
         MerchantRevocationHandler,
         TokenRefreshService,
+        ReconcileService,
         ForwardRecorderHandler,
         HandlerRegistry,
         ProcessSquareEventUseCase,

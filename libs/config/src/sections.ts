@@ -61,6 +61,22 @@ export const SECTIONS = {
       refreshIntervalMs: 'SQUARE_TOKEN_REFRESH_INTERVAL_MS',
     },
   }),
+  /**
+   * Reconciling the inbox with Square's Events API, with the application's own token (it sees every
+   * seller that authorized the application); off without one.
+   */
+  reconcile: section({
+    fields: {
+      intervalMs: 'SQUARE_RECONCILE_INTERVAL_MS',
+      lookbackMs: 'SQUARE_RECONCILE_LOOKBACK_MS',
+      overlapMs: 'SQUARE_RECONCILE_OVERLAP_MS',
+      lagMs: 'SQUARE_RECONCILE_LAG_MS',
+      accessToken: 'SQUARE_ACCESS_TOKEN',
+      environment: 'SQUARE_ENVIRONMENT',
+      baseUrl: 'SQUARE_BASE_URL',
+      timeoutMs: 'SQUARE_TIMEOUT_MS',
+    },
+  }),
   /** Square's OAuth code flow on the admin app: off unless the application's id, secret and redirect URL are all set. */
   oauth: section({
     fields: {
@@ -147,6 +163,9 @@ export class SquareApiConfig {}
 /** The keys and the application secret are never logged. */
 export interface MerchantsConfig extends SectionConfig<'merchants'> {}
 export class MerchantsConfig {}
+/** accessToken (the application's) is never logged. */
+export interface ReconcileConfig extends SectionConfig<'reconcile'> {}
+export class ReconcileConfig {}
 export interface OAuthConfig extends SectionConfig<'oauth'> {}
 export class OAuthConfig {}
 export interface WorkerConfig extends SectionConfig<'worker'> {}
@@ -171,6 +190,7 @@ export const SECTION_TOKENS = {
   squareApi: SquareApiConfig,
   merchants: MerchantsConfig,
   oauth: OAuthConfig,
+  reconcile: ReconcileConfig,
   worker: WorkerConfig,
   handlers: HandlersConfig,
   forwarding: ForwardingConfig,

@@ -134,6 +134,13 @@ export const VARIABLES = {
   SQUARE_OAUTH_SCOPES: list().transform((scopes) => (scopes.length > 0 ? scopes : [...DEFAULT_OAUTH_SCOPES])),
   SQUARE_TOKEN_REFRESH_INTERVAL_MS: int(3_600_000, 500, 86_400_000),
 
+  // Reconcile with Square's Events API (README: "Never miss an event"): 0 turns it off.
+  SQUARE_RECONCILE_INTERVAL_MS: int(300_000, 0, 86_400_000),
+  // Square keeps 28 days of events: the first run never looks further back.
+  SQUARE_RECONCILE_LOOKBACK_MS: int(24 * 3_600_000, 60_000, 28 * 86_400_000),
+  SQUARE_RECONCILE_OVERLAP_MS: int(600_000, 0, 86_400_000),
+  SQUARE_RECONCILE_LAG_MS: int(120_000, 0, 3_600_000),
+
   WORKER_PORT: int(3001, 1, 65535),
   WORKER_CONCURRENCY: int(10, 1, 1000),
   JOB_LOCK_MS: int(30_000, 1000, 600_000),

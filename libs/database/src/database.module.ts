@@ -9,6 +9,7 @@ import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js'
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { MerchantTokensRepository } from './merchant-tokens.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
+import { ReconcileRepository } from './reconcile.repository.js';
 import { PrismaService } from './prisma.service.js';
 import { WebhookInboxRepository } from './webhook-inbox.repository.js';
 
@@ -22,7 +23,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

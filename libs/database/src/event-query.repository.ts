@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { WebhookEventStatus } from './generated/prisma/enums.js';
+import { EventSource, WebhookEventStatus } from './generated/prisma/enums.js';
 import type { WebhookEventWhereInput } from './generated/prisma/models.js';
 import { PrismaService } from './prisma.service.js';
 
 export type EventStatus = WebhookEventStatus;
 export const EVENT_STATUSES: readonly EventStatus[] = Object.values(WebhookEventStatus);
+export type EventOrigin = EventSource;
+export const EVENT_SOURCES: readonly EventOrigin[] = Object.values(EventSource);
 
 export interface EventListFilter {
   statuses?: readonly EventStatus[];
   types?: readonly string[];
+  /** webhook, or events_api (recovered by the reconciler: the webhook gap). */
+  sources?: readonly EventOrigin[];
   /** Inclusive. */
   receivedFrom?: Date;
   /** Exclusive. */
@@ -25,6 +29,7 @@ export interface EventSummary {
   eventId: string;
   eventType: string;
   status: EventStatus;
+  source: EventOrigin;
   outcome: string | null;
   attempts: number;
   lastError: string | null;
@@ -63,6 +68,7 @@ const SUMMARY_FIELDS = {
   eventId: true,
   eventType: true,
   status: true,
+  source: true,
   outcome: true,
   attempts: true,
   lastError: true,
@@ -91,6 +97,7 @@ export class EventQueryRepository {
     const where: WebhookEventWhereInput[] = [];
     if (filter.statuses?.length) where.push({ status: { in: [...filter.statuses] } });
     if (filter.types?.length) where.push({ eventType: { in: [...filter.types] } });
+    if (filter.sources?.length) where.push({ source: { in: [...filter.sources] } });
     if (filter.receivedFrom) where.push({ receivedAt: { gte: filter.receivedFrom } });
     if (filter.receivedTo) where.push({ receivedAt: { lt: filter.receivedTo } });
     if (after) {

@@ -1,6 +1,6 @@
 export { DatabaseModule } from './database.module.js';
-export { EVENT_STATUSES, EventQueryRepository } from './event-query.repository.js';
-export type { EventCursor, EventDetail, EventListFilter, EventPage, EventStatus, EventSummary } from './event-query.repository.js';
+export { EVENT_SOURCES, EVENT_STATUSES, EventQueryRepository } from './event-query.repository.js';
+export type { EventCursor, EventDetail, EventListFilter, EventOrigin, EventPage, EventStatus, EventSummary } from './event-query.repository.js';
 export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterInfo, ReplayReset } from './event-status.repository.js';
 export { JobOutboxRepository } from './job-outbox.repository.js';
@@ -21,3 +21,5 @@ export { DELIVERY_STATUSES, DeliveryQueryRepository } from './delivery-query.rep
 export type { DeliveryDetail, DeliveryListFilter, DeliveryStatus, DeliverySummary } from './delivery-query.repository.js';
 export { MerchantTokensRepository, REVOKE_MERCHANT, TOKEN_STATUS } from './merchant-tokens.repository.js';
 export type { StoredMerchantToken, TokenStatus } from './merchant-tokens.repository.js';
+export { ReconcileRepository } from './reconcile.repository.js';
+export type { LoggedEvent } from './reconcile.repository.js';

@@ -33,7 +33,8 @@ export function isPayloadError(err: unknown): boolean {
 
 // Inserts the events of one batch, or counts one more delivery of those already stored, in one
 // statement (one round trip, one commit). delivery_count starts at the number of deliveries of
-// the event in the batch, so a row comes back with delivery_count = n exactly when it is new.
+// the event in the batch; a row is new when the statement inserted it (xmax = 0): an event the
+// reconciler recovered has delivery_count 0, and its first delivery is still a duplicate.
 // The body travels once, as text (it was checked to be UTF-8 JSON): Postgres turns it back into
 // the exact bytes (raw_body) and parses it (payload).
 // Every event still 'received' gets a row in job_outbox, in the same commit: a new one its first
@@ -66,13 +67,13 @@ const RECORD_DELIVERIES = statement<{
       square_retry_number = GREATEST(w.square_retry_number, EXCLUDED.square_retry_number),
       square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, w.square_retry_reason),
       updated_at = now()
-    RETURNING w.event_id, w.delivery_count, w.status, w.replay_count
+    RETURNING w.event_id, (w.xmax = 0) AS inserted, w.status, w.replay_count
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref, generation)
     SELECT :queue, event_id, replay_count FROM recorded WHERE status = '${STATUS.received}'
     ON CONFLICT (queue, ref) DO NOTHING
   )
-  SELECT event_id, delivery_count FROM recorded`);
+  SELECT event_id, inserted FROM recorded`);
 
 const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algorithm: string; headers: string }>('keep-invalid', `
   INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
@@ -142,7 +143,7 @@ export class WebhookInboxRepository {
       else groups.set(item.event.eventId, [i]);
     });
     const rows = [...groups.values()].map((indexes) => ({ first: items[indexes[0]!]!, all: indexes.map((i) => items[i]!) }));
-    const { rows: stored } = await this.pool.query<{ event_id: string; delivery_count: number }>(RECORD_DELIVERIES.bind({
+    const { rows: stored } = await this.pool.query<{ event_id: string; inserted: boolean }>(RECORD_DELIVERIES.bind({
       event_ids: rows.map((r) => r.first.event.eventId),
       event_types: rows.map((r) => r.first.event.type),
       merchant_ids: rows.map((r) => r.first.event.merchantId),
@@ -155,7 +156,7 @@ export class WebhookInboxRepository {
       deliveries: rows.map((r) => r.all.length),
       queue: QUEUES.squareEvents,
     }));
-    const isNew = new Map(stored.map((s) => [s.event_id, s.delivery_count === groups.get(s.event_id)!.length]));
+    const isNew = new Map(stored.map((s) => [s.event_id, s.inserted]));
     return items.map((item, i) => {
       const firstOfGroup = groups.get(item.event.eventId)![0] === i;
       return firstOfGroup && isNew.get(item.event.eventId) ? 'new' : 'duplicate';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReconcileEventsUseCase } from './reconcile-events.use-case.js';
 import { ReplayDeliveriesUseCase } from './replay-deliveries.use-case.js';
 import { ReplayEventsUseCase } from './replay-events.use-case.js';
 
@@ -8,3 +9,10 @@ import { ReplayEventsUseCase } from './replay-events.use-case.js';
   exports: [ReplayEventsUseCase, ReplayDeliveriesUseCase],
 })
 export class EventsModule {}
+
+/** Searching Square's Events API for events the inbox lacks (the worker's reconciler, `events backfill`); needs the reconcile config. */
+@Module({
+  providers: [ReconcileEventsUseCase],
+  exports: [ReconcileEventsUseCase],
+})
+export class ReconcileModule {}

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Injectable, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -9,6 +9,23 @@ import { errorMessage, withoutCredentials } from '@app/observability';
 import { PRODUCER_REDIS, RedisConnectionReport } from '@app/queue';
 
 const CHECK_TIMEOUT_MS = 1000;
+
+/**
+ * Details a part of an app adds to /health/ready under its name (e.g. the worker's reconciler):
+ * reported as "up" with the details, so that they inform without ever making the app unready.
+ */
+@Injectable()
+export class ReadinessDetails {
+  private readonly sources = new Map<string, () => Record<string, unknown>>();
+
+  add(name: string, details: () => Record<string, unknown>): void {
+    this.sources.set(name, details);
+  }
+
+  entries(): Array<[string, Record<string, unknown>]> {
+    return [...this.sources].map(([name, details]) => [name, details()]);
+  }
+}
 
 /**
  * GET /health/live: the process answers. GET /health/ready: Postgres answers too, and Redis in the
@@ -23,6 +40,7 @@ export class HealthController {
     private readonly database: DatabaseConfig,
     @Optional() @Inject(PRODUCER_REDIS) private readonly redis: Redis | undefined,
     @Optional() @Inject(RedisConnectionReport) private readonly redisReport: RedisConnectionReport | undefined,
+    private readonly details: ReadinessDetails,
   ) {}
 
   @Get('live')
@@ -48,6 +66,7 @@ export class HealthController {
       return await this.health.check([
         () => this.indicators.check('postgres').attempt(postgres).withTimeout(CHECK_TIMEOUT_MS),
         ...(redis ? [() => this.indicators.check('redis').attempt(() => ping(redis)).withTimeout(CHECK_TIMEOUT_MS)] : []),
+        ...this.details.entries().map(([name, detail]) => () => this.indicators.check(name).up(detail)),
       ]);
     } catch (err) {
       // 503 with terminus' body, which names the failing dependency under "error".

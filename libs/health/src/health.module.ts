@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { HealthController } from './health.controller.js';
+import { HealthController, ReadinessDetails } from './health.controller.js';
 
 /** Needs PG_POOL (DatabaseModule); checks Redis too when the app has PRODUCER_REDIS (QueueModule). */
 @Module({
@@ -8,5 +8,7 @@ import { HealthController } from './health.controller.js';
   // apps say once themselves when Redis or Postgres is lost.
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
+  providers: [ReadinessDetails],
+  exports: [ReadinessDetails],
 })
 export class HealthModule {}

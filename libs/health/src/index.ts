@@ -1,1 +1,2 @@
 export { HealthModule } from './health.module.js';
+export { ReadinessDetails } from './health.controller.js';

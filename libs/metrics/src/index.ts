@@ -2,7 +2,7 @@ export {
   eventProcessingSeconds,
   eventsProcessed,
   forwardDeliveries,
-  forwardRequestSeconds, tokenRefreshes,
+  forwardRequestSeconds, tokenRefreshes, eventsRecovered,
   registry,
   squareApiRequests,
   squareApiSeconds,

@@ -89,3 +89,10 @@ export const tokenRefreshes = new Counter({
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
+
+export const eventsRecovered = new Counter({
+  name: 'square_events_recovered_total',
+  help: "Events found in Square's Events API that the inbox did not have: deliveries Square never made (the webhook gap), by event type",
+  labelNames: ['event_type'] as const,
+  registers: [registry],
+});

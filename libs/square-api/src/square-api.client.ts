@@ -110,6 +110,23 @@ export class SquareApiClient {
     return { objects, complete: false };
   }
 
+  /**
+   * One page (up to 100) of Square's event log (SearchEvents), oldest first, created in [from, to),
+   * as wire JSON; `cursor` continues the same search.
+   */
+  async searchEvents(q: { from: Date; to: Date; types?: readonly string[]; cursor?: string }, token: string): Promise<{ events: CanonicalObject[]; cursor: string | undefined }> {
+    const request = {
+      limit: 100,
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+      query: {
+        filter: { createdAt: { startAt: q.from.toISOString(), endAt: q.to.toISOString() }, ...(q.types?.length ? { eventTypes: [...q.types] } : {}) },
+        sort: { field: 'DEFAULT' as const, order: 'ASC' as const },
+      },
+    };
+    const response = await this.call('events.search', 'POST /v2/events', () => this.clientFor(token).events.searchEvents(request));
+    return { events: wireObjects(serialization.SearchEventsResponse, response, 'events'), cursor: response.cursor || undefined };
+  }
+
   private async call<T>(operation: string, what: string, request: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {

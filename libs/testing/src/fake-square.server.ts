@@ -6,13 +6,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 // shapes them, and can be told to be slow or to fail:
 //   PUT    /_fake/objects/{type}/{id}   body: an object of that type (snake_case, as Square returns it)
 //   PUT    /_fake/catalog/{id}          body: a catalog object (served by POST /v2/catalog/search)
-//   POST   /_fake/faults          body: {"id"?: "...", "status": 429|500|404|…, "times"?: n, "retryAfterSeconds"?: n}
+//   POST   /_fake/faults          body: {"id"?: "...", "status": 429|500|404|…, "times"?: n, "after"?: n, "retryAfterSeconds"?: n}
 //   PUT    /_fake/latency         body: {"ms": n}
 //   GET    /_fake/requests        how many API requests each object id received
 //   POST   /_fake/reset           forget faults, latency and counts (objects stay)
 // The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts.
 
 import { isObjectType, matchRoute, synthesize, type JsonObject } from './fake-objects.js';
+import { FakeEventLog } from './fake-events.js';
 import { FakeSellers, type FakeApplication } from './fake-oauth.js';
 
 export interface Fault {
@@ -21,6 +22,8 @@ export interface Fault {
   status: number;
   /** How many matching requests fail; forever when absent. */
   times?: number;
+  /** How many matching requests succeed first (e.g. 1: the second page of a search fails). */
+  after?: number;
   retryAfterSeconds?: number;
 }
 
@@ -51,13 +54,15 @@ const ERRORS: Record<number, [category: string, code: string]> = {
 export class FakeSquareServer {
   private readonly store = new Map<string, Map<string, JsonObject>>();
   private readonly catalog = new Map<string, JsonObject>();
-  private faults: Array<Fault & { remaining: number }> = [];
+  private faults: Array<Fault & { remaining: number; passes: number }> = [];
   private readonly requests = new Map<string, number>();
   /** Owner of each object put with a merchant: `${type}/${id}` → merchant id. */
   private readonly owners = new Map<string, string>();
   private readonly tokensUsed = new Map<string, string[]>();
   /** Sellers' tokens and the OAuth endpoints. */
   readonly sellers: FakeSellers;
+  /** Square's event log, searched by POST /v2/events (the Events API). */
+  readonly eventLog = new FakeEventLog();
   /** Highest `version` answered with 200 per object id: what a correct consumer must end up storing. */
   readonly maxServedVersion = new Map<string, number>();
   private server: Server | undefined;
@@ -85,7 +90,7 @@ export class FakeSquareServer {
   }
 
   fail(fault: Fault): void {
-    this.faults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    this.faults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY, passes: fault.after ?? 0 });
   }
 
   reset(): void {
@@ -128,6 +133,7 @@ export class FakeSquareServer {
     if (await this.sellers.handle(req, res, url, () => readJson(req), (status, body) => send(res, status, body))) return;
 
     if (req.method === 'POST' && url.pathname === '/v2/catalog/search') return this.searchCatalog(req, res);
+    if (req.method === 'POST' && url.pathname === '/v2/events') return this.searchEvents(req, res);
     const route = req.method === 'GET' ? matchRoute(url.pathname) : undefined;
     if (!route) return squareError(res, 404, `no route ${req.method} ${url.pathname}`);
     const { objectType, id } = route;
@@ -135,18 +141,24 @@ export class FakeSquareServer {
     this.tokensUsed.set(id, [...this.tokensUsedFor(id), bearer(req) ?? '']);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (!this.authorized(req, this.owners.get(`${objectType}/${id}`))) return squareError(res, 401, 'This request could not be authorized.');
-    const fault = this.faults.find((f) => (f.id === undefined || f.id === id) && f.remaining > 0);
-    if (fault) {
-      fault.remaining--;
-      if (fault.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
-      return squareError(res, fault.status, `injected ${fault.status}`);
-    }
+    if (this.injectFault(id, res)) return;
     const object = this.store.get(objectType)?.get(id) ?? (this.options.synthesize ? synthesize(objectType, id) : undefined);
     if (!object) return squareError(res, 404, `Could not find ${objectType} with id: ${id}`);
     if (typeof object.version === 'number') {
       this.maxServedVersion.set(id, Math.max(object.version, this.maxServedVersion.get(id) ?? object.version));
     }
     send(res, 200, { [route.key]: object });
+  }
+
+  /** SearchEvents; faults apply under the id "events.search". */
+  private async searchEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req);
+    this.requests.set('events.search', (this.requests.get('events.search') ?? 0) + 1);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (!this.authorized(req, undefined)) return squareError(res, 401, 'This request could not be authorized.');
+    if (this.injectFault('events.search', res)) return;
+    if (!this.eventLog.enabled) return squareError(res, 403, 'Events API is not enabled for this application: call PUT /v2/events/enable');
+    send(res, 200, this.eventLog.search(body));
   }
 
   /** SearchCatalogObjects as the worker uses it: begin_time, include_deleted_objects, limit, cursor. */
@@ -164,6 +176,20 @@ export class FakeSquareServer {
     const page = matching.slice(start, start + limit);
     const next = start + limit < matching.length ? String(start + limit) : undefined;
     send(res, 200, { objects: page, ...(next ? { cursor: next } : {}), latest_time: new Date().toISOString() });
+  }
+
+  /** Answers with the first fault that applies to `id`, if any. */
+  private injectFault(id: string, res: ServerResponse): boolean {
+    const fault = this.faults.find((f) => (f.id === undefined || f.id === id) && f.remaining > 0);
+    if (!fault) return false;
+    if (fault.passes > 0) {
+      fault.passes--;
+      return false;
+    }
+    fault.remaining--;
+    if (fault.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+    squareError(res, fault.status, `injected ${fault.status}`);
+    return true;
   }
 
   /** The application's token reads everything; a seller's token only that seller's objects. */

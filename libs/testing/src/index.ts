@@ -3,6 +3,7 @@
 export { FakeSquareServer } from './fake-square.server.js';
 export type { FakeSquareOptions, Fault } from './fake-square.server.js';
 export type { FakeApplication, FakeSellers } from './fake-oauth.js';
+export type { FakeEventLog } from './fake-events.js';
 export { SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from './samples.js';
 export { FIXTURES_DIR, SIGNATURE_VECTORS, fixtureBody } from './fixtures.js';
 export type { SignatureVector } from './fixtures.js';

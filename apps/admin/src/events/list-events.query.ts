@@ -1,10 +1,10 @@
 import { BadRequestException } from '@nestjs/common';
-import { EVENT_STATUSES, type EventCursor, type EventListFilter, type EventStatus } from '@app/database';
+import { EVENT_SOURCES, EVENT_STATUSES, type EventCursor, type EventListFilter, type EventOrigin, type EventStatus } from '@app/database';
 import { DEFAULT_LIMIT, clip, integer, list, single, unknownParams } from '../query-params.js';
 
 export { DEFAULT_LIMIT };
 
-const KNOWN_PARAMS = ['status', 'type', 'receivedFrom', 'receivedTo', 'limit', 'cursor'] as const;
+const KNOWN_PARAMS = ['status', 'type', 'source', 'receivedFrom', 'receivedTo', 'limit', 'cursor'] as const;
 
 // A date (midnight UTC) or a date-time with an explicit zone: a zone-less time would be read in
 // the server's local time zone, which the caller cannot know.
@@ -29,6 +29,11 @@ export function parseListEventsQuery(query: Record<string, unknown>): ListEvents
   const types = list(query.type, 'type', problems);
   for (const t of types ?? []) if (t.length > 200) problems.push('type must be at most 200 characters');
 
+  const sources = list(query.source, 'source', problems);
+  for (const s of sources ?? []) {
+    if (!(EVENT_SOURCES as readonly string[]).includes(s)) problems.push(`source must be one of ${EVENT_SOURCES.join(', ')} (got "${clip(s)}")`);
+  }
+
   const receivedFrom = date(query.receivedFrom, 'receivedFrom', problems);
   const receivedTo = date(query.receivedTo, 'receivedTo', problems);
   if (receivedFrom && receivedTo && receivedFrom > receivedTo) problems.push('receivedFrom must not be after receivedTo');
@@ -39,7 +44,7 @@ export function parseListEventsQuery(query: Record<string, unknown>): ListEvents
 
   if (problems.length > 0) throw new BadRequestException(problems);
   return {
-    filter: { statuses: statuses as EventStatus[] | undefined, types, receivedFrom, receivedTo },
+    filter: { statuses: statuses as EventStatus[] | undefined, types, sources: sources as EventOrigin[] | undefined, receivedFrom, receivedTo },
     limit: limit ?? DEFAULT_LIMIT,
     after,
   };

@@ -33,6 +33,17 @@ describe('parseEventsArgs', () => {
     expect(usageError(['replay', '--destination', 'orders'])).toBe('replay does not take --destination');
   });
 
+  it('parses backfill, refusing what Square could not search', () => {
+    expect(parseEventsArgs(['backfill', '--since', '2026-11-20T00:00:00Z'])).toEqual({ name: 'backfill', since: new Date('2026-11-20T00:00:00Z'), until: undefined, types: [] });
+    expect(parseEventsArgs(['backfill', '--since', '2026-11-20T00:00:00+01:00', '--until', '2026-11-21T00:00:00Z', '--types', 'payment.updated, refund.updated'])).toEqual({
+      name: 'backfill', since: new Date('2026-11-19T23:00:00Z'), until: new Date('2026-11-21T00:00:00Z'), types: ['payment.updated', 'refund.updated'],
+    });
+    expect(usageError(['backfill'])).toBe('backfill needs --since <ISO time>, e.g. 2026-11-20T00:00:00Z');
+    expect(usageError(['backfill', '--since', '2026-11-20'])).toMatch(/--since must be an ISO 8601 time with a zone/);
+    expect(usageError(['backfill', '--since', '2026-11-20T00:00:00Z', '--until', '2026-11-19T00:00:00Z'])).toBe('--until must be after --since');
+    expect(usageError(['backfill', '--since', '2026-11-20T00:00:00Z', 'x'])).toMatch(/takes no arguments/);
+  });
+
   it('refuses unknown commands and options, and replay without a target or with both', () => {
     expect(usageError(['purge'])).toBe('unknown command "purge"');
     expect(usageError(['replay', '--dead-letterd'])).toContain("Unknown option '--dead-letterd'");

@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type pg from 'pg';
+import { ReconcileConfig } from '@app/config';
+import { PG_POOL, ReconcileRepository } from '@app/database';
+import { ReconcileEventsUseCase, isEventsApiRefusal, type ScanResult } from '@app/events';
+import { ReadinessDetails } from '@app/health';
+import { errorMessage } from '@app/observability';
+import { SquareApiError } from '@app/square-api';
+
+const CHECKPOINT = 'events';
+// Arbitrary, fixed: the reconciler's advisory lock (one at a time across workers).
+const RECONCILE_LOCK_ID = 0x2ec0;
+// Square keeps 28 days of events; an hour less, so that a search never starts before what it keeps.
+const MAX_LOOKBACK_MS = (28 * 24 - 1) * 3600 * 1000;
+
+/** What /health/ready says of the reconciler (a detail: it never makes the worker unready). */
+export interface ReconcilerStatus {
+  state: 'off' | 'ok' | 'failing' | 'refused';
+  detail: string;
+  checkedUntil?: string;
+  lastRunAt?: string;
+}
+
+/**
+ * Every SQUARE_RECONCILE_INTERVAL_MS, one worker at a time: searches Square's event log from the
+ * checkpoint (minus SQUARE_RECONCILE_OVERLAP_MS) to SQUARE_RECONCILE_LAG_MS before now, stores what
+ * the inbox lacks (ReconcileEventsUseCase), and only then moves the checkpoint. A failed run moves
+ * nothing and the next interval tries the same range again (storing twice is harmless).
+ */
+@Injectable()
+export class ReconcileService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReconcileService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<ScanResult | undefined> | undefined;
+  private lastProblem: string | undefined;
+  status: ReconcilerStatus = { state: 'off', detail: 'not started' };
+
+  constructor(
+    private readonly reconcile: ReconcileEventsUseCase,
+    private readonly repository: ReconcileRepository,
+    private readonly config: ReconcileConfig,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    readiness: ReadinessDetails,
+  ) {
+    readiness.add('reconciler', () => ({ ...this.status }));
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.intervalMs === 0) {
+      this.status = { state: 'off', detail: 'SQUARE_RECONCILE_INTERVAL_MS=0' };
+      return;
+    }
+    if (!this.reconcile.enabled) {
+      this.status = { state: 'off', detail: 'no SQUARE_ACCESS_TOKEN (the application\'s own token searches the Events API)' };
+      this.logger.warn('the reconciler is off: it needs SQUARE_ACCESS_TOKEN, the application\'s own token, to search Square\'s Events API; events Square fails to deliver are not recovered');
+      return;
+    }
+    this.status = { state: 'ok', detail: 'first run pending' };
+    this.timer = setInterval(() => void this.run(), this.config.intervalMs);
+    this.timer.unref();
+    void this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass (undefined when another worker holds the lock or it failed); concurrent calls share it. */
+  run(): Promise<ScanResult | undefined> {
+    this.running ??= this.runOnce().catch((err: unknown) => {
+      this.failed(err);
+      return undefined;
+    }).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async runOnce(): Promise<ScanResult | undefined> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RECONCILE_LOCK_ID]);
+      if (!rows[0]?.locked) return undefined;
+      try {
+        return await this.scanFromCheckpoint();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK_ID]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  private async scanFromCheckpoint(): Promise<ScanResult | undefined> {
+    const now = Date.now();
+    const checkpoint = await this.repository.checkpoint(CHECKPOINT);
+    const from = new Date(Math.max(checkpoint ? checkpoint.getTime() - this.config.overlapMs : now - this.config.lookbackMs, now - MAX_LOOKBACK_MS));
+    const to = new Date(now - this.config.lagMs);
+    if (to <= from) return undefined;
+    const result = await this.reconcile.scan({ from, to });
+    await this.repository.saveCheckpoint(CHECKPOINT, to, result);
+    if (this.lastProblem) this.logger.log('the reconciler works again', { previously: this.lastProblem });
+    this.lastProblem = undefined;
+    this.status = { state: 'ok', detail: `searched ${from.toISOString()} – ${to.toISOString()}: ${result.found} found, ${result.recovered} recovered`, checkedUntil: to.toISOString(), lastRunAt: new Date().toISOString() };
+    if (result.recovered > 0) this.logger.warn('the reconciler recovered events Square did not deliver (a webhook gap)', { ...result, from: from.toISOString(), to: to.toISOString() });
+    return result;
+  }
+
+  /** Said once per kind of problem, not every interval; the checkpoint stays where it was. */
+  private failed(err: unknown): void {
+    const refused = err instanceof SquareApiError && isEventsApiRefusal(err.status);
+    const problem = refused
+      ? `Square refused the Events API search (${errorMessage(err)}): enable the Events API for this application and check SQUARE_ACCESS_TOKEN (README: "Never miss an event")`
+      : `the Events API search failed (${errorMessage(err)}); the next run, in ${this.config.intervalMs} ms, searches the same range again`;
+    this.status = { ...this.status, state: refused ? 'refused' : 'failing', detail: problem };
+    if (problem !== this.lastProblem) this.logger.warn(problem);
+    this.lastProblem = problem;
+  }
+}
