@@ -9,6 +9,7 @@ export interface Report {
   ackVsSquare: Array<{ squareLatencyMs: number; ingress: LoadResult; syncBaseline: LoadResult }>;
   endToEnd: Array<{ squareLatencyMs: number; workers: number; variant?: string; events: number; seconds: number; eventsPerSecond: number; ackSeconds: number; ceiling?: number; ingress: LoadResult }>;
   memory: { ingress: number; worker: number };
+  recovery?: { events: number; seconds: number };
   forwarding?: {
     events: number;
     processedSeconds: number;
@@ -95,6 +96,11 @@ function render(r: Report): string {
     lines.push('', 'A healthy destination\'s delivery latency (event applied → delivered), under a steady 200 events/s:', '');
     lines.push('| Beside it | deliveries | p50 | p99 | max | attempts at the dead one |', '|---|---:|---:|---:|---:|---:|');
     for (const i of f.isolation) lines.push(`| ${i.beside} | ${i.deliveries} | ${ms(i.p50)} | ${ms(i.p99)} | ${ms(i.max)} | ${i.beside === 'nothing' ? '—' : i.deadAttempts} |`);
+  }
+  if (r.recovery) {
+    lines.push('', '### 6. Recovery from the Events API (1 worker; Square at 0 ms)', '');
+    lines.push(`${r.recovery.events} events in Square's event log that were never delivered: found by the reconciler's first run and all processed ` +
+      `**${r.recovery.seconds.toFixed(1)} s** after the worker started (${(r.recovery.events / r.recovery.seconds).toFixed(0)} events/s, worker start included).`);
   }
   return lines.join('\n');
 }
