@@ -176,6 +176,18 @@ describe('admin: Bull Board and the admin API', () => {
       expect((res.json.events as Json[]).map((e) => [e.eventId, e.source, e.deliveryCount])).toEqual([['gap-1', 'events_api', 0]]);
     });
 
+    it('filters by merchant, by object id, and by what the payload contains (jsonb @>)', async () => {
+      await storeEvent('flt-1', { receivedAt: '2024-07-01T10:00:00Z' });
+      await storeEvent('flt-2', { receivedAt: '2024-07-01T10:01:00Z' });
+      await db.query(`UPDATE webhook_events SET merchant_id = 'MFILTER',
+        payload = jsonb_set(jsonb_set(payload, '{data,id}', '"pay_filter"'), '{data,object,payment,status}', '"FAILED"') WHERE event_id = 'flt-2'`);
+      const ids = async (query: string) => ((await get(`/admin/api/events?receivedFrom=2024-07-01&receivedTo=2024-07-02&${query}`)).json.events as Json[]).map((e) => e.eventId);
+      expect(await ids('merchant=MFILTER')).toEqual(['flt-2']);
+      expect(await ids('objectId=pay_filter')).toEqual(['flt-2']);
+      expect(await ids(`contains=${encodeURIComponent('{"data":{"object":{"payment":{"status":"FAILED"}}}}')}`)).toEqual(['flt-2']);
+      expect(await ids(`contains=${encodeURIComponent('{"type":"payment.updated"}')}`)).toEqual(['flt-2', 'flt-1']);
+    });
+
     it('answers 400 naming the bad parameter', async () => {
       for (const [query, named] of [
         ['status=failed', 'status'],
@@ -190,6 +202,8 @@ describe('admin: Bull Board and the admin API', () => {
         ['cursor=not-a-cursor', 'cursor'],
         ['stauts=dead_lettered', 'stauts'],
         ['source=lost', 'source'],
+        ['contains=not-json', 'contains'],
+        ['contains=[1,2]', 'contains'],
       ] as const) {
         const res = await get(`/admin/api/events?${query}`);
         expect({ query, status: res.status }).toEqual({ query, status: 400 });
@@ -269,7 +283,20 @@ describe('admin: Bull Board and the admin API', () => {
         expect(await outbox(id)).toEqual([{ queue: QUEUES.squareEvents, generation: 1 }]);
       }
       expect((await get('/admin/api/events?status=dead_lettered')).json.events).toEqual([]);
-      expect((await post("/admin/api/dead-letters/replay")).json).toEqual({ replayed: [], skipped: [], notFound: [], failed: [] });
+      expect((await post("/admin/api/dead-letters/replay")).json).toEqual({ replayed: [], skipped: [], notFound: [], failed: [], matched: 0, more: false });
+    });
+
+    it('replays the dead-lettered events a filter matches; a dry run only counts', async () => {
+      await storeEvent('by-type-1', { status: 'dead_lettered', type: 'refund.updated', receivedAt: '2024-08-01T10:00:00Z' });
+      await storeEvent('by-type-2', { status: 'dead_lettered', type: 'refund.updated', receivedAt: '2024-08-01T11:00:00Z' });
+      await storeEvent('by-type-3', { status: 'dead_lettered', type: 'payment.updated', receivedAt: '2024-08-01T12:00:00Z' });
+      const dry = await post('/admin/api/dead-letters/replay?type=refund.updated&receivedFrom=2024-08-01&dryRun=true');
+      expect(dry.json).toMatchObject({ matched: 2, replayed: [], more: false });
+      expect(await row('by-type-1')).toMatchObject({ status: 'dead_lettered' });
+      const run = await post('/admin/api/dead-letters/replay?type=refund.updated&receivedFrom=2024-08-01');
+      expect(run.json).toMatchObject({ matched: 2, replayed: ['by-type-1', 'by-type-2'], more: false });
+      expect(await row('by-type-3')).toMatchObject({ status: 'dead_lettered' });
+      expect((await post('/admin/api/dead-letters/replay?stauts=x')).status).toBe(400);
     });
   });
 

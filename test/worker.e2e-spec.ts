@@ -210,7 +210,7 @@ describe('worker: end to end', () => {
     await settled(processed);
     const run = await replay([processed, 'no-such-event']);
     expect(run.code).toBe(1); // an id that is not in the inbox is an error, as in the admin API (404)
-    expect(run.stdout).toContain(`skipped ${processed} (not dead-lettered)`);
+    expect(run.stdout).toContain(`skipped ${processed} (not dead-lettered, or its body was purged by retention)`);
     expect(run.stderr).toContain('events: no event no-such-event in the inbox');
     expect(run.stdout).toContain('0 replayed, 1 skipped, 1 not found, 0 failed');
     expect((await eventRow(processed))!.status).toBe('processed');

@@ -24,6 +24,7 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
     redis: { url: o.redisUrl ?? REDIS_URL },
     queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50 },
     squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, tokenEncryptionKey: undefined },
+    retention: { eventDays: 30, deadLetteredDays: 90, deliveryDays: 30, invalidDays: 7, intervalMs: 0 },
     reconcile: { intervalMs: 0, lookbackMs: 3_600_000, overlapMs: 0, lagMs: 0, accessToken: undefined, environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000 },
     merchants: { encryptionKey: undefined, oldEncryptionKeys: [], applicationId: undefined, applicationSecret: undefined, refreshIntervalMs: 3_600_000 },
     worker: {

@@ -1,4 +1,4 @@
-// npm run events -- replay … | replay-delivery … | backfill …   (see events/events-args.ts)
+// npm run events -- replay … | replay-delivery … | backfill … | purge … | erase …   (see events/events-args.ts)
 // Operations on captured events and their deliveries, through the same use cases as the admin API.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
@@ -6,7 +6,10 @@ import { NestFactory } from '@nestjs/core';
 import { withTimeout } from '@app/timeouts';
 import { ConfigModule, loadAppConfig, loadDestinations, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { EventsModule, ReconcileEventsUseCase, ReconcileModule, ReplayDeliveriesUseCase, ReplayEventsUseCase, type DeliveryReplayResult, type ReplayResult } from '@app/events';
+import { ErasureRepository, PURGE_CATEGORIES, type PurgeCounts } from '@app/database';
+import {
+  EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReconcileModule, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
+} from '@app/events';
 import { QueueModule } from '@app/queue';
 import { runCli } from './cli-args.js';
 import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
@@ -26,13 +29,31 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule, ReconcileModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule, ReconcileModule, RetentionModule] })
   class EventsCliModule {}
 
   const app = await NestFactory.createApplicationContext(EventsCliModule, { logger: ['error', 'fatal'] });
   const answered = <T>(work: Promise<T>) => withTimeout(work, 60_000, 'no answer within 60 s (is Postgres reachable?)');
   try {
     if (command.name === 'backfill') return await backfill(app.get(ReconcileEventsUseCase), command);
+    if (command.name === 'purge') return await purge(app.get(PurgeUseCase), command);
+    if (command.name === 'replay-matching') {
+      const { matched, result } = await app.get(ReplayEventsUseCase).replayMatching(command.filter, { ratePerSecond: command.ratePerSecond, dryRun: command.dryRun });
+      if (command.dryRun) {
+        console.log(`${matched} dead-lettered event(s) match; nothing replayed (--dry-run)`);
+        return 0;
+      }
+      print(result);
+      return result.failed.length > 0 ? 1 : 0;
+    }
+    if (command.name === 'erase') {
+      const erased = await answered(app.get(ErasureRepository).erase(command.subject));
+      const who = 'customerId' in command.subject ? `customer ${command.subject.customerId}` : `merchant ${command.subject.merchantId}`;
+      console.log(`erased ${who}: ${erased.eventBodies} event bodies, ${erased.mirroredObjects} mirrored objects, ${erased.payments} payments, ${erased.refunds} refunds, ` +
+        `${erased.deliveries} deliveries, ${erased.invalidBodies} invalid bodies${erased.merchantTokens ? `, ${erased.merchantTokens} token record(s)` : ''}`);
+      if (erased.eventsInFlight > 0) console.error(`events: ${erased.eventsInFlight} event(s) of the ${who} are still being processed; run the erasure again once they are done`);
+      return erased.eventsInFlight > 0 ? 1 : 0;
+    }
     if (command.name === 'replay-delivery') {
       const replay = app.get(ReplayDeliveriesUseCase);
       const result = await answered(command.destination ? replay.replayDestination(command.destination) : replay.replay(command.deliveryIds));
@@ -50,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
 
 function print(result: ReplayResult): void {
   for (const id of result.replayed) console.log(`replayed ${id}`);
-  for (const id of result.skipped) console.log(`skipped ${id} (not dead-lettered)`);
+  for (const id of result.skipped) console.log(`skipped ${id} (not dead-lettered, or its body was purged by retention)`);
   for (const id of result.notFound) console.error(`events: no event ${id} in the inbox`);
   for (const f of result.failed) console.error(`events: failed ${f.eventId}: ${f.error}`);
   if (result.warning) console.error(`events: note: ${result.warning}`);
@@ -73,6 +94,19 @@ async function backfill(reconcile: ReconcileEventsUseCase, command: Extract<Even
   // No timeout of ours: a long range is many pages, each with Square's own timeout.
   const result = await reconcile.scan({ from: command.since, to, types: command.types });
   console.log(`${command.since.toISOString()} – ${to.toISOString()}: ${result.found} found, ${result.present} already present, ${result.recovered} recovered${result.skipped ? `, ${result.skipped} skipped (see the log)` : ''}`);
+  return 0;
+}
+
+const LABELS: Record<keyof PurgeCounts, string> = {
+  events: 'processed/ignored event bodies', deadLettered: 'dead-lettered event bodies', deliveries: 'finished deliveries', invalid: 'invalid bodies',
+};
+
+async function purge(purger: PurgeUseCase, command: Extract<EventsCommand, { name: 'purge' }>): Promise<number> {
+  const before = new Date(Date.now() - command.olderThanMs);
+  const cutoffs = { events: before, deliveries: before, invalid: before, ...(command.deadLettered ? { deadLettered: before } : {}) };
+  const counts = command.dryRun ? await purger.count(cutoffs) : (await purger.purge(cutoffs, { pauseMs: 10 })).purged;
+  const what = PURGE_CATEGORIES.filter((c) => cutoffs[c] !== undefined).map((c) => `${counts[c]} ${LABELS[c]}`).join(', ');
+  console.log(`${command.dryRun ? 'would purge' : 'purged'} (older than ${before.toISOString()}): ${what}`);
   return 0;
 }
 

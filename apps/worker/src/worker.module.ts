@@ -4,7 +4,7 @@ import { DatabaseModule } from '@app/database';
 import type { SquareEventHandler } from '@app/handlers';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
-import { ReconcileModule } from '@app/events';
+import { ReconcileModule, RetentionModule } from '@app/events';
 import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
@@ -18,11 +18,13 @@ import { MerchantRevocationHandler } from './merchants/merchant-revocation.handl
 import { MerchantTokenResolver } from './merchants/merchant-token.resolver.js';
 import { TokenRefreshService } from './merchants/token-refresh.service.js';
 import { ReconcileService } from './reconcile/reconcile.service.js';
+import { RetentionService } from './retention/retention.service.js';
 import { SquareMirrorHandler } from './mirror/square-mirror.handler.js';
 import { JobRelayService } from './relay/job-relay.service.js';
 import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
 import { APPLY_TIMEOUT_MS, ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-events/square-event.processor.js';
+import { InboxAgeCollector } from './square-events/inbox-age.collector.js';
 import { SquareEventsWorker } from './square-events/square-events.worker.js';
 import { SweepService } from './sweep/sweep.service.js';
 
@@ -38,7 +40,7 @@ export class WorkerModule {
   static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: readonly Destination[]): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, ReconcileModule, HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, ReconcileModule, RetentionModule, HealthModule, MetricsModule],
       providers: [
         { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
         { provide: TEAM_HANDLERS, useValue: teamHandlers },
@@ -49,6 +51,7 @@ export class WorkerModule {
         MerchantRevocationHandler,
         TokenRefreshService,
         ReconcileService,
+        RetentionService,
         ForwardRecorderHandler,
         HandlerRegistry,
         ProcessSquareEventUseCase,
@@ -62,6 +65,7 @@ export class WorkerModule {
         DeliverUseCase,
         ForwardWorkers,
         ForwardBacklogCollector,
+        InboxAgeCollector,
       ],
     };
   }

@@ -5,7 +5,7 @@ export type {
   AdminAppConfig, AppConfig, AppName, EventsCliConfig, MerchantsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
 } from './load-config.js';
 export {
-  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
+  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RetentionConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
 export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS } from './variables.js';

@@ -51,10 +51,10 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
 export const APP_SECTIONS = {
   /** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
   ingress: ['database', 'webhook', 'ingress', 'log'],
-  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'worker', 'handlers', 'forwarding', 'log'],
+  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'log'],
   admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'merchants', 'oauth', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
-  eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'log'],
+  eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'log'],
   /** npm run merchants: the token store, and the inbox's replays of a merchant's waiting events. */
   merchantsCli: ['database', 'redis', 'queue', 'merchants', 'log'],
   migrate: ['database', 'migrate'],

@@ -77,6 +77,16 @@ export const SECTIONS = {
       timeoutMs: 'SQUARE_TIMEOUT_MS',
     },
   }),
+  /** How long what the pipeline stores is kept (days; 0 keeps it), and how often the worker purges. */
+  retention: section({
+    fields: {
+      eventDays: 'RETENTION_EVENT_DAYS',
+      deadLetteredDays: 'RETENTION_DEAD_LETTERED_DAYS',
+      deliveryDays: 'RETENTION_DELIVERY_DAYS',
+      invalidDays: 'RETENTION_INVALID_DAYS',
+      intervalMs: 'RETENTION_INTERVAL_MS',
+    },
+  }),
   /** Square's OAuth code flow on the admin app: off unless the application's id, secret and redirect URL are all set. */
   oauth: section({
     fields: {
@@ -166,6 +176,8 @@ export class MerchantsConfig {}
 /** accessToken (the application's) is never logged. */
 export interface ReconcileConfig extends SectionConfig<'reconcile'> {}
 export class ReconcileConfig {}
+export interface RetentionConfig extends SectionConfig<'retention'> {}
+export class RetentionConfig {}
 export interface OAuthConfig extends SectionConfig<'oauth'> {}
 export class OAuthConfig {}
 export interface WorkerConfig extends SectionConfig<'worker'> {}
@@ -191,6 +203,7 @@ export const SECTION_TOKENS = {
   merchants: MerchantsConfig,
   oauth: OAuthConfig,
   reconcile: ReconcileConfig,
+  retention: RetentionConfig,
   worker: WorkerConfig,
   handlers: HandlersConfig,
   forwarding: ForwardingConfig,

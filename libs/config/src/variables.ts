@@ -141,6 +141,13 @@ export const VARIABLES = {
   SQUARE_RECONCILE_OVERLAP_MS: int(600_000, 0, 86_400_000),
   SQUARE_RECONCILE_LAG_MS: int(120_000, 0, 3_600_000),
 
+  // Retention (README: "Operating it"): days after which bodies and records are purged; 0 keeps them.
+  RETENTION_EVENT_DAYS: int(30, 0, 36_500),
+  RETENTION_DEAD_LETTERED_DAYS: int(90, 0, 36_500),
+  RETENTION_DELIVERY_DAYS: int(30, 0, 36_500),
+  RETENTION_INVALID_DAYS: int(7, 0, 36_500),
+  RETENTION_INTERVAL_MS: int(3_600_000, 0, 86_400_000),
+
   WORKER_PORT: int(3001, 1, 65535),
   WORKER_CONCURRENCY: int(10, 1, 1000),
   JOB_LOCK_MS: int(30_000, 1000, 600_000),

@@ -10,6 +10,8 @@ import { JobOutboxRepository } from './job-outbox.repository.js';
 import { MerchantTokensRepository } from './merchant-tokens.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
 import { ReconcileRepository } from './reconcile.repository.js';
+import { RetentionRepository } from './retention.repository.js';
+import { ErasureRepository } from './erasure.repository.js';
 import { PrismaService } from './prisma.service.js';
 import { WebhookInboxRepository } from './webhook-inbox.repository.js';
 
@@ -23,7 +25,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

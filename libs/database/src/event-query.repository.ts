@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventSource, WebhookEventStatus } from './generated/prisma/enums.js';
-import type { WebhookEventWhereInput } from './generated/prisma/models.js';
+import { Prisma } from './generated/prisma/client.js';
 import { PrismaService } from './prisma.service.js';
 
 export type EventStatus = WebhookEventStatus;
@@ -13,6 +13,11 @@ export interface EventListFilter {
   types?: readonly string[];
   /** webhook, or events_api (recovered by the reconciler: the webhook gap). */
   sources?: readonly EventOrigin[];
+  merchantIds?: readonly string[];
+  /** The id of the object the event is about (its data.id). */
+  objectId?: string;
+  /** JSON the payload contains (jsonb @>), e.g. {"data":{"object":{"payment":{"status":"FAILED"}}}}. */
+  contains?: Record<string, unknown>;
   /** Inclusive. */
   receivedFrom?: Date;
   /** Exclusive. */
@@ -81,6 +86,17 @@ const SUMMARY_FIELDS = {
   updatedAt: true,
 } as const;
 
+/**
+ * `column = value` for one value, `= ANY(values)` for several: with one value the planner uses the
+ * column's (column, received_at) index as the list's order (measured on a million rows: 530 ms
+ * with ANY, 18 ms with =, for status and type filters that match nothing).
+ */
+function oneOf(column: 'status' | 'event_type' | 'source' | 'merchant_id', values: readonly string[], type: string): Prisma.Sql {
+  return values.length === 1
+    ? Prisma.sql`${Prisma.raw(column)} = ${values[0]}::${Prisma.raw(type)}`
+    : Prisma.sql`${Prisma.raw(column)} = ANY(${[...values]}::${Prisma.raw(type)}[])`;
+}
+
 // Not fatal: a body that is not valid UTF-8 still shows, with replacement characters.
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -94,26 +110,28 @@ export class EventQueryRepository {
    * event while new ones arrive, and every page costs the same (no OFFSET).
    */
   async list(filter: EventListFilter, limit: number, after?: EventCursor): Promise<EventPage> {
-    const where: WebhookEventWhereInput[] = [];
-    if (filter.statuses?.length) where.push({ status: { in: [...filter.statuses] } });
-    if (filter.types?.length) where.push({ eventType: { in: [...filter.types] } });
-    if (filter.sources?.length) where.push({ source: { in: [...filter.sources] } });
-    if (filter.receivedFrom) where.push({ receivedAt: { gte: filter.receivedFrom } });
-    if (filter.receivedTo) where.push({ receivedAt: { lt: filter.receivedTo } });
-    if (after) {
-      where.push({
-        OR: [
-          { receivedAt: { lt: after.receivedAt } },
-          { receivedAt: after.receivedAt, eventId: { lt: after.eventId } },
-        ],
-      });
-    }
-    const rows = await this.prisma.webhookEvent.findMany({
-      where: { AND: where },
-      select: SUMMARY_FIELDS,
-      orderBy: [{ receivedAt: 'desc' }, { eventId: 'desc' }],
-      take: limit + 1, // one more tells whether there is a next page
-    });
+    // Raw SQL through Prisma, because jsonb containment (@>) is not in Prisma's query API. Each
+    // filter is one condition with its own index (migration 20261207000000_event_filters); values
+    // are bound, never spliced.
+    const where: Prisma.Sql[] = [];
+    if (filter.statuses?.length) where.push(oneOf('status', filter.statuses, 'webhook_event_status'));
+    if (filter.types?.length) where.push(oneOf('event_type', filter.types, 'text'));
+    if (filter.sources?.length) where.push(oneOf('source', filter.sources, 'event_source'));
+    if (filter.merchantIds?.length) where.push(oneOf('merchant_id', filter.merchantIds, 'text'));
+    if (filter.objectId !== undefined) where.push(Prisma.sql`(payload -> 'data' ->> 'id') = ${filter.objectId}`);
+    if (filter.contains !== undefined) where.push(Prisma.sql`payload @> ${JSON.stringify(filter.contains)}::jsonb`);
+    if (filter.receivedFrom) where.push(Prisma.sql`received_at >= ${filter.receivedFrom}`);
+    if (filter.receivedTo) where.push(Prisma.sql`received_at < ${filter.receivedTo}`);
+    if (after) where.push(Prisma.sql`(received_at, event_id) < (${after.receivedAt}, ${after.eventId})`);
+    const rows = await this.prisma.$queryRaw<EventSummary[]>`
+      SELECT event_id AS "eventId", event_type AS "eventType", status::text AS status, source::text AS source, outcome, attempts,
+             last_error AS "lastError", dead_letter_reason AS "deadLetterReason", replay_count AS "replayCount",
+             delivery_count AS "deliveryCount", received_at AS "receivedAt", processed_at AS "processedAt",
+             dead_lettered_at AS "deadLetteredAt", updated_at AS "updatedAt"
+      FROM webhook_events
+      ${where.length > 0 ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}
+      ORDER BY received_at DESC, event_id DESC
+      LIMIT ${limit + 1}`; // one more tells whether there is a next page
     const events = rows.slice(0, limit);
     const last = events.at(-1);
     return { events, next: rows.length > limit && last ? { receivedAt: last.receivedAt, eventId: last.eventId } : null };

@@ -61,7 +61,7 @@ const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>('reset-f
     UPDATE webhook_events
     SET status = '${STATUS.received}', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
         replay_count = replay_count + 1, swept_at = now(), updated_at = now()
-    WHERE event_id = :event_id AND status = '${STATUS.dead_lettered}'
+    WHERE event_id = :event_id AND status = '${STATUS.dead_lettered}' AND purged_at IS NULL
     RETURNING event_id, replay_count
   ), job AS (
     INSERT INTO job_outbox (queue, ref, generation)
@@ -71,6 +71,35 @@ const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>('reset-f
   )
   -- The status as it was before this statement (its snapshot): null when there is no such event.
   SELECT EXISTS (SELECT 1 FROM job) AS replayed, (SELECT status FROM webhook_events WHERE event_id = :event_id) AS status`);
+
+// The oldest event not yet processed (reads the first entry of the (status, received_at) index).
+const OLDEST_RECEIVED = statement<Record<string, never>>('oldest-received', `
+  SELECT extract(epoch FROM now() - min(received_at))::float AS seconds FROM webhook_events WHERE status = '${STATUS.received}'`);
+
+/** Which dead-lettered events a replay by filter takes; a filter left out matches everything. */
+export interface DeadLetterFilter {
+  types?: readonly string[];
+  merchantIds?: readonly string[];
+  /** Received at or after. */
+  since?: Date;
+  /** Received before. */
+  until?: Date;
+}
+
+// Oldest first, keyset-paged on (received_at, event_id); reads the (status, received_at) index.
+// Purged ones cannot be replayed (their payload is gone).
+const DEAD_LETTERED_MATCHING = statement<{
+  types: string[] | null; merchant_ids: string[] | null; since: Date | null; until: Date | null; after_at: Date | null; after_id: string | null; limit: number;
+}>('dead-lettered-matching', `
+  SELECT event_id, received_at FROM webhook_events
+  WHERE status = '${STATUS.dead_lettered}' AND purged_at IS NULL
+    AND (:types::text[] IS NULL OR event_type = ANY(:types::text[]))
+    AND (:merchant_ids::text[] IS NULL OR merchant_id = ANY(:merchant_ids::text[]))
+    AND (:since::timestamptz IS NULL OR received_at >= :since::timestamptz)
+    AND (:until::timestamptz IS NULL OR received_at < :until::timestamptz)
+    AND (:after_at::timestamptz IS NULL OR (received_at, event_id) > (:after_at::timestamptz, :after_id::text))
+  ORDER BY received_at, event_id
+  LIMIT :limit`);
 
 const DEAD_LETTERED_IDS = statement<{ limit: number }>('dead-lettered-ids', `
   SELECT event_id FROM webhook_events WHERE status = '${STATUS.dead_lettered}' ORDER BY received_at LIMIT :limit`);
@@ -132,6 +161,26 @@ export class EventStatusRepository {
     if (row.status === null) return 'not_found';
     // Dead-lettered in this statement's snapshot but not reset: a concurrent replay reset it first.
     return row.status === STATUS.dead_lettered ? STATUS.received : row.status;
+  }
+
+  /** How long the oldest event still 'received' has waited, in seconds (0 when none waits). */
+  async oldestReceivedSeconds(): Promise<number> {
+    const { rows } = await this.pool.query<{ seconds: number | null }>(OLDEST_RECEIVED.bind({}));
+    return rows[0]?.seconds ?? 0;
+  }
+
+  /** One page of the dead-lettered events a filter matches, after `after` (oldest first). */
+  async deadLetteredMatching(filter: DeadLetterFilter, limit: number, after?: { receivedAt: Date; eventId: string }): Promise<Array<{ eventId: string; receivedAt: Date }>> {
+    const { rows } = await this.pool.query<{ event_id: string; received_at: Date }>(DEAD_LETTERED_MATCHING.bind({
+      types: filter.types?.length ? [...filter.types] : null,
+      merchant_ids: filter.merchantIds?.length ? [...filter.merchantIds] : null,
+      since: filter.since ?? null,
+      until: filter.until ?? null,
+      after_at: after?.receivedAt ?? null,
+      after_id: after?.eventId ?? null,
+      limit,
+    }));
+    return rows.map((r) => ({ eventId: r.event_id, receivedAt: r.received_at }));
   }
 
   async deadLetteredIds(limit = 10_000): Promise<string[]> {

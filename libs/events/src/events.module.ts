@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PurgeUseCase } from './purge.use-case.js';
 import { ReconcileEventsUseCase } from './reconcile-events.use-case.js';
 import { ReplayDeliveriesUseCase } from './replay-deliveries.use-case.js';
 import { ReplayEventsUseCase } from './replay-events.use-case.js';
@@ -16,3 +17,10 @@ export class EventsModule {}
   exports: [ReconcileEventsUseCase],
 })
 export class ReconcileModule {}
+
+/** Retention and erasure (the worker's purge, `events purge`, `events erase`); needs the retention config. */
+@Module({
+  providers: [PurgeUseCase],
+  exports: [PurgeUseCase],
+})
+export class RetentionModule {}

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EventStatusRepository } from '@app/database';
+import { EventStatusRepository, type DeadLetterFilter } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { DeadLetterQueue } from '@app/queue';
 
@@ -46,6 +46,36 @@ export class ReplayEventsUseCase {
     if (unlisted) result.warning = unlisted;
     if (result.replayed.length > 0) this.logger.log('events replayed', { count: result.replayed.length });
     return result;
+  }
+
+  /**
+   * Every dead-lettered event a filter matches, oldest first, at most `ratePerSecond` a second (so
+   * that a replay of 100 000 events leaves the workers to live traffic) and at most `max` of them.
+   * A dry run only counts. `more`: events matched beyond `max`.
+   */
+  async replayMatching(filter: DeadLetterFilter, opts: { ratePerSecond: number; max?: number; dryRun?: boolean }): Promise<{ matched: number; result: ReplayResult; more: boolean }> {
+    const result: ReplayResult = { replayed: [], skipped: [], notFound: [], failed: [] };
+    const max = opts.max ?? Number.POSITIVE_INFINITY;
+    const page = Math.max(1, Math.min(500, Math.ceil(opts.ratePerSecond)));
+    let matched = 0;
+    let after: { receivedAt: Date; eventId: string } | undefined;
+    const started = Date.now();
+    for (;;) {
+      const batch = await this.events.deadLetteredMatching(filter, Math.min(page, max - matched + 1), after);
+      const taken = batch.slice(0, Math.max(0, max - matched));
+      matched += taken.length;
+      if (!opts.dryRun && taken.length > 0) {
+        const replayed = await this.replay(taken.map((e) => e.eventId));
+        for (const key of ['replayed', 'skipped', 'notFound', 'failed'] as const) (result[key] as unknown[]).push(...replayed[key]);
+        if (replayed.warning) result.warning = replayed.warning;
+        // The rate: this many events should have taken at least this long.
+        const due = started + (1000 * matched) / opts.ratePerSecond - Date.now();
+        if (due > 0) await new Promise((r) => setTimeout(r, due));
+      }
+      if (batch.length > taken.length) return { matched, result, more: true };
+      if (batch.length < page) return { matched, result, more: false };
+      after = batch.at(-1);
+    }
   }
 
   async replayDeadLettered(): Promise<ReplayResult> {

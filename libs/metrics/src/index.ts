@@ -2,7 +2,7 @@ export {
   eventProcessingSeconds,
   eventsProcessed,
   forwardDeliveries,
-  forwardRequestSeconds, tokenRefreshes, eventsRecovered,
+  forwardRequestSeconds, tokenRefreshes, eventsRecovered, purged,
   registry,
   squareApiRequests,
   squareApiSeconds,

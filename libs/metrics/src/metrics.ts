@@ -96,3 +96,10 @@ export const eventsRecovered = new Counter({
   labelNames: ['event_type'] as const,
   registers: [registry],
 });
+
+export const purged = new Counter({
+  name: 'square_purged_total',
+  help: 'What retention removed: event bodies (events, dead_lettered), deliveries and invalid bodies, by category',
+  labelNames: ['category'] as const,
+  registers: [registry],
+});

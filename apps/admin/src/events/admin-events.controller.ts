@@ -3,9 +3,13 @@ import { DependencyUnavailableException } from '@app/http';
 import { EventQueryRepository, type EventDetail, type EventSummary } from '@app/database';
 import { ReplayEventsUseCase, type ReplayResult } from '@app/events';
 import type { AdminRequest } from '../auth/basic-auth.js';
-import { encodeCursor, parseListEventsQuery } from './list-events.query.js';
+import { encodeCursor, parseListEventsQuery, parseReplayQuery } from './list-events.query.js';
 
 export const ADMIN_API_PATH = 'admin/api';
+
+// One HTTP call replays at most this many, at this rate (two seconds): a long replay is the CLI's.
+const ADMIN_REPLAY_MAX = 1000;
+const ADMIN_REPLAY_RATE = 500;
 
 export interface EventListResponse {
   events: EventSummary[];
@@ -52,16 +56,22 @@ export class AdminEventsController {
     if (result.failed.length > 0) throw new DependencyUnavailableException('database');
     if (result.notFound.length > 0) throw new NotFoundException(`no event ${eventId}`);
     const event = await this.events.find(eventId);
+    if (event?.status === 'dead_lettered') throw new ConflictException(`event ${eventId}'s body was purged by retention; it can no longer be replayed`);
     throw new ConflictException(`event ${eventId} is ${event?.status ?? 'gone'}; only dead_lettered events can be replayed`);
   }
 
-  /** Every dead-lettered event (up to 10 000 per call, oldest first). */
+  /**
+   * The dead-lettered events the query matches (type, merchant, receivedFrom, receivedTo; none:
+   * all), oldest first, up to 1 000 per call at 500 a second (`more`: call again); `dryRun=true`
+   * counts them. Larger replays: `npm run events -- replay --status dead_lettered …`, at a rate.
+   */
   @Post('dead-letters/replay')
   @HttpCode(200)
-  async replayDeadLettered(@Req() req: AdminRequest): Promise<ReplayResult> {
-    const result = await this.replays.replayDeadLettered();
-    this.audit(req, 'replay all dead-lettered', result);
-    return result;
+  async replayDeadLettered(@Query() query: Record<string, unknown>, @Req() req: AdminRequest): Promise<ReplayResult & { matched: number; more: boolean }> {
+    const { filter, dryRun } = parseReplayQuery(query);
+    const { matched, result, more } = await this.replays.replayMatching(filter, { ratePerSecond: ADMIN_REPLAY_RATE, max: ADMIN_REPLAY_MAX, dryRun });
+    if (!dryRun) this.audit(req, 'replay dead-lettered', result);
+    return { ...result, matched, more };
   }
 
   private audit(req: AdminRequest, action: string, result: ReplayResult, eventId?: string): void {

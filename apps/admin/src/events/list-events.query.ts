@@ -4,7 +4,7 @@ import { DEFAULT_LIMIT, clip, integer, list, single, unknownParams } from '../qu
 
 export { DEFAULT_LIMIT };
 
-const KNOWN_PARAMS = ['status', 'type', 'source', 'receivedFrom', 'receivedTo', 'limit', 'cursor'] as const;
+const KNOWN_PARAMS = ['status', 'type', 'source', 'merchant', 'objectId', 'contains', 'receivedFrom', 'receivedTo', 'limit', 'cursor'] as const;
 
 // A date (midnight UTC) or a date-time with an explicit zone: a zone-less time would be read in
 // the server's local time zone, which the caller cannot know.
@@ -34,6 +34,11 @@ export function parseListEventsQuery(query: Record<string, unknown>): ListEvents
     if (!(EVENT_SOURCES as readonly string[]).includes(s)) problems.push(`source must be one of ${EVENT_SOURCES.join(', ')} (got "${clip(s)}")`);
   }
 
+  const merchantIds = list(query.merchant, 'merchant', problems);
+  const objectId = single(query.objectId, 'objectId', problems);
+  if (objectId !== undefined && (objectId === '' || objectId.length > 200)) problems.push('objectId must be 1 to 200 characters');
+  const contains = jsonObject(query.contains, 'contains', problems);
+
   const receivedFrom = date(query.receivedFrom, 'receivedFrom', problems);
   const receivedTo = date(query.receivedTo, 'receivedTo', problems);
   if (receivedFrom && receivedTo && receivedFrom > receivedTo) problems.push('receivedFrom must not be after receivedTo');
@@ -44,7 +49,7 @@ export function parseListEventsQuery(query: Record<string, unknown>): ListEvents
 
   if (problems.length > 0) throw new BadRequestException(problems);
   return {
-    filter: { statuses: statuses as EventStatus[] | undefined, types, sources: sources as EventOrigin[] | undefined, receivedFrom, receivedTo },
+    filter: { statuses: statuses as EventStatus[] | undefined, types, sources: sources as EventOrigin[] | undefined, merchantIds, objectId, contains, receivedFrom, receivedTo },
     limit: limit ?? DEFAULT_LIMIT,
     after,
   };
@@ -68,7 +73,7 @@ export function decodeCursor(value: string): EventCursor | undefined {
   }
 }
 
-function date(value: unknown, name: string, problems: string[]): Date | undefined {
+export function date(value: unknown, name: string, problems: string[]): Date | undefined {
   const raw = single(value, name, problems);
   if (raw === undefined) return undefined;
   const parsed = new Date(raw);
@@ -84,4 +89,34 @@ function isCalendarDate(raw: string): boolean {
   const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
   const day = new Date(Date.UTC(y, m - 1, d));
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
+/** A JSON object, as the payload must contain it (jsonb @>): {"type":"payment.updated"}. */
+function jsonObject(value: unknown, name: string, problems: string[]): Record<string, unknown> | undefined {
+  const raw = single(value, name, problems);
+  if (raw === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && raw.length <= 4096) return parsed as Record<string, unknown>;
+  } catch {
+    // named below
+  }
+  problems.push(`${name} must be a JSON object of at most 4 KiB, e.g. {"data":{"object":{"payment":{"status":"FAILED"}}}} (got "${clip(raw)}")`);
+  return undefined;
+}
+
+const REPLAY_PARAMS = ['type', 'merchant', 'receivedFrom', 'receivedTo', 'dryRun'] as const;
+
+/** POST /admin/api/dead-letters/replay: which dead-lettered events (none given: all), and whether only to count. */
+export function parseReplayQuery(query: Record<string, unknown>): { filter: { types?: string[]; merchantIds?: string[]; since?: Date; until?: Date }; dryRun: boolean } {
+  const problems: string[] = [];
+  unknownParams(query, REPLAY_PARAMS, problems);
+  const types = list(query.type, 'type', problems);
+  const merchantIds = list(query.merchant, 'merchant', problems);
+  const since = date(query.receivedFrom, 'receivedFrom', problems);
+  const until = date(query.receivedTo, 'receivedTo', problems);
+  const dryRun = single(query.dryRun, 'dryRun', problems);
+  if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') problems.push('dryRun must be true or false');
+  if (problems.length > 0) throw new BadRequestException(problems);
+  return { filter: { types, merchantIds, since, until }, dryRun: dryRun === 'true' };
 }

@@ -44,8 +44,31 @@ describe('parseEventsArgs', () => {
     expect(usageError(['backfill', '--since', '2026-11-20T00:00:00Z', 'x'])).toMatch(/takes no arguments/);
   });
 
+  it('parses a replay by filter, at a rate', () => {
+    expect(parseEventsArgs(['replay', '--status', 'dead_lettered', '--type', 'payment.updated', '--since', '2026-11-01T00:00:00Z', '--dry-run'])).toEqual({
+      name: 'replay-matching', filter: { types: ['payment.updated'], merchantIds: [], since: new Date('2026-11-01T00:00:00Z'), until: undefined }, ratePerSecond: 100, dryRun: true,
+    });
+    expect(parseEventsArgs(['replay', '--status', 'dead_lettered', '--merchant', 'M1,M2', '--rate', '500'])).toMatchObject({ filter: { merchantIds: ['M1', 'M2'] }, ratePerSecond: 500, dryRun: false });
+    expect(usageError(['replay', '--type', 'payment.updated'])).toMatch(/needs --status dead_lettered/);
+    expect(usageError(['replay', '--status', 'processed'])).toMatch(/only dead-lettered events are replayed/);
+    expect(usageError(['replay', 'e-1', '--status', 'dead_lettered'])).toMatch(/one of them/);
+    expect(usageError(['replay', '--status', 'dead_lettered', '--rate', '0'])).toMatch(/--rate must be/);
+  });
+
+  it('parses purge and erase', () => {
+    expect(parseEventsArgs(['purge', '--older-than', '30d'])).toEqual({ name: 'purge', olderThanMs: 30 * 86_400_000, deadLettered: false, dryRun: false });
+    expect(parseEventsArgs(['purge', '--older-than', '12h', '--dead-lettered', '--dry-run'])).toEqual({ name: 'purge', olderThanMs: 12 * 3_600_000, deadLettered: true, dryRun: true });
+    expect(usageError(['purge'])).toBe('purge needs --older-than <age>, e.g. 30d or 12h');
+    expect(usageError(['purge', '--older-than', '10m'])).toMatch(/at least an hour/);
+    expect(usageError(['purge', '--older-than', 'a month'])).toMatch(/like 30d, 12h or 90m/);
+    expect(parseEventsArgs(['erase', '--customer-id', 'CUST1'])).toEqual({ name: 'erase', subject: { customerId: 'CUST1' } });
+    expect(parseEventsArgs(['erase', '--merchant-id', 'M1'])).toEqual({ name: 'erase', subject: { merchantId: 'M1' } });
+    expect(usageError(['erase'])).toBe('erase needs one of --customer-id <id> or --merchant-id <id>');
+    expect(usageError(['erase', '--customer-id', 'C', '--merchant-id', 'M'])).toBe('erase needs one of --customer-id <id> or --merchant-id <id>');
+  });
+
   it('refuses unknown commands and options, and replay without a target or with both', () => {
-    expect(usageError(['purge'])).toBe('unknown command "purge"');
+    expect(usageError(['compact'])).toBe('unknown command "compact"');
     expect(usageError(['replay', '--dead-letterd'])).toContain("Unknown option '--dead-letterd'");
     expect(usageError(['replay'])).toBe('replay needs event ids, or --dead-lettered');
     expect(usageError(['replay', 'e-1', '--dead-lettered'])).toBe('replay takes event ids or --dead-lettered, not both');

@@ -6,8 +6,11 @@ import { UsageError, onlyOptions, parseStrict } from '../cli-args.js';
 export type EventsCommand =
   | { name: 'help' }
   | { name: 'replay'; eventIds: string[]; deadLettered: boolean }
+  | { name: 'replay-matching'; filter: { types: string[]; merchantIds: string[]; since?: Date; until?: Date }; ratePerSecond: number; dryRun: boolean }
   | { name: 'replay-delivery'; deliveryIds: string[]; destination: string | undefined }
-  | { name: 'backfill'; since: Date; until: Date | undefined; types: string[] };
+  | { name: 'backfill'; since: Date; until: Date | undefined; types: string[] }
+  | { name: 'purge'; olderThanMs: number; deadLettered: boolean; dryRun: boolean }
+  | { name: 'erase'; subject: { customerId: string } | { merchantId: string } };
 
 const OPTIONS = {
   'dead-lettered': { type: 'boolean' },
@@ -15,16 +18,36 @@ const OPTIONS = {
   since: { type: 'string' },
   until: { type: 'string' },
   types: { type: 'string' },
+  'older-than': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'customer-id': { type: 'string' },
+  status: { type: 'string' },
+  type: { type: 'string' },
+  merchant: { type: 'string' },
+  rate: { type: 'string' },
+  'merchant-id': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const ALLOWED = { replay: ['dead-lettered'], 'replay-delivery': ['destination'], backfill: ['since', 'until', 'types'] } as const;
+const ALLOWED = {
+  replay: ['dead-lettered', 'status', 'type', 'merchant', 'since', 'until', 'rate', 'dry-run'],
+  'replay-delivery': ['destination'],
+  backfill: ['since', 'until', 'types'],
+  purge: ['older-than', 'dead-lettered', 'dry-run'],
+  erase: ['customer-id', 'merchant-id'],
+} as const;
+const COMMANDS = Object.keys(ALLOWED) as Array<keyof typeof ALLOWED>;
 
 export const EVENTS_USAGE = `usage: npm run events -- <command>
 
   replay <eventId> [<eventId>…]   put these dead-lettered events back to received; the worker
                                   processes them again (an id not in the inbox is an error)
   replay --dead-lettered          the same for every dead-lettered event (up to 10 000 per run)
+  replay --status dead_lettered [--type a,b] [--merchant m,n] [--since <ISO>] [--until <ISO>]
+         [--rate <events/s>] [--dry-run]
+                                  every dead-lettered event these match, oldest first, at most
+                                  --rate a second (default 100: live traffic keeps the workers);
+                                  --dry-run only counts them
 
   replay-delivery <deliveryId> [<deliveryId>…]
                                   send these dead-lettered forward deliveries again, on a fresh
@@ -37,16 +60,38 @@ export const EVENTS_USAGE = `usage: npm run events -- <command>
                                   Square keeps 28 days) and store every event the inbox lacks,
                                   to be processed as delivered ones; prints found, present, recovered
 
+  purge --older-than <30d|12h> [--dead-lettered] [--dry-run]
+                                  empty the bodies of processed and ignored events older than that
+                                  (their rows stay: redeliveries are still duplicates), and delete
+                                  finished deliveries and invalid bodies; --dead-lettered purges
+                                  dead-lettered events too (they can no longer be replayed);
+                                  --dry-run only counts. Prints what it removes.
+  erase --customer-id <id> | --merchant-id <id>
+                                  for a personal-data request: remove the bodies, payloads, mirrored
+                                  objects and deliveries that hold that customer's (or seller's)
+                                  data, and print what was removed
+
 Settings (DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FORWARD_DESTINATIONS_FILE, and for backfill
 SQUARE_ACCESS_TOKEN, SQUARE_ENVIRONMENT) come from the environment or .env. Exit codes: 0 done, 1 failed or an unknown event or delivery, 2 usage.`;
 
 export function parseEventsArgs(argv: readonly string[]): EventsCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { name: 'help' };
-  if (command !== 'replay' && command !== 'replay-delivery' && command !== 'backfill') throw new UsageError(`unknown command "${command}"`);
+  if (!(COMMANDS as string[]).includes(command)) throw new UsageError(`unknown command "${command}"`);
   const { values, positionals } = parseStrict(rest, OPTIONS);
   if (values.help) return { name: 'help' };
-  onlyOptions(command, values, ALLOWED[command]);
+  onlyOptions(command, values, ALLOWED[command as keyof typeof ALLOWED]);
+  if ((command === 'purge' || command === 'erase') && positionals.length > 0) throw new UsageError(`${command} takes no arguments, only options`);
+  if (command === 'purge') {
+    if (values['older-than'] === undefined) throw new UsageError('purge needs --older-than <age>, e.g. 30d or 12h');
+    return { name: 'purge', olderThanMs: age('--older-than', values['older-than']), deadLettered: values['dead-lettered'] ?? false, dryRun: values['dry-run'] ?? false };
+  }
+  if (command === 'erase') {
+    const customerId = values['customer-id']?.trim();
+    const merchantId = values['merchant-id']?.trim();
+    if (!customerId === !merchantId) throw new UsageError('erase needs one of --customer-id <id> or --merchant-id <id>');
+    return { name: 'erase', subject: customerId ? { customerId } : { merchantId: merchantId! } };
+  }
   if (command === 'backfill') {
     if (positionals.length > 0) throw new UsageError('backfill takes no arguments, only --since, --until and --types');
     if (values.since === undefined) throw new UsageError('backfill needs --since <ISO time>, e.g. 2026-11-20T00:00:00Z');
@@ -63,6 +108,17 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
     if (!destination && positionals.length === 0) throw new UsageError('replay-delivery needs delivery ids, or --destination <name>');
     return { name: 'replay-delivery', deliveryIds: positionals, destination };
   }
+  const filtering = ['status', 'type', 'merchant', 'since', 'until', 'rate', 'dry-run'].some((o) => values[o as keyof typeof values] !== undefined);
+  if (filtering) {
+    if (positionals.length > 0 || values['dead-lettered']) throw new UsageError('replay takes event ids, --dead-lettered, or a filter (--status dead_lettered …), one of them');
+    if (values.status !== 'dead_lettered') throw new UsageError('a replay by filter needs --status dead_lettered: only dead-lettered events are replayed (processed ones have had their effect)');
+    const csv = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const since = values.since === undefined ? undefined : isoTime('--since', values.since);
+    const until = values.until === undefined ? undefined : isoTime('--until', values.until);
+    const rate = values.rate === undefined ? 100 : Number(values.rate);
+    if (!(Number.isInteger(rate) && rate >= 1 && rate <= 10_000)) throw new UsageError(`--rate must be a whole number of events a second from 1 to 10000 (got "${values.rate}")`);
+    return { name: 'replay-matching', filter: { types: csv(values.type), merchantIds: csv(values.merchant), since, until }, ratePerSecond: rate, dryRun: values['dry-run'] ?? false };
+  }
   const deadLettered = values['dead-lettered'] ?? false;
   if (deadLettered && positionals.length > 0) throw new UsageError('replay takes event ids or --dead-lettered, not both');
   if (!deadLettered && positionals.length === 0) throw new UsageError('replay needs event ids, or --dead-lettered');
@@ -76,4 +132,12 @@ function isoTime(option: string, value: string): Date {
     throw new UsageError(`${option} must be an ISO 8601 time with a zone, e.g. 2026-11-20T00:00:00Z (got "${value}")`);
   }
   return at;
+}
+
+/** An age like 30d, 12h or 45m (at least an hour: younger bodies may still be needed). */
+function age(option: string, value: string): number {
+  const match = /^(\d+)([dhm])$/.exec(value.trim());
+  const ms = match ? Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'] : NaN;
+  if (!(ms >= 3_600_000)) throw new UsageError(`${option} must be an age of at least an hour, like 30d, 12h or 90m (got "${value}")`);
+  return ms;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
 import { MerchantsConfig } from '@app/config';
-import { MerchantTokensRepository, PG_POOL } from '@app/database';
+import { MerchantTokensRepository, PG_POOL, withSessionLock } from '@app/database';
 import { MerchantTokens } from '@app/merchants';
 import { tokenRefreshes } from '@app/metrics';
 import { errorMessage } from '@app/observability';
@@ -64,22 +64,13 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
 
   private async refreshOnce(): Promise<RefreshResult> {
     const result: RefreshResult = { refreshed: 0, failed: 0 };
-    // A session lock on a connection of its own: held across Square's answers, without a transaction.
-    const client = await this.pool.connect();
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [REFRESH_LOCK_ID]);
-      if (!rows[0]?.locked) return result;
-      try {
-        for (const row of await this.repository.dueForRefresh(new Date(Date.now() + REFRESH_WHEN_EXPIRING_WITHIN_MS), BATCH)) {
-          if (await this.refreshOne(row)) result.refreshed++;
-          else result.failed++;
-        }
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [REFRESH_LOCK_ID]);
+    // Held across Square's answers, without a transaction open.
+    await withSessionLock(this.pool, REFRESH_LOCK_ID, async () => {
+      for (const row of await this.repository.dueForRefresh(new Date(Date.now() + REFRESH_WHEN_EXPIRING_WITHIN_MS), BATCH)) {
+        if (await this.refreshOne(row)) result.refreshed++;
+        else result.failed++;
       }
-    } finally {
-      client.release();
-    }
+    });
     if (result.refreshed + result.failed > 0) this.logger.log('tokens refreshed', { ...result });
     return result;
   }

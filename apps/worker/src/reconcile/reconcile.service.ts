@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
 import { ReconcileConfig } from '@app/config';
-import { PG_POOL, ReconcileRepository } from '@app/database';
+import { PG_POOL, ReconcileRepository, withSessionLock } from '@app/database';
 import { ReconcileEventsUseCase, isEventsApiRefusal, type ScanResult } from '@app/events';
 import { ReadinessDetails } from '@app/health';
 import { errorMessage } from '@app/observability';
@@ -76,18 +76,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async runOnce(): Promise<ScanResult | undefined> {
-    const client = await this.pool.connect();
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RECONCILE_LOCK_ID]);
-      if (!rows[0]?.locked) return undefined;
-      try {
-        return await this.scanFromCheckpoint();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK_ID]);
-      }
-    } finally {
-      client.release();
-    }
+    return withSessionLock(this.pool, RECONCILE_LOCK_ID, () => this.scanFromCheckpoint());
   }
 
   private async scanFromCheckpoint(): Promise<ScanResult | undefined> {

@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type pg from 'pg';
+import { RetentionConfig } from '@app/config';
+import { PG_POOL, PURGE_CATEGORIES, withSessionLock } from '@app/database';
+import { PurgeUseCase } from '@app/events';
+import { purged as purgedMetric } from '@app/metrics';
+import { errorMessage } from '@app/observability';
+
+// Arbitrary, fixed: the purge's advisory lock (one worker purges at a time).
+const RETENTION_LOCK_ID = 0x9e7a;
+// Per pass: a large backlog (the first run after an upgrade) is worked off over several intervals.
+const BUDGET_MS = 60_000;
+const PAUSE_MS = 20;
+
+/** Every RETENTION_INTERVAL_MS (0: never), one worker purges what the RETENTION_*_DAYS settings expire. */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RetentionService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly purge: PurgeUseCase,
+    private readonly config: RetentionConfig,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.intervalMs === 0) return;
+    this.timer = setInterval(() => void this.run(), this.config.intervalMs);
+    this.timer.unref();
+    setTimeout(() => void this.run(), 1000).unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.runOnce()
+      .catch((err: unknown) => this.logger.warn('purge failed; will try again', { error: errorMessage(err) }))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async runOnce(): Promise<void> {
+    await withSessionLock(this.pool, RETENTION_LOCK_ID, async () => {
+      const { purged, complete } = await this.purge.purge(this.purge.configuredCutoffs(), { budgetMs: BUDGET_MS, pauseMs: PAUSE_MS });
+      for (const category of PURGE_CATEGORIES) if (purged[category] > 0) purgedMetric.inc({ category }, purged[category]);
+      if (PURGE_CATEGORIES.some((c) => purged[c] > 0)) this.logger.log('purged what retention expires', { ...purged, complete });
+    });
+  }
+}
