@@ -10,6 +10,7 @@ export interface Report {
   endToEnd: Array<{ squareLatencyMs: number; workers: number; variant?: string; events: number; seconds: number; eventsPerSecond: number; ackSeconds: number; ceiling?: number; ingress: LoadResult }>;
   memory: { ingress: number; worker: number };
   recovery?: { events: number; seconds: number };
+  scale?: { rows: number; list: Array<{ query: string; ms: number; events: number }>; purged: number; purgeSeconds: number };
   forwarding?: {
     events: number;
     processedSeconds: number;
@@ -101,6 +102,14 @@ function render(r: Report): string {
     lines.push('', '### 6. Recovery from the Events API (1 worker; Square at 0 ms)', '');
     lines.push(`${r.recovery.events} events in Square's event log that were never delivered: found by the reconciler's first run and all processed ` +
       `**${r.recovery.seconds.toFixed(1)} s** after the worker started (${(r.recovery.events / r.recovery.seconds).toFixed(0)} events/s, worker start included).`);
+  }
+  if (r.scale) {
+    lines.push('', `### 7. The inbox at ${r.scale.rows.toLocaleString('en')} rows`, '');
+    lines.push('`GET /admin/api/events?…` over HTTP (a page of 50, median of 5 calls):', '');
+    lines.push('| Query | time | events |', '|---|---:|---:|');
+    for (const l of r.scale.list) lines.push(`| \`${l.query}\` | ${l.ms} ms | ${l.events} |`);
+    lines.push('', `Purge (\`npm run events -- purge --older-than 1d\`): ${r.scale.purged.toLocaleString('en')} bodies in ${r.scale.purgeSeconds.toFixed(1)} s, ` +
+      `**${(r.scale.purged / r.scale.purgeSeconds).toFixed(0)} rows/s**, in batches of 1 000 with a pause between them.`);
   }
   return lines.join('\n');
 }

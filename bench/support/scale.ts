@@ -1,0 +1,66 @@
+import { startService } from './processes.js';
+import type { Report } from './report.js';
+import { freshDatabase } from './stack.js';
+import { runNode } from '../../test/support/cli.js';
+
+// A million inbox rows, made by Postgres itself: five event types, 200 sellers, 1 % dead-lettered,
+// payments of three statuses, received over the last ~58 days.
+const FILL = `
+  INSERT INTO webhook_events (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload, status, received_at, processed_at)
+  SELECT 'scale-' || g, (ARRAY['payment.updated','payment.created','refund.updated','order.updated','customer.updated'])[1 + g % 5],
+         'M' || (g % 200), 'sha256', convert_to(p::text, 'UTF8'), p,
+         (CASE WHEN g % 100 = 0 THEN 'dead_lettered' ELSE 'processed' END)::webhook_event_status,
+         now() - interval '60 days' + g * interval '5 seconds', now() - interval '60 days' + g * interval '5 seconds'
+  FROM generate_series(1, $1::int) AS g,
+  LATERAL (SELECT jsonb_build_object('merchant_id', 'M' || (g % 200), 'type', 'payment.updated', 'event_id', 'scale-' || g, 'created_at', now(),
+    'data', jsonb_build_object('type', 'payment', 'id', 'pay_' || g, 'object', jsonb_build_object('payment', jsonb_build_object(
+      'id', 'pay_' || g, 'status', (ARRAY['COMPLETED','FAILED','APPROVED'])[1 + g % 3], 'amount_money', jsonb_build_object('amount', g % 10000, 'currency', 'USD'))))))
+  AS x(p)`;
+
+const QUERIES: Array<[string, string]> = [
+  ['newest first, no filter', ''],
+  ['status=dead_lettered', 'status=dead_lettered'],
+  ['status=dead_lettered&type=refund.updated (matches nothing)', 'status=dead_lettered&type=refund.updated'],
+  ['merchant=M42', 'merchant=M42'],
+  ['objectId=pay_4242', 'objectId=pay_4242'],
+  ['contains={"data":{"object":{"payment":{"status":"FAILED"}}}}', `contains=${encodeURIComponent('{"data":{"object":{"payment":{"status":"FAILED"}}}}')}`],
+  ['contains=…{"amount":4242}… (rare)', `contains=${encodeURIComponent('{"data":{"object":{"payment":{"amount_money":{"amount":4242}}}}}')}`],
+  ['type=order.updated&receivedFrom=<30 days ago>', `type=order.updated&receivedFrom=${new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10)}`],
+];
+
+/** 7. The inbox at a million rows: the admin API's list (median of 5 calls, over HTTP), and the purge rate. */
+export async function scaleRun(rows: number, report: Report): Promise<void> {
+  const db = await freshDatabase();
+  try {
+    let t0 = performance.now();
+    await db.pool.query(FILL, [rows]);
+    await db.pool.query('ANALYZE webhook_events');
+    const fillSeconds = (performance.now() - t0) / 1000;
+    const admin = await startService('admin', 'admin', { DATABASE_URL: db.url, ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: '127.0.0.1' }, 'ADMIN_PORT');
+    const list: Array<{ query: string; ms: number; events: number }> = [];
+    try {
+      for (const [label, query] of QUERIES) {
+        const times: number[] = [];
+        let events = 0;
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now();
+          const res = await fetch(`http://127.0.0.1:${admin.port}/admin/api/events?${query}`);
+          events = ((await res.json()) as { events: unknown[] }).events.length;
+          times.push(performance.now() - started);
+        }
+        list.push({ query: label, ms: Math.round(times.sort((a, b) => a - b)[2]! * 10) / 10, events });
+      }
+    } finally {
+      await admin.stop();
+    }
+    t0 = performance.now();
+    const purge = await runNode('dist/apps/cli/src/events.main.js', ['purge', '--older-than', '1d'], { DATABASE_URL: db.url }, 600_000);
+    const purgeSeconds = (performance.now() - t0) / 1000;
+    const purged = Number(/: (\d+) processed/.exec(purge.stdout)?.[1] ?? 0);
+    for (const l of list) console.log(`scale: ${l.query}: ${l.ms} ms (${l.events} events)`);
+    console.log(`scale: ${rows} rows filled in ${fillSeconds.toFixed(0)} s; purge of ${purged} bodies took ${purgeSeconds.toFixed(1)} s (${(purged / purgeSeconds).toFixed(0)} rows/s)`);
+    report.scale = { rows, list, purged, purgeSeconds };
+  } finally {
+    await db.drop();
+  }
+}
