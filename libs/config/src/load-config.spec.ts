@@ -111,6 +111,32 @@ describe('the admin configuration', () => {
   });
 });
 
+describe('the worker and the token store', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+
+  it('needs SQUARE_ACCESS_TOKEN, or TOKEN_ENCRYPTION_KEY for per-seller tokens', () => {
+    expect(problemsOf(() => loadAppConfig('worker', {}))).toEqual([expect.stringMatching(/^SQUARE_ACCESS_TOKEN is required .* unless TOKEN_ENCRYPTION_KEY is set/)]);
+    expect(loadAppConfig('worker', { TOKEN_ENCRYPTION_KEY: key }).merchants.encryptionKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadAppConfig('worker', { SQUARE_ACCESS_TOKEN: 't' }).reconcile).toMatchObject({ intervalMs: 300_000, lookbackMs: 86_400_000, accessToken: 't' });
+  });
+
+  it('refuses a key that is not 32 bytes of base64, without echoing it', () => {
+    const problems = problemsOf(() => loadAppConfig('worker', { SQUARE_ACCESS_TOKEN: 't', TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=', TOKEN_ENCRYPTION_OLD_KEYS: `${key},nope` }));
+    expect(problems).toEqual([
+      'TOKEN_ENCRYPTION_KEY must be the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`',
+      'TOKEN_ENCRYPTION_OLD_KEYS must be the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`, comma-separated',
+    ]);
+  });
+
+  it('turns the OAuth flow on only with all it needs, naming what is missing', () => {
+    const admin = { ADMIN_AUTH_DISABLED: 'true' };
+    expect(loadAppConfig('admin', admin).oauth.applicationId).toBeUndefined();
+    expect(problemsOf(() => loadAppConfig('admin', { ...admin, SQUARE_APPLICATION_ID: 'sq0idp-x' })).map((p) => p.split(' ')[0])).toEqual([
+      'SQUARE_APPLICATION_SECRET', 'SQUARE_OAUTH_REDIRECT_URL', 'TOKEN_ENCRYPTION_KEY',
+    ]);
+  });
+});
+
 describe('loadSquareCliConfig', () => {
   it('falls back to the development key and URL of npm start, and says so', () => {
     expect(loadSquareCliConfig({})).toMatchObject({
