@@ -6,6 +6,7 @@ import { MerchantTokens } from '@app/merchants';
 import { tokenRefreshes } from '@app/metrics';
 import { errorMessage } from '@app/observability';
 import { SquareApiClient, SquareApiError } from '@app/square-api';
+import { PeriodicTask } from '../periodic/periodic-task.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 // Square's access tokens last 30 days; refreshing at most every 7 keeps three weeks of margin for
@@ -28,8 +29,7 @@ export interface RefreshResult {
 @Injectable()
 export class TokenRefreshService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TokenRefreshService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<RefreshResult> | undefined;
+  private readonly task = new PeriodicTask(() => this.refreshOnce(), (err) => this.logger.warn('token refresh failed; will try again', { error: errorMessage(err) }));
 
   constructor(
     private readonly tokens: MerchantTokens,
@@ -45,21 +45,16 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
       this.logger.warn('token refresh is off: set SQUARE_APPLICATION_ID and SQUARE_APPLICATION_SECRET, or stored tokens expire after 30 days');
       return;
     }
-    const tick = () => void this.refresh().catch((err: unknown) => this.logger.warn('token refresh failed; will try again', { error: errorMessage(err) }));
-    this.timer = setInterval(tick, this.config.refreshIntervalMs);
-    this.timer.unref();
-    tick();
+    this.task.start(this.config.refreshIntervalMs, 0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; concurrent calls share the pass in progress. */
   refresh(): Promise<RefreshResult> {
-    this.running ??= this.refreshOnce().finally(() => (this.running = undefined));
-    return this.running;
+    return this.task.run();
   }
 
   private async refreshOnce(): Promise<RefreshResult> {

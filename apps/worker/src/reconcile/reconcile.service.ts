@@ -6,6 +6,7 @@ import { ReconcileEventsUseCase, isEventsApiRefusal, type ScanResult } from '@ap
 import { ReadinessDetails } from '@app/health';
 import { errorMessage } from '@app/observability';
 import { SquareApiError } from '@app/square-api';
+import { PeriodicTask } from '../periodic/periodic-task.js';
 
 const CHECKPOINT = 'events';
 // Arbitrary, fixed: the reconciler's advisory lock (one at a time across workers).
@@ -30,8 +31,14 @@ export interface ReconcilerStatus {
 @Injectable()
 export class ReconcileService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReconcileService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<ScanResult | undefined> | undefined;
+  // A failed run is said (failed) inside the pass: its status must change before anyone reads it.
+  private readonly task = new PeriodicTask(
+    () => withSessionLock(this.pool, RECONCILE_LOCK_ID, () => this.scanFromCheckpoint()).catch((err: unknown) => {
+      this.failed(err);
+      return undefined;
+    }),
+    () => undefined,
+  );
   private lastProblem: string | undefined;
   status: ReconcilerStatus = { state: 'off', detail: 'not started' };
 
@@ -56,27 +63,16 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     this.status = { state: 'ok', detail: 'first run pending' };
-    this.timer = setInterval(() => void this.run(), this.config.intervalMs);
-    this.timer.unref();
-    void this.run();
+    this.task.start(this.config.intervalMs, 0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass (undefined when another worker holds the lock or it failed); concurrent calls share it. */
   run(): Promise<ScanResult | undefined> {
-    this.running ??= this.runOnce().catch((err: unknown) => {
-      this.failed(err);
-      return undefined;
-    }).finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async runOnce(): Promise<ScanResult | undefined> {
-    return withSessionLock(this.pool, RECONCILE_LOCK_ID, () => this.scanFromCheckpoint());
+    return this.task.run();
   }
 
   private async scanFromCheckpoint(): Promise<ScanResult | undefined> {

@@ -5,6 +5,7 @@ import { PG_POOL, PURGE_CATEGORIES, withSessionLock } from '@app/database';
 import { PurgeUseCase } from '@app/events';
 import { purged as purgedMetric } from '@app/metrics';
 import { errorMessage } from '@app/observability';
+import { PeriodicTask } from '../periodic/periodic-task.js';
 
 // Arbitrary, fixed: the purge's advisory lock (one worker purges at a time).
 const RETENTION_LOCK_ID = 0x9e7a;
@@ -16,8 +17,7 @@ const PAUSE_MS = 20;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RetentionService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task = new PeriodicTask(() => this.runOnce(), (err) => this.logger.warn('purge failed; will try again', { error: errorMessage(err) }));
 
   constructor(
     private readonly purge: PurgeUseCase,
@@ -27,21 +27,12 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     if (this.config.intervalMs === 0) return;
-    this.timer = setInterval(() => void this.run(), this.config.intervalMs);
-    this.timer.unref();
-    setTimeout(() => void this.run(), 1000).unref();
+    // The first pass a second after the start, out of the way of the worker's own startup.
+    this.task.start(this.config.intervalMs, 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  run(): Promise<void> {
-    this.running ??= this.runOnce()
-      .catch((err: unknown) => this.logger.warn('purge failed; will try again', { error: errorMessage(err) }))
-      .finally(() => (this.running = undefined));
-    return this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   private async runOnce(): Promise<void> {

@@ -4,6 +4,7 @@ import { EventStatusRepository, ForwardDeliveriesRepository } from '@app/databas
 import { errorMessage } from '@app/observability';
 import { SquareEventsProducer } from '@app/queue';
 import { ForwardQueues } from '../forwarding/forward-queues.js';
+import { PeriodicTask } from '../periodic/periodic-task.js';
 import { DeadLetterUseCase } from '../square-events/dead-letter.use-case.js';
 
 const BATCH = 500;
@@ -24,8 +25,7 @@ export interface SweepResult {
 @Injectable()
 export class SweepService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SweepService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<SweepResult> | undefined;
+  private readonly task = new PeriodicTask(() => this.sweepOnce(), (err) => this.logger.warn('sweep failed; will try again', { error: errorMessage(err) }));
 
   constructor(
     private readonly events: EventStatusRepository,
@@ -37,21 +37,16 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.logger.warn('sweep failed; will try again', { error: errorMessage(err) }));
-    }, this.config.sweepIntervalMs);
-    this.timer.unref();
+    this.task.start(this.config.sweepIntervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; concurrent calls share the pass in progress. */
   sweep(): Promise<SweepResult> {
-    this.running ??= this.sweepOnce().finally(() => (this.running = undefined));
-    return this.running;
+    return this.task.run();
   }
 
   private async sweepOnce(): Promise<SweepResult> {
