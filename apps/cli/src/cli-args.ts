@@ -18,6 +18,15 @@ export function parseStrict<T extends Options>(args: readonly string[], options:
   }
 }
 
+/** An ISO 8601 time with its zone: a zone-less one would be read in the machine's own. */
+export function isoTime(option: string, value: string): Date {
+  const at = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) || Number.isNaN(at.getTime())) {
+    throw new UsageError(`${option} must be an ISO 8601 time with a zone, e.g. 2026-11-20T00:00:00Z (got "${value}")`);
+  }
+  return at;
+}
+
 /** Refuses options the command does not take (parseArgs only knows the union of all commands'). */
 export function onlyOptions(command: string, given: Record<string, unknown>, allowed: readonly string[]): void {
   for (const name of Object.keys(given)) {

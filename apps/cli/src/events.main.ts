@@ -8,9 +8,10 @@ import { ConfigModule, loadAppConfig, loadDestinations, loadDotEnv } from '@app/
 import { DatabaseModule } from '@app/database';
 import { ErasureRepository, PURGE_CATEGORIES, type PurgeCounts } from '@app/database';
 import {
-  EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReconcileModule, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
+  EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
 } from '@app/events';
 import { QueueModule } from '@app/queue';
+import { SquareApiClient } from '@app/square-api';
 import { runCli } from './cli-args.js';
 import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
 
@@ -29,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule, ReconcileModule, RetentionModule] })
+  @Module({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), EventsModule, RetentionModule],
+    // backfill: the Events API with SQUARE_ACCESS_TOKEN (config.reconcile).
+    providers: [ReconcileEventsUseCase, { provide: SquareApiClient, useValue: new SquareApiClient(config.reconcile) }],
+  })
   class EventsCliModule {}
 
   const app = await NestFactory.createApplicationContext(EventsCliModule, { logger: ['error', 'fatal'] });

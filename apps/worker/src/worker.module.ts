@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, DESTINATIONS, SquareApiConfig, WorkerAppConfig, type Destination } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import type { SquareEventHandler } from '@app/handlers';
-import { ReconcileModule, RetentionModule } from '@app/events';
+import { ReconcileEventsUseCase, RetentionModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
 import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
@@ -40,7 +40,7 @@ export class WorkerModule {
   static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: readonly Destination[]): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, ReconcileModule, RetentionModule, HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, RetentionModule, HealthModule, MetricsModule],
       providers: [
         { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
         { provide: TEAM_HANDLERS, useValue: teamHandlers },
@@ -50,6 +50,7 @@ export class WorkerModule {
         MerchantTokenResolver,
         MerchantRevocationHandler,
         TokenRefreshService,
+        ReconcileEventsUseCase,
         ReconcileService,
         RetentionService,
         ForwardRecorderHandler,

@@ -1,4 +1,4 @@
-export { EventsModule, ReconcileModule, RetentionModule } from './events.module.js';
+export { EventsModule, RetentionModule } from './events.module.js';
 export { ReplayEventsUseCase } from './replay-events.use-case.js';
 export type { ReplayResult } from './replay-events.use-case.js';
 export { ReplayDeliveriesUseCase } from './replay-deliveries.use-case.js';

@@ -29,14 +29,13 @@ export function isEventsApiRefusal(status: number | null): boolean {
 @Injectable()
 export class ReconcileEventsUseCase {
   private readonly logger = new Logger(ReconcileEventsUseCase.name);
-  private readonly square: SquareApiClient;
 
+  /** `square`: the app's client (the worker's counts its calls in square_api_requests_total). */
   constructor(
     private readonly repository: ReconcileRepository,
+    private readonly square: SquareApiClient,
     private readonly config: ReconcileConfig,
-  ) {
-    this.square = new SquareApiClient({ environment: config.environment, baseUrl: config.baseUrl, timeoutMs: config.timeoutMs });
-  }
+  ) {}
 
   /** The application's own token: without it there is nothing to search with. */
   get enabled(): boolean {

@@ -1,4 +1,4 @@
-import { UsageError, onlyOptions, parseStrict } from '../cli-args.js';
+import { UsageError, isoTime, onlyOptions, parseStrict } from '../cli-args.js';
 
 // The command line of `npm run events -- <command>`, parsed into one typed command (strict: an
 // unknown command or option is a UsageError, exit 2).
@@ -123,15 +123,6 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
   if (deadLettered && positionals.length > 0) throw new UsageError('replay takes event ids or --dead-lettered, not both');
   if (!deadLettered && positionals.length === 0) throw new UsageError('replay needs event ids, or --dead-lettered');
   return { name: 'replay', eventIds: positionals, deadLettered };
-}
-
-/** An ISO 8601 time with its zone: a zone-less one would be read in the machine's own. */
-function isoTime(option: string, value: string): Date {
-  const at = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) || Number.isNaN(at.getTime())) {
-    throw new UsageError(`${option} must be an ISO 8601 time with a zone, e.g. 2026-11-20T00:00:00Z (got "${value}")`);
-  }
-  return at;
 }
 
 /** An age like 30d, 12h or 45m (at least an hour: younger bodies may still be needed). */

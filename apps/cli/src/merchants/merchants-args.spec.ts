@@ -27,7 +27,7 @@ describe('parseMerchantsArgs', () => {
     expect(usageError(['add', 'M1'])).toBe('add needs --access-token <token> (or - to read it from standard input)');
     expect(usageError(['add', '--access-token', 'x'])).toMatch(/needs one merchant id/);
     expect(usageError(['add', 'M 1', '--access-token', 'x'])).toMatch(/needs one merchant id/);
-    expect(usageError(['add', 'M1', '--access-token', 'x', '--expires-at', 'tomorrow'])).toMatch(/--expires-at must be an ISO 8601 time/);
+    expect(usageError(['add', 'M1', '--access-token', 'x', '--expires-at', 'tomorrow'])).toMatch(/--expires-at must be an ISO 8601 time with a zone/);
     expect(usageError(['remove', 'M1', '--access-token', 'x'])).toBe('remove does not take --access-token');
     expect(usageError(['list', 'M1'])).toBe('list takes no arguments');
     expect(usageError(['purge'])).toBe('unknown command "purge"');

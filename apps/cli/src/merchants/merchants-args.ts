@@ -1,4 +1,4 @@
-import { UsageError, onlyOptions, parseStrict } from '../cli-args.js';
+import { UsageError, isoTime, onlyOptions, parseStrict } from '../cli-args.js';
 
 // The command line of `npm run merchants -- <command>` (strict: an unknown command or option is a
 // UsageError, exit 2). A token given as `-` is read from standard input (one line each, access
@@ -59,13 +59,7 @@ export function parseMerchantsArgs(argv: readonly string[]): MerchantsCommand {
   const accessToken = values['access-token']?.trim();
   if (!accessToken) throw new UsageError('add needs --access-token <token> (or - to read it from standard input)');
   const refreshToken = values['refresh-token']?.trim() || undefined;
-  let expiresAt: Date | undefined;
-  if (values['expires-at'] !== undefined) {
-    expiresAt = new Date(values['expires-at']);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(values['expires-at']) || Number.isNaN(expiresAt.getTime())) {
-      throw new UsageError(`--expires-at must be an ISO 8601 time, e.g. 2026-12-31T00:00:00Z (got "${values['expires-at']}")`);
-    }
-  }
+  const expiresAt = values['expires-at'] === undefined ? undefined : isoTime('--expires-at', values['expires-at']);
   const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return { name: command, merchantId, accessToken, refreshToken, expiresAt, scopes };
 }
