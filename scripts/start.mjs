@@ -41,10 +41,10 @@ if (!env.SQUARE_ACCESS_TOKEN && !env.TOKEN_ENCRYPTION_KEY) {
 }
 
 if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === undefined) {
-  // Local use only: no credentials, but reachable from this machine alone.
+  // Local use only: no credentials, so reachable from this machine alone (the admin app refuses
+  // ADMIN_AUTH_DISABLED on an ADMIN_HOST other than loopback; its default is 127.0.0.1).
   env.ADMIN_AUTH_DISABLED = 'true';
-  env.ADMIN_HOST ??= '127.0.0.1';
-  console.warn(`start: ADMIN_USERNAME/ADMIN_PASSWORD are not set; the admin app listens on 127.0.0.1 without authentication.`);
+  console.warn(`start: ADMIN_USERNAME/ADMIN_PASSWORD are not set; the admin app listens on ${env.ADMIN_HOST || '127.0.0.1'} without authentication.`);
 }
 
 // Every app's configuration, checked before any process starts: one app's mistake is not buried

@@ -26,7 +26,7 @@ const REQUIRED_ENV = {
   SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/webhooks/square',
   SQUARE_ACCESS_TOKEN: 'test-token',
   ADMIN_USERNAME: 'ops',
-  ADMIN_PASSWORD: 'compose-secret',
+  ADMIN_PASSWORD: 'compose-secret-16+', // the image runs NODE_ENV=production
 };
 const APPS = ['ingress', 'worker', 'admin'] as const;
 
@@ -80,6 +80,16 @@ describe('docker compose', () => {
   it('lets the worker scale: no container name, no host port', () => {
     expect(services.worker!.container_name).toBeUndefined();
     expect(services.worker!.ports ?? []).toEqual([]);
+  });
+
+  it('publishes the admin app on the host loopback only; inside its container it listens on every interface', () => {
+    const admin = services.admin!;
+    expect(admin.environment?.ADMIN_HOST).toBe('0.0.0.0');
+    expect(admin.ports?.length).toBeGreaterThan(0);
+    for (const port of admin.ports ?? []) {
+      const hostIp = typeof port === 'string' ? port.split(':')[0] : (port as { host_ip?: string }).host_ip;
+      expect(hostIp).toBe('127.0.0.1');
+    }
   });
 
   it('runs every app from one image, chosen by the command', () => {

@@ -109,6 +109,28 @@ describe('the admin configuration', () => {
     expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true' }).admin).toMatchObject({ authDisabled: true, port: 3002 });
     expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw' }).admin).toMatchObject({ username: 'ops', password: 'pw', authDisabled: false });
   });
+
+  it('listens on 127.0.0.1 unless ADMIN_HOST says otherwise, and without credentials on loopback only', () => {
+    expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true' }).admin.host).toBe('127.0.0.1');
+    expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw', ADMIN_HOST: '0.0.0.0' }).admin.host).toBe('0.0.0.0');
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
+      expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: host }).admin.authDisabled).toBe(true);
+    }
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'admin.internal', '128.0.0.1', '127.0.0.1.example.com']) {
+      expect(problemsOf(() => loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: host }))).toEqual([
+        `ADMIN_AUTH_DISABLED is refused with ADMIN_HOST=${host}: without credentials the admin app may listen on a loopback address only (127.0.0.1, ::1, localhost)`,
+      ]);
+    }
+  });
+
+  it('wants a password of 16 characters or more when NODE_ENV=production, without echoing a shorter one', () => {
+    const env = { ADMIN_USERNAME: 'ops', NODE_ENV: 'production' };
+    expect(problemsOf(() => loadAdminConfig({ ...env, ADMIN_PASSWORD: 'fifteen-chars!!' }))).toEqual([
+      'ADMIN_PASSWORD must be at least 16 characters when NODE_ENV=production (e.g. `openssl rand -base64 24`)',
+    ]);
+    expect(loadAdminConfig({ ...env, ADMIN_PASSWORD: 'sixteen-chars!!!' }).admin.password).toBe('sixteen-chars!!!');
+    expect(loadAdminConfig({ ...env, NODE_ENV: 'development', ADMIN_PASSWORD: 'pw' }).admin.password).toBe('pw');
+  });
 });
 
 describe('the worker and the token store', () => {

@@ -1,4 +1,8 @@
+import { isLoopbackHost } from './loopback.js';
 import { type VariableName, type VariableValue } from './variables.js';
+
+/** The admin password's least length in production: it guards the whole pipeline over Basic auth. */
+const MIN_PRODUCTION_PASSWORD = 16;
 
 // Which variables make up which settings. Each section's type is inferred from its variables;
 // its class (below) doubles as the injection token, so a provider asks for `DatabaseConfig` and
@@ -128,12 +132,23 @@ export const SECTIONS = {
     },
   }),
   admin: section({
-    fields: { port: 'ADMIN_PORT', host: 'ADMIN_HOST', username: 'ADMIN_USERNAME', password: 'ADMIN_PASSWORD', authDisabled: 'ADMIN_AUTH_DISABLED' },
+    fields: {
+      port: 'ADMIN_PORT', host: 'ADMIN_HOST', username: 'ADMIN_USERNAME', password: 'ADMIN_PASSWORD', authDisabled: 'ADMIN_AUTH_DISABLED',
+      nodeEnv: 'NODE_ENV',
+    },
     check: (admin, problem) => {
-      if (admin.authDisabled) return;
+      if (admin.authDisabled) {
+        if (!isLoopbackHost(admin.host)) {
+          problem('ADMIN_AUTH_DISABLED', `is refused with ADMIN_HOST=${admin.host}: without credentials the admin app may listen on a loopback address only (127.0.0.1, ::1, localhost)`);
+        }
+        return;
+      }
       const hint = 'credentials for Bull Board and the admin API; or ADMIN_AUTH_DISABLED=true for local use only';
       if (admin.username === undefined) problem('ADMIN_USERNAME', `is required (${hint})`);
       if (admin.password === undefined) problem('ADMIN_PASSWORD', `is required (${hint})`);
+      else if (admin.nodeEnv === 'production' && [...admin.password].length < MIN_PRODUCTION_PASSWORD) {
+        problem('ADMIN_PASSWORD', `must be at least ${MIN_PRODUCTION_PASSWORD} characters when NODE_ENV=production (e.g. \`openssl rand -base64 24\`)`);
+      }
     },
   }),
   log: section({ fields: { level: 'LOG_LEVEL', format: 'LOG_FORMAT' } }),
@@ -182,11 +197,11 @@ export interface OAuthConfig extends SectionConfig<'oauth'> {}
 export class OAuthConfig {}
 export interface WorkerConfig extends SectionConfig<'worker'> {}
 export class WorkerConfig {}
-/** username and password are undefined only when authDisabled; the password is never logged. */
 export interface HandlersConfig extends SectionConfig<'handlers'> {}
 export class HandlersConfig {}
 export interface ForwardingConfig extends SectionConfig<'forwarding'> {}
 export class ForwardingConfig {}
+/** username and password are undefined only when authDisabled; the password is never logged. */
 export interface AdminConfig extends SectionConfig<'admin'> {}
 export class AdminConfig {}
 export interface LogConfig extends SectionConfig<'log'> {}

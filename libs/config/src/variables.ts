@@ -167,10 +167,14 @@ export const VARIABLES = {
   FORWARD_RETRY_FOR_MS: int(26 * 3_600_000, 1000, 30 * 86_400_000),
 
   ADMIN_PORT: int(3002, 1, 65535),
-  ADMIN_HOST: textOr('0.0.0.0'),
+  // Loopback unless told otherwise: Basic credentials travel in clear over plain HTTP.
+  ADMIN_HOST: textOr('127.0.0.1'),
   ADMIN_USERNAME: text(),
   ADMIN_PASSWORD: text(),
   ADMIN_AUTH_DISABLED: bool(false),
+
+  /** `production` in the Docker image: the admin app then wants a long password. */
+  NODE_ENV: text(),
 
   LOG_LEVEL: oneOf(LOG_LEVELS, 'log'),
   LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json'),
