@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { FakeSquareServer, SAMPLE_PAYMENTS } from '@app/testing';
-import { ADMIN_MAIN, basicAuthHeader, callApp, type Json } from './support/admin.js';
+import { ADMIN_MAIN, JSON_CHANGE, basicAuthHeader, callApp, type Json } from './support/admin.js';
 import { runNode } from './support/cli.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { spawnApp, type AppProcess } from './support/processes.js';
@@ -77,7 +77,7 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(200);
   };
   const get = (path: string) => callApp(admin, path, { headers: AUTH });
-  const post = (path: string) => callApp(admin, path, { method: 'POST', headers: AUTH });
+  const post = (path: string) => callApp(admin, path, { method: 'POST', headers: { ...AUTH, ...JSON_CHANGE } });
   const deliveryOf = async (eventId: string) => ((await get(`/admin/api/deliveries?eventId=${eventId}`)).json.deliveries as Json[])[0];
   const settled = (eventId: string, status: string) =>
     eventually(async () => {

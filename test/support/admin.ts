@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { AppProcess } from './processes.js';
 import { paymentEventBody } from './signing.js';
 import type { TestDatabase } from './test-database.js';
@@ -19,12 +20,41 @@ export function basicAuthHeader(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-/** One HTTP request to a spawned app; JSON bodies are parsed, anything else is kept as text. */
-export async function callApp(app: AppProcess, path: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const res = await fetch(`http://127.0.0.1:${app.port}${path}`, { method: init.method ?? 'GET', headers: init.headers });
-  const text = await res.text();
-  const json = res.headers.get('content-type')?.includes('application/json') ? (JSON.parse(text) as Json) : {};
-  return { status: res.status, headers: res.headers, text, json };
+/** What a script (curl, a CLI) sends with a change: no browser headers, so the admin app wants this. */
+export const JSON_CHANGE = { 'content-type': 'application/json' } as const;
+
+export interface Call {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** The loopback address to connect from (127.0.0.0/8): another client, as far as the app can tell. */
+  from?: string;
+}
+
+/**
+ * One HTTP request to a spawned app, with exactly the headers given (node:http adds no
+ * Sec-Fetch-* or Origin, as curl does not); JSON bodies are parsed, anything else is kept as text.
+ */
+export async function callApp(app: AppProcess, path: string, init: Call = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: app.port, path, method: init.method ?? 'GET', headers: init.headers, localAddress: init.from, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, String(value));
+          const json = headers.get('content-type')?.includes('application/json') ? (JSON.parse(text) as Json) : {};
+          resolve({ status: res.statusCode ?? 0, headers, text, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 export interface StoredEvent {

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { errorBody } from '@app/http';
+import { LoginThrottle } from './login-throttle.js';
 
 export const AUTH_REALM = 'admin';
 
@@ -47,39 +49,34 @@ function sha256(value: string): Buffer {
  * Express middleware for everything on the admin port except the health probes. Mounted with
  * app.use() before Nest registers any route or module middleware, so it runs in front of Bull
  * Board's router too (see admin.app.ts). Wrong credentials are logged with the username and the
- * remote address, never the password.
+ * remote address, never the password. A client that failed too often is answered 429 before its
+ * credentials are even compared (LoginThrottle); the address is the socket's, as X-Forwarded-For
+ * is anyone's to write.
  */
-export function basicAuth(expected: Credentials, logger: LoggerService): RequestHandler {
+export function basicAuth(expected: Credentials, logger: LoggerService, throttle = new LoginThrottle()): RequestHandler {
   return (req: AdminRequest, res: Response, next: NextFunction): void => {
     if ((req.method === 'GET' || req.method === 'HEAD') && OPEN_PATHS.has(req.path)) return next();
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const waitMs = throttle.waitMs(client);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      res.setHeader('Retry-After', String(seconds));
+      res.status(429).json(errorBody(429, `too many failed logins from this address: try again in ${seconds} s (Retry-After)`));
+      return;
+    }
     const given = parseBasicAuth(req.headers.authorization);
     if (given && credentialsMatch(given, expected)) {
+      throttle.succeeded(client);
       req.adminUser = given.username;
       return next();
     }
     if (given) {
-      logger.warn('admin authentication failed', {
-        username: given.username.slice(0, 100),
-        remoteAddress: req.socket.remoteAddress,
-        method: req.method,
-        path: req.path.slice(0, 200),
-      });
+      const remote = { username: given.username.slice(0, 100), remoteAddress: client };
+      logger.warn('admin authentication failed', { ...remote, method: req.method, path: req.path.slice(0, 200) });
+      const waitStarted = throttle.failed(client);
+      if (waitStarted > 0) logger.warn('admin logins throttled', { ...remote, retryAfterSeconds: Math.ceil(waitStarted / 1000) });
     }
     res.setHeader('WWW-Authenticate', `Basic realm="${AUTH_REALM}"`);
-    res.status(401).json({ statusCode: 401, error: 'Unauthorized', message: 'admin credentials required' });
-  };
-}
-
-/**
- * Browsers replay cached Basic credentials on requests that other sites trigger (a form posting
- * to the admin port). Modern browsers label those with Sec-Fetch-Site; changes made from another
- * site are refused. Clients that send no such header (curl, scripts) are unaffected.
- */
-export function refuseCrossSiteChanges(): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const site = req.headers['sec-fetch-site'];
-    const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
-    if (safe || site === undefined || site === 'same-origin' || site === 'none') return next();
-    res.status(403).json({ statusCode: 403, error: 'Forbidden', message: 'cross-site requests may not change anything' });
+    res.status(401).json(errorBody(401, 'admin credentials required'));
   };
 }
