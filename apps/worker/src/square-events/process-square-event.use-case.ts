@@ -82,7 +82,7 @@ export class ProcessSquareEventUseCase {
       if (!check.confirmed) return this.unconfirmed(handlerEvent, check.reason);
     }
     const fetched = await this.fetch(route, handlerEvent);
-    return this.apply(handlerEvent, route, fetched, handlers, context.attempt);
+    return this.apply(handlerEvent, event.bodyKey, route, fetched, handlers, context.attempt);
   }
 
   /** A revocation Square does not confirm (forged, or signed with a leaked key): nothing of it is applied. */
@@ -125,13 +125,19 @@ export class ProcessSquareEventUseCase {
     return { canonical: null, catalogChanges: [] };
   }
 
-  private async apply(event: HandlerEvent, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
+  /** `bodyKey`: a legacy v1 event's, whose body may have applied this object before (claimBody). */
+  private async apply(event: HandlerEvent, bodyKey: string | null, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
     const { canonical, catalogChanges } = fetched;
     let running = '';
     try {
       return await this.applies.inApplyTransaction(event.id, this.timeoutMs, async (tx) => {
         // The claim marks the event processed too: nothing of it stays unless everything below succeeds.
         if (!(await tx.claim())) return 'duplicate';
+        // A repeat of a v1 body (only its unsigned timestamp differs) with no newer object: nothing to apply.
+        if (bodyKey !== null && !(await tx.claimBody(bodyKey, canonical?.json ?? null))) {
+          await tx.setOutcome('duplicate');
+          return 'duplicate';
+        }
         let outcome: 'applied' | 'unchanged' = 'applied';
         // Shared by the handlers, which run one after the other: frozen, so none can change what the next one sees.
         const object = deepFreezeOrNull(canonical?.object ?? snapshotObject(route, event.payload));
