@@ -217,7 +217,7 @@ describe('ingress: POST /webhooks/square', () => {
       };
       const items = [...Array.from({ length: 19 }, (_, i) => make(`fallback-${i}`, { i })), make('fallback-bad', { note: '\u0000' })];
       const settled = await Promise.allSettled(items.map((item) => inbox.recordDelivery(item)));
-      expect(settled.slice(0, 19).map((s) => (s.status === 'fulfilled' ? s.value : 'rejected'))).toEqual(Array(19).fill('new'));
+      expect(settled.slice(0, 19).map((s) => (s.status === 'fulfilled' ? s.value.outcome : 'rejected'))).toEqual(Array(19).fill('new'));
       expect(settled[19]).toMatchObject({ status: 'rejected', reason: expect.any(UnstorablePayloadError) });
     });
 

@@ -77,6 +77,7 @@ describe('legacy v1: one signed body cannot become many applied events', () => {
     // No worker yet: the first event stays unfinished while the repeats arrive.
     const answers = [await deliver('2026-10-02T14:05:42Z'), await deliver('2026-10-02T14:06:42Z'), await deliver('2026-10-02T14:07:42Z')];
     expect(answers.map((a) => a.status)).toEqual(['accepted', 'duplicate', 'duplicate']);
+    expect(new Set(answers.map((a) => a.eventId)).size).toBe(1); // each answer names the one event
     expect(await db.query('SELECT event_id, delivery_count FROM webhook_events')).toEqual([{ event_id: answers[0]!.eventId, delivery_count: 3 }]);
 
     worker = await spawnApp('worker', {

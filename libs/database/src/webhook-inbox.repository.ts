@@ -9,6 +9,12 @@ import { STATUS, statement } from './sql.js';
 
 export type DeliveryOutcome = 'new' | 'duplicate';
 
+/** `eventId`: the stored event's (a v1 repeat counts as a delivery of its body's unfinished event). */
+export interface RecordedDelivery {
+  outcome: DeliveryOutcome;
+  eventId: string;
+}
+
 export interface RecordDeliveryInput {
   /** event.json is stored: Postgres keeps its bytes as raw_body and parses it into payload. */
   event: SquareWebhookEvent;
@@ -95,7 +101,7 @@ const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algo
 
 @Injectable()
 export class WebhookInboxRepository {
-  private readonly batcher: MicroBatcher<RecordDeliveryInput, DeliveryOutcome>;
+  private readonly batcher: MicroBatcher<RecordDeliveryInput, RecordedDelivery>;
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
     // Concurrent deliveries share round trips and commits. Measured 2026-12-01 (wrk, 50 connections,
@@ -115,7 +121,7 @@ export class WebhookInboxRepository {
    * deliveries of one event serialize on the primary key, and exactly one of them is "new" —
    * the one that enqueues the job. Resolves once the row is committed.
    */
-  recordDelivery(input: RecordDeliveryInput): Promise<DeliveryOutcome> {
+  recordDelivery(input: RecordDeliveryInput): Promise<RecordedDelivery> {
     return this.batcher.submit(input);
   }
 
@@ -132,7 +138,7 @@ export class WebhookInboxRepository {
     );
   }
 
-  private async recordBatch(items: RecordDeliveryInput[]): Promise<Array<DeliveryOutcome | Error>> {
+  private async recordBatch(items: RecordDeliveryInput[]): Promise<Array<RecordedDelivery | Error>> {
     try {
       return await this.insert(items);
     } catch (err) {
@@ -144,7 +150,7 @@ export class WebhookInboxRepository {
     }
   }
 
-  private async insert(items: RecordDeliveryInput[]): Promise<Array<DeliveryOutcome | Error>> {
+  private async insert(items: RecordDeliveryInput[]): Promise<Array<RecordedDelivery | Error>> {
     // Several deliveries of one event (or of one v1 body) in a batch become one row (a statement
     // may not touch a row twice); the first of them is the one that may be "new".
     const groups = new Map<string, number[]>();
@@ -169,10 +175,11 @@ export class WebhookInboxRepository {
       body_keys: rows.map((r) => r.first.event.bodyKey),
       queue: QUEUES.squareEvents,
     }));
-    const isNew = new Map(stored.map((s) => [s.body_key ?? s.event_id, s.inserted]));
+    const byKey = new Map(stored.map((s) => [s.body_key ?? s.event_id, s]));
     return items.map((item, i) => {
       const key = deliveryKey(item.event);
-      return groups.get(key)![0] === i && isNew.get(key) ? 'new' : 'duplicate';
+      const row = byKey.get(key);
+      return { outcome: groups.get(key)![0] === i && row?.inserted ? 'new' : 'duplicate', eventId: row?.event_id ?? item.event.eventId };
     });
   }
 }
