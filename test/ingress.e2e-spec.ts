@@ -213,11 +213,11 @@ describe('ingress: POST /webhooks/square', () => {
       const delivery = { environment: null, initialDeliveryTimestamp: null, initialDeliveryAt: null, retryNumber: null, retryReason: null };
       const make = (eventId: string, payload: Record<string, unknown>) => {
         const json = JSON.stringify(payload);
-        return { event: { eventId, type: 'payment.updated', merchantId: null, json }, signatureAlgorithm: 'sha256' as const, delivery };
+        return { event: { eventId, type: 'payment.updated', merchantId: null, json, bodyKey: null }, signatureAlgorithm: 'sha256' as const, delivery };
       };
       const items = [...Array.from({ length: 19 }, (_, i) => make(`fallback-${i}`, { i })), make('fallback-bad', { note: '\u0000' })];
       const settled = await Promise.allSettled(items.map((item) => inbox.recordDelivery(item)));
-      expect(settled.slice(0, 19).map((s) => (s.status === 'fulfilled' ? s.value : 'rejected'))).toEqual(Array(19).fill('new'));
+      expect(settled.slice(0, 19).map((s) => (s.status === 'fulfilled' ? s.value.outcome : 'rejected'))).toEqual(Array(19).fill('new'));
       expect(settled[19]).toMatchObject({ status: 'rejected', reason: expect.any(UnstorablePayloadError) });
     });
 

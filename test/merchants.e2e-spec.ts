@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { FakeSquareServer, SAMPLE_PAYMENTS } from '@app/testing';
+import { FakeSquareServer, SAMPLE_PAYMENTS, TOKEN_STATUS } from '@app/testing';
 import { ADMIN_MAIN, basicAuthHeader } from './support/admin.js';
 import { runNode } from './support/cli.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
@@ -117,14 +117,38 @@ describe('many sellers: per-merchant OAuth tokens', () => {
     expect(fake.tokensUsedFor('pay_MA').at(-1)).toBe(tokens.MA);
   });
 
-  it('oauth.authorization.revoked: the seller is marked revoked and its tokens deleted', async () => {
-    const revoked = Buffer.from(JSON.stringify({
-      merchant_id: 'MB', type: 'oauth.authorization.revoked', event_id: 'revoked-MB', created_at: new Date().toISOString(),
-      data: { type: 'revocation', id: 'revocation-MB', object: { revocation: { revoked_at: new Date().toISOString(), revoker_type: 'MERCHANT' } } },
-    }));
-    expect(await settled(await send('MB', revoked))).toMatchObject({ status: 'processed', outcome: 'applied' });
+  const revocation = (merchantId: string, eventId: string) => Buffer.from(JSON.stringify({
+    merchant_id: merchantId, type: 'oauth.authorization.revoked', event_id: eventId, created_at: new Date().toISOString(),
+    data: { type: 'revocation', id: `revocation-${merchantId}`, object: { revocation: { revoked_at: new Date().toISOString(), revoker_type: 'MERCHANT' } } },
+  }));
+
+  it('oauth.authorization.revoked that Square does not confirm (the token still works): ignored, counted, the tokens stay', async () => {
+    const sealed = (await stored('MB'))!.access_token;
+    expect(await settled(await send('MB', revocation('MB', 'forged-revoked-MB')))).toMatchObject({
+      status: 'ignored', outcome: expect.stringMatching(/^unconfirmed: Square still accepts merchant MB's token/),
+    });
+    expect(await stored('MB')).toMatchObject({ status: 'active', access_token: sealed });
+    expect(fake.requestCount(TOKEN_STATUS)).toBeGreaterThanOrEqual(1);
+    expect(worker.output()).toContain('revocation not confirmed by Square');
+    const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+    expect(metrics).toMatch(/square_events_processed_total\{event_type="oauth.authorization.revoked",outcome="unconfirmed"\} 1\b/);
+    // The seller's events still go through with its token.
+    expect(await settled(await send('MB'))).toMatchObject({ status: 'processed' });
+    expect(fake.tokensUsedFor('pay_MB').at(-1)).toBe(tokens.MB);
+  });
+
+  it('oauth.authorization.revoked that Square confirms (the token is refused): the seller is marked revoked and its tokens deleted', async () => {
+    fake.sellers.revoke(tokens.MB!);
+    expect(await settled(await send('MB', revocation('MB', 'revoked-MB')))).toMatchObject({ status: 'processed', outcome: 'applied' });
     expect(await stored('MB')).toMatchObject({ status: 'revoked', access_token: null, refresh_token: null, status_reason: expect.stringContaining('revoked-MB') });
     expect(await settled(await send('MB'))).toMatchObject({ status: 'dead_lettered', dead_letter_reason: 'merchant_revoked', attempts: 1 });
+  });
+
+  it('a revocation whose check fails for a while (Square 503) is retried, then confirmed', async () => {
+    fake.sellers.revoke(tokens.MC!);
+    fake.fail({ id: TOKEN_STATUS, status: 503, times: 2 });
+    expect(await settled(await send('MC', revocation('MC', 'revoked-MC')))).toMatchObject({ status: 'processed', outcome: 'applied' });
+    expect(await stored('MC')).toMatchObject({ status: 'revoked', access_token: null });
   });
 
   it('refreshes a token ahead of its expiry; a refresh Square refuses marks the seller needs_reauth', async () => {
@@ -201,7 +225,8 @@ describe('many sellers: per-merchant OAuth tokens', () => {
   it('rotates the encryption key without losing a token', async () => {
     const next = randomBytes(32).toString('base64');
     const rotated = await runNode(MERCHANTS_CLI, ['rotate-key'], { ...env, TOKEN_ENCRYPTION_KEY: next, TOKEN_ENCRYPTION_OLD_KEYS: ENCRYPTION_KEY });
-    expect(rotated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+ merchant\(s\) resealed with the current TOKEN_ENCRYPTION_KEY, 1 already were\n$/) });
+    // The two revoked (MB, MC) hold no token: nothing of theirs to reseal.
+    expect(rotated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+ merchant\(s\) resealed with the current TOKEN_ENCRYPTION_KEY, 2 already were\n$/) });
     // With the new key alone every token opens: a second rotation has nothing to do.
     const again = await runNode(MERCHANTS_CLI, ['rotate-key'], { ...env, TOKEN_ENCRYPTION_KEY: next });
     expect(again.stdout).toMatch(/^0 merchant\(s\) resealed with the current TOKEN_ENCRYPTION_KEY, \d+ already were\n$/);

@@ -16,6 +16,7 @@ import { ForwardWorkers } from './forwarding/forward-workers.js';
 import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
 import { MerchantRevocationHandler } from './merchants/merchant-revocation.handler.js';
 import { MerchantTokenResolver } from './merchants/merchant-token.resolver.js';
+import { RevocationVerifier } from './merchants/revocation.verifier.js';
 import { TokenRefreshService } from './merchants/token-refresh.service.js';
 import { SquareMirrorHandler } from './mirror/square-mirror.handler.js';
 import { ReconcileService } from './reconcile/reconcile.service.js';
@@ -49,6 +50,7 @@ export class WorkerModule {
         SquareMirrorHandler,
         MerchantTokenResolver,
         MerchantRevocationHandler,
+        RevocationVerifier,
         TokenRefreshService,
         ReconcileEventsUseCase,
         ReconcileService,

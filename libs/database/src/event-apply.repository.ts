@@ -21,6 +21,12 @@ export interface ApplyTransaction {
    */
   claim(): Promise<boolean>;
   /**
+   * For a legacy v1 event: records that its body (body_key) applies this object (Square's JSON,
+   * null when the event has none), only when the object is strictly newer than the one the body
+   * last applied. False when it is not: a repeat of the body, with nothing new to apply.
+   */
+  claimBody(bodyKey: string, objectJson: string | null): Promise<boolean>;
+  /**
    * Mirrors a payment (its JSON as the API returned it), only when strictly newer than the stored
    * row; when it is not, the event's outcome becomes 'unchanged'. True when written.
    */
@@ -75,6 +81,23 @@ const CLAIM = statement<{ event_id: string }>('claim-event', `
     WHERE event_id IN (SELECT event_id FROM claim) AND status = '${STATUS.received}'
   )
   SELECT event_id FROM claim`);
+
+// A v1 body carries no id nor version, and its event id hashes an unsigned timestamp: the same
+// signed body can come back as a new event. It applies an object once per version, by the
+// mirror's rule (the integer version when both have one, else a later updated_at); an object with
+// neither is applied by the body's first event only. A concurrent repeat waits on the row, then
+// compares with what committed.
+const CLAIM_BODY = statement<{ body_key: string; object: string | null; event_id: string }>('claim-legacy-body', `
+  INSERT INTO legacy_body_applies AS b (body_key, version, square_updated_at, event_id)
+  SELECT :body_key, CASE WHEN jsonb_typeof(o->'version') = 'number' THEN (o->>'version')::numeric::bigint END,
+    (o->>'updated_at')::timestamptz, :event_id
+  FROM (SELECT :object::jsonb AS o) AS canonical
+  ON CONFLICT (body_key) DO UPDATE SET
+    version = EXCLUDED.version, square_updated_at = EXCLUDED.square_updated_at, event_id = EXCLUDED.event_id, applied_at = now()
+  WHERE (EXCLUDED.version IS NOT NULL AND b.version IS NOT NULL AND EXCLUDED.version > b.version)
+     OR ((EXCLUDED.version IS NULL OR b.version IS NULL)
+         AND EXCLUDED.square_updated_at > COALESCE(b.square_updated_at, '-infinity'::timestamptz))
+  RETURNING body_key`);
 
 // When the mirror finds a newer row stored (nothing came out of its upsert), the event's outcome
 // says so; an event of several objects (:record_unchanged false) decides once all are written.
@@ -210,6 +233,7 @@ export class EventApplyRepository {
         const event_id = eventId;
         return work({
           claim: async () => (await run(CLAIM.bind({ event_id }))).rowCount === 1,
+          claimBody: async (bodyKey, objectJson) => (await run(CLAIM_BODY.bind({ body_key: bodyKey, object: objectJson, event_id }))).rowCount === 1,
           upsertPayment: async (json) => (await run(UPSERT_PAYMENT.bind({ object: json, event_id, record_unchanged: true }))).rowCount === 1,
           upsertRefund: async (json) => (await run(UPSERT_REFUND.bind({ object: json, event_id, record_unchanged: true }))).rowCount === 1,
           upsertObject: async (row, one = true) => (await run(UPSERT_OBJECT.bind(objectValues(row, event_id, one)))).rowCount === 1,

@@ -12,6 +12,8 @@ export interface InboxEvent {
   eventType: string;
   status: EventStatus;
   payload: JsonObject;
+  /** Legacy v1 only: the hash of the signed body (what its repeats share). */
+  bodyKey: string | null;
 }
 
 /** What a replay did: replayed, or why not (no such event, or its status, which is not dead_lettered). */
@@ -27,7 +29,7 @@ export interface DeadLetterInfo {
 const SWEEP_LOCK_ID = 0x5eeb;
 
 const FIND = statement<{ event_id: string }>('find-event', `
-  SELECT event_id, event_type, status, payload FROM webhook_events WHERE event_id = :event_id`);
+  SELECT event_id, event_type, status, payload, body_key FROM webhook_events WHERE event_id = :event_id`);
 
 // Every change of status below applies only to an event still 'received', so doing it twice, or
 // after another worker finished the event, changes nothing.
@@ -110,9 +112,9 @@ export class EventStatusRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async find(eventId: string): Promise<InboxEvent | null> {
-    const { rows } = await this.pool.query<{ event_id: string; event_type: string; status: EventStatus; payload: JsonObject }>(FIND.bind({ event_id: eventId }));
+    const { rows } = await this.pool.query<{ event_id: string; event_type: string; status: EventStatus; payload: JsonObject; body_key: string | null }>(FIND.bind({ event_id: eventId }));
     const row = rows[0];
-    return row ? { eventId: row.event_id, eventType: row.event_type, status: row.status, payload: row.payload } : null;
+    return row ? { eventId: row.event_id, eventType: row.event_type, status: row.status, payload: row.payload, bodyKey: row.body_key } : null;
   }
 
   /** For events nothing wants: visible and counted, never retried; `outcome` may say why. */

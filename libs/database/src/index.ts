@@ -13,7 +13,7 @@ export { EventApplyRepository, TransactionOverError } from './event-apply.reposi
 export type { ApplyTransaction, ObjectRow, SqlResult } from './event-apply.repository.js';
 export { PrismaService } from './prisma.service.js';
 export { UnstorablePayloadError, WebhookInboxRepository } from './webhook-inbox.repository.js';
-export type { DeliveryOutcome, RecordDeliveryInput } from './webhook-inbox.repository.js';
+export type { DeliveryOutcome, RecordDeliveryInput, RecordedDelivery } from './webhook-inbox.repository.js';
 export { MigrationError, markRolledBack, migrate } from './migrations/migrator.js';
 export { DELIVERY, ForwardDeliveriesRepository, isDeliveryId } from './forward-deliveries.repository.js';
 export type { AttemptResult, Delivery } from './forward-deliveries.repository.js';

@@ -9,6 +9,12 @@ import { STATUS, statement } from './sql.js';
 
 export type DeliveryOutcome = 'new' | 'duplicate';
 
+/** `eventId`: the stored event's (a v1 repeat counts as a delivery of its body's unfinished event). */
+export interface RecordedDelivery {
+  outcome: DeliveryOutcome;
+  eventId: string;
+}
+
 export interface RecordDeliveryInput {
   /** event.json is stored: Postgres keeps its bytes as raw_body and parses it into payload. */
   event: SquareWebhookEvent;
@@ -37,6 +43,10 @@ export function isPayloadError(err: unknown): boolean {
 // reconciler recovered has delivery_count 0, and its first delivery is still a duplicate.
 // The body travels once, as text (it was checked to be UTF-8 JSON): Postgres turns it back into
 // the exact bytes (raw_body) and parses it (payload).
+// A legacy v1 body (body_key) whose event is still 'received' counts as one more delivery of that
+// event, whatever its unsigned timestamp says (which would otherwise mint a new event id). Two
+// batches racing with one body may still both insert; the worker's legacy_body_applies keeps the
+// second from applying anything twice.
 // Every event still 'received' gets a row in job_outbox, in the same commit: a new one its first
 // job, a redelivery of one not processed yet a check that its job exists (it may have been lost
 // with Redis; the job id makes adding it again a no-op otherwise). The worker's relay enqueues them.
@@ -51,29 +61,36 @@ const RECORD_DELIVERIES = statement<{
   retry_numbers: Array<number | null>;
   retry_reasons: Array<string | null>;
   deliveries: number[];
+  body_keys: Array<string | null>;
   queue: string;
 }>('record-deliveries', `
   WITH recorded AS (
     INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
-      square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count)
-    SELECT e.event_id, e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'), e.body::jsonb,
-      e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries
+      square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count, body_key)
+    SELECT COALESCE(unfinished.event_id, e.event_id), e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'),
+      e.body::jsonb, e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries, e.body_key
     FROM unnest(:event_ids::text[], :event_types::text[], :merchant_ids::text[], :algorithms::text[], :bodies::text[],
-      :environments::text[], :initial_ats::timestamptz[], :retry_numbers::int[], :retry_reasons::text[], :deliveries::int[])
-      AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries)
+      :environments::text[], :initial_ats::timestamptz[], :retry_numbers::int[], :retry_reasons::text[], :deliveries::int[],
+      :body_keys::text[])
+      AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries, body_key)
+    LEFT JOIN LATERAL (
+      SELECT event_id FROM webhook_events
+      WHERE body_key = e.body_key AND status = '${STATUS.received}'
+      ORDER BY received_at LIMIT 1
+    ) AS unfinished ON true
     ON CONFLICT (event_id) DO UPDATE SET
       delivery_count = w.delivery_count + EXCLUDED.delivery_count,
       last_delivered_at = now(),
       square_retry_number = GREATEST(w.square_retry_number, EXCLUDED.square_retry_number),
       square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, w.square_retry_reason),
       updated_at = now()
-    RETURNING w.event_id, (w.xmax = 0) AS inserted, w.status, w.replay_count
+    RETURNING w.event_id, w.body_key, (w.xmax = 0) AS inserted, w.status, w.replay_count
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref, generation)
     SELECT :queue, event_id, replay_count FROM recorded WHERE status = '${STATUS.received}'
     ON CONFLICT (queue, ref) DO NOTHING
   )
-  SELECT event_id, inserted FROM recorded`);
+  SELECT event_id, body_key, inserted FROM recorded`);
 
 const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algorithm: string; headers: string }>('keep-invalid', `
   INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
@@ -84,7 +101,7 @@ const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algo
 
 @Injectable()
 export class WebhookInboxRepository {
-  private readonly batcher: MicroBatcher<RecordDeliveryInput, DeliveryOutcome>;
+  private readonly batcher: MicroBatcher<RecordDeliveryInput, RecordedDelivery>;
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
     // Concurrent deliveries share round trips and commits. Measured 2026-12-01 (wrk, 50 connections,
@@ -104,7 +121,7 @@ export class WebhookInboxRepository {
    * deliveries of one event serialize on the primary key, and exactly one of them is "new" —
    * the one that enqueues the job. Resolves once the row is committed.
    */
-  recordDelivery(input: RecordDeliveryInput): Promise<DeliveryOutcome> {
+  recordDelivery(input: RecordDeliveryInput): Promise<RecordedDelivery> {
     return this.batcher.submit(input);
   }
 
@@ -121,7 +138,7 @@ export class WebhookInboxRepository {
     );
   }
 
-  private async recordBatch(items: RecordDeliveryInput[]): Promise<Array<DeliveryOutcome | Error>> {
+  private async recordBatch(items: RecordDeliveryInput[]): Promise<Array<RecordedDelivery | Error>> {
     try {
       return await this.insert(items);
     } catch (err) {
@@ -133,17 +150,18 @@ export class WebhookInboxRepository {
     }
   }
 
-  private async insert(items: RecordDeliveryInput[]): Promise<Array<DeliveryOutcome | Error>> {
-    // Several deliveries of one event in a batch become one row (a statement may not touch a
-    // row twice); the first of them is the one that may be "new".
+  private async insert(items: RecordDeliveryInput[]): Promise<Array<RecordedDelivery | Error>> {
+    // Several deliveries of one event (or of one v1 body) in a batch become one row (a statement
+    // may not touch a row twice); the first of them is the one that may be "new".
     const groups = new Map<string, number[]>();
     items.forEach((item, i) => {
-      const group = groups.get(item.event.eventId);
+      const key = deliveryKey(item.event);
+      const group = groups.get(key);
       if (group) group.push(i);
-      else groups.set(item.event.eventId, [i]);
+      else groups.set(key, [i]);
     });
     const rows = [...groups.values()].map((indexes) => ({ first: items[indexes[0]!]!, all: indexes.map((i) => items[i]!) }));
-    const { rows: stored } = await this.pool.query<{ event_id: string; inserted: boolean }>(RECORD_DELIVERIES.bind({
+    const { rows: stored } = await this.pool.query<{ event_id: string; body_key: string | null; inserted: boolean }>(RECORD_DELIVERIES.bind({
       event_ids: rows.map((r) => r.first.event.eventId),
       event_types: rows.map((r) => r.first.event.type),
       merchant_ids: rows.map((r) => r.first.event.merchantId),
@@ -154,14 +172,21 @@ export class WebhookInboxRepository {
       retry_numbers: rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
       retry_reasons: rows.map((r) => r.all.map((d) => d.delivery.retryReason).filter(Boolean).at(-1) ?? null),
       deliveries: rows.map((r) => r.all.length),
+      body_keys: rows.map((r) => r.first.event.bodyKey),
       queue: QUEUES.squareEvents,
     }));
-    const isNew = new Map(stored.map((s) => [s.event_id, s.inserted]));
+    const byKey = new Map(stored.map((s) => [s.body_key ?? s.event_id, s]));
     return items.map((item, i) => {
-      const firstOfGroup = groups.get(item.event.eventId)![0] === i;
-      return firstOfGroup && isNew.get(item.event.eventId) ? 'new' : 'duplicate';
+      const key = deliveryKey(item.event);
+      const row = byKey.get(key);
+      return { outcome: groups.get(key)![0] === i && row?.inserted ? 'new' : 'duplicate', eventId: row?.event_id ?? item.event.eventId };
     });
   }
+}
+
+/** What makes deliveries one: the event id, or for a v1 notification its signed body. */
+function deliveryKey(event: SquareWebhookEvent): string {
+  return event.bodyKey ?? event.eventId;
 }
 
 function maxOf(values: Array<number | null>): number | null {

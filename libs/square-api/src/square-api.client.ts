@@ -80,6 +80,16 @@ export class SquareApiClient {
   }
 
   /**
+   * OAuth RetrieveTokenStatus: the merchant an access token belongs to, while it works. A token
+   * revoked, expired or unknown is Square's 401 (a permanent SquareApiError, its code
+   * ACCESS_TOKEN_REVOKED, ACCESS_TOKEN_EXPIRED or UNAUTHORIZED).
+   */
+  async tokenStatus(token: string): Promise<{ merchantId: string | null }> {
+    const response = await this.call('oAuth.retrieveTokenStatus', 'POST /oauth2/token/status', () => this.clientFor(token).oAuth.retrieveTokenStatus());
+    return { merchantId: response.merchantId ?? null };
+  }
+
+  /**
    * The canonical object of `type` with `id`, as Square's API returns it. A 404 (an id Square does
    * not know) is a permanent SquareApiError; ids are escaped in the path.
    */

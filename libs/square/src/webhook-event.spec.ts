@@ -30,6 +30,20 @@ describe('parseSquareWebhook', () => {
     expect(legacyEventId(body)).not.toBe(first.event.eventId);
   });
 
+  it('keys a v1 notification by its signed body alone: every timestamp, one body key (none for v2)', () => {
+    const body = fixtureBody('v1.PAYMENT_UPDATED.json');
+    const keys = ['2026-10-02T14:05:42Z', '2026-10-02T15:00:00Z', undefined].map((at) => {
+      const parsed = parseSquareWebhook(body, at);
+      if (!parsed.ok) throw new Error('expected the legacy event to parse');
+      return parsed.event.bodyKey;
+    });
+    expect(keys[0]).toMatch(/^v1:[0-9a-f]{64}$/);
+    expect(new Set(keys).size).toBe(1);
+    const other = parseSquareWebhook(Buffer.from(body.toString().replace('Rk2v', 'Zz9q')), '2026-10-02T14:05:42Z');
+    expect(other.ok && other.event.bodyKey).not.toBe(keys[0]);
+    expect(parseSquareWebhook(fixtureBody('payment.updated.json'))).toMatchObject({ ok: true, event: { bodyKey: null } });
+  });
+
   it.each([
     ['not JSON', 'hello', 'not valid UTF-8 JSON'],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'not valid UTF-8 JSON'],

@@ -14,6 +14,8 @@ export interface SquareWebhookEvent {
   merchantId: string | null;
   /** The body as text, checked to be UTF-8 JSON: the inbox sends it to Postgres as is. */
   json: string;
+  /** Legacy v1 only: the signed body's own hash (legacyBodyKey); null for v2 events. */
+  bodyKey: string | null;
 }
 
 export type ParseWebhookResult =
@@ -51,11 +53,11 @@ export function parseSquareWebhook(rawBody: Buffer, initialDeliveryTimestamp?: s
   if (body.event_id !== undefined || body.type !== undefined) {
     if (!isId(body.event_id)) return { ok: false, reason: 'event_id must be a non-empty string' };
     if (!isId(body.type)) return { ok: false, reason: 'type must be a non-empty string' };
-    return { ok: true, event: { eventId: body.event_id, type: body.type, merchantId, json } };
+    return { ok: true, event: { eventId: body.event_id, type: body.type, merchantId, json, bodyKey: null } };
   }
   if (isId(body.event_type) && isId(body.entity_id)) {
     const eventId = legacyEventId(rawBody, initialDeliveryTimestamp);
-    return { ok: true, event: { eventId, type: body.event_type, merchantId, json } };
+    return { ok: true, event: { eventId, type: body.event_type, merchantId, json, bodyKey: legacyBodyKey(rawBody) } };
   }
   return { ok: false, reason: 'body has no event_id and type (nor a legacy event_type and entity_id)' };
 }
@@ -64,12 +66,23 @@ export function parseSquareWebhook(rawBody: Buffer, initialDeliveryTimestamp?: s
  * v1 notifications have no id. Square's retries of one notification repeat the same body and
  * the same square-initial-delivery-timestamp, so both together identify it; a later update of
  * the same payment has a new timestamp and therefore a new id (the body alone would merge it
- * into the first one and the update would never be fetched).
+ * into the first one and the update would never be fetched). The timestamp is not signed, so
+ * anyone holding one captured body can mint ids with it: legacyBodyKey is what keeps such
+ * repeats from applying anything twice.
  */
 export function legacyEventId(rawBody: Buffer, initialDeliveryTimestamp?: string): string {
   const hash = createHash('sha256').update(rawBody);
   if (initialDeliveryTimestamp) hash.update('\n').update(initialDeliveryTimestamp);
   return `v1:${hash.digest('hex')}`;
+}
+
+/**
+ * What the signature covers of a v1 notification: its body. A repeat of one body, whatever its
+ * unsigned headers, is a duplicate while an event of it is unfinished (the inbox), and afterwards
+ * applies effects only when Square's object is newer than what that body last applied (the worker).
+ */
+export function legacyBodyKey(rawBody: Buffer): string {
+  return `v1:${createHash('sha256').update(rawBody).digest('hex')}`;
 }
 
 /**

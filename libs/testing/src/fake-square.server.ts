@@ -10,7 +10,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 //   PUT    /_fake/latency         body: {"ms": n}
 //   GET    /_fake/requests        how many API requests each object id received
 //   POST   /_fake/reset           forget faults, latency and counts (objects stay)
-// The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts.
+// The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts
+// (RetrieveTokenStatus, POST /oauth2/token/status, is here: it also knows the application's token).
 
 import { isObjectType, matchRoute, synthesize, type JsonObject } from './fake-objects.js';
 import { FakeEventLog } from './fake-events.js';
@@ -39,6 +40,9 @@ export interface FakeSquareOptions {
   /** The application's OAuth credentials, for /oauth2/token. */
   application?: FakeApplication;
 }
+
+/** The request counter and fault id of RetrieveTokenStatus. */
+export const TOKEN_STATUS = 'oauth.token_status';
 
 const ERRORS: Record<number, [category: string, code: string]> = {
   400: ['INVALID_REQUEST_ERROR', 'BAD_REQUEST'],
@@ -132,6 +136,7 @@ export class FakeSquareServer {
     if (parts[0] === '_fake') return this.control(req, res, parts.slice(1));
     if (await this.sellers.handle(req, res, url, () => readJson(req), (status, body) => send(res, status, body))) return;
 
+    if (req.method === 'POST' && url.pathname === '/oauth2/token/status') return this.tokenStatus(req, res);
     if (req.method === 'POST' && url.pathname === '/v2/catalog/search') return this.searchCatalog(req, res);
     if (req.method === 'POST' && url.pathname === '/v2/events') return this.searchEvents(req, res);
     const route = req.method === 'GET' ? matchRoute(url.pathname) : undefined;
@@ -148,6 +153,25 @@ export class FakeSquareServer {
       this.maxServedVersion.set(id, Math.max(object.version, this.maxServedVersion.get(id) ?? object.version));
     }
     send(res, 200, { [route.key]: object });
+  }
+
+  /**
+   * RetrieveTokenStatus: what a working token is (a seller's, or the application's own); any other
+   * token (revoked, unknown, none) is Square's 401. Faults apply under the id "oauth.token_status".
+   */
+  private async tokenStatus(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (await this.arrive(TOKEN_STATUS, res)) return;
+    const token = bearer(req);
+    const merchantId = this.sellers.merchantOf(token) ?? (token !== undefined && token === this.options.accessToken ? 'FAKE_APPLICATION_OWNER' : undefined);
+    if (merchantId === undefined) return squareError(res, 401, 'This request could not be authorized.');
+    send(res, 200, { merchant_id: merchantId, client_id: this.options.application?.clientId ?? 'sq0idp-fake', scopes: ['PAYMENTS_READ'] });
+  }
+
+  /** Counts a request to `id`, waits out the latency; true when a fault answered it. */
+  private async arrive(id: string, res: ServerResponse): Promise<boolean> {
+    this.requests.set(id, (this.requests.get(id) ?? 0) + 1);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    return this.injectFault(id, res);
   }
 
   /** SearchEvents; faults apply under the id "events.search". */

@@ -1,6 +1,6 @@
 // What the tests, the benchmarks and `npm run fake-square` share: the fake Square API (the only
 // thing faked: everything else is real) and Square's own payloads and signatures.
-export { FakeSquareServer } from './fake-square.server.js';
+export { FakeSquareServer, TOKEN_STATUS } from './fake-square.server.js';
 export type { FakeSquareOptions, Fault } from './fake-square.server.js';
 export type { FakeApplication, FakeSellers } from './fake-oauth.js';
 export type { FakeEventLog } from './fake-events.js';

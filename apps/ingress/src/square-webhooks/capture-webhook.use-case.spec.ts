@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { UnstorablePayloadError, type RecordDeliveryInput } from '@app/database';
+import { UnstorablePayloadError, type RecordDeliveryInput, type RecordedDelivery } from '@app/database';
 import { DependencyUnavailableException } from '@app/http';
 import { ACK_BUDGET } from './ack-budget.js';
 import { CaptureWebhookUseCase, type InboxWrites } from './capture-webhook.use-case.js';
@@ -11,12 +11,12 @@ class FakeInbox implements InboxWrites {
   /** How long recordDelivery takes before its outcome; keepInvalid then hangs when set. */
   slowMs = 0;
 
-  async recordDelivery(input: RecordDeliveryInput): Promise<'new' | 'duplicate'> {
+  async recordDelivery(input: RecordDeliveryInput): Promise<RecordedDelivery> {
     this.deliveries.push(input);
     if (this.slowMs) await new Promise((r) => setTimeout(r, this.slowMs));
     if (this.outcome === 'hang') return new Promise(() => undefined);
     if (this.outcome instanceof Error) throw this.outcome;
-    return this.outcome;
+    return { outcome: this.outcome, eventId: input.event.eventId };
   }
 
   async keepInvalid(input: { reason: string; headers: Record<string, string> }): Promise<void> {

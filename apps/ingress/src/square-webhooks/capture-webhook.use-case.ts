@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type DeliveryOutcome, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
+import { type RecordedDelivery, UnstorablePayloadError, WebhookInboxRepository } from '@app/database';
 import { withTimeout } from '@app/timeouts';
 import { ACK_BUDGET } from './ack-budget.js';
 import { errorMessage } from '@app/observability';
@@ -34,9 +34,9 @@ export class CaptureWebhookUseCase {
     if (!parsed.ok) return this.keepInvalid(rawBody, parsed.reason, signatureAlgorithm, headers, databaseDeadline);
 
     const { event } = parsed;
-    let outcome: DeliveryOutcome;
+    let recorded: RecordedDelivery;
     try {
-      outcome = await withDeadline(this.inbox.recordDelivery({ event, signatureAlgorithm, delivery }), databaseDeadline);
+      recorded = await withDeadline(this.inbox.recordDelivery({ event, signatureAlgorithm, delivery }), databaseDeadline);
     } catch (err) {
       if (err instanceof UnstorablePayloadError) {
         const reason = `Postgres refused the payload: ${errorMessage(err).slice(0, 200)}`;
@@ -45,7 +45,7 @@ export class CaptureWebhookUseCase {
       throw this.databaseUnavailable(err, event.eventId);
     }
     // The request log line (eventId, outcome) and the metrics record the delivery.
-    return { status: outcome === 'new' ? 'accepted' : 'duplicate', eventId: event.eventId };
+    return { status: recorded.outcome === 'new' ? 'accepted' : 'duplicate', eventId: recorded.eventId };
   }
 
   /** A signed body is Square's: kept in invalid_webhooks for inspection. */

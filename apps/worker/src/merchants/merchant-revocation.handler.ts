@@ -7,7 +7,8 @@ export const REVOCATION_HANDLER = 'merchant-tokens';
 
 /**
  * oauth.authorization.revoked: the seller took the application's access away. Its tokens are
- * deleted and the merchant marked revoked, in the event's own transaction.
+ * deleted and the merchant marked revoked, in the event's own transaction. Runs only once Square
+ * confirmed the revocation (RevocationVerifier, before the transaction opens).
  */
 @Injectable()
 export class MerchantRevocationHandler implements AppliedHandler {

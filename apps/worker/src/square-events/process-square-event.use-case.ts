@@ -7,9 +7,13 @@ import { TimeoutError } from '@app/timeouts';
 import { HandlerError, HandlerTimeoutError, type AppliedHandler } from '../handlers/applied-handler.js';
 import { HandlerRegistry } from '../handlers/handler-registry.js';
 import { MerchantTokenResolver } from '../merchants/merchant-token.resolver.js';
+import { REVOKED_EVENT, RevocationVerifier } from '../merchants/revocation.verifier.js';
 
-/** applied: the handlers ran (the mirror wrote); unchanged: they ran, the mirror had a newer row. */
-export type ProcessOutcome = 'applied' | 'unchanged' | 'duplicate' | 'ignored' | 'skipped';
+/**
+ * applied: the handlers ran (the mirror wrote); unchanged: they ran, the mirror had a newer row;
+ * unconfirmed: a revocation Square does not confirm, ignored (the seller's tokens stay).
+ */
+export type ProcessOutcome = 'applied' | 'unchanged' | 'duplicate' | 'ignored' | 'unconfirmed' | 'skipped';
 
 /** Filled in as the event is read, for the caller's logs and metrics (also on failure). */
 export interface ProcessContext {
@@ -48,6 +52,7 @@ export class ProcessSquareEventUseCase {
     private readonly square: SquareApiClient,
     private readonly handlers: HandlerRegistry,
     private readonly tokens: MerchantTokenResolver,
+    private readonly revocations: RevocationVerifier,
     @Inject(APPLY_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
 
@@ -72,8 +77,19 @@ export class ProcessSquareEventUseCase {
       payload: event.payload,
     };
     // The network calls, before any transaction is open.
+    if (event.eventType === REVOKED_EVENT) {
+      const check = await this.revocations.check(handlerEvent.merchantId);
+      if (!check.confirmed) return this.unconfirmed(handlerEvent, check.reason);
+    }
     const fetched = await this.fetch(route, handlerEvent);
-    return this.apply(handlerEvent, route, fetched, handlers, context.attempt);
+    return this.apply(handlerEvent, event.bodyKey, route, fetched, handlers, context.attempt);
+  }
+
+  /** A revocation Square does not confirm (forged, or signed with a leaked key): nothing of it is applied. */
+  private async unconfirmed(event: HandlerEvent, reason: string): Promise<ProcessOutcome> {
+    this.logger.warn('revocation not confirmed by Square: the seller\'s tokens are kept, no handler runs', { eventId: event.id, merchantId: event.merchantId, reason });
+    await this.events.markIgnored(event.id, `unconfirmed: ${reason}; tokens kept`);
+    return 'unconfirmed';
   }
 
   /**
@@ -109,13 +125,19 @@ export class ProcessSquareEventUseCase {
     return { canonical: null, catalogChanges: [] };
   }
 
-  private async apply(event: HandlerEvent, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
+  /** `bodyKey`: a legacy v1 event's, whose body may have applied this object before (claimBody). */
+  private async apply(event: HandlerEvent, bodyKey: string | null, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
     const { canonical, catalogChanges } = fetched;
     let running = '';
     try {
       return await this.applies.inApplyTransaction(event.id, this.timeoutMs, async (tx) => {
         // The claim marks the event processed too: nothing of it stays unless everything below succeeds.
         if (!(await tx.claim())) return 'duplicate';
+        // A repeat of a v1 body (only its unsigned timestamp differs) with no newer object: nothing to apply.
+        if (bodyKey !== null && !(await tx.claimBody(bodyKey, canonical?.json ?? null))) {
+          await tx.setOutcome('duplicate');
+          return 'duplicate';
+        }
         let outcome: 'applied' | 'unchanged' = 'applied';
         // Shared by the handlers, which run one after the other: frozen, so none can change what the next one sees.
         const object = deepFreezeOrNull(canonical?.object ?? snapshotObject(route, event.payload));
