@@ -52,7 +52,11 @@ async function main(argv: string[]): Promise<number> {
       print(result);
       return result.failed.length > 0 ? 1 : 0;
     }
-    if (command.name === 'erase') return printErasure(command.subject, await answered(app.get(EraseUseCase).erase(command.subject)));
+    if (command.name === 'erase') {
+      // Full scans of the inbox and the mirror (about 7 s a scan per million events): minutes, not seconds, on a large inbox.
+      const erased = await withTimeout(app.get(EraseUseCase).erase(command.subject), 15 * 60_000, 'no answer within 15 minutes (is Postgres reachable?)');
+      return printErasure(command.subject, erased);
+    }
     if (command.name === 'replay-delivery') {
       const replay = app.get(ReplayDeliveriesUseCase);
       const result = await answered(command.destination ? replay.replayDestination(command.destination) : replay.replay(command.deliveryIds));
