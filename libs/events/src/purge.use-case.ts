@@ -3,11 +3,15 @@ import { RetentionConfig } from '@app/config';
 import { PURGE_CATEGORIES, RetentionRepository, type PurgeCounts, type PurgeCutoffs } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { DeadLetterQueue } from '@app/queue';
+import { withTimeout } from '@app/timeouts';
 
 const DAY_MS = 24 * 3600 * 1000;
 // Rows per statement: each batch is one short transaction, holding its rows' locks for tens of
 // milliseconds (the purge rate is in docs/BENCHMARKS.md, section 7).
 export const PURGE_BATCH = 1000;
+
+// A Redis that does not answer must not hold up the pass (nor the worker's shutdown, which waits for it).
+const REDIS_ANSWER_MS = 5000;
 
 export const noPurge = (): PurgeCounts => ({ events: 0, deadLettered: 0, deliveries: 0, invalid: 0 });
 
@@ -74,7 +78,7 @@ export class PurgeUseCase {
   // Redis down: the bodies still go (Postgres is what matters); the entries go on a later pass.
   private async redis(work: () => Promise<number>): Promise<number> {
     try {
-      return await work();
+      return await withTimeout(work(), REDIS_ANSWER_MS, `Redis did not answer within ${REDIS_ANSWER_MS / 1000} s`);
     } catch (err) {
       this.logger.warn('dead-letter entries not removed; a later purge removes them', { error: errorMessage(err) });
       return 0;
