@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
+import { withTimeout } from '@app/timeouts';
+import { RedisConnectionReport } from './redis-connection.js';
 import { PRODUCER_REDIS } from './square-events.producer.js';
 
 /** A BullMQ job found under the queue prefix: its queue, id and payload. */
@@ -23,6 +25,8 @@ export interface QueueScrubResult {
 // Keys of a queue that are hashes but not jobs.
 const QUEUE_HASHES = new Set(['meta']);
 const STREAM_PAGE = 500;
+// How long a command-line erasure waits for its Redis connection (it fails at once without one).
+const CONNECT_MS = 5000;
 
 /**
  * Erasure in Redis: reads every key under QUEUE_PREFIX (jobs with their failedReason and
@@ -34,9 +38,11 @@ export class QueueScrubber {
   constructor(
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
     private readonly config: QueueConfig,
+    private readonly connection: RedisConnectionReport,
   ) {}
 
   async scrub(names: (text: string) => boolean, orphaned: (jobs: StoredJob[]) => Promise<StoredJob[]>): Promise<QueueScrubResult> {
+    await this.connected();
     const jobs: StoredJob[] = [];
     const naming = new Map<string, { queue: string; jobId: string }>();
     const others: string[] = [];
@@ -82,6 +88,15 @@ export class QueueScrubber {
       for (const q of queues.values()) await q.close();
     }
     return { jobs: removed, streamEntries, left };
+  }
+
+  // The producer's connection has no offline queue: wait for it, and say why when it does not come.
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const ready = new Promise<void>((resolve) => this.redis.once('ready', () => resolve()));
+    await withTimeout(ready, CONNECT_MS).catch(() => {
+      throw new Error(this.connection.describe());
+    });
   }
 
   /** XRANGE page by page; XDEL the entries that name the subject. */
