@@ -65,7 +65,8 @@ export const EVENTS_USAGE = `usage: npm run events -- <command>
                                   empty the bodies of processed and ignored events older than that
                                   (their rows stay: redeliveries are still duplicates), and delete
                                   finished deliveries and invalid bodies; --dead-lettered purges
-                                  dead-lettered events too (they can no longer be replayed);
+                                  dead-lettered events too, with their dead-letter queue entries
+                                  (they can no longer be replayed);
                                   --dry-run only counts. Prints what it removes.
   erase --customer-id <id> | --email <address> | --merchant-id <id>
                                   for a personal-data request: empty the event bodies and delete the
