@@ -6,13 +6,14 @@ import { NestFactory } from '@nestjs/core';
 import { withTimeout } from '@app/timeouts';
 import { ConfigModule, loadAppConfig, loadDestinations, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { ErasureRepository, PURGE_CATEGORIES, type PurgeCounts } from '@app/database';
+import { PURGE_CATEGORIES, type PurgeCounts } from '@app/database';
 import {
-  EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
+  EraseUseCase, EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
 } from '@app/events';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
 import { runCli } from './cli-args.js';
+import { printErasure } from './events/erasure-report.js';
 import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -52,12 +53,9 @@ async function main(argv: string[]): Promise<number> {
       return result.failed.length > 0 ? 1 : 0;
     }
     if (command.name === 'erase') {
-      const erased = await answered(app.get(ErasureRepository).erase(command.subject));
-      const who = 'customerId' in command.subject ? `customer ${command.subject.customerId}` : `merchant ${command.subject.merchantId}`;
-      console.log(`erased ${who}: ${erased.eventBodies} event bodies, ${erased.mirroredObjects} mirrored objects, ${erased.payments} payments, ${erased.refunds} refunds, ` +
-        `${erased.deliveries} deliveries, ${erased.invalidBodies} invalid bodies${erased.merchantTokens ? `, ${erased.merchantTokens} token record(s)` : ''}`);
-      if (erased.eventsInFlight > 0) console.error(`events: ${erased.eventsInFlight} event(s) of the ${who} are still being processed; run the erasure again once they are done`);
-      return erased.eventsInFlight > 0 ? 1 : 0;
+      // Full scans of the inbox and the mirror (about 7 s a scan per million events): minutes, not seconds, on a large inbox.
+      const erased = await withTimeout(app.get(EraseUseCase).erase(command.subject), 15 * 60_000, 'no answer within 15 minutes (is Postgres reachable?)');
+      return printErasure(command.subject, erased);
     }
     if (command.name === 'replay-delivery') {
       const replay = app.get(ReplayDeliveriesUseCase);
@@ -109,9 +107,11 @@ const LABELS: Record<keyof PurgeCounts, string> = {
 async function purge(purger: PurgeUseCase, command: Extract<EventsCommand, { name: 'purge' }>): Promise<number> {
   const before = new Date(Date.now() - command.olderThanMs);
   const cutoffs = { events: before, deliveries: before, invalid: before, ...(command.deadLettered ? { deadLettered: before } : {}) };
-  const counts = command.dryRun ? await purger.count(cutoffs) : (await purger.purge(cutoffs, { pauseMs: 10 })).purged;
+  const result = command.dryRun ? undefined : await purger.purge(cutoffs, { pauseMs: 10 });
+  const counts = result?.purged ?? await purger.count(cutoffs);
   const what = PURGE_CATEGORIES.filter((c) => cutoffs[c] !== undefined).map((c) => `${counts[c]} ${LABELS[c]}`).join(', ');
-  console.log(`${command.dryRun ? 'would purge' : 'purged'} (older than ${before.toISOString()}): ${what}`);
+  const entries = result && command.deadLettered ? `, ${result.deadLetterEntries} dead-letter queue entries` : '';
+  console.log(`${command.dryRun ? 'would purge' : 'purged'} (older than ${before.toISOString()}): ${what}${entries}`);
   return 0;
 }
 

@@ -25,5 +25,5 @@ export { ReconcileRepository } from './reconcile.repository.js';
 export type { LoggedEvent } from './reconcile.repository.js';
 export { PURGE_CATEGORIES, RetentionRepository } from './retention.repository.js';
 export type { PurgeCounts, PurgeCutoffs } from './retention.repository.js';
-export { ErasureRepository } from './erasure.repository.js';
-export type { ErasureCounts, ErasureSubject } from './erasure.repository.js';
+export { ErasureRepository, subjectSearch } from './erasure.repository.js';
+export type { ErasureCounts, ErasureSubject, SubjectSearch } from './erasure.repository.js';

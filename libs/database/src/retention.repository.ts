@@ -29,7 +29,8 @@ const PURGE_EVENTS = statement<{ statuses: string[]; before: Date; limit: number
     WHERE purged_at IS NULL AND status = ANY(:statuses::webhook_event_status[]) AND received_at < :before
     ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED
   ) AS batch
-  WHERE w.event_id = batch.event_id`);
+  WHERE w.event_id = batch.event_id
+  RETURNING w.event_id`);
 
 const COUNT_EVENTS = statement<{ statuses: string[]; before: Date }>('count-purgeable-events', `
   SELECT count(*)::int AS n FROM webhook_events WHERE purged_at IS NULL AND status = ANY(:statuses::webhook_event_status[]) AND received_at < :before`);
@@ -55,15 +56,24 @@ const DEAD = [STATUS.dead_lettered];
 export class RetentionRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  /** One batch of each category (up to `limit` rows each); resolves with how many went. */
-  async purgeBatch(cutoffs: PurgeCutoffs, limit: number): Promise<PurgeCounts> {
+  /**
+   * One batch of each category (up to `limit` rows each); resolves with how many went, and which
+   * dead-lettered events lost their body (their dead-letter entries in Redis go with it).
+   */
+  async purgeBatch(cutoffs: PurgeCutoffs, limit: number): Promise<{ counts: PurgeCounts; deadLettered: string[] }> {
     const run = async (before: Date | undefined, query: (before: Date) => pg.QueryConfig<unknown[]>) =>
       before ? ((await this.pool.query(query(before))).rowCount ?? 0) : 0;
+    const dead = cutoffs.deadLettered
+      ? (await this.pool.query<{ event_id: string }>(PURGE_EVENTS.bind({ statuses: DEAD, before: cutoffs.deadLettered, limit }))).rows.map((r) => r.event_id)
+      : [];
     return {
-      events: await run(cutoffs.events, (before) => PURGE_EVENTS.bind({ statuses: FINISHED, before, limit })),
-      deadLettered: await run(cutoffs.deadLettered, (before) => PURGE_EVENTS.bind({ statuses: DEAD, before, limit })),
-      deliveries: await run(cutoffs.deliveries, (before) => DELETE_DELIVERIES.bind({ before, limit })),
-      invalid: await run(cutoffs.invalid, (before) => DELETE_INVALID.bind({ before, limit })),
+      counts: {
+        events: await run(cutoffs.events, (before) => PURGE_EVENTS.bind({ statuses: FINISHED, before, limit })),
+        deadLettered: dead.length,
+        deliveries: await run(cutoffs.deliveries, (before) => DELETE_DELIVERIES.bind({ before, limit })),
+        invalid: await run(cutoffs.invalid, (before) => DELETE_INVALID.bind({ before, limit })),
+      },
+      deadLettered: dead,
     };
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EraseUseCase } from './erase.use-case.js';
 import { PurgeUseCase } from './purge.use-case.js';
 import { ReplayDeliveriesUseCase } from './replay-deliveries.use-case.js';
 import { ReplayEventsUseCase } from './replay-events.use-case.js';
@@ -10,9 +11,9 @@ import { ReplayEventsUseCase } from './replay-events.use-case.js';
 })
 export class EventsModule {}
 
-/** Retention and erasure (the worker's purge, `events purge`, `events erase`); needs the retention config. */
+/** Retention and erasure (the worker's purge, `events purge`, `events erase`); needs the retention config and QueueModule. */
 @Module({
-  providers: [PurgeUseCase],
-  exports: [PurgeUseCase],
+  providers: [PurgeUseCase, EraseUseCase],
+  exports: [PurgeUseCase, EraseUseCase],
 })
 export class RetentionModule {}

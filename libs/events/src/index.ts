@@ -6,3 +6,6 @@ export type { DeliveryReplayResult } from './replay-deliveries.use-case.js';
 export { ReconcileEventsUseCase, isEventsApiRefusal } from './reconcile-events.use-case.js';
 export type { ScanResult } from './reconcile-events.use-case.js';
 export { PURGE_BATCH, PurgeUseCase, noPurge } from './purge.use-case.js';
+export type { PurgeResult } from './purge.use-case.js';
+export { EraseUseCase } from './erase.use-case.js';
+export type { ErasureResult } from './erase.use-case.js';

@@ -26,4 +26,19 @@ export class DeadLetterQueue {
   async remove(eventId: string): Promise<void> {
     await this.queue.remove(jobIdForEvent(eventId));
   }
+
+  /** Removes the entries of these events (their bodies were purged); resolves with how many there were. */
+  async removeAll(eventIds: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const eventId of eventIds) removed += await this.queue.remove(jobIdForEvent(eventId));
+    return removed;
+  }
+
+  /**
+   * Removes entries listed before `before`: retention's backstop for entries whose removal with
+   * their body failed (Redis was down then). Nothing consumes the queue, so they all wait.
+   */
+  async expire(before: Date): Promise<number> {
+    return (await this.queue.clean(Math.max(0, Date.now() - before.getTime()), 0, 'wait')).length;
+  }
 }

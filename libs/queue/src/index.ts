@@ -5,6 +5,8 @@ export {
 } from './queues.js';
 export type { DeadLetterJob, ForwardJob, SquareEventJob } from './queues.js';
 export { QueueModule } from './queue.module.js';
+export { QueueScrubber } from './queue-scrubber.js';
+export type { QueueScrubResult, StoredJob } from './queue-scrubber.js';
 export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 export type { EventJobRef } from './square-events.producer.js';
 export { RedisConnectionReport } from './redis-connection.js';

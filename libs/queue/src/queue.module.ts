@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { QueueConfig, RedisConfig } from '@app/config';
 import { DeadLetterQueue } from './dead-letter.queue.js';
 import { QUEUES, forwardQueue } from './queues.js';
+import { QueueScrubber } from './queue-scrubber.js';
 import { RedisConnectionReport } from './redis-connection.js';
 import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 
@@ -49,7 +50,7 @@ export class QueueModule {
         return queue;
       },
     }));
-    const providers = [report, redis, ...queues, SquareEventsProducer, DeadLetterQueue];
+    const providers = [report, redis, ...queues, SquareEventsProducer, DeadLetterQueue, QueueScrubber];
     return { module: QueueModule, global: true, providers, exports: providers };
   }
 }

@@ -155,9 +155,10 @@ export class SquareApiClient {
 function classify(what: string, err: unknown): SquareApiError {
   if (err instanceof SquareError && err.statusCode !== undefined) {
     const code = err.errors[0]?.code;
-    const detail = err.errors[0]?.detail ?? code ?? 'no detail';
     const retryAfterMs = parseRetryAfter(err.rawResponse?.headers.get('retry-after'));
-    return new SquareApiError(`${what} → ${err.statusCode}: ${detail}`, {
+    // Square's code, not its free-text detail, which can echo what was sent (an address, a name):
+    // an error text names the object by its path (type and id) and nothing else.
+    return new SquareApiError(`${what} → ${err.statusCode} ${code ?? 'no error code'}`, {
       status: err.statusCode,
       retryable: isRetryableStatus(err.statusCode),
       retryAfterMs,

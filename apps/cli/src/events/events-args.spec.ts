@@ -63,8 +63,12 @@ describe('parseEventsArgs', () => {
     expect(usageError(['purge', '--older-than', 'a month'])).toMatch(/like 30d, 12h or 90m/);
     expect(parseEventsArgs(['erase', '--customer-id', 'CUST1'])).toEqual({ name: 'erase', subject: { customerId: 'CUST1' } });
     expect(parseEventsArgs(['erase', '--merchant-id', 'M1'])).toEqual({ name: 'erase', subject: { merchantId: 'M1' } });
-    expect(usageError(['erase'])).toBe('erase needs one of --customer-id <id> or --merchant-id <id>');
-    expect(usageError(['erase', '--customer-id', 'C', '--merchant-id', 'M'])).toBe('erase needs one of --customer-id <id> or --merchant-id <id>');
+    expect(parseEventsArgs(['erase', '--email', 'Guest@Example.com'])).toEqual({ name: 'erase', subject: { email: 'Guest@Example.com' } });
+    const one = 'erase needs one of --customer-id <id>, --email <address> or --merchant-id <id>';
+    expect(usageError(['erase'])).toBe(one);
+    expect(usageError(['erase', '--customer-id', 'C', '--merchant-id', 'M'])).toBe(one);
+    expect(usageError(['erase', '--customer-id', 'C', '--email', 'a@b.c'])).toBe(one);
+    expect(usageError(['erase', '--email', 'not-an-address'])).toBe('--email must be an address like name@example.com (got "not-an-address")');
   });
 
   it('refuses unknown commands and options, and replay without a target or with both', () => {

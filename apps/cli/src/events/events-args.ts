@@ -10,7 +10,7 @@ export type EventsCommand =
   | { name: 'replay-delivery'; deliveryIds: string[]; destination: string | undefined }
   | { name: 'backfill'; since: Date; until: Date | undefined; types: string[] }
   | { name: 'purge'; olderThanMs: number; deadLettered: boolean; dryRun: boolean }
-  | { name: 'erase'; subject: { customerId: string } | { merchantId: string } };
+  | { name: 'erase'; subject: { customerId: string } | { email: string } | { merchantId: string } };
 
 const OPTIONS = {
   'dead-lettered': { type: 'boolean' },
@@ -26,6 +26,7 @@ const OPTIONS = {
   merchant: { type: 'string' },
   rate: { type: 'string' },
   'merchant-id': { type: 'string' },
+  email: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -34,7 +35,7 @@ const ALLOWED = {
   'replay-delivery': ['destination'],
   backfill: ['since', 'until', 'types'],
   purge: ['older-than', 'dead-lettered', 'dry-run'],
-  erase: ['customer-id', 'merchant-id'],
+  erase: ['customer-id', 'email', 'merchant-id'],
 } as const;
 const COMMANDS = Object.keys(ALLOWED) as Array<keyof typeof ALLOWED>;
 
@@ -64,12 +65,19 @@ export const EVENTS_USAGE = `usage: npm run events -- <command>
                                   empty the bodies of processed and ignored events older than that
                                   (their rows stay: redeliveries are still duplicates), and delete
                                   finished deliveries and invalid bodies; --dead-lettered purges
-                                  dead-lettered events too (they can no longer be replayed);
+                                  dead-lettered events too, with their dead-letter queue entries
+                                  (they can no longer be replayed);
                                   --dry-run only counts. Prints what it removes.
-  erase --customer-id <id> | --merchant-id <id>
-                                  for a personal-data request: remove the bodies, payloads, mirrored
-                                  objects and deliveries that hold that customer's (or seller's)
-                                  data, and print what was removed
+  erase --customer-id <id> | --email <address> | --merchant-id <id>
+                                  for a personal-data request: empty the event bodies and delete the
+                                  mirrored objects, payments, refunds, deliveries and invalid bodies
+                                  that hold that customer's id, that address (a guest checkout's
+                                  buyer_email_address, a customer's email_address; any case) or that
+                                  seller's data; scrub every stored error text that names it; remove
+                                  the jobs, dead-letter entries and queue event-stream entries in
+                                  Redis that name it or belong to erased events. Prints what it
+                                  removed, per store. Exit 1: something is left (an event still
+                                  being processed, Redis unreachable): run it again
 
 Settings (DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FORWARD_DESTINATIONS_FILE, and for backfill
 SQUARE_ACCESS_TOKEN, SQUARE_ENVIRONMENT) come from the environment or .env. Exit codes: 0 done, 1 failed or an unknown event or delivery, 2 usage.`;
@@ -88,9 +96,11 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
   }
   if (command === 'erase') {
     const customerId = values['customer-id']?.trim();
+    const email = values.email?.trim();
     const merchantId = values['merchant-id']?.trim();
-    if (!customerId === !merchantId) throw new UsageError('erase needs one of --customer-id <id> or --merchant-id <id>');
-    return { name: 'erase', subject: customerId ? { customerId } : { merchantId: merchantId! } };
+    if ([customerId, email, merchantId].filter(Boolean).length !== 1) throw new UsageError('erase needs one of --customer-id <id>, --email <address> or --merchant-id <id>');
+    if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`--email must be an address like name@example.com (got "${email}")`);
+    return { name: 'erase', subject: customerId ? { customerId } : email ? { email } : { merchantId: merchantId! } };
   }
   if (command === 'backfill') {
     if (positionals.length > 0) throw new UsageError('backfill takes no arguments, only --since, --until and --types');

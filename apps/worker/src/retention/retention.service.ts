@@ -37,9 +37,9 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   private async runOnce(): Promise<void> {
     await withSessionLock(this.pool, RETENTION_LOCK_ID, async () => {
-      const { purged, complete } = await this.purge.purge(this.purge.configuredCutoffs(), { budgetMs: BUDGET_MS, pauseMs: PAUSE_MS });
+      const { purged, deadLetterEntries, complete } = await this.purge.purge(this.purge.configuredCutoffs(), { budgetMs: BUDGET_MS, pauseMs: PAUSE_MS });
       for (const category of PURGE_CATEGORIES) if (purged[category] > 0) purgedMetric.inc({ category }, purged[category]);
-      if (PURGE_CATEGORIES.some((c) => purged[c] > 0)) this.logger.log('purged what retention expires', { ...purged, complete });
+      if (PURGE_CATEGORIES.some((c) => purged[c] > 0) || deadLetterEntries > 0) this.logger.log('purged what retention expires', { ...purged, deadLetterEntries, complete });
     });
   }
 }
