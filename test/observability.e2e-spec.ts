@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { deleteQueuePrefix } from './support/redis.js';
-import { startProxy, type TcpProxy } from './support/servers.js';
+import { startBlackhole, startProxy, type TcpProxy } from './support/servers.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig } from './support/worker.js';
@@ -138,6 +138,20 @@ describe('health, metrics and readiness', () => {
     for (const detail of [String(pgProxy.port), db.name, '127.0.0.1', 'DATABASE_URL']) expect(text).not.toContain(detail);
     await pgProxy.start();
     await eventually(async () => (await ready(ingress.url)).status === 200, 10_000, 'readiness to recover');
+  });
+
+  it('readiness says the same of a Postgres that accepts connections and never answers', async () => {
+    const blackhole = await startBlackhole();
+    const silent = await startIngress(ingressConfig(`postgresql://postgres@127.0.0.1:${blackhole.port}/silent_db_name`, { signatureKeys: [KEY] }));
+    try {
+      const r = await ready(silent.url);
+      expect(r.status).toBe(503);
+      expect(r.body.error.postgres).toMatchObject({ status: 'down', message: 'database unavailable' });
+      expect(JSON.stringify(r.body)).not.toMatch(new RegExp(`${blackhole.port}|silent_db_name|127\\.0\\.0\\.1`));
+    } finally {
+      await silent.close();
+      await blackhole.close();
+    }
   });
 
   it("the worker's readiness flips to 503 naming Redis when it stops, and back; the ingress, which has no Redis, stays ready", async () => {

@@ -7,6 +7,7 @@ import { DatabaseConfig } from '@app/config';
 import { PG_POOL } from '@app/database';
 import { errorMessage, withoutCredentials } from '@app/observability';
 import { PRODUCER_REDIS, RedisConnectionReport } from '@app/queue';
+import { withTimeout } from '@app/timeouts';
 
 const CHECK_TIMEOUT_MS = 1000;
 
@@ -63,7 +64,8 @@ export class HealthController {
       // (never its credentials), once an outage.
       const postgres = async () => {
         try {
-          await this.pool.query('SELECT 1');
+          // Within the check's own bound, so that a Postgres that never answers reads the same.
+          await withTimeout(this.pool.query('SELECT 1'), CHECK_TIMEOUT_MS);
         } catch (err) {
           if (!this.databaseDown) this.logger.warn(`readiness: DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`);
           this.databaseDown = true;
@@ -78,7 +80,7 @@ export class HealthController {
         });
       };
       return await this.health.check([
-        () => this.indicators.check('postgres').attempt(postgres).withTimeout(CHECK_TIMEOUT_MS),
+        () => this.indicators.check('postgres').attempt(postgres),
         ...(redis ? [() => this.indicators.check('redis').attempt(() => ping(redis)).withTimeout(CHECK_TIMEOUT_MS)] : []),
         ...this.details.entries().map(([name, detail]) => () => this.indicators.check(name).up(detail)),
       ]);
