@@ -4,7 +4,6 @@ export { APP_SECTIONS, ConfigError, loadAppConfig, loadConfig, loadSquareCliConf
 export type {
   AdminAppConfig, AppConfig, AppName, EventsCliConfig, MerchantsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
 } from './load-config.js';
-export { isLoopbackHost, isLoopbackUrl } from './loopback.js';
 export {
   AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RetentionConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
   DEV_SIGNATURE_KEY,
@@ -13,4 +12,5 @@ export type { SectionConfig, SectionName } from './sections.js';
 export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS } from './variables.js';
 export type { LogLevel } from './variables.js';
 export { DESTINATIONS, loadDestinations } from './destinations.js';
+export { isLoopbackHost } from './loopback.js';
 export type { Destination } from './destinations.js';

@@ -1,4 +1,4 @@
-import { hostOf, isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from './loopback.js';
 import { type VariableName, type VariableValue } from './variables.js';
 
 // Which variables make up which settings. Each section's type is inferred from its variables;
@@ -46,7 +46,7 @@ export const SECTIONS = {
     },
     check: (w, problem) => {
       // An unset or malformed URL is reported as such.
-      const host = w.signatureKeys.includes(DEV_SIGNATURE_KEY) ? hostOf(w.notificationUrl) : undefined;
+      const host = w.signatureKeys.includes(DEV_SIGNATURE_KEY) && URL.canParse(w.notificationUrl) ? new URL(w.notificationUrl).hostname : undefined;
       if (host === undefined || isLoopbackHost(host)) return;
       problem('SQUARE_WEBHOOK_SIGNATURE_KEYS', `holds the development key ${DEV_SIGNATURE_KEY}, which the README publishes (anyone can sign with it): `
         + `it is accepted only with a notification URL on this machine (localhost, 127.0.0.0/8, ::1), not on ${host}. `
