@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 // Runs after the build: the configuration lib's own loaders and development key (the one the
 // square CLI defaults to), so that every app's settings are checked before any of them starts.
 import {
-  ConfigError, DEV_SIGNATURE_KEY, loadAppConfig, loadDestinations, loadDotEnv,
+  ConfigError, DEV_SIGNATURE_KEY, isLoopbackHost, loadAppConfig, loadDestinations, loadDotEnv,
 } from '../dist/libs/config/src/index.js';
 
 const APPS = ['ingress', 'worker', 'admin'];
@@ -24,7 +24,10 @@ const env = { ...process.env };
 // An empty variable (as in a .env copied from .env.example) counts as unset, as the apps read it.
 for (const [name, value] of Object.entries(env)) if (value === '') delete env[name];
 env.LOG_FORMAT ??= 'pretty';
-if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS) {
+// The development key only for a URL on this machine (the ingress refuses it for any other): with
+// a public URL and no key, the check below asks for the subscription's key.
+const isLocal = (url) => URL.canParse(url) && isLoopbackHost(new URL(url).hostname);
+if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS && (env.SQUARE_WEBHOOK_NOTIFICATION_URL === undefined || isLocal(env.SQUARE_WEBHOOK_NOTIFICATION_URL))) {
   env.SQUARE_WEBHOOK_SIGNATURE_KEYS = DEV_SIGNATURE_KEY;
   env.SQUARE_WEBHOOK_NOTIFICATION_URL ??= `http://localhost:${env.INGRESS_PORT ?? 3000}/webhooks/square`;
   console.warn(

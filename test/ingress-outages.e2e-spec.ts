@@ -115,8 +115,10 @@ describe('ingress when a dependency is down', () => {
         socket.on('error', () => undefined);
         socket.on('close', () => resolve(Date.now() - opened));
       });
+    // A well-formed signature header: without one, the request is refused before its body is read.
+    const signature = `X-Square-HmacSha256-Signature: ${Buffer.alloc(32, 1).toString('base64')}\r\n`;
     const slowBodies = Array.from({ length: 8 }, () =>
-      slowClient('POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{'));
+      slowClient(`POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${signature}Content-Length: 1048576\r\n\r\n{`));
     const slowHeaders = slowClient('POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: appl'); // never finishes its headers
     const server = ingress.app.getHttpServer() as Server;
     const open = () => new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { deleteQueuePrefix } from './support/redis.js';
-import { startProxy, type TcpProxy } from './support/servers.js';
+import { startBlackhole, startProxy, type TcpProxy } from './support/servers.js';
 import { paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually, startWorker, workerConfig } from './support/worker.js';
@@ -104,22 +104,54 @@ describe('health, metrics and readiness', () => {
         - metric(workerBefore, 'square_events_processed_total', { event_type: 'payment.updated', outcome: 'applied' });
       return processed >= N ? text : undefined;
     }, 15_000, 'the worker to process the events');
-    expect(metric(workerAfter, 'square_api_requests_total', { operation: 'payments.get', status: '200' })).toBeGreaterThanOrEqual(N);
+    expect(metric(workerAfter, 'square_api_requests_total', { operation: 'payments.get', status: '2xx' })).toBeGreaterThanOrEqual(N);
     expect(metric(workerAfter, 'square_event_processing_seconds_count', { event_type: 'payment.updated', outcome: 'applied' })).toBeGreaterThanOrEqual(N);
     expect(workerAfter).toMatch(/square_queue_jobs\{queue="square-events",state="waiting"\} \d+/);
     expect(workerAfter).toMatch(/square_queue_jobs\{queue="square-events-dead-letter",state="waiting"\} \d+/);
     expect(workerAfter).toContain('process_resident_memory_bytes');
   });
 
-  it('readiness flips to 503 naming Postgres when it stops, and back when it returns', async () => {
+  it("label values are bounded: an event type outside Square's catalog counts as other, HTTP statuses as classes", async () => {
+    const made = Buffer.from(JSON.stringify({ merchant_id: 'ML7Q2XK4ZP1N9', type: 'made.up.type-x9', event_id: 'unbounded-1', created_at: new Date().toISOString(), data: {} }));
+    expect((await ingress.post(made, signedHeaders(made, KEY))).status).toBe(200);
+    fake.fail({ id: 'pay_nobody_has', status: 404 });
+    const missing = paymentEventBody('status-class-404', 'pay_nobody_has');
+    expect((await ingress.post(missing, signedHeaders(missing, KEY))).status).toBe(200);
+    const text = await eventually(async () => {
+      const t = await scrape(workerUrl);
+      return metric(t, 'square_events_processed_total', { event_type: 'other' }) >= 1 && metric(t, 'square_api_requests_total', { status: '4xx' }) >= 1 ? t : undefined;
+    }, 15_000, 'the worker to count both events');
+    expect(text).not.toContain('made.up.type-x9');
+    const statuses = new Set([...text.matchAll(/^square_api_request[^{]*\{[^}]*status="([^"]+)"/gm)].map((m) => m[1]));
+    expect([...statuses].filter((s) => !['2xx', '4xx', '5xx', 'timeout', 'network'].includes(s!))).toEqual([]);
+  });
+
+  it('readiness flips to 503 saying "database unavailable" when Postgres stops (never its host, port or name), and back when it returns', async () => {
     await pgProxy.stop();
     const down = await eventually(async () => {
       const r = await ready(ingress.url);
       return r.status === 503 ? r : undefined;
     }, 5000, 'readiness to fail');
     expect(Object.keys(down.body.error)).toEqual(['postgres']);
+    expect(down.body.error.postgres).toMatchObject({ status: 'down', message: 'database unavailable' });
+    const text = JSON.stringify(down.body);
+    for (const detail of [String(pgProxy.port), db.name, '127.0.0.1', 'DATABASE_URL']) expect(text).not.toContain(detail);
     await pgProxy.start();
     await eventually(async () => (await ready(ingress.url)).status === 200, 10_000, 'readiness to recover');
+  });
+
+  it('readiness says the same of a Postgres that accepts connections and never answers', async () => {
+    const blackhole = await startBlackhole();
+    const silent = await startIngress(ingressConfig(`postgresql://postgres@127.0.0.1:${blackhole.port}/silent_db_name`, { signatureKeys: [KEY] }));
+    try {
+      const r = await ready(silent.url);
+      expect(r.status).toBe(503);
+      expect(r.body.error.postgres).toMatchObject({ status: 'down', message: 'database unavailable' });
+      expect(JSON.stringify(r.body)).not.toMatch(new RegExp(`${blackhole.port}|silent_db_name|127\\.0\\.0\\.1`));
+    } finally {
+      await silent.close();
+      await blackhole.close();
+    }
   });
 
   it("the worker's readiness flips to 503 naming Redis when it stops, and back; the ingress, which has no Redis, stays ready", async () => {

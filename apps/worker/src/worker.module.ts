@@ -5,7 +5,7 @@ import type { SquareEventHandler } from '@app/handlers';
 import { ReconcileEventsUseCase, RetentionModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
-import { MetricsModule, QueueMetricsCollector, squareApiRequests, squareApiSeconds } from '@app/metrics';
+import { MetricsModule, QueueMetricsCollector, httpStatusLabel, squareApiRequests, squareApiSeconds, squareApiUnauthorized } from '@app/metrics';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
 import { DeliverUseCase } from './forwarding/deliver.use-case.js';
@@ -76,7 +76,10 @@ export class WorkerModule {
 
 function squareApiClient(config: SquareApiConfig): SquareApiClient {
   return new SquareApiClient(config, (operation, status, seconds) => {
-    squareApiRequests.inc({ operation, status });
-    squareApiSeconds.observe({ operation, status }, seconds);
+    const labels = { operation, status: httpStatusLabel(status) };
+    squareApiRequests.inc(labels);
+    squareApiSeconds.observe(labels, seconds);
+    // What SquareTokenRejected alerts on: a 401 is one of many 4xx.
+    if (status === '401') squareApiUnauthorized.inc({ operation });
   });
 }

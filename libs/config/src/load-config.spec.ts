@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { APP_SECTIONS, ConfigError, loadAppConfig, loadSquareCliConfig } from './load-config.js';
-import { SECTIONS } from './sections.js';
+import { DEV_SIGNATURE_KEY, SECTIONS } from './sections.js';
 import { VARIABLES } from './variables.js';
 
 const loadIngressConfig = (env: Record<string, string>) => loadAppConfig('ingress', env);
@@ -78,6 +79,30 @@ describe('loadIngressConfig', () => {
     expect(message).toContain('REDIS_URL');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('s3cret');
+  });
+});
+
+describe('the development signature key', () => {
+  const dev = (url: string) => ({ SQUARE_WEBHOOK_SIGNATURE_KEYS: DEV_SIGNATURE_KEY, SQUARE_WEBHOOK_NOTIFICATION_URL: url });
+
+  it('is accepted with a notification URL on this machine (what npm start runs without a .env)', () => {
+    for (const url of ['http://localhost:3000/webhooks/square', 'http://127.0.0.1:3000/webhooks/square', 'http://127.8.0.1/x', 'http://[::1]:3000/x', 'https://localhost/x']) {
+      expect(loadIngressConfig(dev(url)).webhook.signatureKeys).toEqual([DEV_SIGNATURE_KEY]);
+    }
+  });
+
+  it('is refused with any other notification URL, alone or beside a real key, naming the variable and why', () => {
+    for (const env of [dev('https://hooks.example.com/webhooks/square'), { ...dev('http://10.0.0.5/x'), SQUARE_WEBHOOK_SIGNATURE_KEYS: `whsk_real, ${DEV_SIGNATURE_KEY}` }]) {
+      const problems = problemsOf(() => loadIngressConfig(env));
+      expect(problems).toEqual([expect.stringMatching(/^SQUARE_WEBHOOK_SIGNATURE_KEYS holds the development key .* only with a notification URL on this machine/)]);
+      expect(problems[0]).not.toContain('\n');
+    }
+  });
+
+  it('is not what .env.example ships', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    expect(example).toMatch(/^SQUARE_WEBHOOK_SIGNATURE_KEYS=$/m);
+    expect(example).not.toMatch(new RegExp(`^[A-Z_]+=.*${DEV_SIGNATURE_KEY}`, 'm'));
   });
 });
 

@@ -1,4 +1,4 @@
-import { SECTIONS, type SectionName, type SectionConfig, type SectionSpec } from './sections.js';
+import { DEV_SIGNATURE_KEY, SECTIONS, type SectionName, type SectionConfig, type SectionSpec } from './sections.js';
 import { VARIABLES, type VariableName } from './variables.js';
 
 // The only place that reads process.env. Each process loads the sections it needs, so the
@@ -73,9 +73,6 @@ export type MigrateConfig = AppConfig<'migrate'>;
 export function loadAppConfig<A extends AppName>(app: A, env: Env = process.env): AppConfig<A> {
   return loadConfig(APP_SECTIONS[app], env) as AppConfig<A>;
 }
-
-/** The signature key `npm start` (scripts/start.mjs) runs the ingress with when none is set. */
-export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
 
 /**
  * What the square CLI (send, verify, replay) signs with and reads from. Nothing is required: like

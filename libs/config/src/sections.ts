@@ -26,6 +26,13 @@ function section<const F extends Fields, R extends keyof F = never>(spec: Sectio
   return spec;
 }
 
+/**
+ * The signature key `npm start` (scripts/start.mjs) and the square CLI use when none is set. It is
+ * printed in the README, so anyone can sign with it: the ingress takes it only for a notification
+ * URL on this machine (see the webhook section's check).
+ */
+export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
+
 export const SECTIONS = {
   database: section({ fields: { url: 'DATABASE_URL', poolSize: 'DATABASE_POOL_SIZE' } }),
   redis: section({ fields: { url: 'REDIS_URL' } }),
@@ -39,6 +46,14 @@ export const SECTIONS = {
     required: {
       signatureKeys: "the subscription's signature key from Square's Developer Console; several, comma-separated, while rotating",
       notificationUrl: 'a https:// or http:// URL',
+    },
+    check: (w, problem) => {
+      // An unset or malformed URL is reported as such.
+      const host = w.signatureKeys.includes(DEV_SIGNATURE_KEY) && URL.canParse(w.notificationUrl) ? new URL(w.notificationUrl).hostname : undefined;
+      if (host === undefined || isLoopbackHost(host)) return;
+      problem('SQUARE_WEBHOOK_SIGNATURE_KEYS', `holds the development key ${DEV_SIGNATURE_KEY}, which the README publishes (anyone can sign with it): `
+        + `it is accepted only with a notification URL on this machine (localhost, 127.0.0.0/8, ::1), not on ${host}. `
+        + "Set your subscription's signature key from Square's Developer Console");
     },
   }),
   ingress: section({

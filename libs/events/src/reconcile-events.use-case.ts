@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ReconcileConfig } from '@app/config';
 import { ReconcileRepository, type LoggedEvent } from '@app/database';
-import { eventsRecovered } from '@app/metrics';
+import { eventTypeLabel, eventsRecovered } from '@app/metrics';
 import { SquareApiClient, type CanonicalObject } from '@app/square-api';
 
 export interface ScanResult {
@@ -56,7 +56,7 @@ export class ReconcileEventsUseCase {
       result.recovered += recovered.length;
       result.present += events.length - recovered.length;
       for (const r of recovered) {
-        eventsRecovered.inc({ event_type: r.eventType });
+        eventsRecovered.inc({ event_type: eventTypeLabel(r.eventType) });
         this.logger.warn('event recovered from the Events API: Square did not deliver it', { eventId: r.eventId, eventType: r.eventType });
       }
       cursor = page.cursor;

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Inject, Injectable, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Injectable, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -7,8 +7,12 @@ import { DatabaseConfig } from '@app/config';
 import { PG_POOL } from '@app/database';
 import { errorMessage, withoutCredentials } from '@app/observability';
 import { PRODUCER_REDIS, RedisConnectionReport } from '@app/queue';
+import { withTimeout } from '@app/timeouts';
 
 const CHECK_TIMEOUT_MS = 1000;
+
+/** What /health/ready says when Postgres does not answer: anyone who can reach the port reads it. */
+export const DATABASE_UNAVAILABLE = 'database unavailable';
 
 /**
  * Details a part of an app adds to /health/ready under its name (e.g. the worker's reconciler):
@@ -33,6 +37,10 @@ export class ReadinessDetails {
  */
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+  /** Whether the last probe found Postgres down: the details are logged once an outage, not every probe. */
+  private databaseDown = false;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -52,11 +60,19 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) res: Response): Promise<unknown> {
     try {
       const redis = this.redis;
-      // A failure names the variable and where it points (never its credentials).
+      // The answer names no host, port or database; the log names the variable and where it points
+      // (never its credentials), once an outage.
       const postgres = async () => {
-        await this.pool.query('SELECT 1').catch((err: unknown) => {
-          throw new Error(`DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`);
-        });
+        try {
+          // Within the check's own bound, so that a Postgres that never answers reads the same.
+          await withTimeout(this.pool.query('SELECT 1'), CHECK_TIMEOUT_MS);
+        } catch (err) {
+          if (!this.databaseDown) this.logger.warn(`readiness: DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`);
+          this.databaseDown = true;
+          throw new Error(DATABASE_UNAVAILABLE);
+        }
+        if (this.databaseDown) this.logger.log('readiness: the database answers again');
+        this.databaseDown = false;
       };
       const ping = async (client: Redis) => {
         await client.ping().catch((err: unknown) => {
@@ -64,7 +80,7 @@ export class HealthController {
         });
       };
       return await this.health.check([
-        () => this.indicators.check('postgres').attempt(postgres).withTimeout(CHECK_TIMEOUT_MS),
+        () => this.indicators.check('postgres').attempt(postgres),
         ...(redis ? [() => this.indicators.check('redis').attempt(() => ping(redis)).withTimeout(CHECK_TIMEOUT_MS)] : []),
         ...this.details.entries().map(([name, detail]) => () => this.indicators.check(name).up(detail)),
       ]);

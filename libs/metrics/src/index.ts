@@ -6,10 +6,12 @@ export {
   registry,
   squareApiRequests,
   squareApiSeconds,
+  squareApiUnauthorized,
   webhookAckSeconds,
   webhookDeliveryLagSeconds,
   webhookRetryNumber,
   webhooksReceived,
 } from './metrics.js';
+export { eventTypeLabel, httpStatusLabel } from './labels.js';
 export { MetricsModule } from './metrics.module.js';
 export { QueueMetricsCollector } from './queue-metrics.collector.js';

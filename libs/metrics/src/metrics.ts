@@ -38,9 +38,12 @@ export const webhookRetryNumber = new Histogram({
   registers: [registry],
 });
 
+// Event types are counted through eventTypeLabel (outside Square's catalog: other), HTTP statuses
+// through httpStatusLabel (2xx, 4xx, 5xx, timeout, network): see labels.ts.
+
 export const eventsProcessed = new Counter({
   name: 'square_events_processed_total',
-  help: 'Jobs finished by the worker, by event type and outcome (applied, unchanged, duplicate, ignored, skipped, retry, dead_lettered)',
+  help: 'Jobs finished by the worker, by event type (other: outside Square\'s catalog) and outcome (applied, unchanged, duplicate, ignored, skipped, retry, dead_lettered)',
   labelNames: ['event_type', 'outcome'] as const,
   registers: [registry],
 });
@@ -55,16 +58,23 @@ export const eventProcessingSeconds = new Histogram({
 
 export const squareApiRequests = new Counter({
   name: 'square_api_requests_total',
-  help: "Calls to Square's API, by operation and HTTP status (or timeout / network when there was no answer)",
+  help: "Calls to Square's API, by operation and HTTP status class (2xx, 4xx, 5xx; timeout / network when there was no answer)",
   labelNames: ['operation', 'status'] as const,
   registers: [registry],
 });
 
 export const squareApiSeconds = new Histogram({
   name: 'square_api_request_seconds',
-  help: "Latency of calls to Square's API, by operation and HTTP status",
+  help: "Latency of calls to Square's API, by operation and HTTP status class",
   labelNames: ['operation', 'status'] as const,
   buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const squareApiUnauthorized = new Counter({
+  name: 'square_api_unauthorized_total',
+  help: "Calls Square answered 401 (a revoked or expired access token), by operation",
+  labelNames: ['operation'] as const,
   registers: [registry],
 });
 
@@ -77,7 +87,7 @@ export const forwardDeliveries = new Counter({
 
 export const forwardRequestSeconds = new Histogram({
   name: 'square_forward_request_seconds',
-  help: 'Latency of requests to forwarding destinations, by destination and HTTP status (or timeout / network when there was no answer)',
+  help: 'Latency of requests to forwarding destinations, by destination and HTTP status class (2xx, 4xx, 5xx; timeout / network when there was no answer)',
   labelNames: ['destination', 'status'] as const,
   buckets: [...LATENCY_BUCKETS, 10, 30],
   registers: [registry],
@@ -92,7 +102,7 @@ export const tokenRefreshes = new Counter({
 
 export const eventsRecovered = new Counter({
   name: 'square_events_recovered_total',
-  help: "Events found in Square's Events API that the inbox did not have: deliveries Square never made (the webhook gap), by event type",
+  help: "Events found in Square's Events API that the inbox did not have: deliveries Square never made (the webhook gap), by event type (other: outside Square's catalog)",
   labelNames: ['event_type'] as const,
   registers: [registry],
 });

@@ -8,7 +8,7 @@ export { routeSquareEvent } from './event-routing.js';
 export type { EventRoute, ObjectRef } from './event-routing.js';
 export { diagnoseSquareSignature } from './signature-diagnosis.js';
 export type { LabelledKey, SignatureChange, SignatureCheck, SignatureDiagnosis, SignatureMatch } from './signature-diagnosis.js';
-export { SIGNATURE_HEADERS, computeSquareSignature, isValidSquareSignature } from './webhook-signature.js';
+export { SIGNATURE_BYTES, SIGNATURE_HEADERS, computeSquareSignature, isSignatureOfLength, isValidSquareSignature } from './webhook-signature.js';
 export type { SignatureAlgorithm } from './webhook-signature.js';
 export { parseSquareWebhook } from './webhook-event.js';
 export type { JsonObject, SquareWebhookEvent } from './webhook-event.js';

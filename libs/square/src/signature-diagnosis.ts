@@ -1,4 +1,4 @@
-import { isValidSquareSignature, type SignatureAlgorithm } from './webhook-signature.js';
+import { SIGNATURE_BYTES, isSignatureOfLength, isValidSquareSignature, type SignatureAlgorithm } from './webhook-signature.js';
 
 // Why a Square signature does not verify. Square signs base64(HMAC(key, notificationUrl + rawBody)),
 // so any difference in the key, the URL, the body bytes or the algorithm changes the whole
@@ -54,15 +54,13 @@ interface Variant<T> {
   changes: SignatureChange[];
 }
 
-const DIGEST_BYTES: Record<SignatureAlgorithm, number> = { sha256: 32, sha1: 20 };
 const ALGORITHM_NAMES: Record<SignatureAlgorithm, string> = {
   sha256: 'HMAC-SHA256 (x-square-hmacsha256-signature)',
   sha1: 'HMAC-SHA1, the legacy x-square-signature',
 };
 
 export function diagnoseSquareSignature(check: SignatureCheck): SignatureDiagnosis {
-  const length = Buffer.from(check.signature.trim(), 'base64').length;
-  const signatureLooksLike = (Object.keys(DIGEST_BYTES) as SignatureAlgorithm[]).find((a) => DIGEST_BYTES[a] === length);
+  const signatureLooksLike = (Object.keys(SIGNATURE_BYTES) as SignatureAlgorithm[]).find((a) => isSignatureOfLength(a, check.signature));
   if (signatureLooksLike === undefined) return { valid: false, matches: [], signatureLooksLike };
 
   const [urls, bodies, keys] = [urlVariants(check.notificationUrl), bodyVariants(check.rawBody), keyVariants(check.keys, check.otherKeys ?? [])];

@@ -11,6 +11,14 @@ export const SIGNATURE_HEADERS: Record<SignatureAlgorithm, string> = {
   sha1: 'x-square-signature',
 };
 
+/** The bytes of each algorithm's HMAC: what a signature header must decode to. */
+export const SIGNATURE_BYTES: Record<SignatureAlgorithm, number> = { sha256: 32, sha1: 20 };
+
+/** Whether a header value decodes (base64, as Square sends it) to an HMAC of the algorithm's length. */
+export function isSignatureOfLength(algorithm: SignatureAlgorithm, signature: string): boolean {
+  return Buffer.from(signature.trim(), 'base64').length === SIGNATURE_BYTES[algorithm];
+}
+
 export function computeSquareSignature(
   algorithm: SignatureAlgorithm,
   key: string,

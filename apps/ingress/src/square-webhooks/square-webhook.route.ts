@@ -1,15 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { IngressConfig, LogConfig, WebhookConfig } from '@app/config';
 import { RequestLog, RetryLaterException, errorBody } from '@app/http';
-import { errorMessage } from '@app/observability';
+import { ThrottledLog, errorMessage } from '@app/observability';
 import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
 import { InFlightBudget } from './in-flight-budget.js';
-import { checkSquareSignature } from './square-signature.check.js';
+import { checkSquareSignature, squareSignatureHeader } from './square-signature.check.js';
 import { readWebhookBody } from './webhook-body.reader.js';
 import { type WebhookOutcome, recordWebhookTelemetry } from './webhook-telemetry.js';
 
 export const WEBHOOK_PATH = '/webhooks/square';
+
+// Refusals of unverified requests are anyone's to cause: a few lines a minute say what is refused
+// and from where, a count says how many more (a flood of forgeries must not flood the logs). The
+// metrics count every one.
+const REJECTION_LOG = { limit: 10, intervalMs: 60_000 };
+const REJECTED: ReadonlySet<WebhookOutcome> = new Set(['bad_signature', 'method_not_allowed', 'unsupported_media_type', 'too_large']);
 
 interface Answer {
   status: number;
@@ -17,6 +23,8 @@ interface Answer {
   outcome: WebhookOutcome;
   eventId?: string;
   headers?: Record<string, string>;
+  /** Why the signature was refused, for the log (never the body, the signature or a key). */
+  rejection?: { reason: string; bytes?: number };
 }
 
 const error = (status: number, outcome: WebhookOutcome, message: string, headers?: Record<string, string>): Answer => ({
@@ -26,19 +34,26 @@ const error = (status: number, outcome: WebhookOutcome, message: string, headers
   headers,
 });
 
+const rejected = (rejection: Answer['rejection']): Answer => ({ ...error(401, 'bad_signature', 'invalid Square signature'), rejection });
+
 /**
  * POST /webhooks/square, served straight from Node's HTTP server in front of Express and Nest
- * (IngressHttpAdapter): request → body (bounded) → signature → CaptureWebhookUseCase → answer.
+ * (IngressHttpAdapter): request → signature header → body (bounded) → signature → CaptureWebhookUseCase
+ * → answer.
  * Why not a Nest controller: Nest's and Express' routing cost ~200 µs of CPU per request on this
  * machine (hello-world 4 300 req/s through Nest, 7 100 through Express, 42 000 on plain Node), more
  * than everything the ack path itself does; the same use case behind this route went from 1 700 to
  * 3 700 req/s (docs/BENCHMARKS.md). Every other route (health, metrics, 404s) stays on Nest.
  */
 @Injectable()
-export class SquareWebhookRoute {
+export class SquareWebhookRoute implements OnApplicationShutdown {
   private readonly logger = new Logger(SquareWebhookRoute.name);
   private readonly requestLog: RequestLog;
   private readonly budget: InFlightBudget;
+  private readonly rejections = new ThrottledLog({
+    ...REJECTION_LOG,
+    suppressed: (count, intervalMs) => this.logger.warn(`webhook rejections not logged: ${count} in the last ${intervalMs / 1000} s`, { suppressed: count }),
+  });
 
   constructor(
     private readonly capture: CaptureWebhookUseCase,
@@ -48,6 +63,10 @@ export class SquareWebhookRoute {
   ) {
     this.budget = new InFlightBudget(ingress.maxInFlightBodyBytes);
     this.requestLog = new RequestLog(new Logger('HTTP'), log);
+  }
+
+  onApplicationShutdown(): void {
+    this.rejections.flush();
   }
 
   /** Body bytes held right now, across requests (what INGRESS_MAX_INFLIGHT_BODY_MIB bounds). */
@@ -72,6 +91,8 @@ export class SquareWebhookRoute {
     if (answer) send(res, answer);
     const status = answer?.status ?? 0;
     recordWebhookTelemetry(answer?.outcome ?? 'aborted', status, req.headers, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    if (answer && REJECTED.has(answer.outcome) && !this.rejections.allow()) return;
+    if (answer?.rejection) this.logger.warn('webhook rejected: invalid signature', { ...answer.rejection, remoteAddress: req.socket.remoteAddress });
     this.requestLog.write({ method: req.method ?? '', path: WEBHOOK_PATH, status, startedAt, eventId: answer?.eventId, outcome: answer?.outcome ?? 'aborted' });
   }
 
@@ -82,17 +103,16 @@ export class SquareWebhookRoute {
     const encoding = req.headers['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity') return error(415, 'unsupported_media_type', 'Content-Encoding is not supported');
 
+    // Headers first: a request no key could match is refused before its body is read.
+    const header = squareSignatureHeader(req.headers, this.webhook);
+    if (!header.ok) return rejected({ reason: header.reason });
     const read = await readWebhookBody(req, res, this.budget);
     if (!read.ok) {
       if (read.status === null) return undefined;
       return error(read.status, read.outcome, read.message, read.status === 503 ? { 'retry-after': '5' } : undefined);
     }
-    const signature = checkSquareSignature(req.headers, read.body, this.webhook);
-    if (!signature.ok) {
-      // The reason and where it came from; never the body, the signature or a key.
-      this.logger.warn('webhook rejected: invalid signature', { reason: signature.reason, remoteAddress: req.socket.remoteAddress, bytes: read.body.length });
-      return error(401, 'bad_signature', 'invalid Square signature');
-    }
+    const signature = checkSquareSignature(header, read.body, this.webhook);
+    if (!signature.ok) return rejected({ reason: signature.reason, bytes: read.body.length });
     try {
       const result = await this.capture.execute(read.body, req.headers, signature.algorithm);
       if (result.status === 'invalid') return error(400, 'bad_request', result.reason);

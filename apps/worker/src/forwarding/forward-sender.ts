@@ -3,6 +3,7 @@ import https from 'node:https';
 import { Webhook } from 'standardwebhooks';
 import type { Destination } from '@app/config';
 import type { Delivery } from '@app/database';
+import { httpStatusLabel } from '@app/metrics';
 import { parseRetryAfter } from '@app/queue';
 
 export interface SendResult {
@@ -10,8 +11,9 @@ export interface SendResult {
   ok: boolean;
   /** The destination's HTTP status, or null when no answer came. */
   status: number | null;
-  /** The status as a metric label: the HTTP status, timeout or network. */
+  /** The status as a metric label: its class (2xx, 4xx, 5xx), timeout or network. */
   label: string;
+  /** Names the destination, never its URL (see describeSendFailure). */
   error: string | null;
   /** From the destination's Retry-After, when it sent one. */
   retryAfterMs?: number;
@@ -57,11 +59,11 @@ export async function sendDelivery(destination: Destination, delivery: Delivery,
   try {
     const { status, retryAfter } = await post(new URL(destination.url), delivery.body, headers, destination.timeoutMs);
     const ok = status >= 200 && status < 300;
-    const error = ok ? null : `${destination.url} answered ${status}`;
-    return { ok, status, label: String(status), error, retryAfterMs: parseRetryAfter(retryAfter), seconds: seconds() };
+    const error = ok ? null : `destination ${destination.name} answered ${status}`;
+    return { ok, status, label: httpStatusLabel(status), error, retryAfterMs: parseRetryAfter(retryAfter), seconds: seconds() };
   } catch (err) {
     const timedOut = err instanceof RequestTimeout;
-    const error = timedOut ? `no answer within ${destination.timeoutMs} ms` : `cannot reach ${destination.url}: ${causeOf(err)}`;
+    const error = timedOut ? `destination ${destination.name}: no answer within ${destination.timeoutMs} ms` : describeSendFailure(destination, err);
     return { ok: false, status: null, label: timedOut ? 'timeout' : 'network', error, seconds: seconds() };
   }
 }
@@ -96,7 +98,26 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function causeOf(err: unknown): string {
+/**
+ * Why a destination could not be reached, naming it by its name: this text is stored (the
+ * delivery's last error, the BullMQ job's failedReason), logged and shown by the admin API, and a
+ * destination's URL may hold credentials or a token in its query string. Node's error code when
+ * there is one (its messages name the host and port); else the message, without any part of the URL.
+ */
+export function describeSendFailure(destination: Pick<Destination, 'name' | 'url'>, err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+  const cause = typeof code === 'string' ? code : withoutUrl(err instanceof Error ? err.message : String(err), destination.url);
+  return `cannot reach destination ${destination.name}: ${cause}`;
+}
+
+function withoutUrl(message: string, url: string): string {
+  let parts: string[] = [url];
+  try {
+    const parsed = new URL(url);
+    parts = [url, parsed.href, parsed.host, parsed.hostname, parsed.username, parsed.password, parsed.search.slice(1), decodeURIComponent(parsed.password)];
+  } catch {
+    // an unparsable URL: only its whole text is known
+  }
+  const longestFirst = parts.filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
+  return longestFirst.reduce((text, part) => text.split(part).join('(the destination URL)'), message);
 }

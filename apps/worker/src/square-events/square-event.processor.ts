@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { EventStatusRepository } from '@app/database';
-import { eventProcessingSeconds, eventsProcessed } from '@app/metrics';
+import { eventProcessingSeconds, eventTypeLabel, eventsProcessed } from '@app/metrics';
 import { errorMessage } from '@app/observability';
 import { JOBS, SquareEventJob } from '@app/queue';
 import { DeadLetterUseCase } from './dead-letter.use-case.js';
@@ -48,8 +48,9 @@ export class SquareEventProcessor {
     const started = performance.now();
     const done = (outcome: string) => {
       const ms = performance.now() - started;
-      eventsProcessed.inc({ event_type: context.eventType, outcome });
-      eventProcessingSeconds.observe({ event_type: context.eventType, outcome }, ms / 1000);
+      const labels = { event_type: eventTypeLabel(context.eventType), outcome };
+      eventsProcessed.inc(labels);
+      eventProcessingSeconds.observe(labels, ms / 1000);
       return { eventId, eventType: context.eventType, outcome, attempt, ms: Math.round(ms) };
     };
     try {
