@@ -1,12 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IngressAppConfig } from '@app/config';
 import { createIngressApp } from '../../apps/ingress/src/ingress.app.js';
-import { NOTIFICATION_URL } from './signing.js';
+import { NOTIFICATION_URL, signedHeaders } from './signing.js';
 
 export interface TestIngress {
   app: INestApplication;
   url: string;
   post(body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; ms: number }>;
+  /** Posts `body` signed with `key`: the event id of the 200 answer (anything else throws). */
+  accepted(body: Buffer, key: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -35,14 +37,20 @@ export async function startIngress(config: IngressAppConfig): Promise<TestIngres
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
+  const post: TestIngress['post'] = async (body, headers) => {
+    const started = performance.now();
+    const res = await fetch(`${url}/webhooks/square`, { method: 'POST', body, headers });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers, ms: performance.now() - started };
+  };
   return {
     app,
     url,
-    async post(body, headers) {
-      const started = performance.now();
-      const res = await fetch(`${url}/webhooks/square`, { method: 'POST', body, headers });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers, ms: performance.now() - started };
+    post,
+    async accepted(body, key) {
+      const answer = await post(body, signedHeaders(body, key));
+      if (answer.status !== 200) throw new Error(`the ingress answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      return String(answer.body.eventId);
     },
     close: () => app.close(),
   };

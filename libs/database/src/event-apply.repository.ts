@@ -1,16 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { deliveriesOf } from './forward-deliveries.repository.js';
+import { handlerSql, type HandlerSql } from './handler-sql.js';
 import { PG_POOL } from './pg-pool.js';
 import { STATUS, statement } from './sql.js';
-import { inTransaction } from './transaction.js';
-
-/** What a handler's ctx.sql returns. */
-export interface SqlResult<R = Record<string, unknown>> {
-  rows: R[];
-  rowCount: number;
-}
-
+import { TransactionLeftError, inTransaction } from './transaction.js';
 
 /** The statements of one event's apply transaction, on its connection; unusable once it is over. */
 export interface ApplyTransaction {
@@ -46,8 +40,11 @@ export interface ApplyTransaction {
   recordDeliveries(destinations: ReadonlyArray<{ name: string; webhookId: string }>, eventType: string, body: string): Promise<void>;
   /** A named statement of another repository (Statement.bind), in this transaction. */
   run(query: pg.QueryConfig<unknown[]>): Promise<void>;
-  /** SQL of the team's handlers, in this transaction ($n parameters, not prepared). */
-  sql<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<SqlResult<R>>;
+  /**
+   * ctx.sql of the team's handler `handler`: one statement ($n parameters, not prepared) in this
+   * transaction, never one that ends it or changes the session (HandlerSqlRefusedError).
+   */
+  sqlFor(handler: string): HandlerSql;
 }
 
 /** One row of square_objects as the mirror writes it (version and times read out of the object beforehand). */
@@ -72,7 +69,8 @@ export class TransactionOverError extends Error {
 
 // The claim: event_claims' primary key makes a second claim of one event impossible; a concurrent
 // attempt waits for the first to commit or roll back, then finds the row or takes it. The event is
-// marked processed in the same statement (one round trip less: they commit together anyway).
+// marked processed in the same statement (one round trip less: they commit together anyway). It
+// reads the transaction's id too, which the commit checks when a handler ran SQL (transaction.ts).
 const CLAIM = statement<{ event_id: string }>('claim-event', `
   WITH claim AS (
     INSERT INTO event_claims (event_id) VALUES (:event_id) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
@@ -80,7 +78,7 @@ const CLAIM = statement<{ event_id: string }>('claim-event', `
     UPDATE webhook_events SET status = '${STATUS.processed}', outcome = 'applied', processed_at = now(), updated_at = now()
     WHERE event_id IN (SELECT event_id FROM claim) AND status = '${STATUS.received}'
   )
-  SELECT event_id FROM claim`);
+  SELECT event_id, pg_current_xact_id()::text AS xid FROM claim`);
 
 // A v1 body carries no id nor version, and its event id hashes an unsigned timestamp: the same
 // signed body can come back as a new event. It applies an object once per version, by the
@@ -219,9 +217,15 @@ export class EventApplyRepository {
     return rows[0]?.at ?? null;
   }
 
-  /** `timeoutMs`: past it the transaction fails (TimeoutError) and is rolled back. */
+  /**
+   * `timeoutMs`: past it the transaction fails (TimeoutError) and is rolled back. When a handler's
+   * SQL leaves the transaction, the commit finds it and fails with a TransactionLeftError naming
+   * the handlers that ran SQL.
+   */
   async inApplyTransaction<T>(eventId: string, timeoutMs: number, work: (tx: ApplyTransaction) => Promise<T>): Promise<T> {
     let over = false;
+    let xid: string | undefined;
+    const ranSql = new Set<string>();
     try {
       return await inTransaction(this.pool, (client) => {
         const run = async <R>(query: pg.QueryConfig<unknown[]>): Promise<pg.QueryResult<R & pg.QueryResultRow>> => {
@@ -232,7 +236,11 @@ export class EventApplyRepository {
         };
         const event_id = eventId;
         return work({
-          claim: async () => (await run(CLAIM.bind({ event_id }))).rowCount === 1,
+          claim: async () => {
+            const { rows } = await run<{ xid: string }>(CLAIM.bind({ event_id }));
+            xid = rows[0]?.xid;
+            return rows.length === 1;
+          },
           claimBody: async (bodyKey, objectJson) => (await run(CLAIM_BODY.bind({ body_key: bodyKey, object: objectJson, event_id }))).rowCount === 1,
           upsertPayment: async (json) => (await run(UPSERT_PAYMENT.bind({ object: json, event_id, record_unchanged: true }))).rowCount === 1,
           upsertRefund: async (json) => (await run(UPSERT_REFUND.bind({ object: json, event_id, record_unchanged: true }))).rowCount === 1,
@@ -247,12 +255,16 @@ export class EventApplyRepository {
           run: async (query) => {
             await run(query);
           },
-          sql: async <R>(text: string, values: readonly unknown[] = []) => {
-            const result = await run<R>({ text, values: [...values] });
-            return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-          },
+          sqlFor: (handler) => handlerSql(run, () => ranSql.add(handler)),
         });
-      }, { timeoutMs });
+      }, {
+        timeoutMs,
+        // Handlers run after the claim; were one to run before it, no transaction would pass the check (0).
+        untrustedSince: () => (ranSql.size > 0 ? (xid ?? '0') : undefined),
+      });
+    } catch (err) {
+      if (err instanceof TransactionLeftError) throw new TransactionLeftError(err.message, [...ranSql], { cause: err.cause });
+      throw err;
     } finally {
       over = true;
     }

@@ -4,13 +4,15 @@ export type { EventCursor, EventDetail, EventListFilter, EventOrigin, EventPage,
 export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterFilter, DeadLetterInfo, ReplayReset } from './event-status.repository.js';
 export { JobOutboxRepository } from './job-outbox.repository.js';
-export { inTransaction, withSessionLock } from './transaction.js';
+export { CommitRolledBackError, TransactionLeftError, inTransaction, withSessionLock } from './transaction.js';
+export { HandlerSqlRefusedError } from './handler-sql.js';
+export type { HandlerSql, SqlResult } from './handler-sql.js';
 export { PG_POOL, createPgPool } from './pg-pool.js';
 export { findCapturedEvent } from './captured-event.query.js';
 export type { CapturedEvent } from './captured-event.query.js';
 export type { OutboxJob } from './job-outbox.repository.js';
 export { EventApplyRepository, TransactionOverError } from './event-apply.repository.js';
-export type { ApplyTransaction, ObjectRow, SqlResult } from './event-apply.repository.js';
+export type { ApplyTransaction, ObjectRow } from './event-apply.repository.js';
 export { PrismaService } from './prisma.service.js';
 export { UnstorablePayloadError, WebhookInboxRepository } from './webhook-inbox.repository.js';
 export type { DeliveryOutcome, RecordDeliveryInput, RecordedDelivery } from './webhook-inbox.repository.js';

@@ -12,7 +12,7 @@ export interface HandlerEvent {
   merchantId: string | null;
   /** created_at of the event, as Square sent it (null when absent). */
   createdAt: string | null;
-  /** The webhook body as JSON. */
+  /** The webhook body as JSON, as Square sent it (forwarding sends it so). Deep-frozen, as is the whole event. */
   payload: JsonObject;
 }
 
@@ -32,12 +32,15 @@ export interface HandlerContext {
   event: HandlerEvent;
   /**
    * The canonical object retrieved from Square's API for this event, as the API returns it
-   * (snake_case), or null when the event type names no object.
+   * (snake_case), or null when the event type names no object. Deep-frozen.
    */
   object: JsonObject | null;
   /**
-   * Runs SQL inside the event's transaction ($1, $2… parameters, as pg takes them). Everything
-   * written here commits with the event, or is rolled back with it; after the event is done, it throws.
+   * Runs ONE statement inside the event's transaction ($1, $2… parameters, as pg takes them).
+   * Everything written here commits with the event, or is rolled back with it; after the event is
+   * done, it throws. It refuses transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT…) and
+   * session statements (SET without LOCAL, RESET, DISCARD, LISTEN…): README, "What ctx.sql refuses".
+   * A refused or failed statement fails the handler, even when it catches the error.
    */
   sql<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<HandlerSqlResult<R>>;
   /** 1 for the first try of this event, 2 for the first retry… (a replay starts again at 1). */

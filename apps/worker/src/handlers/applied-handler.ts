@@ -24,12 +24,28 @@ export interface AppliedHandler {
   handle(ctx: ApplyContext): Promise<void>;
 }
 
-/** A team handler sees the documented context only: event, object, sql, attempt, logger. */
+/**
+ * A team handler sees the documented context only, frozen: event, object, sql, attempt, logger.
+ * A statement of its that failed (refused, or failed in Postgres, which aborts the transaction)
+ * fails it even when it caught the error and went on: nothing of its event can commit then.
+ */
 export function teamHandler(handler: SquareEventHandler): AppliedHandler {
   return {
     name: handler.name,
     wants: (type) => matchesEventType(handler.eventTypes, type),
-    handle: ({ event, object, sql, attempt, logger }) => handler.handle({ event, object, sql, attempt, logger }),
+    handle: async ({ event, object, sql, attempt, logger }) => {
+      let failed: { error: unknown } | undefined;
+      const guarded = async <R>(text: string, values?: readonly unknown[]) => {
+        try {
+          return await sql<R>(text, values);
+        } catch (error) {
+          failed ??= { error };
+          throw error;
+        }
+      };
+      await handler.handle(Object.freeze({ event, object, sql: guarded, attempt, logger: Object.freeze(logger) }));
+      if (failed) throw failed.error;
+    },
   };
 }
 
@@ -38,12 +54,14 @@ export class HandlerError extends Error {
   override name = 'HandlerError';
   readonly permanent: boolean;
 
+  /** `handler`: its name, or the names of those it may have been (a transaction left, found at the commit). */
   constructor(
-    readonly handler: string,
+    handler: string | readonly string[],
     cause: unknown,
   ) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    super(`handler "${handler}" failed: ${message}`, { cause });
+    const names = (typeof handler === 'string' ? [handler] : handler).map((name) => `"${name}"`);
+    super(`${names.length === 1 ? 'handler' : 'one of handlers'} ${names.join(', ')} failed: ${message}`, { cause });
     this.permanent = (cause as { permanent?: unknown } | null)?.permanent === true;
   }
 }

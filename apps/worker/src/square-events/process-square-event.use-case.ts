@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventApplyRepository, EventStatusRepository } from '@app/database';
+import { EventApplyRepository, EventStatusRepository, TransactionLeftError } from '@app/database';
 import type { HandlerEvent, HandlerLogger, JsonObject } from '@app/handlers';
 import { routeSquareEvent, type EventRoute } from '@app/square';
 import { SquareApiClient, SquareApiError, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
 import { HandlerError, HandlerTimeoutError, type AppliedHandler } from '../handlers/applied-handler.js';
+import { deepFreeze } from '../handlers/deep-freeze.js';
 import { HandlerRegistry } from '../handlers/handler-registry.js';
 import { MerchantTokenResolver } from '../merchants/merchant-token.resolver.js';
 import { REVOKED_EVENT, RevocationVerifier } from '../merchants/revocation.verifier.js';
@@ -62,26 +63,27 @@ export class ProcessSquareEventUseCase {
     context.eventType = event.eventType;
     if (event.status !== 'received') return 'skipped'; // processed, ignored or dead-lettered already
 
-    const route = routeSquareEvent(event.eventType, event.payload);
+    const route = deepFreeze(routeSquareEvent(event.eventType, event.payload));
     if (route.kind === 'invalid') throw new InvalidEventError(route.reason);
     const handlers = this.handlers.forEvent(event.eventType, route, stringOrNull(event.payload.merchant_id));
     if (handlers.length === 0) {
       await this.events.markIgnored(eventId, route.kind === 'none' ? `ignored: ${route.reason}` : 'ignored');
       return 'ignored';
     }
-    const handlerEvent: HandlerEvent = {
+    // Frozen, payload included: what the handlers see, and what forwarding sends, is what Square sent.
+    const handlerEvent: HandlerEvent = deepFreeze({
       id: eventId,
       type: event.eventType,
       merchantId: stringOrNull(event.payload.merchant_id),
       createdAt: stringOrNull(event.payload.created_at),
       payload: event.payload,
-    };
+    });
     // The network calls, before any transaction is open.
     if (event.eventType === REVOKED_EVENT) {
       const check = await this.revocations.check(handlerEvent.merchantId);
       if (!check.confirmed) return this.unconfirmed(handlerEvent, check.reason);
     }
-    const fetched = await this.fetch(route, handlerEvent);
+    const fetched = deepFreeze(await this.fetch(route, handlerEvent));
     return this.apply(handlerEvent, event.bodyKey, route, fetched, handlers, context.attempt);
   }
 
@@ -140,10 +142,10 @@ export class ProcessSquareEventUseCase {
         }
         let outcome: 'applied' | 'unchanged' = 'applied';
         // Shared by the handlers, which run one after the other: frozen, so none can change what the next one sees.
-        const object = deepFreezeOrNull(canonical?.object ?? snapshotObject(route, event.payload));
+        const object = deepFreeze(canonical?.object ?? snapshotObject(route, event.payload));
         for (const handler of handlers) {
           running = handler.name;
-          const ctx = { event, object, sql: tx.sql, attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges, unchanged: () => (outcome = 'unchanged') };
+          const ctx = { event, object, sql: tx.sqlFor(handler.name), attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges, unchanged: () => (outcome = 'unchanged') };
           try {
             await handler.handle(ctx);
           } catch (err) {
@@ -154,6 +156,7 @@ export class ProcessSquareEventUseCase {
         return outcome;
       });
     } catch (err) {
+      if (err instanceof TransactionLeftError) throw new HandlerError(err.culprits, err);
       if (!(err instanceof TimeoutError)) throw err;
       const where = running ? `handler "${running}" did not finish` : 'the event was not applied';
       throw new HandlerTimeoutError(`${where} within ${this.timeoutMs} ms (SQUARE_EVENT_HANDLER_TIMEOUT_MS); rolled back`);
@@ -182,16 +185,4 @@ function snapshotObject(route: EventRoute, payload: JsonObject): JsonObject | nu
   if (route.objects.length === 1) return route.objects[0]!.object;
   const data = payload.data as JsonObject | undefined;
   return (data?.object as JsonObject | undefined) ?? null;
-}
-
-function deepFreezeOrNull(value: JsonObject | null): JsonObject | null {
-  if (value === null) return null;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const next = stack.pop();
-    if (typeof next !== 'object' || next === null || Object.isFrozen(next)) continue;
-    Object.freeze(next);
-    stack.push(...Object.values(next));
-  }
-  return value;
 }
