@@ -8,7 +8,7 @@ export {
   AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RetentionConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
-export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS } from './variables.js';
+export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS, parseDurationMs } from './variables.js';
 export type { LogLevel } from './variables.js';
 export { DESTINATIONS, loadDestinations } from './destinations.js';
 export type { Destination } from './destinations.js';

@@ -6,3 +6,5 @@ export type { DeliveryReplayResult } from './replay-deliveries.use-case.js';
 export { ReconcileEventsUseCase, isEventsApiRefusal } from './reconcile-events.use-case.js';
 export type { ScanResult } from './reconcile-events.use-case.js';
 export { PURGE_BATCH, PurgeUseCase, noPurge } from './purge.use-case.js';
+export { DestinationControlUseCase, logStateChange } from './destination-control.use-case.js';
+export type { ControlResult, DestinationStatus, RetryNowResult } from './destination-control.use-case.js';
