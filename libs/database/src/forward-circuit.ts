@@ -51,7 +51,7 @@ export function probeWaitMs(failures: number, s: CircuitSettings): number {
 
 /** A 2xx: closes the circuit (a paused destination stays paused). */
 export function afterSuccess(c: Circuit, now: Date): Circuit {
-  const reset = { ...c, consecutiveFailures: 0, lastError: c.lastError, probeUntil: null };
+  const reset = { ...c, consecutiveFailures: 0, probeUntil: null };
   if (c.state !== DESTINATION_STATE.failing) return reset;
   return { ...reset, state: DESTINATION_STATE.healthy, since: now, retryingAt: null, releasedAt: now };
 }

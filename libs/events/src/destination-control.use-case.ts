@@ -64,7 +64,9 @@ export class DestinationControlUseCase {
     });
   }
 
+  /** `name` must be configured (the caller checks the file); its row may not exist yet if no worker has started since. */
   async pause(name: string, by: string, reason: string | null): Promise<ControlResult> {
+    await this.circuits.ensure([name]);
     const change = await this.circuits.transition(name, (c, now) => paused(c, by, reason, now));
     if (!change) return { result: 'not_found' };
     logStateChange(this.logger, change.before, change.after, by);

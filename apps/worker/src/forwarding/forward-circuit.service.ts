@@ -55,10 +55,8 @@ export class ForwardCircuit implements OnApplicationBootstrap, OnApplicationShut
     const change = await this.circuits.transition(destination, (c, now) => afterFailure(c, error, settings, now));
     if (!change) return null;
     logStateChange(this.logger, change.before, change.after);
-    if (change.after.state === DESTINATION_STATE.paused && change.before.state !== DESTINATION_STATE.paused) {
-      forwardAutoPauses.inc({ destination });
-      this.setState(change.after);
-    }
+    if (change.before.state !== change.after.state) this.setState(change.after);
+    if (change.after.state === DESTINATION_STATE.paused && change.before.state !== DESTINATION_STATE.paused) forwardAutoPauses.inc({ destination });
     return change.after;
   }
 
