@@ -182,6 +182,14 @@ describe('forwarding: a circuit per destination, pause, resume, retry-now, auto-
     expect(refusal).not.toContain(SECRET.slice(6));
     await send('extra-2', 'MEXTRA');
     await arrivedOnce(r.extra, ['extra-2'], 15_000);
+
+    // SIGHUP reloads too (here: the same bad file, refused again), and never stops the worker.
+    const refusals = () => worker.output().match(/destinations file refused/g)?.length ?? 0;
+    const before = refusals();
+    process.kill(worker.pid, 'SIGHUP');
+    await eventually(async () => refusals() > before || undefined, 10_000, 'the reload on SIGHUP');
+    await send('extra-3', 'MEXTRA');
+    await arrivedOnce(r.extra, ['extra-3'], 15_000);
   }, 90_000);
 
   it('a destination failing for FORWARD_AUTO_PAUSE_AFTER is paused once, logged, counted; nothing dead-lettered', async () => {
