@@ -108,6 +108,14 @@ describe('forwarding: dead letters, replay and the local listener', () => {
   it('replays one delivery from the admin API: the same body and webhook-id, delivered', async () => {
     orders.answer = () => ({ status: 200 });
     const dead = (await deliveryOf('dl-1'))!;
+    // Bull Board's card of the failed job names the event and its type; its trace is the answer, not our stack.
+    const failedJobs = async () => ((await get('/admin/queues/api/queues?activeQueue=forward-orders&status=failed&page=1')).json.queues as Json[])
+      .find((q) => q.name === 'forward-orders')!.jobs as Json[];
+    const [card] = await failedJobs();
+    expect(card).toMatchObject({ data: { deliveryId: dead.id, eventId: 'dl-1', eventType: 'payment.updated' } });
+    const trace = card!.stacktrace as string[];
+    expect(trace[0]).toMatch(/^DeadLettered: dead-lettered after \d+ attempts: .* answered 500$/);
+    for (const line of trace) expect(line).toMatch(/^(RetryDelivery|DeadLettered): [^\n]* answered 500$/);
     const before = orders.of('dl-1').length;
     const replay = await post(`/admin/api/deliveries/${String(dead.id)}/replay`);
     expect(replay.status).toBe(200);
@@ -117,6 +125,8 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     expect(tries).toHaveLength(before + 1);
     expect(new Set(tries.map((t) => t.webhookId)).size).toBe(1);
     expect(tries.every((t) => t.verified)).toBe(true);
+    // Delivered after its replay: its old job no longer shows as failed.
+    await eventually(async () => ((await failedJobs()).length === 0) || undefined, 10_000, 'the failed job to go');
 
     expect((await post(`/admin/api/deliveries/${String(dead.id)}/replay`)).status).toBe(409);
     expect((await post('/admin/api/deliveries/999999/replay')).status).toBe(404);
@@ -139,7 +149,10 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     crm.answer = () => ({ status: 204 });
 
     const unknown = await runNode('dist/apps/cli/src/events.main.js', ['replay-delivery', '--destination', 'nowhere'], env);
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no destination "nowhere" in FORWARD_DESTINATIONS_FILE (orders, crm, listen)') });
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no destination "nowhere" in FORWARD_DESTINATIONS_FILE (it lists orders, crm, listen)') });
+    // Set inline for the worker but not for the CLI: named, not "none configured".
+    const unset = await runNode('dist/apps/cli/src/events.main.js', ['replay-delivery', '--destination', 'crm'], { ...env, FORWARD_DESTINATIONS_FILE: '' });
+    expect(unset).toMatchObject({ code: 1, stderr: expect.stringContaining('FORWARD_DESTINATIONS_FILE is not set') });
     const run = await runNode('dist/apps/cli/src/events.main.js', ['replay-delivery', '--destination', 'crm'], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('3 replayed, 0 skipped, 0 not found');

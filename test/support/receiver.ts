@@ -70,7 +70,8 @@ export class WebhookReceiver {
   /** Stops answering at all: connections are refused until `listen` again. */
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise((resolve) => this.server?.close(resolve));
+    const server = this.server;
+    if (server) await new Promise((resolve) => server.close(resolve));
     this.server = undefined;
   }
 

@@ -36,7 +36,7 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
       shutdownTimeoutMs: 5000,
     },
     handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000, mirrorEventTypes: ['*'] },
-    forwarding: { destinationsFile: o.destinationsFile, backoffMs: o.forwardBackoffMs ?? 100, maxBackoffMs: 2000, retryForMs: o.forwardRetryForMs ?? 600_000 },
+    forwarding: { destinationsFile: o.destinationsFile, backoffMs: o.forwardBackoffMs ?? 100, maxBackoffMs: 2000, retryForMs: o.forwardRetryForMs ?? 600_000, probeMaxMs: 1000, autoPauseAfterMs: 3 * 86_400_000 },
     log: { level: 'error', format: 'json' },
   };
 }

@@ -6,6 +6,7 @@ import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
 import { QueueModule } from '@app/queue';
 import { AdminDeliveriesController } from './deliveries/admin-deliveries.controller.js';
+import { AdminDestinationsController } from './deliveries/admin-destinations.controller.js';
 import { AdminEventsController } from './events/admin-events.controller.js';
 import { SquareOAuthController } from './oauth/square-oauth.controller.js';
 import { queuesBoardImports } from './queues-board/queues-board.imports.js';
@@ -29,7 +30,7 @@ export class AdminModule {
         ...queuesBoardImports(names),
       ],
       providers: [{ provide: DESTINATIONS, useValue: destinations }],
-      controllers: [AdminEventsController, AdminDeliveriesController, SquareOAuthController],
+      controllers: [AdminEventsController, AdminDeliveriesController, AdminDestinationsController, SquareOAuthController],
     };
   }
 }

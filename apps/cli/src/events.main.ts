@@ -8,12 +8,14 @@ import { ConfigModule, loadAppConfig, loadDestinations, loadDotEnv } from '@app/
 import { DatabaseModule } from '@app/database';
 import { PURGE_CATEGORIES, type PurgeCounts } from '@app/database';
 import {
-  EraseUseCase, EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
+  DestinationControlUseCase, EraseUseCase, EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
 } from '@app/events';
 import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
 import { runCli } from './cli-args.js';
 import { printErasure } from './events/erasure-report.js';
+import { isDestinationsCommand } from './events/destinations-args.js';
+import { runDestinationsCommand } from './events/destinations-commands.js';
 import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -26,8 +28,13 @@ async function main(argv: string[]): Promise<number> {
   const config = loadAppConfig('eventsCli');
   // Names only: a replay to a destination the file no longer lists would wait for nobody.
   const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false }).map((d) => d.name);
+  if ((isDestinationsCommand(command) || (command.name === 'replay-delivery' && command.destination)) && !config.forwarding.destinationsFile) {
+    // Set inline on `npm start` but not in .env: the CLI cannot know it.
+    console.error('events: FORWARD_DESTINATIONS_FILE is not set (in the environment or .env); set it as for the worker');
+    return 1;
+  }
   if (command.name === 'replay-delivery' && command.destination && !destinations.includes(command.destination)) {
-    console.error(`events: no destination "${command.destination}" in FORWARD_DESTINATIONS_FILE (${destinations.join(', ') || 'none configured'})`);
+    console.error(`events: no destination "${command.destination}" in FORWARD_DESTINATIONS_FILE (it lists ${destinations.join(', ') || 'none'})`);
     return 1;
   }
 
@@ -41,6 +48,9 @@ async function main(argv: string[]): Promise<number> {
   const app = await NestFactory.createApplicationContext(EventsCliModule, { logger: ['error', 'fatal'] });
   const answered = <T>(work: Promise<T>) => withTimeout(work, 60_000, 'no answer within 60 s (is Postgres reachable?)');
   try {
+    if (isDestinationsCommand(command)) {
+      return await answered(runDestinationsCommand(app.get(DestinationControlUseCase), command, destinations));
+    }
     if (command.name === 'backfill') return await backfill(app.get(ReconcileEventsUseCase), command);
     if (command.name === 'purge') return await purge(app.get(PurgeUseCase), command);
     if (command.name === 'replay-matching') {

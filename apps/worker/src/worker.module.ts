@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, DESTINATIONS, SquareApiConfig, WorkerAppConfig, type Destination } from '@app/config';
+import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import type { SquareEventHandler } from '@app/handlers';
 import { ReconcileEventsUseCase, RetentionModule } from '@app/events';
@@ -10,6 +10,8 @@ import { QueueModule } from '@app/queue';
 import { SquareApiClient } from '@app/square-api';
 import { DeliverUseCase } from './forwarding/deliver.use-case.js';
 import { ForwardBacklogCollector } from './forwarding/forward-backlog.collector.js';
+import { ForwardCircuit } from './forwarding/forward-circuit.service.js';
+import { ForwardDestinations } from './forwarding/forward-destinations.js';
 import { ForwardQueues } from './forwarding/forward-queues.js';
 import { ForwardRecorderHandler } from './forwarding/forward-recorder.handler.js';
 import { ForwardWorkers } from './forwarding/forward-workers.js';
@@ -35,17 +37,17 @@ const WHILE_REDIS_IS_DOWN =
 @Module({})
 export class WorkerModule {
   /**
-   * `teamHandlers` (SQUARE_EVENT_HANDLERS) and `destinations` (FORWARD_DESTINATIONS_FILE) are loaded
-   * before the app is built (worker.app.ts).
+   * `teamHandlers` (SQUARE_EVENT_HANDLERS) and `destinations` (FORWARD_DESTINATIONS_FILE, reloaded
+   * while it runs) are loaded before the app is built (worker.app.ts).
    */
-  static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: readonly Destination[]): DynamicModule {
+  static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: ForwardDestinations): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN, destinations.map((d) => d.name)), MerchantsModule, RetentionModule, HealthModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN), MerchantsModule, RetentionModule, HealthModule, MetricsModule],
       providers: [
         { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
         { provide: TEAM_HANDLERS, useValue: teamHandlers },
-        { provide: DESTINATIONS, useValue: destinations },
+        { provide: ForwardDestinations, useValue: destinations },
         { provide: APPLY_TIMEOUT_MS, useValue: config.handlers.timeoutMs },
         SquareMirrorHandler,
         MerchantTokenResolver,
@@ -65,6 +67,7 @@ export class WorkerModule {
         JobRelayService,
         SweepService,
         ForwardQueues,
+        ForwardCircuit,
         DeliverUseCase,
         ForwardWorkers,
         ForwardBacklogCollector,

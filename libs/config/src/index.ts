@@ -9,7 +9,7 @@ export {
   DEV_SIGNATURE_KEY,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
-export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS } from './variables.js';
+export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS, parseDurationMs } from './variables.js';
 export type { LogLevel } from './variables.js';
 export { DESTINATIONS, loadDestinations } from './destinations.js';
 export { isLoopbackHost } from './loopback.js';

@@ -210,3 +210,18 @@ describe('loadSquareCliConfig', () => {
     ]);
   });
 });
+
+describe('FORWARD_AUTO_PAUSE_AFTER (a duration)', () => {
+  const worker = (value?: string) => loadAppConfig('worker', { SQUARE_ACCESS_TOKEN: 't', ...(value === undefined ? {} : { FORWARD_AUTO_PAUSE_AFTER: value }) }).forwarding.autoPauseAfterMs;
+  it('reads 3d, 12h, 90s, 500ms or milliseconds; 3 days by default', () => {
+    expect(worker()).toBe(3 * 86_400_000);
+    expect(worker('12h')).toBe(12 * 3_600_000);
+    expect(worker('90s')).toBe(90_000);
+    expect(worker('5000')).toBe(5000);
+    expect(worker('1500ms')).toBe(1500);
+  });
+  it('names the variable and what it wants', () => {
+    expect(problemsOf(() => worker('three days'))).toEqual([expect.stringMatching(/^FORWARD_AUTO_PAUSE_AFTER must be a duration .*like 3d, 12h, 90s.*"three days"/)]);
+    expect(problemsOf(() => worker('10ms'))).toHaveLength(1);
+  });
+});

@@ -139,9 +139,12 @@ export const SECTIONS = {
   }),
   /** The team's handlers (module paths) and how long one event's transaction may take with them. */
   handlers: section({ fields: { modules: 'SQUARE_EVENT_HANDLERS', timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS', mirrorEventTypes: 'SQUARE_MIRROR_EVENT_TYPES' } }),
-  /** Forwarding: the destinations file, and the retry schedule of a delivery. */
+  /** Forwarding: the destinations file, the retry schedule of a delivery, a failing destination's probes and auto-pause. */
   forwarding: section({
-    fields: { destinationsFile: 'FORWARD_DESTINATIONS_FILE', backoffMs: 'FORWARD_BACKOFF_MS', maxBackoffMs: 'FORWARD_MAX_BACKOFF_MS', retryForMs: 'FORWARD_RETRY_FOR_MS' },
+    fields: {
+      destinationsFile: 'FORWARD_DESTINATIONS_FILE', backoffMs: 'FORWARD_BACKOFF_MS', maxBackoffMs: 'FORWARD_MAX_BACKOFF_MS', retryForMs: 'FORWARD_RETRY_FOR_MS',
+      probeMaxMs: 'FORWARD_PROBE_MAX_MS', autoPauseAfterMs: 'FORWARD_AUTO_PAUSE_AFTER',
+    },
     check: (f, problem) => {
       if (f.maxBackoffMs < f.backoffMs) problem('FORWARD_MAX_BACKOFF_MS', `must not be below FORWARD_BACKOFF_MS (${f.backoffMs})`);
     },

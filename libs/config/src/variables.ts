@@ -26,6 +26,23 @@ export const int = (fallback: number, min: number, max: number) =>
     return n;
   });
 
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration like 3d, 12h, 90m, 30s or 500ms; a bare number is milliseconds. NaN when unreadable. */
+export function parseDurationMs(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(value.trim());
+  return match ? Number(match[1]) * UNITS[(match[2] ?? 'ms') as keyof typeof UNITS] : NaN;
+}
+
+/** A duration (parseDurationMs) in [min, max] milliseconds. */
+export const duration = (fallbackMs: number, minMs: number, maxMs: number) =>
+  raw().transform((value, ctx) => {
+    if (value === undefined) return fallbackMs;
+    const ms = parseDurationMs(value);
+    if (!(ms >= minMs && ms <= maxMs)) return fail(ctx, `must be a duration from ${minMs} ms to ${maxMs / 1000} s, like 3d, 12h, 90s or milliseconds (got "${value}")`);
+    return ms;
+  });
+
 export const bool = (fallback: boolean) =>
   raw().transform((value, ctx) => {
     if (value === undefined) return fallback;
@@ -165,6 +182,10 @@ export const VARIABLES = {
   FORWARD_MAX_BACKOFF_MS: int(3_600_000, 10, 86_400_000),
   // Square retries us for 24-72 h; a destination gets at least as long.
   FORWARD_RETRY_FOR_MS: int(26 * 3_600_000, 1000, 30 * 86_400_000),
+  // A failing destination is probed at most this far apart: once it is back, it is found within this.
+  FORWARD_PROBE_MAX_MS: int(30_000, 10, 3_600_000),
+  // A destination failing this long is paused (it would fill Redis and Postgres for weeks otherwise).
+  FORWARD_AUTO_PAUSE_AFTER: duration(3 * 86_400_000, 1000, 365 * 86_400_000),
 
   ADMIN_PORT: int(3002, 1, 65535),
   // Loopback unless told otherwise: Basic credentials travel in clear over plain HTTP.

@@ -6,6 +6,7 @@ import { EventApplyRepository } from './event-apply.repository.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
+import { ForwardDestinationsRepository } from './forward-destinations.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { MerchantTokensRepository } from './merchant-tokens.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
@@ -25,7 +26,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

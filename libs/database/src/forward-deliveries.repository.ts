@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { FORWARD_QUEUE_PREFIX, forwardQueue } from '@app/queue';
+import type { Circuit } from './forward-circuit.js';
 import { ForwardDeliveryStatus } from './generated/prisma/enums.js';
 import { PG_POOL } from './pg-pool.js';
 import { statement } from './sql.js';
@@ -24,6 +25,12 @@ export interface Delivery {
   status: ForwardDeliveryStatus;
   attempts: number;
   firstAttemptAt: Date | null;
+  /** Its replay count (the generation of its job id). */
+  generation: number;
+  /** When its own schedule has it tried next (null: now). */
+  nextAttemptAt: Date | null;
+  /** Its destination's circuit, read with it (null before the destination's row exists). */
+  circuit: Pick<Circuit, 'state' | 'consecutiveFailures' | 'retryingAt' | 'probeUntil'> | null;
 }
 
 /** What an attempt came to: the HTTP status (null: no answer), and what went wrong. */
@@ -51,22 +58,52 @@ export const RECORD_DELIVERIES = statement<{ destinations: string[]; webhook_ids
   SELECT q.queue, recorded.id::text FROM recorded JOIN unnest(:destinations::text[], :queues::text[]) AS q(destination, queue) USING (destination)`);
 
 const FIND = statement<{ id: string }>('find-delivery', `
-  SELECT id::text, destination, event_id, event_type, webhook_id, body, status, attempts, first_attempt_at
-  FROM forward_deliveries WHERE id = :id::bigint`);
+  SELECT d.id::text, d.destination, d.event_id, d.event_type, d.webhook_id, d.body, d.status, d.attempts, d.first_attempt_at, d.next_attempt_at, d.replay_count,
+         c.state, c.consecutive_failures, c.retrying_at, c.probe_until
+  FROM forward_deliveries d LEFT JOIN forward_destinations c ON c.name = d.destination
+  WHERE d.id = :id::bigint`);
+
+type FoundRow = {
+  id: string; destination: string; event_id: string; event_type: string; webhook_id: string; body: string; status: ForwardDeliveryStatus; attempts: number;
+  first_attempt_at: Date | null; next_attempt_at: Date | null; replay_count: number;
+  state: Circuit['state'] | null; consecutive_failures: number | null; retrying_at: Date | null; probe_until: Date | null;
+};
 
 // Every change below applies to a pending delivery only: doing it twice changes nothing.
-const MARK_DELIVERED = statement<{ id: string; attempts: number; status: number }>('mark-delivered', `
-  UPDATE forward_deliveries
-  SET status = '${DELIVERY.delivered}', attempts = :attempts, last_status = :status, last_error = NULL, next_attempt_at = NULL,
-      first_attempt_at = COALESCE(first_attempt_at, now()), delivered_at = now(), updated_at = now()
-  WHERE id = :id::bigint AND status = '${DELIVERY.pending}'`);
+// Each attempt is also kept in forward_attempts (success rate and latency per destination).
+const MARK_DELIVERED = statement<{ id: string; attempts: number; status: number; latency_ms: number }>('mark-delivered', `
+  WITH marked AS (
+    UPDATE forward_deliveries
+    SET status = '${DELIVERY.delivered}', attempts = :attempts, last_status = :status, last_error = NULL, next_attempt_at = NULL,
+        first_attempt_at = COALESCE(first_attempt_at, now()), delivered_at = now(), updated_at = now()
+    WHERE id = :id::bigint AND status = '${DELIVERY.pending}'
+    RETURNING id, destination
+  )
+  INSERT INTO forward_attempts (delivery_id, destination, status_code, latency_ms) SELECT id, destination, :status, :latency_ms FROM marked`);
 
-const RECORD_FAILURE = statement<{ id: string; attempts: number; status: number | null; error: string | null; next_attempt_at: Date }>('record-delivery-failure', `
-  UPDATE forward_deliveries
-  SET attempts = :attempts, last_status = :status, last_error = :error, next_attempt_at = :next_attempt_at,
-      first_attempt_at = COALESCE(first_attempt_at, now()), updated_at = now()
-  WHERE id = :id::bigint AND status = '${DELIVERY.pending}'
-  RETURNING first_attempt_at`);
+const RECORD_FAILURE = statement<{ id: string; attempts: number; status: number | null; error: string | null; next_attempt_at: Date; latency_ms: number }>('record-delivery-failure', `
+  WITH failed AS (
+    UPDATE forward_deliveries
+    SET attempts = :attempts, last_status = :status, last_error = :error, next_attempt_at = :next_attempt_at,
+        first_attempt_at = COALESCE(first_attempt_at, now()), updated_at = now()
+    WHERE id = :id::bigint AND status = '${DELIVERY.pending}'
+    RETURNING id, destination, first_attempt_at
+  ), attempt AS (
+    INSERT INTO forward_attempts (delivery_id, destination, status_code, latency_ms, error) SELECT id, destination, :status, :latency_ms, :error FROM failed
+  )
+  SELECT first_attempt_at FROM failed`);
+
+// Due now (retry-now, a destination back up or resumed): its job, when it runs, sends it at once.
+const MAKE_DUE = statement<{ destinations: string[]; ids: string[] | null }>('make-deliveries-due', `
+  UPDATE forward_deliveries SET next_attempt_at = now(), updated_at = now()
+  WHERE destination = ANY(:destinations::text[]) AND status = '${DELIVERY.pending}' AND (:ids::bigint[] IS NULL OR id = ANY(:ids::bigint[]))
+    AND next_attempt_at > now()`);
+
+const LABELS = statement<{ ids: string[] }>('delivery-labels', `
+  SELECT id::text, event_id, event_type FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`);
+
+const PENDING_DESTINATIONS = statement<{ ids: string[] }>('pending-delivery-destinations', `
+  SELECT id::text, destination FROM forward_deliveries WHERE id = ANY(:ids::bigint[]) AND status = '${DELIVERY.pending}'`);
 
 const MARK_DEAD_LETTERED = statement<{ id: string; attempts: number; status: number | null; error: string | null }>('mark-delivery-dead-lettered', `
   UPDATE forward_deliveries
@@ -119,24 +156,54 @@ const BACKLOG = statement<{ destinations: string[] }>('delivery-backlog', `
   SELECT destination, count(*)::int AS pending FROM forward_deliveries
   WHERE destination = ANY(:destinations::text[]) AND status = '${DELIVERY.pending}' GROUP BY destination`);
 
+// Every destination with pending deliveries, those removed from the file included.
+const PENDING_BY_DESTINATION = statement<Record<string, never>>('pending-deliveries-by-destination', `
+  SELECT destination, count(*)::int AS pending FROM forward_deliveries WHERE status = '${DELIVERY.pending}' GROUP BY destination`);
+
 @Injectable()
 export class ForwardDeliveriesRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async find(id: string): Promise<Delivery | null> {
-    const { rows } = await this.pool.query<{ id: string; destination: string; event_id: string; event_type: string; webhook_id: string; body: string; status: ForwardDeliveryStatus; attempts: number; first_attempt_at: Date | null }>(FIND.bind({ id }));
+    const { rows } = await this.pool.query<FoundRow>(FIND.bind({ id }));
     const r = rows[0];
-    return r ? { id: r.id, destination: r.destination, eventId: r.event_id, eventType: r.event_type, webhookId: r.webhook_id, body: r.body, status: r.status, attempts: r.attempts, firstAttemptAt: r.first_attempt_at } : null;
+    if (!r) return null;
+    return {
+      id: r.id, destination: r.destination, eventId: r.event_id, eventType: r.event_type, webhookId: r.webhook_id, body: r.body, status: r.status, attempts: r.attempts,
+      firstAttemptAt: r.first_attempt_at, nextAttemptAt: r.next_attempt_at, generation: r.replay_count,
+      circuit: r.state === null ? null : { state: r.state, consecutiveFailures: r.consecutive_failures ?? 0, retryingAt: r.retrying_at, probeUntil: r.probe_until },
+    };
   }
 
-  async markDelivered(id: string, result: AttemptResult & { status: number }): Promise<void> {
-    await this.pool.query(MARK_DELIVERED.bind({ id, attempts: result.attempts, status: result.status }));
+  async markDelivered(id: string, result: AttemptResult & { status: number }, latencyMs: number): Promise<void> {
+    await this.pool.query(MARK_DELIVERED.bind({ id, attempts: result.attempts, status: result.status, latency_ms: latencyMs }));
   }
 
   /** Resolves with when the delivery's first attempt was (its retry window counts from there). */
-  async recordFailure(id: string, result: AttemptResult, nextAttemptAt: Date): Promise<Date | null> {
-    const { rows } = await this.pool.query<{ first_attempt_at: Date }>(RECORD_FAILURE.bind({ id, attempts: result.attempts, status: result.status, error: result.error, next_attempt_at: nextAttemptAt }));
+  async recordFailure(id: string, result: AttemptResult, nextAttemptAt: Date, latencyMs: number): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ first_attempt_at: Date }>(
+      RECORD_FAILURE.bind({ id, attempts: result.attempts, status: result.status, error: result.error, next_attempt_at: nextAttemptAt, latency_ms: latencyMs }));
     return rows[0]?.first_attempt_at ?? null;
+  }
+
+  /** Pending deliveries of these destinations (all, or only `ids`) due now; resolves with how many were waiting. */
+  async makeDue(destinations: readonly string[], ids: readonly string[] | null = null): Promise<number> {
+    const { rowCount } = await this.pool.query(MAKE_DUE.bind({ destinations: [...destinations], ids: ids ? ids.filter(isDeliveryId) : null }));
+    return rowCount ?? 0;
+  }
+
+  /** The event id and type of each of these deliveries (what Bull Board shows of a job). */
+  async labelsOf(ids: readonly string[]): Promise<Map<string, { eventId: string; eventType: string }>> {
+    const { rows } = await this.pool.query<{ id: string; event_id: string; event_type: string }>(LABELS.bind({ ids: ids.filter(isDeliveryId) }));
+    return new Map(rows.map((r) => [r.id, { eventId: r.event_id, eventType: r.event_type }]));
+  }
+
+  /** The destination of each of these deliveries that is pending. */
+  async pendingDestinations(ids: readonly string[]): Promise<Map<string, string>> {
+    const valid = ids.filter(isDeliveryId);
+    if (valid.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ id: string; destination: string }>(PENDING_DESTINATIONS.bind({ ids: valid }));
+    return new Map(rows.map((r) => [r.id, r.destination]));
   }
 
   async markDeadLettered(id: string, result: AttemptResult): Promise<boolean> {
@@ -178,6 +245,12 @@ export class ForwardDeliveriesRepository {
         CLAIM_SWEEP_CANDIDATES.bind({ destinations: [...destinations], cutoff, queue_prefix: FORWARD_QUEUE_PREFIX, limit }));
       return rows.map((r) => ({ id: r.id, destination: r.destination, generation: r.replay_count }));
     });
+  }
+
+  /** Pending deliveries of every destination that has some. */
+  async pendingByDestination(): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ destination: string; pending: number }>(PENDING_BY_DESTINATION.bind({}));
+    return new Map(rows.map((r) => [r.destination, r.pending]));
   }
 
   /** Pending deliveries per destination (for the backlog metric). */

@@ -19,6 +19,10 @@ export type { DeliveryOutcome, RecordDeliveryInput, RecordedDelivery } from './w
 export { MigrationError, markRolledBack, migrate } from './migrations/migrator.js';
 export { DELIVERY, ForwardDeliveriesRepository, isDeliveryId } from './forward-deliveries.repository.js';
 export type { AttemptResult, Delivery } from './forward-deliveries.repository.js';
+export { ForwardDestinationsRepository } from './forward-destinations.repository.js';
+export type { AttemptStats, DestinationCircuit } from './forward-destinations.repository.js';
+export { DESTINATION_STATE, OPEN_AFTER_FAILURES, afterFailure, afterSuccess, paused, probeWaitMs, resumed, retriedNow } from './forward-circuit.js';
+export type { Circuit, CircuitSettings } from './forward-circuit.js';
 export { DELIVERY_STATUSES, DeliveryQueryRepository } from './delivery-query.repository.js';
 export type { DeliveryDetail, DeliveryListFilter, DeliveryStatus, DeliverySummary } from './delivery-query.repository.js';
 export { MerchantTokensRepository, REVOKE_MERCHANT, TOKEN_STATUS } from './merchant-tokens.repository.js';

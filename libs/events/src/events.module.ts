@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { EraseUseCase } from './erase.use-case.js';
+import { DestinationControlUseCase } from './destination-control.use-case.js';
 import { PurgeUseCase } from './purge.use-case.js';
 import { ReplayDeliveriesUseCase } from './replay-deliveries.use-case.js';
 import { ReplayEventsUseCase } from './replay-events.use-case.js';
 
 /** Operations on captured events and their deliveries, shared by the events CLI and the admin app. */
 @Module({
-  providers: [ReplayEventsUseCase, ReplayDeliveriesUseCase],
-  exports: [ReplayEventsUseCase, ReplayDeliveriesUseCase],
+  providers: [ReplayEventsUseCase, ReplayDeliveriesUseCase, DestinationControlUseCase],
+  exports: [ReplayEventsUseCase, ReplayDeliveriesUseCase, DestinationControlUseCase],
 })
 export class EventsModule {}
 

@@ -9,3 +9,5 @@ export { PURGE_BATCH, PurgeUseCase, noPurge } from './purge.use-case.js';
 export type { PurgeResult } from './purge.use-case.js';
 export { EraseUseCase } from './erase.use-case.js';
 export type { ErasureResult } from './erase.use-case.js';
+export { DestinationControlUseCase, logStateChange } from './destination-control.use-case.js';
+export type { ControlResult, DestinationStatus, RetryNowResult } from './destination-control.use-case.js';

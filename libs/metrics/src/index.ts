@@ -1,7 +1,9 @@
 export {
   eventProcessingSeconds,
   eventsProcessed,
+  forwardAutoPauses,
   forwardDeliveries,
+  forwardDestinationState,
   forwardRequestSeconds, tokenRefreshes, eventsRecovered, purged,
   registry,
   squareApiRequests,

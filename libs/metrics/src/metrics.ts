@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // Every metric of the pipeline, defined once per process. Apps record into these; GET /metrics
 // on each app exposes them with Node's default process metrics.
@@ -90,6 +90,20 @@ export const forwardRequestSeconds = new Histogram({
   help: 'Latency of requests to forwarding destinations, by destination and HTTP status class (2xx, 4xx, 5xx; timeout / network when there was no answer)',
   labelNames: ['destination', 'status'] as const,
   buckets: [...LATENCY_BUCKETS, 10, 30],
+  registers: [registry],
+});
+
+export const forwardDestinationState = new Gauge({
+  name: 'square_forward_destination_state',
+  help: 'State of each forwarding destination: 1 for its current state (healthy, failing, paused), 0 for the others (read from Postgres every second by each worker)',
+  labelNames: ['destination', 'state'] as const,
+  registers: [registry],
+});
+
+export const forwardAutoPauses = new Counter({
+  name: 'square_forward_auto_pauses_total',
+  help: 'Destinations paused automatically after failing for FORWARD_AUTO_PAUSE_AFTER, by destination',
+  labelNames: ['destination'] as const,
   registers: [registry],
 });
 

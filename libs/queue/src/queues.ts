@@ -24,8 +24,11 @@ export const FORWARD_JOBS = {
   deliver: 'deliver',
 } as const;
 
-/** A delivery to send; the row in forward_deliveries holds the rest. */
-export type ForwardJob = { name: typeof FORWARD_JOBS.deliver; data: { deliveryId: string } };
+/**
+ * A delivery to send; the row in forward_deliveries holds the rest. The event's id and type are
+ * there for people (Bull Board's job cards); the worker reads the delivery row only.
+ */
+export type ForwardJob = { name: typeof FORWARD_JOBS.deliver; data: { deliveryId: string; eventId?: string; eventType?: string } };
 
 export const DEAD_LETTER_JOBS = {
   deadLettered: 'dead-lettered',

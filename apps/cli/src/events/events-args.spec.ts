@@ -77,4 +77,16 @@ describe('parseEventsArgs', () => {
     expect(usageError(['replay'])).toBe('replay needs event ids, or --dead-lettered');
     expect(usageError(['replay', 'e-1', '--dead-lettered'])).toBe('replay takes event ids or --dead-lettered, not both');
   });
+
+  it('parses the destinations commands and retry-now', () => {
+    expect(parseEventsArgs(['destinations'])).toEqual({ name: 'destinations' });
+    expect(parseEventsArgs(['destinations', 'pause', 'crm', '--reason', 'migration'])).toEqual({ name: 'destinations-pause', destination: 'crm', reason: 'migration' });
+    expect(parseEventsArgs(['destinations', 'resume', 'crm'])).toEqual({ name: 'destinations-resume', destination: 'crm' });
+    expect(parseEventsArgs(['deliveries', 'retry-now'])).toEqual({ name: 'retry-now', destination: undefined, ids: [] });
+    expect(parseEventsArgs(['deliveries', 'retry-now', '--id', '1', '--id', '2'])).toEqual({ name: 'retry-now', destination: undefined, ids: ['1', '2'] });
+    expect(usageError(['destinations', 'pause'])).toBe('destinations pause needs one destination name');
+    expect(usageError(['destinations', 'resume', 'crm', '--reason', 'x'])).toBe('destinations resume does not take --reason');
+    expect(usageError(['destinations', 'stop', 'crm'])).toMatch(/unknown command "destinations stop"/);
+    expect(usageError(['deliveries', 'retry-now', '--destination', 'crm', '--id', '1'])).toBe('deliveries retry-now takes --destination or --id, not both');
+  });
 });

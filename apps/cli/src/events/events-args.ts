@@ -1,4 +1,6 @@
+import { parseDurationMs } from '@app/config';
 import { UsageError, isoTime, onlyOptions, parseStrict } from '../cli-args.js';
+import { DESTINATIONS_COMMANDS, DESTINATIONS_USAGE, parseDestinationsArgs, type DestinationsCommand } from './destinations-args.js';
 
 // The command line of `npm run events -- <command>`, parsed into one typed command (strict: an
 // unknown command or option is a UsageError, exit 2).
@@ -10,7 +12,8 @@ export type EventsCommand =
   | { name: 'replay-delivery'; deliveryIds: string[]; destination: string | undefined }
   | { name: 'backfill'; since: Date; until: Date | undefined; types: string[] }
   | { name: 'purge'; olderThanMs: number; deadLettered: boolean; dryRun: boolean }
-  | { name: 'erase'; subject: { customerId: string } | { email: string } | { merchantId: string } };
+  | { name: 'erase'; subject: { customerId: string } | { email: string } | { merchantId: string } }
+  | DestinationsCommand;
 
 const OPTIONS = {
   'dead-lettered': { type: 'boolean' },
@@ -78,6 +81,7 @@ export const EVENTS_USAGE = `usage: npm run events -- <command>
                                   Redis that name it or belong to erased events. Prints what it
                                   removed, per store. Exit 1: something is left (an event still
                                   being processed, Redis unreachable): run it again
+${DESTINATIONS_USAGE}
 
 Settings (DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FORWARD_DESTINATIONS_FILE, and for backfill
 SQUARE_ACCESS_TOKEN, SQUARE_ENVIRONMENT) come from the environment or .env. Exit codes: 0 done, 1 failed or an unknown event or delivery, 2 usage.`;
@@ -85,6 +89,7 @@ SQUARE_ACCESS_TOKEN, SQUARE_ENVIRONMENT) come from the environment or .env. Exit
 export function parseEventsArgs(argv: readonly string[]): EventsCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { name: 'help' };
+  if (DESTINATIONS_COMMANDS.includes(command)) return parseDestinationsArgs(command, rest);
   if (!(COMMANDS as string[]).includes(command)) throw new UsageError(`unknown command "${command}"`);
   const { values, positionals } = parseStrict(rest, OPTIONS);
   if (values.help) return { name: 'help' };
@@ -137,8 +142,7 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
 
 /** An age like 30d, 12h or 45m (at least an hour: younger bodies may still be needed). */
 function age(option: string, value: string): number {
-  const match = /^(\d+)([dhm])$/.exec(value.trim());
-  const ms = match ? Number(match[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'] : NaN;
+  const ms = /[dhm]$/.test(value.trim()) ? parseDurationMs(value) : NaN;
   if (!(ms >= 3_600_000)) throw new UsageError(`${option} must be an age of at least an hour, like 30d, 12h or 90m (got "${value}")`);
   return ms;
 }

@@ -1,9 +1,9 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { DESTINATIONS, type Destination } from '@app/config';
 import { ForwardDeliveriesRepository } from '@app/database';
 import { registry } from '@app/metrics';
 import { withTimeout } from '@app/timeouts';
+import { ForwardDestinations } from './forward-destinations.js';
 
 const NAME = 'square_forward_backlog';
 const SCRAPE_TIMEOUT_MS = 1000;
@@ -15,7 +15,7 @@ const SCRAPE_TIMEOUT_MS = 1000;
 @Injectable()
 export class ForwardBacklogCollector implements OnModuleInit, OnModuleDestroy {
   constructor(
-    @Inject(DESTINATIONS) private readonly destinations: readonly Destination[],
+    private readonly destinations: ForwardDestinations,
     private readonly deliveries: ForwardDeliveriesRepository,
   ) {}
 
@@ -29,10 +29,11 @@ export class ForwardBacklogCollector implements OnModuleInit, OnModuleDestroy {
       registers: [registry],
       async collect() {
         // A slow Postgres must not hang the scrape; absent series mean unknown, not 0.
-        const rows = await withTimeout(deliveries.backlog(destinations.map((d) => d.name)), SCRAPE_TIMEOUT_MS).catch(() => undefined);
+        const names = destinations.names();
+        const rows = await withTimeout(deliveries.backlog(names), SCRAPE_TIMEOUT_MS).catch(() => undefined);
         this.reset();
         if (!rows) return;
-        for (const d of destinations) this.set({ destination: d.name }, rows.find((r) => r.destination === d.name)?.pending ?? 0);
+        for (const name of names) this.set({ destination: name }, rows.find((r) => r.destination === name)?.pending ?? 0);
       },
     });
   }

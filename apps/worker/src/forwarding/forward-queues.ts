@@ -1,47 +1,77 @@
-import { getQueueToken } from '@nestjs/bullmq';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bullmq';
-import { DESTINATIONS, type Destination } from '@app/config';
-import type { OutboxJob } from '@app/database';
-import { FORWARD_JOBS, forwardJobOptions, forwardQueue, type ForwardJob } from '@app/queue';
+import { Inject, Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QueueConfig } from '@app/config';
+import { ForwardDeliveriesRepository, type OutboxJob } from '@app/database';
+import { FORWARD_JOBS, PRODUCER_REDIS, forwardJobOptions, forwardQueue, type ForwardJob } from '@app/queue';
+import { ForwardDestinations } from './forward-destinations.js';
 
 type ForwardQueue = Queue<ForwardJob['data'], unknown, ForwardJob['name']>;
 
-/** The destinations' queues (forward-<name>, registered by QueueModule on the producer's connection): the relay adds to them. */
+/**
+ * The destinations' queues (forward-<name>), on the producer's connection: the relay adds to them,
+ * the sweep checks them, the circuit lets their backlog go. A destination added by a reload gets its
+ * queue when first asked for; a removed one's queue is no longer offered to the relay (its jobs stay
+ * in the outbox, its deliveries pending).
+ */
 @Injectable()
-export class ForwardQueues implements OnModuleInit {
+export class ForwardQueues {
   private readonly queues = new Map<string, ForwardQueue>();
-  private readonly destinationNames: readonly string[];
 
-  constructor(@Inject(DESTINATIONS) destinations: readonly Destination[], private readonly modules: ModuleRef) {
-    this.destinationNames = destinations.map((d) => d.name);
-  }
+  constructor(
+    private readonly destinations: ForwardDestinations,
+    @Inject(PRODUCER_REDIS) private readonly connection: Redis,
+    private readonly config: QueueConfig,
+    private readonly deliveries: ForwardDeliveriesRepository,
+  ) {}
 
-  // Looked up once every provider exists (in the constructor, QueueModule's may not be built yet).
-  onModuleInit(): void {
-    for (const name of this.destinationNames) this.queues.set(forwardQueue(name), this.modules.get(getQueueToken(forwardQueue(name)), { strict: false }));
-  }
-
-  /** The destinations' names. */
-  destinations(): string[] {
-    return [...this.destinationNames];
+  /** The destinations' names now. */
+  names(): string[] {
+    return this.destinations.names();
   }
 
   /** The queue names the relay may take jobs for. */
-  names(): string[] {
-    return [...this.queues.keys()];
+  queueNames(): string[] {
+    return this.destinations.names().map(forwardQueue);
   }
 
-  /** The queue of a destination (the forwarder pauses it as a whole when it keeps failing). */
+  /** The queue of a configured destination. */
   of(destination: string): ForwardQueue | undefined {
-    return this.queues.get(forwardQueue(destination));
+    if (!this.destinations.get(destination)) return undefined;
+    let queue = this.queues.get(destination);
+    if (!queue) {
+      queue = new Queue(forwardQueue(destination), { connection: this.connection, prefix: this.config.prefix });
+      // Connection errors are the shared connection's, said once by RedisConnectionReport.
+      queue.on('error', () => undefined);
+      this.queues.set(destination, queue);
+    }
+    return queue;
   }
 
   async add(queueName: string, jobs: readonly OutboxJob[]): Promise<void> {
-    const queue = this.queues.get(queueName);
+    const queue = this.of(queueName.slice(forwardQueue('').length));
     if (!queue) throw new Error(`no forward queue ${queueName}`);
-    await queue.addBulk(jobs.map((j) => ({ name: FORWARD_JOBS.deliver, data: { deliveryId: j.ref }, opts: forwardJobOptions(j.ref, j.generation) })));
+    // One read per batch, so that Bull Board's cards say which event each job sends.
+    const labels = await this.deliveries.labelsOf(jobs.map((j) => j.ref));
+    await queue.addBulk(jobs.map((j) => ({ name: FORWARD_JOBS.deliver, data: { deliveryId: j.ref, ...labels.get(j.ref) }, opts: forwardJobOptions(j.ref, j.generation) })));
+  }
+
+  /**
+   * Lets a destination's backlog go at once (it is back, resumed, or retried now): the hold on its
+   * queue is lifted and the jobs waiting on their own retry delay become due (each one checks its
+   * delivery's next attempt when it runs, so only what is due is sent).
+   */
+  async release(destination: string): Promise<void> {
+    const queue = this.of(destination);
+    if (!queue) return;
+    await queue.removeRateLimitKey();
+    await queue.promoteJobs();
+  }
+
+  /** The failed jobs of a delivery's earlier generations (it was replayed and is delivered now): not failures any more. */
+  async forgetEarlierJobs(destination: string, deliveryId: string, generation: number): Promise<void> {
+    const queue = this.of(destination);
+    for (let g = 0; queue && g < generation; g++) await queue.remove(forwardJobOptions(deliveryId, g).jobId!);
   }
 
   /**

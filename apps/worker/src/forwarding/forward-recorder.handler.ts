@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DESTINATIONS, type Destination } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import type { Destination } from '@app/config';
 import { matchesEventType, type EventRoute } from '@app/square';
 import type { AppliedHandler, ApplyContext } from '../handlers/applied-handler.js';
 import { forwardBody, webhookIdFor } from './forward-body.js';
+import { ForwardDestinations } from './forward-destinations.js';
 
 export const FORWARD_HANDLER = 'forward';
 
@@ -15,7 +16,7 @@ export const FORWARD_HANDLER = 'forward';
 export class ForwardRecorderHandler implements AppliedHandler {
   readonly name = FORWARD_HANDLER;
 
-  constructor(@Inject(DESTINATIONS) private readonly destinations: readonly Destination[]) {}
+  constructor(private readonly destinations: ForwardDestinations) {}
 
   wants(type: string, _route: EventRoute, merchantId: string | null): boolean {
     return this.matching(type, merchantId).length > 0;
@@ -28,7 +29,8 @@ export class ForwardRecorderHandler implements AppliedHandler {
   }
 
   private matching(type: string, merchantId: string | null): Destination[] {
-    return this.destinations.filter((d) =>
+    // The destinations as the file says now (a reload applies to the next event).
+    return this.destinations.all().filter((d) =>
       matchesEventType(d.eventTypes, type) && (d.merchantIds === undefined || (merchantId !== null && d.merchantIds.includes(merchantId))));
   }
 }

@@ -1,54 +1,83 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DESTINATIONS, ForwardingConfig, QueueConfig, WorkerConfig, type Destination } from '@app/config';
+import { ForwardingConfig, QueueConfig, WorkerConfig, type Destination } from '@app/config';
 import { errorMessage } from '@app/observability';
 import { RedisConnectionReport, forwardQueue, retryDelayMs, type ForwardJob } from '@app/queue';
 import { ActiveJobs, closeWorker } from '../bullmq/active-jobs.js';
 import { DeliverUseCase, RetryDelivery, type DeliveryOutcome } from './deliver.use-case.js';
+import { ForwardDestinations, type DestinationChanges } from './forward-destinations.js';
+import { ForwardQueues } from './forward-queues.js';
 
 const STALLED_CHECK_MS = 5000;
-// BullMQ's limiter is also what holds a failing destination off (DeliverUseCase); without a
-// maxPerSecond it is set high enough never to limit.
+// BullMQ's limiter is also what holds a paused or failing destination's queue (DeliverUseCase);
+// without a maxPerSecond it is set high enough never to limit.
 const UNLIMITED_PER_SECOND = 1_000_000;
+// A held queue is looked at again this often, so that a release (removeRateLimitKey) by any
+// process is seen within it.
+const HOLD_CHECK_MS = 1000;
 
 interface Running {
   worker: Worker<ForwardJob['data'], DeliveryOutcome, ForwardJob['name']>;
   connection: Redis;
   active: ActiveJobs;
+  destination: Destination;
 }
 
 /**
  * One BullMQ worker per destination (queue forward-<name>), each with the destination's own
- * concurrency and rate: a slow or failing destination holds up only its own queue.
+ * concurrency and rate: a slow or failing destination holds up only its own queue. A reload of the
+ * destinations file starts, stops and changes them while the worker runs.
  */
 @Injectable()
 export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ForwardWorkers.name);
-  private readonly running: Running[] = [];
+  private readonly running = new Map<string, Running>();
 
   constructor(
-    @Inject(DESTINATIONS) private readonly destinations: readonly Destination[],
+    private readonly destinations: ForwardDestinations,
+    private readonly queues: ForwardQueues,
     private readonly deliver: DeliverUseCase,
     private readonly connections: RedisConnectionReport,
     private readonly queue: QueueConfig,
     private readonly workerConfig: WorkerConfig,
     private readonly forwarding: ForwardingConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    for (const destination of this.destinations) this.running.push(this.start(destination));
-    if (this.destinations.length > 0) this.logger.log('forwarding', { destinations: this.destinations.map((d) => d.name) });
+  ) {
+    destinations.onChange((changes) => this.apply(changes));
   }
 
-  private start(destination: Destination): Running {
+  onApplicationBootstrap(): void {
+    for (const destination of this.destinations.all()) this.start(destination);
+    if (this.running.size > 0) this.logger.log('forwarding', { destinations: this.destinations.names() });
+  }
+
+  /** Added destinations start; removed ones stop (their deliveries stay pending); changed ones apply at once. */
+  private async apply({ added, removed, changed }: DestinationChanges): Promise<void> {
+    for (const d of added) this.start(d);
+    await Promise.all(removed.map((d) => this.stop(d.name)));
+    for (const d of changed) {
+      const running = this.running.get(d.name);
+      // URL, secret, timeout and filters are read per job; concurrency is BullMQ's to change live,
+      // the rate limit and the lock duration are not.
+      if (running && d.maxPerSecond === running.destination.maxPerSecond && d.timeoutMs === running.destination.timeoutMs) {
+        running.worker.concurrency = d.maxConcurrency;
+        running.destination = d;
+      } else {
+        await this.stop(d.name);
+        this.start(d);
+      }
+    }
+  }
+
+  private start(destination: Destination): void {
     const active = new ActiveJobs();
     const connection = this.connections.connect({ maxRetriesPerRequest: null });
-    const worker: Running['worker'] = new Worker(forwardQueue(destination.name), (job) => active.track(this.deliver.execute(destination, job.data.deliveryId)), {
+    const worker: Running['worker'] = new Worker(forwardQueue(destination.name), (job, token) => active.track(this.process(destination.name, job, token)), {
       connection,
       prefix: this.queue.prefix,
       concurrency: destination.maxConcurrency,
       limiter: limiterOf(destination),
+      maximumRateLimitDelay: HOLD_CHECK_MS,
       // A request may take the destination's whole timeout: the lock must outlast it.
       lockDuration: Math.max(this.workerConfig.jobLockMs, 2 * destination.timeoutMs),
       stalledInterval: Math.min(STALLED_CHECK_MS, this.workerConfig.jobLockMs),
@@ -68,11 +97,33 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
         this.logger.warn('delivery job failed; will retry', { destination: destination.name, deliveryId: job?.data.deliveryId, error: errorMessage(err) });
       }
     });
-    return { worker, connection, active };
+    this.running.set(destination.name, { worker, connection, active, destination });
+  }
+
+  /** One job: the destination as the file says now; a hold puts the job back without an attempt. */
+  private async process(name: string, job: Job<ForwardJob['data'], DeliveryOutcome, ForwardJob['name']>, token: string | undefined): Promise<DeliveryOutcome> {
+    const destination = this.destinations.get(name);
+    if (!destination) throw new RateLimitError(); // removed meanwhile: left waiting
+    const outcome = await this.deliver.execute(destination, job.data.deliveryId);
+    if (typeof outcome === 'string') return outcome;
+    if (outcome.hold === 'delivery') {
+      await job.moveToDelayed(outcome.untilMs, token);
+      throw new DelayedError();
+    }
+    // The whole queue waits, in every worker, until then (or until released): set, never pushed on by each job.
+    await this.queues.of(name)?.rateLimit(Math.max(1, outcome.untilMs - Date.now()));
+    throw new RateLimitError();
+  }
+
+  private async stop(name: string): Promise<void> {
+    const running = this.running.get(name);
+    if (!running) return;
+    this.running.delete(name);
+    await closeWorker(running.worker, running.active, this.workerConfig.shutdownTimeoutMs, this.logger, running.connection);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.running.map((r) => closeWorker(r.worker, r.active, this.workerConfig.shutdownTimeoutMs, this.logger, r.connection)));
+    await Promise.all([...this.running.keys()].map((name) => this.stop(name)));
   }
 }
 

@@ -70,7 +70,7 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
   private async drain(): Promise<void> {
     try {
       // Full batches mean more is waiting: go on without waiting for a notification.
-      const queues = [QUEUES.squareEvents, ...this.forward.names()];
+      const queues = [QUEUES.squareEvents, ...this.forward.queueNames()];
       while (!this.stopping && (await this.outbox.relay(BATCH, queues, (jobs) => this.send(jobs))) === BATCH);
       if (this.failures > 0) this.logger.log('relaying jobs to Redis again', { failedPasses: this.failures });
       this.failures = 0;

@@ -73,7 +73,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async sweepDeliveries(): Promise<SweepResult> {
-    const candidates = await this.deliveries.claimSweepCandidates(this.forward.destinations(), this.config.sweepAfterMs, BATCH);
+    const candidates = await this.deliveries.claimSweepCandidates(this.forward.names(), this.config.sweepAfterMs, BATCH);
     const result: SweepResult = { candidates: candidates.length, enqueued: 0, deadLettered: 0 };
     for (const candidate of candidates) {
       const queued = await this.forward.ensureQueued(candidate);
