@@ -16,6 +16,8 @@ export interface ProcessContext {
   eventType: string;
   /** 1 for the first try. */
   attempt: number;
+  /** The handlers that ran, in order (the failing one last), for the attempt's record. */
+  handlers: string[];
 }
 
 /** The event cannot be interpreted; retrying will not change that. */
@@ -73,7 +75,7 @@ export class ProcessSquareEventUseCase {
     };
     // The network calls, before any transaction is open.
     const fetched = await this.fetch(route, handlerEvent);
-    return this.apply(handlerEvent, route, fetched, handlers, context.attempt);
+    return this.apply(handlerEvent, route, fetched, handlers, context);
   }
 
   /**
@@ -109,7 +111,8 @@ export class ProcessSquareEventUseCase {
     return { canonical: null, catalogChanges: [] };
   }
 
-  private async apply(event: HandlerEvent, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
+  private async apply(event: HandlerEvent, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], context: ProcessContext): Promise<ProcessOutcome> {
+    const { attempt } = context;
     const { canonical, catalogChanges } = fetched;
     let running = '';
     try {
@@ -121,6 +124,7 @@ export class ProcessSquareEventUseCase {
         const object = deepFreezeOrNull(canonical?.object ?? snapshotObject(route, event.payload));
         for (const handler of handlers) {
           running = handler.name;
+          context.handlers.push(handler.name);
           const ctx = { event, object, sql: tx.sql, attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges, unchanged: () => (outcome = 'unchanged') };
           try {
             await handler.handle(ctx);
