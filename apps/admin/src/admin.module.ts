@@ -5,6 +5,7 @@ import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
 import { QueueModule } from '@app/queue';
+import { ConsoleController } from './console/console.controller.js';
 import { AdminDeliveriesController } from './deliveries/admin-deliveries.controller.js';
 import { AdminEventsController } from './events/admin-events.controller.js';
 import { SquareOAuthController } from './oauth/square-oauth.controller.js';
@@ -29,7 +30,7 @@ export class AdminModule {
         ...queuesBoardImports(names),
       ],
       providers: [{ provide: DESTINATIONS, useValue: destinations }],
-      controllers: [AdminEventsController, AdminDeliveriesController, SquareOAuthController],
+      controllers: [AdminEventsController, AdminDeliveriesController, SquareOAuthController, ConsoleController],
     };
   }
 }
