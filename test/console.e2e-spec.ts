@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { FakeSquareServer, SAMPLE_PAYMENTS } from '@app/testing';
 import { ADMIN_MAIN } from './support/admin.js';
 import { launchChromium } from './support/browser.js';
+import { runNode } from './support/cli.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { spawnApp, type AppProcess } from './support/processes.js';
 import { WebhookReceiver } from './support/receiver.js';
@@ -37,6 +38,7 @@ describe('the operator console, in a browser', () => {
   let page: Page;
   let base: string;
   let elsewhere: Server;
+  let env: Record<string, string>;
   const receiver = new WebhookReceiver(SECRET);
 
   beforeAll(async () => {
@@ -50,7 +52,7 @@ describe('the operator console, in a browser', () => {
     fake.put('payment', PAYMENT);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, FORWARD_DESTINATIONS_FILE: file, HOOK_SECRET: SECRET, LOG_LEVEL: 'warn' };
+    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, FORWARD_DESTINATIONS_FILE: file, HOOK_SECRET: SECRET, LOG_LEVEL: 'warn' };
     worker = await spawnApp('worker', { ...env, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '50' }, 'WORKER_PORT');
     admin = await spawnApp(ADMIN_MAIN, { ...env, HOOK_SECRET: '', ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'console-password' }, 'ADMIN_PORT');
     base = `http://127.0.0.1:${admin.port}`;
@@ -127,6 +129,26 @@ describe('the operator console, in a browser', () => {
     expect(await attempts.nth(3).innerText()).toMatch(/^1\t.*\tapplied\t.*mirror/s);
     await expect(page.getByRole('cell', { name: 'ledger' }).count()).resolves.toBe(1);
     await shot('event');
+  }, 120_000);
+
+  it('the events CLI shows the same story: list by object id, show, deliveries (--json and text)', async () => {
+    const events = (...args: string[]) => runNode('dist/apps/cli/src/events.main.js', args, env, 60_000);
+    const listed = await events('list', '--object-id', PAYMENT_ID, '--type', 'payment.*', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ events: [{ eventId: 'dl-story', status: 'processed' }], nextCursor: null });
+    const shown = await events('show', 'dl-story', '--json');
+    expect(shown.code).toBe(0);
+    const story = JSON.parse(shown.stdout) as { processingAttempts: Array<{ outcome: string }>; deliveries: Array<{ id: string; destination: string; status: string }> };
+    expect(story.processingAttempts.map((a) => a.outcome)).toEqual(['retry', 'retry', 'dead_lettered', 'applied']);
+    expect(story.deliveries).toMatchObject([{ destination: 'ledger', status: 'delivered' }]);
+    const text = await events('deliveries', 'show', story.deliveries[0]!.id);
+    expect(text.stdout).toContain('to  ledger  delivered');
+    const listedDeliveries = await events('deliveries', 'list', '--event-id', 'dl-story');
+    expect(listedDeliveries.stdout).toMatch(/ledger {2}delivered {2}dl-story {2}attempts=1/);
+    const bad = await events('list', '--from', 'yesterday');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--from must be an ISO 8601 date');
+    expect((await events('show', 'no-such-event')).code).toBe(1);
   }, 120_000);
 
   it('replays a dead-letter group after showing its dry-run count', async () => {
