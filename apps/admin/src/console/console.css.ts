@@ -30,7 +30,7 @@ th { background:#eef1f4; font-weight:600; font-size:.9rem; white-space:nowrap; }
 tr:last-child td { border-bottom:0; }
 td.mono, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:.85rem; word-break:break-all; }
 .err { color:var(--bad); overflow-wrap:anywhere; }
-.card > h2:first-child { margin-top:0; }
+.card > h2:first-child, .card > p:first-child { margin-top:0; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:.8rem; font-weight:600; background:#e7ebef; white-space:nowrap; }
 .badge.processed, .badge.delivered, .badge.applied, .badge.active, .badge.unchanged { background:#dcf3e4; color:var(--ok); }
 .badge.received, .badge.pending, .badge.retry, .badge.needs_reauth { background:#fff1cc; color:var(--warn); }
