@@ -141,6 +141,9 @@ describe('the operator console, in a browser', () => {
     const story = JSON.parse(shown.stdout) as { processingAttempts: Array<{ outcome: string }>; deliveries: Array<{ id: string; destination: string; status: string }> };
     expect(story.processingAttempts.map((a) => a.outcome)).toEqual(['retry', 'retry', 'dead_lettered', 'applied']);
     expect(story.deliveries).toMatchObject([{ destination: 'ledger', status: 'delivered' }]);
+    // Bull Board's delivery cards link to /deliveries/<id>: the delivery's event, at its deliveries.
+    await page.goto(`${base}/deliveries/${story.deliveries[0]!.id}`);
+    expect(page.url()).toBe(`${base}/events/dl-story#forwarding`);
     const text = await events('deliveries', 'show', story.deliveries[0]!.id);
     expect(text.stdout).toContain('to  ledger  delivered');
     const listedDeliveries = await events('deliveries', 'list', '--event-id', 'dl-story');

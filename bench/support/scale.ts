@@ -32,7 +32,7 @@ const QUERIES: Array<[string, string]> = [
 const PAGES: Array<[string, string]> = [
   ...QUERIES.map(([label, query]): [string, string] => [`/events ${label}`, `/events?${query}`]),
   ['/events type=payment.*', '/events?type=payment.*'],
-  ['/events eventId=scale-4242 (→ its page)', '/events/scale-4242'],
+  ['/events/scale-4242 (an event\'s page)', '/events/scale-4242'],
   ['/ (overview)', '/'],
   ['/dead-letters (grouped)', '/dead-letters'],
 ];

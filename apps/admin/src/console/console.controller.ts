@@ -112,6 +112,14 @@ export class ConsoleController {
     throw new BadRequestException(`Event ${eventId} was not replayed: only dead-lettered events that still hold their body can be.`);
   }
 
+  /** Bull Board's delivery cards link here: a delivery is shown on its event's page. */
+  @Get('deliveries/:id')
+  async delivery(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const delivery = /^\d{1,19}$/.test(id) ? await this.deliveries.find(id) : null;
+    if (!delivery) throw new NotFoundException(`No delivery ${id}.`);
+    res.redirect(303, `${eventHref(delivery.eventId)}#forwarding`);
+  }
+
   @Get('dead-letters')
   @Header('Content-Type', HTML)
   async deadLetters(@Query('replayed') replayed?: string): Promise<string> {

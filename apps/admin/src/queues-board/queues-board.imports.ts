@@ -16,11 +16,11 @@ function eventLink(job: QueueJobJson): { displayText: string; href: string } {
   return { displayText: 'Event (console)', href: `/events/${encodeURIComponent(eventId)}` };
 }
 
-/** Each delivery job carries a delivery id: link it to the admin API's view of that delivery. */
+/** Each delivery job carries a delivery id: link it to the console, which shows it on its event's page. */
 function deliveryLink(job: QueueJobJson): { displayText: string; href: string } {
   const deliveryId = (job.data as { deliveryId?: unknown } | undefined)?.deliveryId;
   if (typeof deliveryId !== 'string') return { displayText: 'Deliveries', href: '/admin/api/deliveries' };
-  return { displayText: 'Delivery', href: `/admin/api/deliveries/${encodeURIComponent(deliveryId)}` };
+  return { displayText: 'Delivery (console)', href: `/deliveries/${encodeURIComponent(deliveryId)}` };
 }
 
 /** Bull Board's own Express sub-app sets X-Powered-By (a sub-app does not inherit the setting). */
