@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { messageOf } from '@app/http';
 import { errorMessage } from '@app/observability';
 import { html } from './html.js';
 import { page } from './layout.js';
@@ -15,9 +16,7 @@ export class ConsoleErrorFilter implements ExceptionFilter {
     let message = 'Something went wrong; the admin app\'s log says what.';
     if (exception instanceof HttpException) {
       status = exception.getStatus();
-      const body = exception.getResponse();
-      const m = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      message = Array.isArray(m) ? m.join('; ') : String(m ?? exception.message);
+      message = messageOf(exception);
     } else {
       this.logger.error('console page failed', { error: errorMessage(exception), stack: (exception as Error)?.stack });
     }

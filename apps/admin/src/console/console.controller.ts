@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { DESTINATIONS, type Destination } from '@app/config';
 import { ConsoleQueryRepository, DeliveryQueryRepository, EventAttemptsRepository, EventQueryRepository } from '@app/database';
 import { ReplayEventsUseCase } from '@app/events';
+import { messageOf } from '@app/http';
 import type { AdminRequest } from '../auth/basic-auth.js';
 import { encodeCursor, parseListEventsQuery } from '../events/list-events.query.js';
 import { single } from '../query-params.js';
@@ -68,8 +69,7 @@ export class ConsoleController {
       parsed = parseListEventsQuery({ ...filters, ...(cursor ? { cursor } : {}) });
     } catch (err) {
       if (!(err instanceof BadRequestException)) throw err;
-      const problems = (err.getResponse() as { message: string[] }).message;
-      return void res.status(400).type('html').send(send(eventsPage(values, null, null, problems.join('; '))));
+      return void res.status(400).type('html').send(send(eventsPage(values, null, null, messageOf(err))));
     }
     const pageOf = await this.events.list(parsed.filter, parsed.limit, parsed.after);
     const next = pageOf.next ? nextPageHref(values, encodeCursor(pageOf.next)) : null;

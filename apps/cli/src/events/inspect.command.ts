@@ -45,6 +45,7 @@ function checked<T>(parse: () => T, names: Record<string, string>): T {
     return parse();
   } catch (err) {
     if (!(err instanceof BadRequestException)) throw err;
+    // (Not @app/http's messageOf: its index would load Express into every CLI run.)
     let message = (err.getResponse() as { message: string[] }).message.join('; ');
     for (const [option, param] of Object.entries(names)) message = message.replace(new RegExp(`\\b${param}\\b(?= must| is|: )`, 'g'), `--${option}`);
     throw new UsageError(message);
