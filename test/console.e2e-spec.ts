@@ -21,7 +21,9 @@ const PAYMENT = SAMPLE_PAYMENTS[0]!;
 const PAYMENT_ID = String(PAYMENT.id);
 const MISSING_PAYMENT = 'PAYMENT_SQUARE_DOES_NOT_HAVE_YET';
 const SECRET = `whsec_${Buffer.from('console-secret-0123456789abcdefg').toString('base64')}`;
-const SHOTS = 'docs/console';
+// `npm run docs:screenshots` writes them into docs/console/; other runs take them all the same
+// (each page rendered in full), into a temporary directory, leaving the tracked files alone.
+const SHOTS = process.env.CONSOLE_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'console-shots-'));
 
 // The console in a real browser (Debian's chromium through playwright-core), over the real admin
 // and worker processes, the ingress, Postgres and Redis; only Square is faked. The screenshots in
