@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { FakeSquareServer, SAMPLE_PAYMENTS } from '@app/testing';
-import { ADMIN_MAIN } from './support/admin.js';
+import { ADMIN_MAIN, storeInboxEvent } from './support/admin.js';
 import { launchChromium } from './support/browser.js';
 import { runNode } from './support/cli.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
@@ -226,6 +226,21 @@ describe('the operator console, in a browser', () => {
       expect(res?.headers()['content-security-policy']).toContain("style-src 'self'");
     }
     expect(violations).toEqual([]);
+  }, 60_000);
+
+  it('pages through events, newest first, 50 at a time, keeping the filters', async () => {
+    for (let i = 0; i < 51; i++) {
+      await storeInboxEvent(db, `page-${String(i).padStart(2, '0')}`, { type: 'page.test', status: 'processed', receivedAt: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString() });
+    }
+    await page.goto(`${base}/events?type=page.*`);
+    const rows = page.locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(50);
+    await expect(rows.first().innerText()).resolves.toMatch(/^page-50\t/);
+    await page.getByRole('link', { name: 'Older events →' }).click();
+    expect(new URL(page.url()).searchParams.get('type')).toBe('page.*');
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().innerText()).resolves.toMatch(/^page-00\t/);
+    await expect(page.getByRole('link', { name: 'Older events →' }).count()).resolves.toBe(0);
   }, 60_000);
 
   it('answers bad input with a page that says what is wrong, never a stack trace', async () => {
