@@ -53,9 +53,11 @@ if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === un
 // Every app's configuration, checked before any process starts: one app's mistake is not buried
 // among the others' logs.
 const problems = [];
+let consoleUrl = '';
 for (const app of APPS) {
   try {
     const config = loadAppConfig(app === 'fake-square' ? 'fakeSquare' : app, env);
+    if (app === 'admin') consoleUrl = consoleAddress(config.admin.host, config.admin.port);
     if (app === 'worker') loadDestinations(config.forwarding.destinationsFile, env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -89,6 +91,14 @@ const children = APPS.map((app) => {
   });
   return child;
 });
+
+console.log(`start: the console is at ${consoleUrl} (Bull Board at ${consoleUrl}admin/queues)`);
+
+/** Where a browser on this machine opens the console (an all-interfaces bind is reached on loopback). */
+function consoleAddress(host, port) {
+  const reachable = ['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/`;
+}
 
 let stopping = false;
 function stop(exitCode = 0) {

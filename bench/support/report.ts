@@ -10,7 +10,7 @@ export interface Report {
   endToEnd: Array<{ squareLatencyMs: number; workers: number; variant?: string; events: number; seconds: number; eventsPerSecond: number; ackSeconds: number; ceiling?: number; ingress: LoadResult }>;
   memory: { ingress: number; worker: number };
   recovery?: { events: number; seconds: number };
-  scale?: { rows: number; list: Array<{ query: string; ms: number; events: number }>; purged: number; purgeSeconds: number };
+  scale?: { rows: number; list: Array<{ query: string; ms: number; events: number }>; pages: Array<{ page: string; ms: number }>; purged: number; purgeSeconds: number };
   forwarding?: {
     events: number;
     processedSeconds: number;
@@ -108,6 +108,8 @@ function render(r: Report): string {
     lines.push('`GET /admin/api/events?…` over HTTP (a page of 50, median of 5 calls):', '');
     lines.push('| Query | time | events |', '|---|---:|---:|');
     for (const l of r.scale.list) lines.push(`| \`${l.query}\` | ${l.ms} ms | ${l.events} |`);
+    lines.push('', 'The console\'s pages over HTTP (HTML, median of 5 calls):', '', '| Page | time |', '|---|---:|');
+    for (const p of r.scale.pages) lines.push(`| \`${p.page}\` | ${p.ms} ms |`);
     lines.push('', `Purge (\`npm run events -- purge --older-than 1d\`): ${r.scale.purged.toLocaleString('en')} bodies in ${r.scale.purgeSeconds.toFixed(1)} s, ` +
       `**${(r.scale.purged / r.scale.purgeSeconds).toFixed(0)} rows/s**, in batches of 1 000 with a pause between them.`);
   }

@@ -28,7 +28,30 @@ const QUERIES: Array<[string, string]> = [
   ['type=order.updated&receivedFrom=<30 days ago>', `type=order.updated&receivedFrom=${new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10)}`],
 ];
 
-/** 7. The inbox at a million rows: the admin API's list (median of 5 calls, over HTTP), and the purge rate. */
+// The console's pages (HTML, the same queries plus the page's own): each filter, one event's page, and the summaries.
+const PAGES: Array<[string, string]> = [
+  ...QUERIES.map(([label, query]): [string, string] => [`/events ${label}`, `/events?${query}`]),
+  ['/events type=payment.*', '/events?type=payment.*'],
+  ['/events/scale-4242 (an event\'s page)', '/events/scale-4242'],
+  ['/ (overview)', '/'],
+  ['/dead-letters (grouped)', '/dead-letters'],
+];
+
+/** Median of 5 GETs, in ms (one decimal), and the last answer's text. */
+async function median(url: string): Promise<{ ms: number; text: string }> {
+  const times: number[] = [];
+  let text = '';
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    const res = await fetch(url);
+    text = await res.text();
+    if (!res.ok) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
+    times.push(performance.now() - started);
+  }
+  return { ms: Math.round(times.sort((a, b) => a - b)[2]! * 10) / 10, text };
+}
+
+/** 7. The inbox at a million rows: the admin API's list and the console's pages (median of 5 calls, over HTTP), and the purge rate. */
 export async function scaleRun(rows: number, report: Report): Promise<void> {
   const db = await freshDatabase();
   try {
@@ -38,18 +61,13 @@ export async function scaleRun(rows: number, report: Report): Promise<void> {
     const fillSeconds = (performance.now() - t0) / 1000;
     const admin = await startService('admin', 'admin', { DATABASE_URL: db.url, ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: '127.0.0.1' }, 'ADMIN_PORT');
     const list: Array<{ query: string; ms: number; events: number }> = [];
+    const pages: Array<{ page: string; ms: number }> = [];
     try {
       for (const [label, query] of QUERIES) {
-        const times: number[] = [];
-        let events = 0;
-        for (let i = 0; i < 5; i++) {
-          const started = performance.now();
-          const res = await fetch(`http://127.0.0.1:${admin.port}/admin/api/events?${query}`);
-          events = ((await res.json()) as { events: unknown[] }).events.length;
-          times.push(performance.now() - started);
-        }
-        list.push({ query: label, ms: Math.round(times.sort((a, b) => a - b)[2]! * 10) / 10, events });
+        const { ms, text } = await median(`http://127.0.0.1:${admin.port}/admin/api/events?${query}`);
+        list.push({ query: label, ms, events: (JSON.parse(text) as { events: unknown[] }).events.length });
       }
+      for (const [label, path] of PAGES) pages.push({ page: label, ms: (await median(`http://127.0.0.1:${admin.port}${path}`)).ms });
     } finally {
       await admin.stop();
     }
@@ -58,8 +76,9 @@ export async function scaleRun(rows: number, report: Report): Promise<void> {
     const purgeSeconds = (performance.now() - t0) / 1000;
     const purged = Number(/: (\d+) processed/.exec(purge.stdout)?.[1] ?? 0);
     for (const l of list) console.log(`scale: ${l.query}: ${l.ms} ms (${l.events} events)`);
+    for (const p of pages) console.log(`scale: console ${p.page}: ${p.ms} ms`);
     console.log(`scale: ${rows} rows filled in ${fillSeconds.toFixed(0)} s; purge of ${purged} bodies took ${purgeSeconds.toFixed(1)} s (${(purged / purgeSeconds).toFixed(0)} rows/s)`);
-    report.scale = { rows, list, purged, purgeSeconds };
+    report.scale = { rows, list, pages, purged, purgeSeconds };
   } finally {
     await db.drop();
   }

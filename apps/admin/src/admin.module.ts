@@ -5,6 +5,7 @@ import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
 import { QueueModule } from '@app/queue';
+import { ConsoleController } from './console/console.controller.js';
 import { AdminDeliveriesController } from './deliveries/admin-deliveries.controller.js';
 import { AdminDestinationsController } from './deliveries/admin-destinations.controller.js';
 import { AdminEventsController } from './events/admin-events.controller.js';
@@ -30,7 +31,7 @@ export class AdminModule {
         ...queuesBoardImports(names),
       ],
       providers: [{ provide: DESTINATIONS, useValue: destinations }],
-      controllers: [AdminEventsController, AdminDeliveriesController, AdminDestinationsController, SquareOAuthController],
+      controllers: [AdminEventsController, AdminDeliveriesController, AdminDestinationsController, SquareOAuthController, ConsoleController],
     };
   }
 }

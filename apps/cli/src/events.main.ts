@@ -1,4 +1,5 @@
 // npm run events -- replay … | replay-delivery … | backfill … | purge … | erase …   (see events/events-args.ts)
+//                   list … | show … | deliveries list|show …                        (see events/inspect.command.ts)
 // Operations on captured events and their deliveries, through the same use cases as the admin API.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
@@ -17,11 +18,14 @@ import { printErasure } from './events/erasure-report.js';
 import { isDestinationsCommand } from './events/destinations-args.js';
 import { runDestinationsCommand } from './events/destinations-commands.js';
 import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
+import { INSPECT_USAGE, runInspect } from './events/inspect.command.js';
 
 async function main(argv: string[]): Promise<number> {
+  const inspected = argv.includes('--help') ? undefined : await runInspect(argv);
+  if (inspected !== undefined) return inspected;
   const command = parseEventsArgs(argv);
   if (command.name === 'help') {
-    console.log(EVENTS_USAGE);
+    console.log(`${EVENTS_USAGE}\n\nInspecting (the console's data, for terminals and scripts):\n${INSPECT_USAGE}`);
     return 0;
   }
   loadDotEnv();

@@ -2,6 +2,8 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { DeliveryQueryRepository } from './delivery-query.repository.js';
+import { EventAttemptsRepository } from './event-attempts.repository.js';
+import { ConsoleQueryRepository } from './console-query.repository.js';
 import { EventApplyRepository } from './event-apply.repository.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
@@ -26,7 +28,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).
@@ -39,7 +41,7 @@ export class DatabaseModule {
   /** `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share). */
   static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean } = {}): DynamicModule {
     const pool: Provider = { provide: PG_POOL, inject: [DatabaseConfig], useFactory: (c: DatabaseConfig) => createPgPool(c, options.connectTimeoutMs) };
-    const admin = options.prisma ? [PrismaService, EventQueryRepository, DeliveryQueryRepository] : [];
+    const admin = options.prisma ? [PrismaService, EventQueryRepository, DeliveryQueryRepository, ConsoleQueryRepository] : [];
     return { module: DatabaseModule, providers: [pool, PgPoolLifecycle, ...repositories, ...admin], exports: [PG_POOL, ...repositories, ...admin] };
   }
 }

@@ -11,6 +11,8 @@ export const EVENT_SOURCES: readonly EventOrigin[] = Object.values(EventSource);
 export interface EventListFilter {
   statuses?: readonly EventStatus[];
   types?: readonly string[];
+  /** Types starting with this (`payment.` for `payment.*`). */
+  typePrefix?: string;
   /** webhook, or events_api (recovered by the reconciler: the webhook gap). */
   sources?: readonly EventOrigin[];
   merchantIds?: readonly string[];
@@ -116,6 +118,7 @@ export class EventQueryRepository {
     const where: Prisma.Sql[] = [];
     if (filter.statuses?.length) where.push(oneOf('status', filter.statuses, 'webhook_event_status'));
     if (filter.types?.length) where.push(oneOf('event_type', filter.types, 'text'));
+    if (filter.typePrefix !== undefined) where.push(Prisma.sql`event_type LIKE ${`${filter.typePrefix.replace(/[\\%_]/g, '\\$&')}%`}`);
     if (filter.sources?.length) where.push(oneOf('source', filter.sources, 'event_source'));
     if (filter.merchantIds?.length) where.push(oneOf('merchant_id', filter.merchantIds, 'text'));
     if (filter.objectId !== undefined) where.push(Prisma.sql`(payload -> 'data' ->> 'id') = ${filter.objectId}`);

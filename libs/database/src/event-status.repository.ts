@@ -82,6 +82,8 @@ const OLDEST_RECEIVED = statement<Record<string, never>>('oldest-received', `
 export interface DeadLetterFilter {
   types?: readonly string[];
   merchantIds?: readonly string[];
+  /** dead_letter_reason (the console replays one group: a reason and a type). */
+  reasons?: readonly string[];
   /** Received at or after. */
   since?: Date;
   /** Received before. */
@@ -91,12 +93,13 @@ export interface DeadLetterFilter {
 // Oldest first, keyset-paged on (received_at, event_id); reads the (status, received_at) index.
 // Purged ones cannot be replayed (their payload is gone).
 const DEAD_LETTERED_MATCHING = statement<{
-  types: string[] | null; merchant_ids: string[] | null; since: Date | null; until: Date | null; after_at: Date | null; after_id: string | null; limit: number;
+  types: string[] | null; merchant_ids: string[] | null; reasons: string[] | null; since: Date | null; until: Date | null; after_at: Date | null; after_id: string | null; limit: number;
 }>('dead-lettered-matching', `
   SELECT event_id, received_at FROM webhook_events
   WHERE status = '${STATUS.dead_lettered}' AND purged_at IS NULL
     AND (:types::text[] IS NULL OR event_type = ANY(:types::text[]))
     AND (:merchant_ids::text[] IS NULL OR merchant_id = ANY(:merchant_ids::text[]))
+    AND (:reasons::text[] IS NULL OR dead_letter_reason = ANY(:reasons::text[]))
     AND (:since::timestamptz IS NULL OR received_at >= :since::timestamptz)
     AND (:until::timestamptz IS NULL OR received_at < :until::timestamptz)
     AND (:after_at::timestamptz IS NULL OR (received_at, event_id) > (:after_at::timestamptz, :after_id::text))
@@ -176,6 +179,7 @@ export class EventStatusRepository {
     const { rows } = await this.pool.query<{ event_id: string; received_at: Date }>(DEAD_LETTERED_MATCHING.bind({
       types: filter.types?.length ? [...filter.types] : null,
       merchant_ids: filter.merchantIds?.length ? [...filter.merchantIds] : null,
+      reasons: filter.reasons?.length ? [...filter.reasons] : null,
       since: filter.since ?? null,
       until: filter.until ?? null,
       after_at: after?.receivedAt ?? null,

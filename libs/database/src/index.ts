@@ -33,3 +33,7 @@ export { PURGE_CATEGORIES, RetentionRepository } from './retention.repository.js
 export type { PurgeCounts, PurgeCutoffs } from './retention.repository.js';
 export { ErasureRepository, subjectSearch } from './erasure.repository.js';
 export type { ErasureCounts, ErasureSubject, SubjectSearch } from './erasure.repository.js';
+export { EventAttemptsRepository } from './event-attempts.repository.js';
+export type { EventAttemptRecord, EventAttemptRow } from './event-attempts.repository.js';
+export { ConsoleQueryRepository } from './console-query.repository.js';
+export type { DeadLetterGroup, InvalidWebhookRow, MirroredObject, Overview, SellerRow } from './console-query.repository.js';

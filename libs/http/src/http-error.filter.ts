@@ -34,7 +34,8 @@ export function errorBody(status: number, message: string): { statusCode: number
   return { statusCode: status, error: reasonPhrase(status), message };
 }
 
-function messageOf(exception: HttpException): string {
+/** An HttpException's message as one line (a validation's list joined with '; '). */
+export function messageOf(exception: HttpException): string {
   const body = exception.getResponse();
   if (typeof body === 'string') return body;
   const message = (body as { message?: unknown }).message;

@@ -33,6 +33,11 @@ describe('parseListEventsQuery', () => {
     expect(parsed.limit).toBe(10);
   });
 
+  it('reads payment.* as a type prefix, alone', () => {
+    expect(parseListEventsQuery({ type: 'payment.*' }).filter).toMatchObject({ typePrefix: 'payment.', types: undefined });
+    expect(problemsOf({ type: 'payment.*,order.updated' })).toEqual(['type: a pattern such as payment.* must be the only type given']);
+  });
+
   it('names every bad parameter in one error', () => {
     const problems = problemsOf({
       status: 'failed',

@@ -26,8 +26,13 @@ export function parseListEventsQuery(query: Record<string, unknown>): ListEvents
   for (const s of statuses ?? []) {
     if (!(EVENT_STATUSES as readonly string[]).includes(s)) problems.push(`status must be one of ${EVENT_STATUSES.join(', ')} (got "${clip(s)}")`);
   }
-  const types = list(query.type, 'type', problems);
-  for (const t of types ?? []) if (t.length > 200) problems.push('type must be at most 200 characters');
+  const typeItems = list(query.type, 'type', problems);
+  for (const t of typeItems ?? []) if (t.length > 200) problems.push('type must be at most 200 characters');
+  // `payment.*`: every payment event (one such pattern, alone: it is a prefix, not a list).
+  const patterns = (typeItems ?? []).filter((t) => t.endsWith('.*'));
+  if (patterns.length > 0 && typeItems!.length > 1) problems.push('type: a pattern such as payment.* must be the only type given');
+  const typePrefix = patterns.length === 1 && typeItems!.length === 1 ? patterns[0]!.slice(0, -1) : undefined;
+  const types = typePrefix === undefined ? typeItems : undefined;
 
   const sources = list(query.source, 'source', problems);
   for (const s of sources ?? []) {
@@ -49,7 +54,7 @@ export function parseListEventsQuery(query: Record<string, unknown>): ListEvents
 
   if (problems.length > 0) throw new BadRequestException(problems);
   return {
-    filter: { statuses: statuses as EventStatus[] | undefined, types, sources: sources as EventOrigin[] | undefined, merchantIds, objectId, contains, receivedFrom, receivedTo },
+    filter: { statuses: statuses as EventStatus[] | undefined, types, typePrefix, sources: sources as EventOrigin[] | undefined, merchantIds, objectId, contains, receivedFrom, receivedTo },
     limit: limit ?? DEFAULT_LIMIT,
     after,
   };

@@ -9,18 +9,18 @@ import { QUEUES, forwardQueue } from '@app/queue';
 
 export const QUEUES_BOARD_PATH = '/admin/queues';
 
-/** Each job carries an event id: link it to the admin API's view of that event. */
+/** Each job carries an event id: link it to the console's page of that event. */
 function eventLink(job: QueueJobJson): { displayText: string; href: string } {
   const eventId = (job.data as { eventId?: unknown } | undefined)?.eventId;
-  if (typeof eventId !== 'string') return { displayText: 'Inbox events', href: '/admin/api/events' };
-  return { displayText: 'Inbox event', href: `/admin/api/events/${encodeURIComponent(eventId)}` };
+  if (typeof eventId !== 'string') return { displayText: 'Events (console)', href: '/events' };
+  return { displayText: 'Event (console)', href: `/events/${encodeURIComponent(eventId)}` };
 }
 
-/** Each delivery job carries a delivery id: link it to the admin API's view of that delivery. */
+/** Each delivery job carries a delivery id: link it to the console, which shows it on its event's page. */
 function deliveryLink(job: QueueJobJson): { displayText: string; href: string } {
   const deliveryId = (job.data as { deliveryId?: unknown } | undefined)?.deliveryId;
   if (typeof deliveryId !== 'string') return { displayText: 'Deliveries', href: '/admin/api/deliveries' };
-  return { displayText: 'Delivery', href: `/admin/api/deliveries/${encodeURIComponent(deliveryId)}` };
+  return { displayText: 'Delivery (console)', href: `/deliveries/${encodeURIComponent(deliveryId)}` };
 }
 
 /** Bull Board's own Express sub-app sets X-Powered-By (a sub-app does not inherit the setting). */

@@ -21,6 +21,8 @@ export interface ProcessContext {
   eventType: string;
   /** 1 for the first try. */
   attempt: number;
+  /** The handlers that ran, in order (the failing one last), for the attempt's record. */
+  handlers: string[];
 }
 
 /** The event cannot be interpreted; retrying will not change that. */
@@ -84,7 +86,7 @@ export class ProcessSquareEventUseCase {
       if (!check.confirmed) return this.unconfirmed(handlerEvent, check.reason);
     }
     const fetched = deepFreeze(await this.fetch(route, handlerEvent));
-    return this.apply(handlerEvent, event.bodyKey, route, fetched, handlers, context.attempt);
+    return this.apply(handlerEvent, event.bodyKey, route, fetched, handlers, context);
   }
 
   /** A revocation Square does not confirm (forged, or signed with a leaked key): nothing of it is applied. */
@@ -128,7 +130,8 @@ export class ProcessSquareEventUseCase {
   }
 
   /** `bodyKey`: a legacy v1 event's, whose body may have applied this object before (claimBody). */
-  private async apply(event: HandlerEvent, bodyKey: string | null, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], attempt: number): Promise<ProcessOutcome> {
+  private async apply(event: HandlerEvent, bodyKey: string | null, route: EventRoute, fetched: Fetched, handlers: AppliedHandler[], context: ProcessContext): Promise<ProcessOutcome> {
+    const { attempt } = context;
     const { canonical, catalogChanges } = fetched;
     let running = '';
     try {
@@ -145,6 +148,7 @@ export class ProcessSquareEventUseCase {
         const object = deepFreeze(canonical?.object ?? snapshotObject(route, event.payload));
         for (const handler of handlers) {
           running = handler.name;
+          context.handlers.push(handler.name);
           const ctx = { event, object, sql: tx.sqlFor(handler.name), attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges, unchanged: () => (outcome = 'unchanged') };
           try {
             await handler.handle(ctx);

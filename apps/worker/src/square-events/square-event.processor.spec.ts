@@ -1,11 +1,11 @@
-import type { DeadLetterInfo } from '@app/database';
+import type { DeadLetterInfo, EventAttemptRecord } from '@app/database';
 import { eventsProcessed } from '@app/metrics';
 import { JOBS } from '@app/queue';
 import { SquareApiError } from '@app/square-api';
 import { HandlerError } from '../handlers/applied-handler.js';
 import { InvalidEventError, type ProcessContext, type ProcessOutcome } from './process-square-event.use-case.js';
 import {
-  SquareEventProcessor, type DeadLettering, type EventProcessing, type FailureRecording, type ProcessableJob,
+  SquareEventProcessor, type AttemptRecording, type DeadLettering, type EventProcessing, type FailureRecording, type ProcessableJob,
 } from './square-event.processor.js';
 
 class FakeUseCase implements EventProcessing {
@@ -14,6 +14,7 @@ class FakeUseCase implements EventProcessing {
   async execute(eventId: string, context: ProcessContext): Promise<ProcessOutcome> {
     this.calls.push(eventId);
     context.eventType = 'payment.updated'; // as the use case does once it has read the event
+    context.handlers.push('mirror');
     if (this.result instanceof Error) throw this.result;
     return this.result;
   }
@@ -33,6 +34,13 @@ class FakeEvents implements FailureRecording {
   }
 }
 
+class FakeAttempts implements AttemptRecording {
+  rows: EventAttemptRecord[] = [];
+  async record(a: EventAttemptRecord): Promise<void> {
+    this.rows.push(a);
+  }
+}
+
 const job = (attemptsMade: number, attempts = 5, name: string = JOBS.processEvent): ProcessableJob => ({
   // An unknown name is what a job of another version could carry; the type names the one we know.
   name: name as ProcessableJob['name'],
@@ -45,13 +53,15 @@ describe('SquareEventProcessor', () => {
   let useCase: FakeUseCase;
   let deadLetter: FakeDeadLetter;
   let events: FakeEvents;
+  let attemptRows: FakeAttempts;
   let processor: SquareEventProcessor;
 
   beforeEach(() => {
     useCase = new FakeUseCase();
     deadLetter = new FakeDeadLetter();
     events = new FakeEvents();
-    processor = new SquareEventProcessor(useCase, deadLetter, events);
+    attemptRows = new FakeAttempts();
+    processor = new SquareEventProcessor(useCase, deadLetter, events, attemptRows);
   });
 
   it('processes the job\'s event and returns the outcome, counted under the event\'s type', async () => {
@@ -106,6 +116,26 @@ describe('SquareEventProcessor', () => {
     useCase.result = new Error('connection refused');
     await expect(processor.process(job(4, 5))).rejects.toMatchObject({ name: 'UnrecoverableError' });
     expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'attempts_exhausted', error: 'connection refused', attempts: 5 } }]);
+  });
+
+  it('records each attempt once, with its outcome, error and the handlers that ran', async () => {
+    await processor.process(job(0));
+    useCase.result = new Error('connection refused');
+    await expect(processor.process(job(1, 3))).rejects.toThrow('connection refused');
+    await expect(processor.process(job(2, 3))).rejects.toMatchObject({ name: 'UnrecoverableError' });
+    expect(attemptRows.rows.map(({ attempt, outcome, error, handlers }) => ({ attempt, outcome, error, handlers }))).toEqual([
+      { attempt: 1, outcome: 'applied', error: null, handlers: ['mirror'] },
+      { attempt: 2, outcome: 'retry', error: 'connection refused', handlers: ['mirror'] },
+      { attempt: 3, outcome: 'dead_lettered', error: 'connection refused', handlers: ['mirror'] },
+    ]);
+    expect(attemptRows.rows.every((r) => r.eventId === 'e-1' && r.durationMs >= 0 && r.startedAt instanceof Date)).toBe(true);
+  });
+
+  it('an attempt it cannot record changes nothing of the job\'s outcome', async () => {
+    attemptRows.record = async () => {
+      throw new Error('database down');
+    };
+    await expect(processor.process(job(0))).resolves.toBe('applied');
   });
 
   it('refuses unknown job names', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { EventStatusRepository } from '@app/database';
+import { EventAttemptsRepository, EventStatusRepository } from '@app/database';
 import { eventProcessingSeconds, eventTypeLabel, eventsProcessed } from '@app/metrics';
 import { errorMessage } from '@app/observability';
 import { JOBS, SquareEventJob } from '@app/queue';
@@ -16,6 +16,7 @@ export type ProcessableJob = Pick<SquareEventJobInstance, 'name' | 'data' | 'att
 export type EventProcessing = Pick<ProcessSquareEventUseCase, 'execute'>;
 export type DeadLettering = Pick<DeadLetterUseCase, 'execute'>;
 export type FailureRecording = Pick<EventStatusRepository, 'recordFailure'>;
+export type AttemptRecording = Pick<EventAttemptsRepository, 'record'>;
 
 /**
  * Thin: picks the use case by job name and decides what a failure means. On the last attempt, or
@@ -30,6 +31,7 @@ export class SquareEventProcessor {
     @Inject(ProcessSquareEventUseCase) private readonly processEvent: EventProcessing,
     @Inject(DeadLetterUseCase) private readonly deadLetter: DeadLettering,
     @Inject(EventStatusRepository) private readonly events: FailureRecording,
+    @Inject(EventAttemptsRepository) private readonly attempts: AttemptRecording,
   ) {}
 
   async process(job: ProcessableJob): Promise<ProcessOutcome> {
@@ -44,7 +46,8 @@ export class SquareEventProcessor {
   private async handle(job: ProcessableJob): Promise<ProcessOutcome> {
     const { eventId } = job.data;
     const attempt = job.attemptsMade + 1;
-    const context: ProcessContext = { eventType: 'unknown', attempt };
+    const context: ProcessContext = { eventType: 'unknown', attempt, handlers: [] };
+    const startedAt = new Date();
     const started = performance.now();
     const done = (outcome: string) => {
       const ms = performance.now() - started;
@@ -53,20 +56,32 @@ export class SquareEventProcessor {
       eventProcessingSeconds.observe(labels, ms / 1000);
       return { eventId, eventType: context.eventType, outcome, attempt, ms: Math.round(ms) };
     };
+    // After the apply transaction committed or rolled back: one insert, and a failure to record
+    // never changes what the attempt did (the console shows one row fewer).
+    const record = async (outcome: string, ms: number, error: string | null) =>
+      this.attempts.record({ eventId, attempt, startedAt, durationMs: ms, outcome, error, handlers: context.handlers }).catch((err: unknown) => {
+        this.logger.warn('could not record the attempt', { eventId, attempt, error: errorMessage(err) });
+      });
     try {
       const outcome = await this.processEvent.execute(eventId, context);
-      this.logger.log('job done', done(outcome));
+      const fields = done(outcome);
+      this.logger.log('job done', fields);
+      await record(outcome, fields.ms, null);
       return outcome;
     } catch (err) {
       const failure = classifyFailure(err);
       const error = errorMessage(err);
       if (failure.permanent || attempt >= (job.opts.attempts ?? 1)) {
         await this.deadLetter.execute(eventId, { reason: failure.reason, error, attempts: attempt });
-        this.logger.warn('job failed for good', { ...done('dead_lettered'), error });
+        const fields = done('dead_lettered');
+        this.logger.warn('job failed for good', { ...fields, error });
+        await record('dead_lettered', fields.ms, error);
         throw new UnrecoverableError(error);
       }
-      this.logger.warn('job failed; will retry', { ...done('retry'), error });
+      const fields = done('retry');
+      this.logger.warn('job failed; will retry', { ...fields, error });
       await this.events.recordFailure(eventId, attempt, error).catch(() => undefined);
+      await record('retry', fields.ms, error);
       throw err;
     }
   }

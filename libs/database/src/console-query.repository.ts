@@ -1,0 +1,151 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from './pg-pool.js';
+import { STATUS, statement } from './sql.js';
+
+/** The console's overview: one row of figures. */
+export interface Overview {
+  receivedHour: number;
+  processedHour: number;
+  deadLetteredHour: number;
+  receivedDay: number;
+  processedDay: number;
+  deadLetteredDay: number;
+  /** Events only the Events API had (the reconciler recovered them), last day. */
+  webhookGapDay: number;
+  /** received_at of the oldest event still waiting (null: none waits). */
+  oldestWaitingAt: Date | null;
+  waiting: number;
+  sellersNeedingReauth: number;
+  invalidDay: number;
+  reconcilers: Array<{ name: string; checkedUntil: Date; lastRunAt: Date | null; lastFound: number; lastRecovered: number }>;
+  /** Deliveries created in the last day, per destination and status. */
+  deliveries: Array<{ destination: string; status: string; count: number; lastError: string | null }>;
+}
+
+export interface DeadLetterGroup {
+  reason: string;
+  eventType: string;
+  count: number;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+export interface SellerRow {
+  merchantId: string;
+  status: string;
+  statusReason: string | null;
+  expiresAt: Date | null;
+  refreshedAt: Date | null;
+  refreshFailures: number;
+  lastRefreshError: string | null;
+}
+
+export interface InvalidWebhookRow {
+  id: string;
+  reason: string;
+  signatureAlgorithm: string;
+  deliveryCount: number;
+  firstReceivedAt: Date;
+  lastReceivedAt: Date;
+  /** The first 2 KiB of the body, as UTF-8. */
+  bodyStart: string;
+}
+
+// The windows count events by when they were received (the received_at index): "processed" is
+// what became of the hour's or day's arrivals.
+const WINDOWS = statement<Record<string, never>>('console-overview-windows', `
+  SELECT count(*) FILTER (WHERE received_at >= now() - interval '1 hour')::int AS "receivedHour",
+         count(*) FILTER (WHERE received_at >= now() - interval '1 hour' AND status = '${STATUS.processed}')::int AS "processedHour",
+         count(*) FILTER (WHERE received_at >= now() - interval '1 hour' AND status = '${STATUS.dead_lettered}')::int AS "deadLetteredHour",
+         count(*)::int AS "receivedDay",
+         count(*) FILTER (WHERE status = '${STATUS.processed}')::int AS "processedDay",
+         count(*) FILTER (WHERE status = '${STATUS.dead_lettered}')::int AS "deadLetteredDay",
+         count(*) FILTER (WHERE source = 'events_api')::int AS "webhookGapDay"
+  FROM webhook_events WHERE received_at >= now() - interval '1 day'`);
+
+const WAITING = statement<Record<string, never>>('console-overview-waiting', `
+  SELECT min(received_at) AS "oldestWaitingAt", count(*)::int AS waiting FROM webhook_events WHERE status = '${STATUS.received}'`);
+
+const SIDE = statement<Record<string, never>>('console-overview-side', `
+  SELECT (SELECT count(*)::int FROM merchant_tokens WHERE status = 'needs_reauth') AS "sellersNeedingReauth",
+         (SELECT count(*)::int FROM invalid_webhooks WHERE last_received_at >= now() - interval '1 day') AS "invalidDay"`);
+
+const RECONCILERS = statement<Record<string, never>>('console-overview-reconcilers', `
+  SELECT name, checked_until AS "checkedUntil", last_run_at AS "lastRunAt", last_found AS "lastFound", last_recovered AS "lastRecovered"
+  FROM reconcile_checkpoints ORDER BY name`);
+
+const DELIVERIES = statement<Record<string, never>>('console-overview-deliveries', `
+  SELECT destination, status::text AS status, count(*)::int AS count,
+         (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS "lastError"
+  FROM forward_deliveries WHERE created_at >= now() - interval '1 day'
+  GROUP BY destination, status ORDER BY destination, status`);
+
+// Purged ones are left out: they can no longer be replayed.
+const DEAD_LETTER_GROUPS = statement<Record<string, never>>('console-dead-letter-groups', `
+  SELECT coalesce(dead_letter_reason, 'unknown') AS reason, event_type AS "eventType", count(*)::int AS count,
+         min(dead_lettered_at) AS "firstAt", max(dead_lettered_at) AS "lastAt"
+  FROM webhook_events WHERE status = '${STATUS.dead_lettered}' AND purged_at IS NULL
+  GROUP BY 1, 2 ORDER BY count DESC, reason, "eventType" LIMIT 500`);
+
+const SELLERS = statement<Record<string, never>>('console-sellers', `
+  SELECT merchant_id AS "merchantId", status::text AS status, status_reason AS "statusReason", expires_at AS "expiresAt",
+         refreshed_at AS "refreshedAt", refresh_failures AS "refreshFailures", last_refresh_error AS "lastRefreshError"
+  FROM merchant_tokens ORDER BY (status = 'active'), expires_at NULLS LAST, merchant_id LIMIT 1000`);
+
+const INVALID = statement<Record<string, never>>('console-invalid-webhooks', `
+  SELECT id::text AS id, reason, signature_algorithm AS "signatureAlgorithm", delivery_count AS "deliveryCount",
+         first_received_at AS "firstReceivedAt", last_received_at AS "lastReceivedAt",
+         convert_from(substring(raw_body FROM 1 FOR 2048), 'UTF8') AS "bodyStart"
+  FROM invalid_webhooks ORDER BY last_received_at DESC LIMIT 100`);
+
+const OBJECT_OF = statement<{ object_id: string }>('console-mirrored-object', `
+  SELECT object_type AS "objectType", version::text AS version, deleted, source, last_event_id AS "lastEventId", updated_at AS "updatedAt"
+  FROM square_objects WHERE object_id = :object_id
+  UNION ALL SELECT 'payment', version::text, false, 'api', last_event_id, updated_at FROM payments WHERE id = :object_id
+  UNION ALL SELECT 'refund', version::text, false, 'api', last_event_id, updated_at FROM refunds WHERE id = :object_id
+  LIMIT 5`);
+
+export interface MirroredObject {
+  objectType: string;
+  version: string | null;
+  deleted: boolean;
+  source: string;
+  lastEventId: string;
+  updatedAt: Date;
+}
+
+/** Read-only figures and lists for the admin console's pages (the event list is EventQueryRepository's). */
+@Injectable()
+export class ConsoleQueryRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  async overview(): Promise<Overview> {
+    const one = async <T extends object>(q: pg.QueryConfig<unknown[]>) => (await this.pool.query<T & pg.QueryResultRow>(q)).rows;
+    const [windows, waiting, side, reconcilers, deliveries] = await Promise.all([
+      one<Pick<Overview, 'receivedHour'>>(WINDOWS.bind({})),
+      one<Pick<Overview, 'oldestWaitingAt' | 'waiting'>>(WAITING.bind({})),
+      one<Pick<Overview, 'sellersNeedingReauth' | 'invalidDay'>>(SIDE.bind({})),
+      one<Overview['reconcilers'][number]>(RECONCILERS.bind({})),
+      one<Overview['deliveries'][number]>(DELIVERIES.bind({})),
+    ]);
+    return { ...(windows[0] as Overview), ...waiting[0], ...side[0], reconcilers, deliveries };
+  }
+
+  async deadLetterGroups(): Promise<DeadLetterGroup[]> {
+    return (await this.pool.query<DeadLetterGroup>(DEAD_LETTER_GROUPS.bind({}))).rows;
+  }
+
+  async sellers(): Promise<SellerRow[]> {
+    return (await this.pool.query<SellerRow>(SELLERS.bind({}))).rows;
+  }
+
+  async invalidWebhooks(): Promise<InvalidWebhookRow[]> {
+    return (await this.pool.query<InvalidWebhookRow>(INVALID.bind({}))).rows;
+  }
+
+  /** What the mirror holds of an object (by its id, whatever its type). */
+  async mirroredObject(objectId: string): Promise<MirroredObject[]> {
+    return (await this.pool.query<MirroredObject>(OBJECT_OF.bind({ object_id: objectId }))).rows;
+  }
+}
