@@ -10,11 +10,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 //   PUT    /_fake/latency         body: {"ms": n}
 //   GET    /_fake/requests        how many API requests each object id received
 //   POST   /_fake/reset           forget faults, latency and counts (objects stay)
+// Webhook subscriptions and their test notifications: fake-webhooks.ts; the Events API's
+// enable/disable switch PUT /v2/events/enable|disable. A request with FAKE_TOKEN_WITHOUT_PERMISSION
+// is answered 403 INSUFFICIENT_SCOPES on those (a token that may not manage webhooks or events).
 // The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts.
 
 import { isObjectType, matchRoute, synthesize, type JsonObject } from './fake-objects.js';
 import { FakeEventLog } from './fake-events.js';
 import { FakeSellers, type FakeApplication } from './fake-oauth.js';
+import { FakeWebhookSubscriptions } from './fake-webhooks.js';
+
+/** A token the fake knows but that lacks the permission to manage webhooks and the Events API: 403. */
+export const FAKE_TOKEN_WITHOUT_PERMISSION = 'fake-token-without-permission';
 
 export interface Fault {
   /** Object id the fault applies to; every id when absent. */
@@ -63,6 +70,8 @@ export class FakeSquareServer {
   readonly sellers: FakeSellers;
   /** Square's event log, searched by POST /v2/events (the Events API). */
   readonly eventLog = new FakeEventLog();
+  /** Webhook subscriptions (/v2/webhooks/…), test notifications delivered for real. */
+  readonly webhooks = new FakeWebhookSubscriptions();
   /** Highest `version` answered with 200 per object id: what a correct consumer must end up storing. */
   readonly maxServedVersion = new Map<string, number>();
   private server: Server | undefined;
@@ -132,6 +141,9 @@ export class FakeSquareServer {
     if (parts[0] === '_fake') return this.control(req, res, parts.slice(1));
     if (await this.sellers.handle(req, res, url, () => readJson(req), (status, body) => send(res, status, body))) return;
 
+    if (url.pathname.startsWith('/v2/webhooks/') || url.pathname === '/v2/events/enable' || url.pathname === '/v2/events/disable') {
+      return this.manage(req, res, url);
+    }
     if (req.method === 'POST' && url.pathname === '/v2/catalog/search') return this.searchCatalog(req, res);
     if (req.method === 'POST' && url.pathname === '/v2/events') return this.searchEvents(req, res);
     const route = req.method === 'GET' ? matchRoute(url.pathname) : undefined;
@@ -148,6 +160,23 @@ export class FakeSquareServer {
       this.maxServedVersion.set(id, Math.max(object.version, this.maxServedVersion.get(id) ?? object.version));
     }
     send(res, 200, { [route.key]: object });
+  }
+
+  /** The application's settings: webhook subscriptions and the Events API switch; faults apply under the id "webhooks". */
+  private async manage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    this.requests.set('webhooks', (this.requests.get('webhooks') ?? 0) + 1);
+    if (bearer(req) === FAKE_TOKEN_WITHOUT_PERMISSION) {
+      return send(res, 403, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'INSUFFICIENT_SCOPES', detail: 'The access token used does not have the permission needed for this request.' }] });
+    }
+    if (!this.authorized(req, undefined)) return squareError(res, 401, 'This request could not be authorized.');
+    if (this.injectFault('webhooks', res)) return;
+    if (req.method === 'PUT' && (url.pathname === '/v2/events/enable' || url.pathname === '/v2/events/disable')) {
+      this.eventLog.enabled = url.pathname.endsWith('/enable');
+      return send(res, 200, {});
+    }
+    const answer = await this.webhooks.route(req.method ?? 'GET', url.pathname, url.searchParams, () => readJson(req));
+    if (!answer) return squareError(res, 404, `no route ${req.method} ${url.pathname}`);
+    send(res, answer.status, answer.body);
   }
 
   /** SearchEvents; faults apply under the id "events.search". */
