@@ -15,6 +15,21 @@ export function expandEventTypes(patterns: readonly string[]): string[] {
     .sort();
 }
 
+/** What consumes events here: the mirror's types, the team's handlers, the destinations' filters. */
+export interface EventConsumers {
+  mirror: readonly string[];
+  handlers: ReadonlyArray<{ eventTypes: readonly string[] }>;
+  destinations: ReadonlyArray<{ eventTypes: readonly string[] }>;
+}
+
+// The worker always revokes a seller's tokens on this one (merchant-revocation.handler.ts).
+const ALWAYS_CONSUMED = ['oauth.authorization.revoked'];
+
+/** Every event type something here consumes: what Square's subscription must list. */
+export function consumedEventTypes(c: EventConsumers): string[] {
+  return expandEventTypes([...c.mirror, ...c.handlers.flatMap((h) => h.eventTypes), ...c.destinations.flatMap((d) => d.eventTypes), ...ALWAYS_CONSUMED]);
+}
+
 export interface SubscriptionShape {
   eventTypes: readonly string[];
   apiVersion: string;
