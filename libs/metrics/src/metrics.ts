@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // Every metric of the pipeline, defined once per process. Apps record into these; GET /metrics
 // on each app exposes them with Node's default process metrics.
@@ -101,5 +101,19 @@ export const purged = new Counter({
   name: 'square_purged_total',
   help: 'What retention removed: event bodies (events, dead_lettered), deliveries and invalid bodies, by category',
   labelNames: ['category'] as const,
+  registers: [registry],
+});
+
+/** Set when a canary (Square's test notification, SQUARE_CANARY_INTERVAL_MS) came back through the ingress. */
+export const canaryLastSuccess = new Gauge({
+  name: 'square_canary_last_success_timestamp',
+  help: "Unix time (s) when Square's test notification, sent by the worker's canary, was last captured by the ingress",
+  registers: [registry],
+});
+
+/** SQUARE_CANARY_INTERVAL_MS in seconds; 0 when the canary is off (the alert reads it). */
+export const canaryIntervalSeconds = new Gauge({
+  name: 'square_canary_interval_seconds',
+  help: "How often the worker's canary asks Square for a test notification (0: off)",
   registers: [registry],
 });

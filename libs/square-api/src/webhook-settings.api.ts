@@ -40,6 +40,11 @@ export class WebhookSettingsApi {
     return all;
   }
 
+  /** The subscription whose notification URL is exactly `url` (Square signs over those characters). */
+  async subscriptionFor(url: string): Promise<WebhookSubscriptionState | undefined> {
+    return (await this.listSubscriptions()).find((s) => s.notificationUrl === url);
+  }
+
   async retrieveSubscription(id: string): Promise<WebhookSubscriptionState> {
     const response = await this.api.request('webhooks.subscriptions.get', `GET /v2/webhooks/subscriptions/${id}`, this.token, (c) => c.webhooks.subscriptions.get({ subscriptionId: id }));
     return state(response.subscription ?? {});

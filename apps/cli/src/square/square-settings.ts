@@ -31,10 +31,9 @@ export function notificationUrl(config: SquareSettingsCliConfig): string {
   return url;
 }
 
-/** The subscription whose notification URL is exactly ours (Square signs over those characters). */
-export async function ourSubscription(ctx: SettingsContext): Promise<WebhookSubscriptionState | undefined> {
-  const url = notificationUrl(ctx.config);
-  return (await ctx.api.listSubscriptions()).find((s) => s.notificationUrl === url);
+/** The subscription for SQUARE_WEBHOOK_NOTIFICATION_URL. */
+export function ourSubscription(ctx: SettingsContext): Promise<WebhookSubscriptionState | undefined> {
+  return ctx.api.subscriptionFor(notificationUrl(ctx.config));
 }
 
 /** Every event type the mirror, the team's handlers and the destinations consume, expanded against the catalog. */
