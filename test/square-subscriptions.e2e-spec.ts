@@ -170,9 +170,14 @@ describe('square subscriptions|events (npm run square)', () => {
 
   it('events enable turns the Events API on, and says earlier events are never searchable', async () => {
     fake.eventLog.enabled = false;
+    const search = () => fetch(`${fake.url}/v2/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status);
+    expect(await search()).toBe(403);
+    const refused = await square(['events', 'enable'], { SQUARE_ACCESS_TOKEN: FAKE_TOKEN_WITHOUT_PERMISSION });
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^square: SQUARE_ACCESS_TOKEN may not do this \(403 INSUFFICIENT_SCOPES\)[^\n]*\n$/) });
+    expect(await search()).toBe(403);
     const run = await square(['events', 'enable']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('Events from before now are never searchable');
-    expect(fake.eventLog.enabled).toBe(true);
+    expect(await search()).toBe(200);
   });
 });
