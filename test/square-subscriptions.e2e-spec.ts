@@ -91,6 +91,14 @@ describe('square subscriptions|events (npm run square)', () => {
     expect(dry.stdout).toContain('dry run: nothing changed');
     expect(only()).toEqual(before);
 
+    // A handler module's eventTypes count too, read from the module as the worker loads it.
+    const handler = join(tmp, 'customers.handler.mjs');
+    writeFileSync(handler, "export default [{ name: 'customers', eventTypes: ['customer.created'], handle() {} }];\n");
+    const withHandler = await square(['subscriptions', 'sync', '--dry-run'], { SQUARE_EVENT_HANDLERS: handler });
+    expect(withHandler.stdout).toContain('  + customer.created\n');
+    expect(withHandler.stdout).not.toContain('  + invoice.created\n');
+    expect(only()).toEqual(before);
+
     // A pinned version moves too; then back to the default, and nothing is left to do.
     const applied = await square(['subscriptions', 'sync'], { ...extra, SQUARE_API_VERSION: '2026-10-15' });
     expect(applied.code).toBe(0);
