@@ -198,11 +198,11 @@ export class OAuthConfig {}
 export interface WorkerConfig extends SectionConfig<'worker'> {}
 export class WorkerConfig {}
 /** username and password are undefined only when authDisabled; the password is never logged. */
+export interface HandlersConfig extends SectionConfig<'handlers'> {}
+export class HandlersConfig {}
 /** accessToken (the application's) is never logged. */
 export interface SquareSubscriptionConfig extends SectionConfig<'squareSubscription'> {}
 export class SquareSubscriptionConfig {}
-export interface HandlersConfig extends SectionConfig<'handlers'> {}
-export class HandlersConfig {}
 export interface ForwardingConfig extends SectionConfig<'forwarding'> {}
 export class ForwardingConfig {}
 export interface AdminConfig extends SectionConfig<'admin'> {}

@@ -10,10 +10,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 //   PUT    /_fake/latency         body: {"ms": n}
 //   GET    /_fake/requests        how many API requests each object id received
 //   POST   /_fake/reset           forget faults, latency and counts (objects stay)
+// The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts.
 // Webhook subscriptions and their test notifications: fake-webhooks.ts; the Events API's
 // enable/disable switch PUT /v2/events/enable|disable. A request with FAKE_TOKEN_WITHOUT_PERMISSION
 // is answered 403 INSUFFICIENT_SCOPES on those (a token that may not manage webhooks or events).
-// The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts.
 
 import { isObjectType, matchRoute, synthesize, type JsonObject } from './fake-objects.js';
 import { FakeEventLog } from './fake-events.js';
