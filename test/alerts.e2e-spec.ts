@@ -40,7 +40,7 @@ describe('alerts and dashboard', () => {
     // What an operator must act on, each by a rule.
     const expressions = rules.map((r) => r.expr).join('\n');
     for (const metric of ['square_events_processed_total', 'square_queue_jobs', 'square_inbox_oldest_received_seconds', 'square_webhooks_received_total',
-      'square_webhook_retry_number', 'square_events_recovered_total', 'square_api_unauthorized_total', 'square_token_refreshes_total']) {
+      'square_webhook_retry_number', 'square_events_recovered_total', 'square_api_unauthorized_total', 'square_token_refreshes_total', 'square_canary_last_success_timestamp']) {
       expect(expressions).toContain(metric);
     }
   });

@@ -119,7 +119,7 @@ describe('reconcile: the inbox against Square\'s Events API', () => {
       const body = (await res.json()) as { status: string; info: { reconciler?: { state: string; detail: string } } };
       return res.status === 200 && body.info.reconciler?.state === 'refused' ? body : undefined;
     }, 10_000, 'readiness to report the refusal');
-    expect(ready.info.reconciler!.detail).toContain('enable the Events API');
+    expect(ready.info.reconciler!.detail).toContain('enable the Events API for this application (npm run square -- events enable;');
     await new Promise((r) => setTimeout(r, 2500)); // a few more intervals
     expect(worker.output().split('Square refused the Events API search').length - 1).toBe(1);
     fake.eventLog.enabled = true;

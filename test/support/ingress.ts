@@ -31,10 +31,10 @@ export function ingressConfig(databaseUrl: string, overrides: Partial<{
   };
 }
 
-/** The real ingress app (same factory as main.ts) listening on a random port. */
-export async function startIngress(config: IngressAppConfig): Promise<TestIngress> {
+/** The real ingress app (same factory as main.ts) listening on a random port, or on `port` (a restart). */
+export async function startIngress(config: IngressAppConfig, listenPort = 0): Promise<TestIngress> {
   const app = await createIngressApp(config);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(listenPort, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   const post: TestIngress['post'] = async (body, headers) => {

@@ -16,6 +16,8 @@ export interface WorkerOverrides {
   jobLockMs?: number;
   sweepAfterMs?: number;
   sweepIntervalMs?: number;
+  /** Square's subscription: off (no token) unless given. */
+  squareSubscription?: Partial<WorkerAppConfig['squareSubscription']>;
 }
 
 export function workerConfig(databaseUrl: string, queuePrefix: string, squareBaseUrl: string, o: WorkerOverrides = {}): WorkerAppConfig {
@@ -37,6 +39,10 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
     },
     handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000, mirrorEventTypes: ['*'] },
     forwarding: { destinationsFile: o.destinationsFile, backoffMs: o.forwardBackoffMs ?? 100, maxBackoffMs: 2000, retryForMs: o.forwardRetryForMs ?? 600_000, probeMaxMs: 1000, autoPauseAfterMs: 3 * 86_400_000 },
+    squareSubscription: {
+      accessToken: undefined, environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, notificationUrl: undefined, apiVersion: '2026-09-16', canaryIntervalMs: 0,
+      ...o.squareSubscription,
+    },
     log: { level: 'error', format: 'json' },
   };
 }

@@ -1,13 +1,18 @@
 // npm run square -- send <sample-or-file> | verify <body-file> | replay <eventId> | listen
-// Square webhook tools: sign and send events, diagnose signatures, re-send captured events, and
-// receive forwarded ones.
-// No Nest context: these are a few pure functions, one HTTP request and at most one query.
-import { loadDotEnv, loadSquareCliConfig } from '@app/config';
+//                  | subscriptions list|sync|test|rotate-key | events enable
+// Square webhook tools: sign and send events, diagnose signatures, re-send captured events,
+// receive forwarded ones, and manage Square's side (the webhook subscription, the Events API).
+// No Nest context: these are a few pure functions, a few HTTP requests and at most a few queries.
+import { loadAppConfig, loadDotEnv, loadSquareCliConfig, type SquareCliConfig } from '@app/config';
 import { runCli } from './cli-args.js';
+import { runEventsEnable } from './square/events-enable.command.js';
+import { SettingsRefused, refusal, settingsContext } from './square/square-settings.js';
+import { runTest } from './square/subscription-test.command.js';
+import { runList, runRotateKey, runSync } from './square/subscriptions.command.js';
 import { listSamples } from './square/event-source.js';
 import { runListen } from './square/listen.command.js';
 import { runReplay } from './square/replay.command.js';
-import { parseSquareArgs } from './square/square-args.js';
+import { parseSquareArgs, type SquareCommand } from './square/square-args.js';
 import { runSend } from './square/send.command.js';
 import { runVerify } from './square/verify.command.js';
 
@@ -42,7 +47,24 @@ function usage(): string {
       does (401 when invalid). --port default 4000; --status the answer, default 200 (try
       500 to watch the retries).
 
-Settings come from the environment or .env. Exit codes: 0 ok, 1 failed or invalid, 2 usage.`;
+  subscriptions list
+      Square's webhook subscriptions of the application (SQUARE_ACCESS_TOKEN), ours marked.
+  subscriptions sync [--dry-run]
+      Make the subscription for SQUARE_WEBHOOK_NOTIFICATION_URL list exactly the event types the
+      mirror (SQUARE_MIRROR_EVENT_TYPES), the handlers (SQUARE_EVENT_HANDLERS) and the destinations
+      (FORWARD_DESTINATIONS_FILE) consume, at SQUARE_API_VERSION, enabled; create it when missing.
+      Prints the difference (+ added, - removed); --dry-run changes nothing.
+  subscriptions test [--wait <ms>]
+      Square sends its test notification; wait (default 30000 ms) until the ingress captured it
+      (the inbox, DATABASE_URL). Exit 1 naming what failed: unreachable, signature, not captured.
+  subscriptions rotate-key
+      Ask Square for a new signature key; print it once, with the steps to roll it out.
+  events enable
+      Enable Square's Events API for the application (what the reconciler searches); events from
+      before enabling are never searchable.
+
+Settings come from the environment or .env. Exit codes: 0 ok, 1 failed or invalid, 2 usage or
+refused (no token, a token without permission, a value Square refuses: nothing changed).`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -61,6 +83,32 @@ async function main(argv: string[]): Promise<number> {
       return runVerify(command, config);
     case 'replay':
       return runReplay(command, config);
+    case 'subscriptions':
+    case 'events':
+      return runSettings(command, config);
+  }
+}
+
+/** Square's side: a refusal (bad input, nothing changed) is one line and exit 2. */
+async function runSettings(command: Extract<SquareCommand, { name: 'subscriptions' | 'events' }>, signing: SquareCliConfig): Promise<number> {
+  try {
+    const ctx = settingsContext(loadAppConfig('squareSettingsCli'));
+    if (command.name === 'events') return await runEventsEnable(ctx);
+    switch (command.action) {
+      case 'list':
+        return await runList(ctx);
+      case 'sync':
+        return await runSync(command, ctx);
+      case 'test':
+        return await runTest(command, ctx, signing);
+      case 'rotate-key':
+        return await runRotateKey(ctx);
+    }
+  } catch (err) {
+    const refused = refusal(err);
+    if (!(refused instanceof SettingsRefused)) throw refused;
+    console.error(`square: ${refused.message}`);
+    return 2;
   }
 }
 

@@ -29,6 +29,8 @@ import { APPLY_TIMEOUT_MS, ProcessSquareEventUseCase } from './square-events/pro
 import { InboxAgeCollector } from './square-events/inbox-age.collector.js';
 import { SquareEventProcessor } from './square-events/square-event.processor.js';
 import { SquareEventsWorker } from './square-events/square-events.worker.js';
+import { SquareCanaryService } from './square-subscription/square-canary.service.js';
+import { SubscriptionCheckService } from './square-subscription/subscription-check.service.js';
 import { SweepService } from './sweep/sweep.service.js';
 
 const WHILE_REDIS_IS_DOWN =
@@ -72,6 +74,8 @@ export class WorkerModule {
         ForwardWorkers,
         ForwardBacklogCollector,
         InboxAgeCollector,
+        SubscriptionCheckService,
+        SquareCanaryService,
       ],
     };
   }

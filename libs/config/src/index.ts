@@ -2,10 +2,10 @@ export { ConfigModule } from './config.module.js';
 export { loadDotEnv } from './dotenv.js';
 export { APP_SECTIONS, ConfigError, loadAppConfig, loadConfig, loadSquareCliConfig } from './load-config.js';
 export type {
-  AdminAppConfig, AppConfig, AppName, EventsCliConfig, MerchantsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, WorkerAppConfig,
+  AdminAppConfig, AppConfig, AppName, EventsCliConfig, MerchantsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, SquareSettingsCliConfig, WorkerAppConfig,
 } from './load-config.js';
 export {
-  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RetentionConfig, RedisConfig, SquareApiConfig, WebhookConfig, WorkerConfig,
+  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RetentionConfig, RedisConfig, SquareApiConfig, SquareSubscriptionConfig, WebhookConfig, WorkerConfig,
   DEV_SIGNATURE_KEY,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';

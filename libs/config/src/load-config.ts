@@ -51,12 +51,14 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
 export const APP_SECTIONS = {
   /** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
   ingress: ['database', 'webhook', 'ingress', 'log'],
-  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'log'],
+  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'squareSubscription', 'log'],
   admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'merchants', 'oauth', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
   eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'log'],
   /** npm run merchants: the token store, and the inbox's replays of a merchant's waiting events. */
   merchantsCli: ['database', 'redis', 'queue', 'merchants', 'log'],
+  /** npm run square -- subscriptions|events: Square's side, and what the pipeline consumes. */
+  squareSettingsCli: ['database', 'squareSubscription', 'handlers', 'forwarding'],
   migrate: ['database', 'migrate'],
   fakeSquare: ['fakeSquare'],
 } as const satisfies Record<string, readonly SectionName[]>;
@@ -69,6 +71,7 @@ export type AdminAppConfig = AppConfig<'admin'>;
 export type EventsCliConfig = AppConfig<'eventsCli'>;
 export type MerchantsCliConfig = AppConfig<'merchantsCli'>;
 export type MigrateConfig = AppConfig<'migrate'>;
+export type SquareSettingsCliConfig = AppConfig<'squareSettingsCli'>;
 
 export function loadAppConfig<A extends AppName>(app: A, env: Env = process.env): AppConfig<A> {
   return loadConfig(APP_SECTIONS[app], env) as AppConfig<A>;

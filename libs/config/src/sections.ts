@@ -137,6 +137,21 @@ export const SECTIONS = {
       shutdownTimeoutMs: 'WORKER_SHUTDOWN_TIMEOUT_MS',
     },
   }),
+  /**
+   * Square's webhook subscription for our notification URL, as `square subscriptions` manages it and
+   * the worker checks it (and sends the canary), with the application's own token; off without one.
+   */
+  squareSubscription: section({
+    fields: {
+      accessToken: 'SQUARE_ACCESS_TOKEN',
+      environment: 'SQUARE_ENVIRONMENT',
+      baseUrl: 'SQUARE_BASE_URL',
+      timeoutMs: 'SQUARE_TIMEOUT_MS',
+      notificationUrl: 'SQUARE_WEBHOOK_NOTIFICATION_URL',
+      apiVersion: 'SQUARE_API_VERSION',
+      canaryIntervalMs: 'SQUARE_CANARY_INTERVAL_MS',
+    },
+  }),
   /** The team's handlers (module paths) and how long one event's transaction may take with them. */
   handlers: section({ fields: { modules: 'SQUARE_EVENT_HANDLERS', timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS', mirrorEventTypes: 'SQUARE_MIRROR_EVENT_TYPES' } }),
   /** Forwarding: the destinations file, the retry schedule of a delivery, a failing destination's probes and auto-pause. */
@@ -217,6 +232,9 @@ export interface WorkerConfig extends SectionConfig<'worker'> {}
 export class WorkerConfig {}
 export interface HandlersConfig extends SectionConfig<'handlers'> {}
 export class HandlersConfig {}
+/** accessToken (the application's) is never logged. */
+export interface SquareSubscriptionConfig extends SectionConfig<'squareSubscription'> {}
+export class SquareSubscriptionConfig {}
 export interface ForwardingConfig extends SectionConfig<'forwarding'> {}
 export class ForwardingConfig {}
 /** username and password are undefined only when authDisabled; the password is never logged. */
@@ -239,6 +257,7 @@ export const SECTION_TOKENS = {
   retention: RetentionConfig,
   worker: WorkerConfig,
   handlers: HandlersConfig,
+  squareSubscription: SquareSubscriptionConfig,
   forwarding: ForwardingConfig,
   admin: AdminConfig,
   log: LogConfig,

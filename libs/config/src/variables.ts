@@ -109,6 +109,8 @@ export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/square_webhooks';
+/** The Square-Version the official SDK (square 46) sends, which the event catalog was written for. */
+export const DEFAULT_SQUARE_API_VERSION = '2026-09-16';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const MIB = 1024 * 1024;
 
@@ -150,6 +152,12 @@ export const VARIABLES = {
   SQUARE_OAUTH_REDIRECT_URL: url(['https:', 'http:']),
   SQUARE_OAUTH_SCOPES: list().transform((scopes) => (scopes.length > 0 ? scopes : [...DEFAULT_OAUTH_SCOPES])),
   SQUARE_TOKEN_REFRESH_INTERVAL_MS: int(3_600_000, 500, 86_400_000),
+
+  // Square's side as code (README: "Point Square at it"): the API version `square subscriptions sync`
+  // pins the subscription to (default: the version of the SDK, square 46, the catalog was written
+  // for), and how often the worker sends Square's test notification as a canary (0: never).
+  SQUARE_API_VERSION: textOr(DEFAULT_SQUARE_API_VERSION).refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'must be a Square API version, YYYY-MM-DD (e.g. 2026-09-16)'),
+  SQUARE_CANARY_INTERVAL_MS: int(0, 0, 86_400_000),
 
   // Reconcile with Square's Events API (README: "Never miss an event"): 0 turns it off.
   SQUARE_RECONCILE_INTERVAL_MS: int(300_000, 0, 86_400_000),

@@ -1,4 +1,6 @@
 export {
+  canaryIntervalSeconds,
+  canaryLastSuccess,
   eventProcessingSeconds,
   eventsProcessed,
   forwardAutoPauses,

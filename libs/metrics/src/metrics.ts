@@ -127,3 +127,17 @@ export const purged = new Counter({
   labelNames: ['category'] as const,
   registers: [registry],
 });
+
+/** Set when a canary (Square's test notification, SQUARE_CANARY_INTERVAL_MS) came back through the ingress. */
+export const canaryLastSuccess = new Gauge({
+  name: 'square_canary_last_success_timestamp',
+  help: "Unix time (s) when Square's test notification, sent by the worker's canary, was last captured by the ingress",
+  registers: [registry],
+});
+
+/** SQUARE_CANARY_INTERVAL_MS in seconds; 0 when the canary is off (the alert reads it). */
+export const canaryIntervalSeconds = new Gauge({
+  name: 'square_canary_interval_seconds',
+  help: "How often the worker's canary asks Square for a test notification (0: off)",
+  registers: [registry],
+});

@@ -4,3 +4,5 @@ export type { ObtainedToken, SquareCallObserver, SquareConnection } from './squa
 export { SquareApiError } from './square-api.errors.js';
 export { RETRIEVERS, isRetrievable } from './square-objects.js';
 export type { CanonicalObject, RetrievableType } from './square-objects.js';
+export { WebhookSettingsApi } from './webhook-settings.api.js';
+export type { SubscriptionFields, SubscriptionTest, WebhookSubscriptionState } from './webhook-settings.api.js';

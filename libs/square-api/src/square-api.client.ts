@@ -137,6 +137,14 @@ export class SquareApiClient {
     return { events: wireObjects(serialization.SearchEventsResponse, response, 'events'), cursor: response.cursor || undefined };
   }
 
+  /**
+   * One call of any SDK method with the application's or a seller's token, observed and classified
+   * like the others (for the webhook subscriptions and Events API settings: webhook-settings.api.ts).
+   */
+  request<T>(operation: string, what: string, token: string, request: (client: SquareClient) => Promise<T>): Promise<T> {
+    return this.call(operation, what, () => request(this.clientFor(token)));
+  }
+
   private async call<T>(operation: string, what: string, request: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {

@@ -13,3 +13,5 @@ export type { SignatureAlgorithm } from './webhook-signature.js';
 export { parseSquareWebhook } from './webhook-event.js';
 export type { JsonObject, SquareWebhookEvent } from './webhook-event.js';
 export { eventTypePatternProblem, matchesEventType } from './event-type-pattern.js';
+export { consumedEventTypes, describePlan, expandEventTypes, planSubscription } from './subscription-plan.js';
+export type { EventConsumers, SubscriptionPlan, SubscriptionShape } from './subscription-plan.js';

@@ -12,10 +12,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 //   POST   /_fake/reset           forget faults, latency and counts (objects stay)
 // The same controls exist as methods for tests running it in-process. Sellers and OAuth: fake-oauth.ts
 // (RetrieveTokenStatus, POST /oauth2/token/status, is here: it also knows the application's token).
+// Webhook subscriptions and their test notifications: fake-webhooks.ts; the Events API's
+// enable/disable switch PUT /v2/events/enable|disable. A request with FAKE_TOKEN_WITHOUT_PERMISSION
+// is answered 403 INSUFFICIENT_SCOPES on those (a token that may not manage webhooks or events).
 
 import { isObjectType, matchRoute, synthesize, type JsonObject } from './fake-objects.js';
 import { FakeEventLog } from './fake-events.js';
 import { FakeSellers, type FakeApplication } from './fake-oauth.js';
+import { FakeWebhookSubscriptions } from './fake-webhooks.js';
+
+/** A token the fake knows but that lacks the permission to manage webhooks and the Events API: 403. */
+export const FAKE_TOKEN_WITHOUT_PERMISSION = 'fake-token-without-permission';
 
 export interface Fault {
   /** Object id the fault applies to; every id when absent. */
@@ -67,6 +74,8 @@ export class FakeSquareServer {
   readonly sellers: FakeSellers;
   /** Square's event log, searched by POST /v2/events (the Events API). */
   readonly eventLog = new FakeEventLog();
+  /** Webhook subscriptions (/v2/webhooks/…), test notifications delivered for real. */
+  readonly webhooks = new FakeWebhookSubscriptions();
   /** Highest `version` answered with 200 per object id: what a correct consumer must end up storing. */
   readonly maxServedVersion = new Map<string, number>();
   private server: Server | undefined;
@@ -137,6 +146,9 @@ export class FakeSquareServer {
     if (await this.sellers.handle(req, res, url, () => readJson(req), (status, body) => send(res, status, body))) return;
 
     if (req.method === 'POST' && url.pathname === '/oauth2/token/status') return this.tokenStatus(req, res);
+    if (url.pathname.startsWith('/v2/webhooks/') || url.pathname === '/v2/events/enable' || url.pathname === '/v2/events/disable') {
+      return this.manage(req, res, url);
+    }
     if (req.method === 'POST' && url.pathname === '/v2/catalog/search') return this.searchCatalog(req, res);
     if (req.method === 'POST' && url.pathname === '/v2/events') return this.searchEvents(req, res);
     const route = req.method === 'GET' ? matchRoute(url.pathname) : undefined;
@@ -172,6 +184,23 @@ export class FakeSquareServer {
     this.requests.set(id, (this.requests.get(id) ?? 0) + 1);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     return this.injectFault(id, res);
+  }
+
+  /** The application's settings: webhook subscriptions and the Events API switch; faults apply under the id "webhooks". */
+  private async manage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    this.requests.set('webhooks', (this.requests.get('webhooks') ?? 0) + 1);
+    if (bearer(req) === FAKE_TOKEN_WITHOUT_PERMISSION) {
+      return send(res, 403, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'INSUFFICIENT_SCOPES', detail: 'The access token used does not have the permission needed for this request.' }] });
+    }
+    if (!this.authorized(req, undefined)) return squareError(res, 401, 'This request could not be authorized.');
+    if (this.injectFault('webhooks', res)) return;
+    if (req.method === 'PUT' && (url.pathname === '/v2/events/enable' || url.pathname === '/v2/events/disable')) {
+      this.eventLog.enabled = url.pathname.endsWith('/enable');
+      return send(res, 200, {});
+    }
+    const answer = await this.webhooks.route(req.method ?? 'GET', url.pathname, url.searchParams, () => readJson(req));
+    if (!answer) return squareError(res, 404, `no route ${req.method} ${url.pathname}`);
+    send(res, answer.status, answer.body);
   }
 
   /** SearchEvents; faults apply under the id "events.search". */

@@ -1,6 +1,7 @@
 // What the tests, the benchmarks and `npm run fake-square` share: the fake Square API (the only
 // thing faked: everything else is real) and Square's own payloads and signatures.
-export { FakeSquareServer, TOKEN_STATUS } from './fake-square.server.js';
+export { FAKE_TOKEN_WITHOUT_PERMISSION, FakeSquareServer, TOKEN_STATUS } from './fake-square.server.js';
+export type { FakeSubscription, FakeTestDelivery, FakeWebhookSubscriptions } from './fake-webhooks.js';
 export type { FakeSquareOptions, Fault } from './fake-square.server.js';
 export type { FakeApplication, FakeSellers } from './fake-oauth.js';
 export type { FakeEventLog } from './fake-events.js';

@@ -1,13 +1,30 @@
+import type pg from 'pg';
 import { createPgPool, findCapturedEvent, type CapturedEvent } from '@app/database';
 
-// One small read for `replay`, through the database lib's statement (no Nest context: the CLI needs
-// a single row and a clear error fast).
+// Small reads of the inbox for `replay` and `subscriptions test`, through the database lib's
+// statement (no Nest context: the CLI needs a row, or to see one arrive, and a clear error fast).
 
-export async function readCapturedEvent(databaseUrl: string, eventId: string): Promise<CapturedEvent | undefined> {
+export function readCapturedEvent(databaseUrl: string, eventId: string): Promise<CapturedEvent | undefined> {
+  return withPool(databaseUrl, (pool) => findCapturedEvent(pool, eventId));
+}
+
+/** Whether the event reached the inbox within `timeoutMs` (polled every 100 ms). */
+export function waitForCapturedEvent(databaseUrl: string, eventId: string, timeoutMs: number): Promise<boolean> {
+  return withPool(databaseUrl, async (pool) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await findCapturedEvent(pool, eventId)) !== undefined) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+}
+
+async function withPool<T>(databaseUrl: string, read: (pool: pg.Pool) => Promise<T>): Promise<T> {
   const pool = createPgPool({ url: databaseUrl, poolSize: 1 }, 5000);
   pool.on('error', () => undefined); // the query's own failure says it
   try {
-    return await findCapturedEvent(pool, eventId);
+    return await read(pool);
   } catch (err) {
     // The URL may hold a password: name only the database.
     throw new Error(`cannot read the event from Postgres (database "${databaseName(databaseUrl)}"): ${(err as Error).message}`);

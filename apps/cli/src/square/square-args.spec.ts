@@ -57,3 +57,32 @@ describe('parseSquareArgs', () => {
     expect(usageError(['send', 'x', '--key', ' , '])).toBe('--key is empty');
   });
 });
+
+describe('parseSquareArgs: Square\'s side', () => {
+  it('parses the subscriptions actions and events enable', () => {
+    expect(parseSquareArgs(['subscriptions', 'list'])).toEqual({ name: 'subscriptions', action: 'list' });
+    expect(parseSquareArgs(['subscriptions', 'sync', '--dry-run'])).toEqual({ name: 'subscriptions', action: 'sync', dryRun: true });
+    expect(parseSquareArgs(['subscriptions', 'test'])).toEqual({ name: 'subscriptions', action: 'test', waitMs: 30_000 });
+    expect(parseSquareArgs(['subscriptions', 'test', '--wait', '5000'])).toEqual({ name: 'subscriptions', action: 'test', waitMs: 5000 });
+    expect(parseSquareArgs(['subscriptions', 'rotate-key'])).toEqual({ name: 'subscriptions', action: 'rotate-key' });
+    expect(parseSquareArgs(['events', 'enable'])).toEqual({ name: 'events', action: 'enable' });
+  });
+
+  it('refuses what an action does not take', () => {
+    const refused = (argv: string[]) => {
+      try {
+        parseSquareArgs(argv);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return undefined;
+    };
+    expect(refused(['subscriptions'])).toBe('missing a subscriptions action: list, sync, test, rotate-key');
+    expect(refused(['subscriptions', 'delete'])).toBe('unknown subscriptions action "delete" (list, sync, test, rotate-key)');
+    expect(refused(['subscriptions', 'list', '--dry-run'])).toBe('subscriptions list does not take --dry-run');
+    expect(refused(['subscriptions', 'sync', '--wait', '10'])).toBe('subscriptions sync does not take --wait');
+    expect(refused(['subscriptions', 'test', '--wait', 'soon'])).toBe('--wait must be a whole number from 100 to 600000 (got "soon")');
+    expect(refused(['events', 'disable'])).toBe('unknown events action "disable" (enable)');
+    expect(refused(['events', 'enable', '--url', 'https://x'])).toBe('events does not take --url');
+  });
+});

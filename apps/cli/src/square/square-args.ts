@@ -18,7 +18,12 @@ export type SquareCommand =
     }
   | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean }
-  | { name: 'listen'; port: number; secret: string | undefined; status: number };
+  | { name: 'listen'; port: number; secret: string | undefined; status: number }
+  | { name: 'subscriptions'; action: 'list' }
+  | { name: 'subscriptions'; action: 'sync'; dryRun: boolean }
+  | { name: 'subscriptions'; action: 'test'; waitMs: number }
+  | { name: 'subscriptions'; action: 'rotate-key' }
+  | { name: 'events'; action: 'enable' };
 
 export { UsageError };
 
@@ -32,18 +37,23 @@ const OPTIONS = {
   port: { type: 'string' },
   secret: { type: 'string' },
   status: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  wait: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 
-const COMMANDS = ['send', 'verify', 'replay', 'listen'] as const;
+const COMMANDS = ['send', 'verify', 'replay', 'listen', 'subscriptions', 'events'] as const;
+const SUBSCRIPTION_ACTIONS = ['list', 'sync', 'test', 'rotate-key'] as const;
 
 const ALLOWED: Record<(typeof COMMANDS)[number], readonly OptionName[]> = {
   send: ['url', 'to', 'key', 'new-id', 'legacy'],
   verify: ['url', 'key', 'signature', 'legacy'],
   replay: ['url', 'to', 'key', 'legacy'],
   listen: ['port', 'secret', 'status'],
+  subscriptions: ['dry-run', 'wait'],
+  events: [],
 };
 
 export function parseSquareArgs(argv: readonly string[]): SquareCommand {
@@ -74,10 +84,25 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
       if (values.signature === undefined || values.signature.trim() === '') throw new UsageError('verify needs --signature <the x-square-hmacsha256-signature header>');
       return { name: 'verify', bodyFile: one(positionals, 'the body file'), signature: values.signature.trim(), url, keys, legacy };
     }
+    case 'subscriptions':
+      return subscriptions(positionals, values['dry-run'], values.wait);
+    case 'events':
+      if (one(positionals, 'what to do with the Events API: enable') !== 'enable') throw new UsageError(`unknown events action "${positionals[0]}" (enable)`);
+      return { name: 'events', action: 'enable' };
     case 'replay':
       if (to === undefined) throw new UsageError('replay needs --to <url to POST to>');
       return { name: 'replay', eventId: one(positionals, 'an event id'), to, url, keys, legacy };
   }
+}
+
+function subscriptions(positionals: string[], dryRun: boolean | undefined, wait: string | undefined): SquareCommand {
+  const action = one(positionals, `a subscriptions action: ${SUBSCRIPTION_ACTIONS.join(', ')}`);
+  if (!(SUBSCRIPTION_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown subscriptions action "${action}" (${SUBSCRIPTION_ACTIONS.join(', ')})`);
+  if (dryRun !== undefined && action !== 'sync') throw new UsageError(`subscriptions ${action} does not take --dry-run`);
+  if (wait !== undefined && action !== 'test') throw new UsageError(`subscriptions ${action} does not take --wait`);
+  if (action === 'test') return { name: 'subscriptions', action, waitMs: whole('--wait', wait ?? '30000', 100, 600_000) };
+  if (action === 'sync') return { name: 'subscriptions', action, dryRun: dryRun ?? false };
+  return { name: 'subscriptions', action: action as 'list' | 'rotate-key' };
 }
 
 function isCommand(value: string): value is (typeof COMMANDS)[number] {
