@@ -10,6 +10,7 @@ import { runReplay } from './square/replay.command.js';
 import { parseSquareArgs } from './square/square-args.js';
 import { runSend } from './square/send.command.js';
 import { runVerify } from './square/verify.command.js';
+import { runVerifyLast } from './square/verify-last.command.js';
 
 function usage(): string {
   return `usage: npm run square -- <command>
@@ -31,6 +32,10 @@ function usage(): string {
       (trailing slash, http/https, another key, re-serialized body, SHA-1/SHA-256)
       would make it match. --key may be repeated or comma-separated; any match is valid.
       --url and --key default as for send. Exit 0 valid, 1 invalid.
+
+  verify --last [--key <key>…]
+      The same diagnosis for the last delivery the ingress refused for its signature (it
+      keeps the last 50, from Postgres: DATABASE_URL), with what the ingress logged then.
 
   replay <eventId> --to <url> [--url <url>] [--key <key>] [--legacy]
       Read a captured event's raw body from Postgres (DATABASE_URL), sign it for --url
@@ -59,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
       return runSend(command, config);
     case 'verify':
       return runVerify(command, config);
+    case 'verify-last':
+      return runVerifyLast(command, config);
     case 'replay':
       return runReplay(command, config);
   }

@@ -9,6 +9,7 @@ import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js'
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { MerchantTokensRepository } from './merchant-tokens.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
+import { RejectedDeliveriesRepository } from './rejected-deliveries.repository.js';
 import { ReconcileRepository } from './reconcile.repository.js';
 import { RetentionRepository } from './retention.repository.js';
 import { ErasureRepository } from './erasure.repository.js';
@@ -25,7 +26,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, RejectedDeliveriesRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

@@ -29,3 +29,5 @@ export { PURGE_CATEGORIES, RetentionRepository } from './retention.repository.js
 export type { PurgeCounts, PurgeCutoffs } from './retention.repository.js';
 export { ErasureRepository, subjectSearch } from './erasure.repository.js';
 export type { ErasureCounts, ErasureSubject, SubjectSearch } from './erasure.repository.js';
+export { REJECTED_KEPT, RejectedDeliveriesRepository, latestRejectedDeliveries } from './rejected-deliveries.repository.js';
+export type { RejectedDelivery } from './rejected-deliveries.repository.js';

@@ -16,6 +16,7 @@ export type SquareCommand =
       newId: boolean;
       legacy: boolean;
     }
+  | { name: 'verify-last'; keys: string[] }
   | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'listen'; port: number; secret: string | undefined; status: number };
@@ -29,6 +30,7 @@ const OPTIONS = {
   signature: { type: 'string' },
   'new-id': { type: 'boolean' },
   legacy: { type: 'boolean' },
+  last: { type: 'boolean' },
   port: { type: 'string' },
   secret: { type: 'string' },
   status: { type: 'string' },
@@ -41,7 +43,7 @@ const COMMANDS = ['send', 'verify', 'replay', 'listen'] as const;
 
 const ALLOWED: Record<(typeof COMMANDS)[number], readonly OptionName[]> = {
   send: ['url', 'to', 'key', 'new-id', 'legacy'],
-  verify: ['url', 'key', 'signature', 'legacy'],
+  verify: ['url', 'key', 'signature', 'legacy', 'last'],
   replay: ['url', 'to', 'key', 'legacy'],
   listen: ['port', 'secret', 'status'],
 };
@@ -71,6 +73,10 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
     case 'send':
       return { name: 'send', source: one(positionals, 'a sample name or a body file'), url, to, keys, newId: values['new-id'] ?? false, legacy };
     case 'verify': {
+      if (values.last) {
+        if (positionals.length > 0 || values.signature !== undefined || values.url !== undefined || values.legacy) throw new UsageError('verify --last takes only --key (the delivery brings its body, signature and URL)');
+        return { name: 'verify-last', keys };
+      }
       if (values.signature === undefined || values.signature.trim() === '') throw new UsageError('verify needs --signature <the x-square-hmacsha256-signature header>');
       return { name: 'verify', bodyFile: one(positionals, 'the body file'), signature: values.signature.trim(), url, keys, legacy };
     }
