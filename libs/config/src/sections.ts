@@ -167,7 +167,7 @@ export const SECTIONS = {
     },
   }),
   log: section({ fields: { level: 'LOG_LEVEL', format: 'LOG_FORMAT' } }),
-  migrate: section({ fields: { migrationsDir: 'MIGRATIONS_DIR' } }),
+  migrate: section({ fields: { migrationsDir: 'MIGRATIONS_DIR', handlerMigrationsDir: 'HANDLER_MIGRATIONS_DIR' } }),
   /** The square CLI: nothing is required; it falls back to npm start's development key and URL. */
   squareCli: section({
     fields: {

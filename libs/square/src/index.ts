@@ -4,7 +4,7 @@ export { readSquareDelivery } from './delivery-headers.js';
 export type { SquareDelivery } from './delivery-headers.js';
 export { EVENT_CATALOG, NOT_WEBHOOK_EVENTS } from './event-catalog.js';
 export type { CatalogEntry, ObjectRoute } from './event-catalog.js';
-export { routeSquareEvent } from './event-routing.js';
+export { routeSquareEvent, snapshotObject } from './event-routing.js';
 export type { EventRoute, ObjectRef } from './event-routing.js';
 export { diagnoseSquareSignature } from './signature-diagnosis.js';
 export { describeSignatureMatch, explainSignatureMismatch, signatureFix } from './signature-explanation.js';
