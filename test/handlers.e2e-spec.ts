@@ -119,6 +119,16 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     expect(await handled(eventId)).toEqual([expect.objectContaining({ version: 7 })]);
   });
 
+  it('an event whose (handler, event) pair `events rerun` claimed already: processed, that handler skipped; live claims its pairs', async () => {
+    await db.query("INSERT INTO handler_claims (handler, event_id) VALUES ('recorder', 'rerun-first-1')");
+    const eventId = await send(paymentEventBody('rerun-first-1'));
+    expect(await settled(eventId)).toMatchObject({ status: 'processed' });
+    expect(await handled(eventId)).toEqual([]);
+    const live = await send(paymentEventBody('live-first-1'));
+    await settled(live);
+    expect(await db.query('SELECT handler FROM handler_claims WHERE event_id = $1 ORDER BY handler', [live])).toEqual([{ handler: 'paid-orders' }, { handler: 'recorder' }]);
+  });
+
   it('fails twice, then succeeds: applied once, on attempt 3', async () => {
     const eventId = await send(paymentEventBody('flaky-1'));
     // attempts counts as ctx.attempt does: the attempt that applied it. The earlier failure stays as history.

@@ -15,6 +15,7 @@ import { SquareApiClient } from '@app/square-api';
 import { runCli } from './cli-args.js';
 import { printErasure } from './events/erasure-report.js';
 import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
+import { runRerun } from './events/rerun.command.js';
 
 async function main(argv: string[]): Promise<number> {
   const command = parseEventsArgs(argv);
@@ -24,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   const config = loadAppConfig('eventsCli');
+  // No Nest context: Postgres and the handler modules only.
+  if (command.name === 'rerun') return runRerun(command, config);
   // Names only: a replay to a destination the file no longer lists would wait for nobody.
   const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false }).map((d) => d.name);
   if (command.name === 'replay-delivery' && command.destination && !destinations.includes(command.destination)) {

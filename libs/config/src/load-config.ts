@@ -54,7 +54,7 @@ export const APP_SECTIONS = {
   worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'log'],
   admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'merchants', 'oauth', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
-  eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'log'],
+  eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'handlers', 'log'],
   /** npm run merchants: the token store, and the inbox's replays of a merchant's waiting events. */
   merchantsCli: ['database', 'redis', 'queue', 'merchants', 'log'],
   migrate: ['database', 'migrate'],

@@ -32,3 +32,5 @@ export { ErasureRepository, subjectSearch } from './erasure.repository.js';
 export type { ErasureCounts, ErasureSubject, SubjectSearch } from './erasure.repository.js';
 export { REJECTED_KEPT, RejectedDeliveriesRepository, latestRejectedDeliveries } from './rejected-deliveries.repository.js';
 export type { RejectedDelivery } from './rejected-deliveries.repository.js';
+export { countRerun, eventTypeLikePatterns, mirroredObject, rerunPage } from './handler-rerun.query.js';
+export type { RerunEvent, RerunFilter } from './handler-rerun.query.js';
