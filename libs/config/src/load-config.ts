@@ -87,6 +87,8 @@ export interface SquareCliConfig {
   defaulted: { signatureKeys: boolean; notificationUrl: boolean };
   /** INIT_CWD: where `npm run` was started (npm runs scripts from the project root); for relative paths. */
   invokedFrom: string | undefined;
+  /** SQUARE_BASE_URL: where `trigger` seeds the objects the worker will retrieve (the fake Square API). */
+  squareBaseUrl: string | undefined;
 }
 
 export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
@@ -98,5 +100,6 @@ export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
     notificationUrl: squareCli.notificationUrl ?? `http://localhost:${squareCli.ingressPort}/webhooks/square`,
     defaulted: { signatureKeys: squareCli.signatureKeys.length === 0, notificationUrl: squareCli.notificationUrl === undefined },
     invokedFrom: squareCli.invokedFrom,
+    squareBaseUrl: squareCli.squareBaseUrl,
   };
 }

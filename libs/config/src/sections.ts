@@ -175,6 +175,8 @@ export const SECTIONS = {
       notificationUrl: 'SQUARE_WEBHOOK_NOTIFICATION_URL',
       ingressPort: 'INGRESS_PORT',
       invokedFrom: 'INIT_CWD',
+      /** `trigger` seeds the objects the worker will retrieve there, when it is the fake Square API. */
+      squareBaseUrl: 'SQUARE_BASE_URL',
     },
   }),
   fakeSquare: section({

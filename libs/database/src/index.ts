@@ -34,3 +34,5 @@ export { REJECTED_KEPT, RejectedDeliveriesRepository, latestRejectedDeliveries }
 export type { RejectedDelivery } from './rejected-deliveries.repository.js';
 export { countRerun, eventTypeLikePatterns, mirroredObject, rerunPage } from './handler-rerun.query.js';
 export type { RerunEvent, RerunFilter } from './handler-rerun.query.js';
+export { findEventOutcome } from './event-outcome.query.js';
+export type { EventOutcome } from './event-outcome.query.js';

@@ -17,6 +17,7 @@ export type SquareCommand =
       legacy: boolean;
     }
   | { name: 'verify-last'; keys: string[] }
+  | { name: 'trigger'; type: string; sets: string[]; merchant: string | undefined; count: number; to: string | undefined; url: string | undefined; keys: string[] }
   | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'listen'; port: number; secret: string | undefined; status: number };
@@ -31,6 +32,9 @@ const OPTIONS = {
   'new-id': { type: 'boolean' },
   legacy: { type: 'boolean' },
   last: { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+  merchant: { type: 'string' },
+  count: { type: 'string' },
   port: { type: 'string' },
   secret: { type: 'string' },
   status: { type: 'string' },
@@ -39,13 +43,14 @@ const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 
-const COMMANDS = ['send', 'verify', 'replay', 'listen'] as const;
+const COMMANDS = ['send', 'verify', 'replay', 'listen', 'trigger'] as const;
 
 const ALLOWED: Record<(typeof COMMANDS)[number], readonly OptionName[]> = {
   send: ['url', 'to', 'key', 'new-id', 'legacy'],
   verify: ['url', 'key', 'signature', 'legacy', 'last'],
   replay: ['url', 'to', 'key', 'legacy'],
   listen: ['port', 'secret', 'status'],
+  trigger: ['set', 'merchant', 'count', 'to', 'url', 'key'],
 };
 
 export function parseSquareArgs(argv: readonly string[]): SquareCommand {
@@ -80,6 +85,8 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
       if (values.signature === undefined || values.signature.trim() === '') throw new UsageError('verify needs --signature <the x-square-hmacsha256-signature header>');
       return { name: 'verify', bodyFile: one(positionals, 'the body file'), signature: values.signature.trim(), url, keys, legacy };
     }
+    case 'trigger':
+      return { name: 'trigger', type: one(positionals, 'an event type, e.g. payment.updated'), sets: values.set ?? [], merchant: values.merchant?.trim() || undefined, count: whole('--count', values.count ?? '1', 1, 1000), to, url, keys };
     case 'replay':
       if (to === undefined) throw new UsageError('replay needs --to <url to POST to>');
       return { name: 'replay', eventId: one(positionals, 'an event id'), to, url, keys, legacy };
