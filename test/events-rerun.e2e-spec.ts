@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeSquareServer } from '@app/testing';
 import { runNode } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { eventually } from './support/worker.js';
@@ -20,6 +21,15 @@ export default {
   },
 };`;
 
+const REFETCHER = `
+export default {
+  name: 'refetcher',
+  eventTypes: ['payment.updated'],
+  async handle({ event, object, sql }) {
+    await sql('INSERT INTO refetched (event_id, status) VALUES ($1, $2)', [event.id, object.status]);
+  },
+};`;
+
 describe('events rerun: a new handler over past events, each at most once', () => {
   let db: TestDatabase;
   let env: Record<string, string>;
@@ -28,10 +38,12 @@ describe('events rerun: a new handler over past events, each at most once', () =
 
   beforeAll(async () => {
     db = await createTestDatabase('rerun');
-    const file = join(mkdtempSync(join(tmpdir(), 'rerun-')), 'late-comer.mjs');
-    writeFileSync(file, HANDLER);
-    env = { DATABASE_URL: db.url, SQUARE_EVENT_HANDLERS: file };
+    const dir = mkdtempSync(join(tmpdir(), 'rerun-'));
+    writeFileSync(join(dir, 'late-comer.mjs'), HANDLER);
+    writeFileSync(join(dir, 'refetcher.mjs'), REFETCHER);
+    env = { DATABASE_URL: db.url, SQUARE_EVENT_HANDLERS: `${join(dir, 'late-comer.mjs')},${join(dir, 'refetcher.mjs')}` };
     await db.query('CREATE TABLE reran (event_id text, status text, attempt int)');
+    await db.query('CREATE TABLE refetched (event_id text, status text)');
     // N processed payment events whose payments the mirror holds, one whose payment it does not,
     // one refund (not the handler's type), and one the live path applied with this handler already.
     await db.query(`
@@ -86,6 +98,21 @@ describe('events rerun: a new handler over past events, each at most once', () =
   it('names the handlers there are when the one asked for is not loaded', async () => {
     const run = await runNode(EVENTS_CLI, ['rerun', '--handler', 'nope', '--since', '2026-01-01T00:00:00Z'], env);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('events: no handler "nope" in SQUARE_EVENT_HANDLERS (late-comer)');
+    expect(run.stderr).toContain('events: no handler "nope" in SQUARE_EVENT_HANDLERS (late-comer, refetcher)');
+  });
+
+  it('--refetch gives the handler the object as Square returns it now', async () => {
+    const fake = new FakeSquareServer({ accessToken: 'app-token', synthesize: false });
+    try {
+      for (let i = 1; i <= 3; i++) fake.put('payment', { id: `pay-${i}`, status: 'REFETCHED', version: 9 });
+      await fake.listen();
+      const run = await runNode(EVENTS_CLI, ['rerun', '--handler', 'refetcher', '--since', '2026-06-01T00:00:00Z', '--until', '2026-06-01T00:00:03.5Z', '--refetch'],
+        { ...env, SQUARE_ACCESS_TOKEN: 'app-token', SQUARE_BASE_URL: fake.url });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('done: 3 applied');
+      expect(await db.query('SELECT event_id, status FROM refetched ORDER BY event_id')).toEqual(['evt-1', 'evt-2', 'evt-3'].map((event_id) => ({ event_id, status: 'REFETCHED' })));
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -46,7 +46,7 @@ describe('parseEventsArgs', () => {
 
   it('parses rerun, refusing it without a handler or a start', () => {
     expect(parseEventsArgs(['rerun', '--handler', 'mark-paid', '--since', '2026-11-01T00:00:00Z', '--type', 'payment.created,payment.updated', '--dry-run'])).toEqual({
-      name: 'rerun', handler: 'mark-paid', since: new Date('2026-11-01T00:00:00Z'), until: undefined, types: ['payment.created', 'payment.updated'], dryRun: true,
+      name: 'rerun', handler: 'mark-paid', since: new Date('2026-11-01T00:00:00Z'), until: undefined, types: ['payment.created', 'payment.updated'], dryRun: true, refetch: false,
     });
     expect(usageError(['rerun', '--since', '2026-11-01T00:00:00Z'])).toMatch(/needs --handler/);
     expect(usageError(['rerun', '--handler', 'x'])).toMatch(/needs --since/);

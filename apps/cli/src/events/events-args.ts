@@ -10,7 +10,7 @@ export type EventsCommand =
   | { name: 'replay-delivery'; deliveryIds: string[]; destination: string | undefined }
   | { name: 'backfill'; since: Date; until: Date | undefined; types: string[] }
   | { name: 'purge'; olderThanMs: number; deadLettered: boolean; dryRun: boolean }
-  | { name: 'rerun'; handler: string; since: Date; until: Date | undefined; types: string[]; dryRun: boolean }
+  | { name: 'rerun'; handler: string; since: Date; until: Date | undefined; types: string[]; dryRun: boolean; refetch: boolean }
   | { name: 'erase'; subject: { customerId: string } | { email: string } | { merchantId: string } };
 
 const OPTIONS = {
@@ -29,6 +29,7 @@ const OPTIONS = {
   'merchant-id': { type: 'string' },
   email: { type: 'string' },
   handler: { type: 'string' },
+  refetch: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -38,7 +39,7 @@ const ALLOWED = {
   backfill: ['since', 'until', 'types'],
   purge: ['older-than', 'dead-lettered', 'dry-run'],
   erase: ['customer-id', 'email', 'merchant-id'],
-  rerun: ['handler', 'since', 'until', 'type', 'dry-run'],
+  rerun: ['handler', 'since', 'until', 'type', 'dry-run', 'refetch'],
 } as const;
 const COMMANDS = Object.keys(ALLOWED) as Array<keyof typeof ALLOWED>;
 
@@ -82,9 +83,10 @@ export const EVENTS_USAGE = `usage: npm run events -- <command>
                                   removed, per store. Exit 1: something is left (an event still
                                   being processed, Redis unreachable): run it again
 
-  rerun --handler <name> --since <ISO> [--until <ISO>] [--type a,b] [--dry-run]
+  rerun --handler <name> --since <ISO> [--until <ISO>] [--type a,b] [--dry-run] [--refetch]
                                   apply one of your handlers (SQUARE_EVENT_HANDLERS) to the processed
-                                  events received in that range, with the object the mirror holds;
+                                  events received in that range, with the object the mirror holds
+                                  (--refetch: retrieved again from Square with SQUARE_ACCESS_TOKEN);
                                   each event at most once per handler, ever (live events included):
                                   a second run applies nothing, a killed run resumes
 
@@ -129,7 +131,7 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
     const until = values.until === undefined ? undefined : isoTime('--until', values.until);
     if (until && until <= since) throw new UsageError('--until must be after --since');
     const types = (values.type ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-    return { name: 'rerun', handler, since, until, types, dryRun: values['dry-run'] ?? false };
+    return { name: 'rerun', handler, since, until, types, dryRun: values['dry-run'] ?? false, refetch: values.refetch ?? false };
   }
   if (command === 'replay-delivery') {
     const destination = values.destination?.trim();

@@ -1,7 +1,8 @@
 import type { EventsCliConfig } from '@app/config';
 import { EventApplyRepository, countRerun, createPgPool, eventTypeLikePatterns, mirroredObject, rerunPage, type RerunEvent, type RerunFilter } from '@app/database';
 import { deepFreeze, loadHandlerModules, runTeamHandler, type HandlerLogger, type JsonObject, type SquareEventHandler } from '@app/handlers';
-import { routeSquareEvent, snapshotObject } from '@app/square';
+import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
+import { SquareApiClient, isRetrievable } from '@app/square-api';
 import type { EventsCommand } from './events-args.js';
 import { RerunProgress, type RerunCounts } from './rerun-progress.js';
 
@@ -22,6 +23,11 @@ export async function runRerun(cmd: RerunCommand, config: EventsCliConfig): Prom
     console.error(`events: no handler "${cmd.handler}" in SQUARE_EVENT_HANDLERS (${loaded.map((l) => l.handler.name).join(', ') || 'none loaded'})`);
     return 1;
   }
+  if (cmd.refetch && config.reconcile.accessToken === undefined) {
+    console.error('events: --refetch reads from Square with SQUARE_ACCESS_TOKEN, which is not set');
+    return 1;
+  }
+  const objects = objectSource(cmd.refetch ? { client: new SquareApiClient(config.reconcile), token: config.reconcile.accessToken! } : undefined);
   const pool = createPgPool({ url: config.database.url, poolSize: 2 }, 5000);
   pool.on('error', () => undefined); // the query's own failure says it
   try {
@@ -38,7 +44,7 @@ export async function runRerun(cmd: RerunCommand, config: EventsCliConfig): Prom
       for (const event of page) {
         after = { receivedAt: event.receivedAt, eventId: event.eventId };
         try {
-          counts[await applyOne(handler, event, pool, applies, config.handlers.timeoutMs)] += 1;
+          counts[await applyOne(handler, event, (route) => objects(pool, route), applies, config.handlers.timeoutMs)] += 1;
         } catch (err) {
           progress.end(counts);
           console.error(`events: handler "${handler.name}" failed on event ${event.eventId}: ${(err as Error).message}. Nothing of that event was applied; fix it and run again (applied events are skipped).`);
@@ -54,11 +60,26 @@ export async function runRerun(cmd: RerunCommand, config: EventsCliConfig): Prom
   }
 }
 
-async function applyOne(handler: SquareEventHandler, e: RerunEvent, pool: Parameters<typeof mirroredObject>[0], applies: EventApplyRepository, timeoutMs: number): Promise<keyof RerunCounts> {
+type Pool = Parameters<typeof mirroredObject>[0];
+type RetrievedObject = (route: EventRoute & { kind: 'retrieve' }) => Promise<Record<string, unknown> | undefined>;
+
+/**
+ * The object of a 'retrieve' event: as the mirror holds it now (the worker retrieved it when the
+ * event came), or with --refetch as Square's API returns it now (the application's token; the
+ * mirror is not written).
+ */
+function objectSource(refetch: { client: SquareApiClient; token: string } | undefined) {
+  return async (pool: Pool, route: EventRoute & { kind: 'retrieve' }) => {
+    if (refetch === undefined) return mirroredObject(pool, route.objectType, route.id);
+    if (!isRetrievable(route.objectType)) return undefined;
+    return (await refetch.client.retrieve(route.objectType, route.id, refetch.token)).object;
+  };
+}
+
+async function applyOne(handler: SquareEventHandler, e: RerunEvent, retrieved: RetrievedObject, applies: EventApplyRepository, timeoutMs: number): Promise<keyof RerunCounts> {
   const payload = e.payload as JsonObject;
   const route = routeSquareEvent(e.eventType, payload);
-  // The object as the mirror holds it now (the worker retrieved it when the event came).
-  const object = route.kind === 'retrieve' ? await mirroredObject(pool, route.objectType, route.id) : snapshotObject(route, payload);
+  const object = route.kind === 'retrieve' ? await retrieved(route) : snapshotObject(route, payload);
   if (object === undefined) return 'noObject';
   const event = deepFreeze({ id: e.eventId, type: e.eventType, merchantId: e.merchantId, createdAt: e.createdAt, payload });
   const ran = await applies.inApplyTransaction(e.eventId, timeoutMs, async (tx) => {
