@@ -136,6 +136,7 @@ describe('admin: Bull Board and the admin API', () => {
         outcome: null,
         attempts: 0,
         lastError: null,
+        earlierError: null,
         deadLetterReason: 'attempts_exhausted',
         replayCount: 0,
         deliveryCount: 1,
@@ -230,6 +231,12 @@ describe('admin: Bull Board and the admin API', () => {
         rawBody: body.toString('utf8'),
       });
       for (const key of ['receivedAt', 'updatedAt', 'deadLetteredAt']) expect(Date.parse(String(res.json[key]))).not.toBeNaN();
+    });
+
+    it("a processed event's error of an earlier attempt is history (earlierError), not its current error", async () => {
+      await storeEvent('history-1', { status: 'processed', lastError: 'Square answered 503', attempts: 2 });
+      const res = await get('/admin/api/events/history-1');
+      expect(res.json).toMatchObject({ status: 'processed', attempts: 2, lastError: null, earlierError: 'Square answered 503' });
     });
 
     it('answers 404 for an unknown event', async () => {

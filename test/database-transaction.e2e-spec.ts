@@ -70,7 +70,7 @@ describe('inTransaction', () => {
     const pool = createPgPool({ url: db.url, poolSize: 1 });
     const applies = new EventApplyRepository(pool);
     const escape = applies.inApplyTransaction('e-escape', 10_000, async (tx) => {
-      await tx.claim();
+      await tx.claim(1);
       await tx.sqlFor('escaper')('INSERT INTO t VALUES (6)');
       await tx.run({ text: 'ROLLBACK' });
       await tx.run({ text: 'BEGIN' });
@@ -92,7 +92,7 @@ describe('inTransaction', () => {
         (SELECT count(*)::int FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory') AS locks`)).rows[0]!;
     const before = await session();
     const apply = (id: string, statements: string[]) => applies.inApplyTransaction(id, 10_000, async (tx) => {
-      await tx.claim();
+      await tx.claim(1);
       for (const text of statements) await tx.sqlFor('sloppy')(text);
     });
     await apply('e-session', [

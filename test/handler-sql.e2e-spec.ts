@@ -118,7 +118,7 @@ describe('ctx.sql: one statement, inside the event\'s transaction, never out of 
   const nothingLeft = { claims: 0, deliveries: 0, notes: [] };
   // A plain event after a bad one: applied at once, on a connection whose session is as it was.
   const cleanNext = async (eventId: string) => {
-    expect(await settled(await send(paymentEventBody(eventId)))).toMatchObject({ status: 'processed', attempts: 0 });
+    expect(await settled(await send(paymentEventBody(eventId)))).toMatchObject({ status: 'processed', attempts: 1 });
     expect(await leftovers(eventId)).toEqual({ claims: 1, deliveries: 1, notes: ['search_path "$user", public'] });
   };
 
@@ -148,7 +148,7 @@ describe('ctx.sql: one statement, inside the event\'s transaction, never out of 
 
   it('set_config(…, false), which no keyword shows, commits; the connection goes back to the pool with its session reset', async () => {
     const eventId = await send(paymentEventBody('setconfig-1'));
-    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 0 });
+    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 1 });
     await cleanNext('after-setconfig-1');
     await cleanNext('after-setconfig-2');
   });

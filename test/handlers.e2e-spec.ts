@@ -70,7 +70,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     await db.query('CREATE TABLE handled (event_id text, handler text, attempt int, version int, status text)');
     await db.query('CREATE TABLE handler_switch (fail boolean)');
     await db.query('INSERT INTO handler_switch VALUES (true)');
-    await db.query((await import('node:fs')).readFileSync('handlers/paid-orders.sql', 'utf8'));
+    await db.query((await import('node:fs')).readFileSync('handlers/migrations/20261207000000_paid_orders/migration.sql', 'utf8'));
     prefix = uniqueName('q');
     handlerFile = join(mkdtempSync(join(tmpdir(), 'team-handlers-')), 'recorder.mjs');
     writeFileSync(handlerFile, HANDLER);
@@ -119,9 +119,20 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     expect(await handled(eventId)).toEqual([expect.objectContaining({ version: 7 })]);
   });
 
+  it('an event whose (handler, event) pair `events rerun` claimed already: processed, that handler skipped; live claims its pairs', async () => {
+    await db.query("INSERT INTO handler_claims (handler, event_id) VALUES ('recorder', 'rerun-first-1')");
+    const eventId = await send(paymentEventBody('rerun-first-1'));
+    expect(await settled(eventId)).toMatchObject({ status: 'processed' });
+    expect(await handled(eventId)).toEqual([]);
+    const live = await send(paymentEventBody('live-first-1'));
+    await settled(live);
+    expect(await db.query('SELECT handler FROM handler_claims WHERE event_id = $1 ORDER BY handler', [live])).toEqual([{ handler: 'paid-orders' }, { handler: 'recorder' }]);
+  });
+
   it('fails twice, then succeeds: applied once, on attempt 3', async () => {
     const eventId = await send(paymentEventBody('flaky-1'));
-    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 2, last_error: 'handler "recorder" failed: the CRM is not answering' });
+    // attempts counts as ctx.attempt does: the attempt that applied it. The earlier failure stays as history.
+    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 3, last_error: 'handler "recorder" failed: the CRM is not answering' });
     expect(await handled(eventId)).toEqual([expect.objectContaining({ attempt: 3 })]);
   });
 
@@ -158,7 +169,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     const eventId = await send(paymentEventBody(id));
     expect(await settled(eventId)).toMatchObject({
       status: 'processed',
-      attempts: 1,
+      attempts: 2,
       last_error: 'handler "recorder" did not finish within 2500 ms (SQUARE_EVENT_HANDLER_TIMEOUT_MS); rolled back',
     });
     expect(await handled(eventId)).toEqual([expect.objectContaining({ attempt: 2 })]);

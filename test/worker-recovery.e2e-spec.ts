@@ -98,7 +98,7 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     const applies = app.get(EventApplyRepository);
     const outcomes = await Promise.all(Array.from({ length: 20 }, () =>
       applies.inApplyTransaction('race-1', 5000, async (tx) => {
-        return (await tx.claim()) ? 'applied' : 'duplicate';
+        return (await tx.claim(1)) ? 'applied' : 'duplicate';
       })));
     expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19);

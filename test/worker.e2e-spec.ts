@@ -62,7 +62,7 @@ describe('worker: end to end', () => {
 
   it('a signed payment.updated becomes a processed event and a payment row with the retrieved data', async () => {
     const eventId = await send(fixtureBody('payment.updated.json'));
-    expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied', attempts: 0 });
+    expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied', attempts: 1 });
     const [payment] = await db.query('SELECT * FROM payments WHERE id = $1', [PAYMENT_ID]);
     expect(payment).toMatchObject({
       status: 'COMPLETED',
@@ -168,7 +168,7 @@ describe('worker: end to end', () => {
   it('429 twice, then success: processed, with the failed attempts recorded', async () => {
     fake.fail({ id: PAYMENT_ID, status: 429, times: 2, retryAfterSeconds: 0 });
     const eventId = await send(paymentEventBody('rate-limited-1'));
-    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 2, last_error: expect.stringContaining('429') });
+    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 3, last_error: expect.stringContaining('429') });
     expect(fake.requestCount(PAYMENT_ID)).toBe(3);
   });
 

@@ -19,6 +19,7 @@ import { isDestinationsCommand } from './events/destinations-args.js';
 import { runDestinationsCommand } from './events/destinations-commands.js';
 import { EVENTS_USAGE, parseEventsArgs, type EventsCommand } from './events/events-args.js';
 import { INSPECT_USAGE, runInspect } from './events/inspect.command.js';
+import { runRerun } from './events/rerun.command.js';
 
 async function main(argv: string[]): Promise<number> {
   const inspected = argv.includes('--help') ? undefined : await runInspect(argv);
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   const config = loadAppConfig('eventsCli');
+  // No Nest context: Postgres and the handler modules only.
+  if (command.name === 'rerun') return runRerun(command, config);
   // Names only: a replay to a destination the file no longer lists would wait for nobody.
   const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false }).map((d) => d.name);
   if ((isDestinationsCommand(command) || (command.name === 'replay-delivery' && command.destination)) && !config.forwarding.destinationsFile) {

@@ -15,6 +15,8 @@ import { runReplay } from './square/replay.command.js';
 import { parseSquareArgs, type SquareCommand } from './square/square-args.js';
 import { runSend } from './square/send.command.js';
 import { runVerify } from './square/verify.command.js';
+import { runVerifyLast } from './square/verify-last.command.js';
+import { runTrigger } from './square/trigger.command.js';
 
 function usage(): string {
   return `usage: npm run square -- <command>
@@ -36,6 +38,16 @@ function usage(): string {
       (trailing slash, http/https, another key, re-serialized body, SHA-1/SHA-256)
       would make it match. --key may be repeated or comma-separated; any match is valid.
       --url and --key default as for send. Exit 0 valid, 1 invalid.
+
+  verify --last [--key <key>…]
+      The same diagnosis for the last delivery the ingress refused for its signature (it
+      keeps the last 50, from Postgres: DATABASE_URL), with what the ingress logged then.
+
+  trigger <event-type> [--set path=value]… [--merchant <id>] [--count N] [--to <url>] [--url <url>] [--key <key>]
+      A realistic signed event of any type Square sends (libs/square/src/event-catalog.ts),
+      --set overriding fields (value as JSON, else text), sent --count times (default 1) as
+      send does. With SQUARE_BASE_URL at the fake Square API, the objects the worker retrieves
+      are seeded there first; with DATABASE_URL reachable, waits for each outcome and prints it.
 
   replay <eventId> --to <url> [--url <url>] [--key <key>] [--legacy]
       Read a captured event's raw body from Postgres (DATABASE_URL), sign it for --url
@@ -81,6 +93,10 @@ async function main(argv: string[]): Promise<number> {
       return runSend(command, config);
     case 'verify':
       return runVerify(command, config);
+    case 'verify-last':
+      return runVerifyLast(command, config);
+    case 'trigger':
+      return runTrigger(command, config);
     case 'replay':
       return runReplay(command, config);
     case 'subscriptions':

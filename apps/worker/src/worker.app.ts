@@ -3,7 +3,7 @@ import { loadDestinations, type WorkerAppConfig } from '@app/config';
 import { createHttpApp } from '@app/http';
 import { ForwardDestinations } from './forwarding/forward-destinations.js';
 import { FORWARD_HANDLER } from './forwarding/forward-recorder.handler.js';
-import { loadHandlerModules } from './handlers/handler-modules.js';
+import { loadHandlerModules } from '@app/handlers';
 import { REVOCATION_HANDLER } from './merchants/merchant-revocation.handler.js';
 import { MIRROR_HANDLER } from './mirror/square-mirror.handler.js';
 import { WorkerModule } from './worker.module.js';

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import type { SquareEventHandler } from '@app/handlers';
 import { ReconcileEventsUseCase, RetentionModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
@@ -15,6 +14,7 @@ import { ForwardDestinations } from './forwarding/forward-destinations.js';
 import { ForwardQueues } from './forwarding/forward-queues.js';
 import { ForwardRecorderHandler } from './forwarding/forward-recorder.handler.js';
 import { ForwardWorkers } from './forwarding/forward-workers.js';
+import type { LoadedHandler } from '@app/handlers';
 import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
 import { MerchantRevocationHandler } from './merchants/merchant-revocation.handler.js';
 import { MerchantTokenResolver } from './merchants/merchant-token.resolver.js';
@@ -42,7 +42,7 @@ export class WorkerModule {
    * `teamHandlers` (SQUARE_EVENT_HANDLERS) and `destinations` (FORWARD_DESTINATIONS_FILE, reloaded
    * while it runs) are loaded before the app is built (worker.app.ts).
    */
-  static forRoot(config: WorkerAppConfig, teamHandlers: readonly SquareEventHandler[], destinations: ForwardDestinations): DynamicModule {
+  static forRoot(config: WorkerAppConfig, teamHandlers: readonly LoadedHandler[], destinations: ForwardDestinations): DynamicModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN), MerchantsModule, RetentionModule, HealthModule, MetricsModule],

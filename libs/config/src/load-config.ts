@@ -54,7 +54,7 @@ export const APP_SECTIONS = {
   worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'squareSubscription', 'log'],
   admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'merchants', 'oauth', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
-  eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'log'],
+  eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'handlers', 'log'],
   /** npm run merchants: the token store, and the inbox's replays of a merchant's waiting events. */
   merchantsCli: ['database', 'redis', 'queue', 'merchants', 'log'],
   /** npm run square -- subscriptions|events: Square's side, and what the pipeline consumes. */
@@ -90,6 +90,8 @@ export interface SquareCliConfig {
   defaulted: { signatureKeys: boolean; notificationUrl: boolean };
   /** INIT_CWD: where `npm run` was started (npm runs scripts from the project root); for relative paths. */
   invokedFrom: string | undefined;
+  /** SQUARE_BASE_URL: where `trigger` seeds the objects the worker will retrieve (the fake Square API). */
+  squareBaseUrl: string | undefined;
 }
 
 export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
@@ -101,5 +103,6 @@ export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
     notificationUrl: squareCli.notificationUrl ?? `http://localhost:${squareCli.ingressPort}/webhooks/square`,
     defaulted: { signatureKeys: squareCli.signatureKeys.length === 0, notificationUrl: squareCli.notificationUrl === undefined },
     invokedFrom: squareCli.invokedFrom,
+    squareBaseUrl: squareCli.squareBaseUrl,
   };
 }

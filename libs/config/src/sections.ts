@@ -185,7 +185,7 @@ export const SECTIONS = {
     },
   }),
   log: section({ fields: { level: 'LOG_LEVEL', format: 'LOG_FORMAT' } }),
-  migrate: section({ fields: { migrationsDir: 'MIGRATIONS_DIR' } }),
+  migrate: section({ fields: { migrationsDir: 'MIGRATIONS_DIR', handlerMigrationsDir: 'HANDLER_MIGRATIONS_DIR' } }),
   /** The square CLI: nothing is required; it falls back to npm start's development key and URL. */
   squareCli: section({
     fields: {
@@ -193,6 +193,8 @@ export const SECTIONS = {
       notificationUrl: 'SQUARE_WEBHOOK_NOTIFICATION_URL',
       ingressPort: 'INGRESS_PORT',
       invokedFrom: 'INIT_CWD',
+      /** `trigger` seeds the objects the worker will retrieve there, when it is the fake Square API. */
+      squareBaseUrl: 'SQUARE_BASE_URL',
     },
   }),
   fakeSquare: section({

@@ -209,6 +209,8 @@ export const VARIABLES = {
   LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json'),
 
   MIGRATIONS_DIR: textOr('prisma/migrations'),
+  /** The team's own SQL migrations (for their handlers' tables), applied after ours, tracked apart. */
+  HANDLER_MIGRATIONS_DIR: text(),
   /** Set by npm: where `npm run` was started (npm runs scripts from the project root). */
   INIT_CWD: text(),
 

@@ -12,6 +12,7 @@ import { ForwardDestinationsRepository } from './forward-destinations.repository
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { MerchantTokensRepository } from './merchant-tokens.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
+import { RejectedDeliveriesRepository } from './rejected-deliveries.repository.js';
 import { ReconcileRepository } from './reconcile.repository.js';
 import { RetentionRepository } from './retention.repository.js';
 import { ErasureRepository } from './erasure.repository.js';
@@ -28,7 +29,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

@@ -86,6 +86,7 @@ const scrub = (column: string) => `${column} = regexp_replace(${column}, :text, 
 const names = (column: string) => `regexp_like(${column}, :text, :flags)`;
 const ANY = {
   invalid: statement<Text>('erase-subject-invalid', `DELETE FROM invalid_webhooks WHERE ${names("encode(raw_body, 'escape')")} OR ${names('headers::text')}`),
+  rejected: statement<Text>('erase-subject-rejected', `DELETE FROM rejected_deliveries WHERE ${names("encode(raw_body, 'escape')")}`),
   eventErrors: statement<Text>('erase-subject-event-errors', `
     UPDATE webhook_events SET ${scrub('last_error')}, ${scrub('dead_letter_reason')}, ${scrub('square_retry_reason')}, updated_at = now()
     WHERE ${names('last_error')} OR ${names('dead_letter_reason')} OR ${names('square_retry_reason')}`),
@@ -133,7 +134,7 @@ export class ErasureRepository {
             merchantTokens: await n(M.tokens.bind({ merchant_id })),
           };
       const errorTexts = await n(ANY.eventErrors.bind({ text, flags })) + await n(ANY.deliveryErrors.bind({ text, flags })) + await n(ANY.tokenErrors.bind({ text, flags }));
-      return { ...rows, invalidBodies: await n(ANY.invalid.bind({ text, flags })), errorTexts };
+      return { ...rows, invalidBodies: await n(ANY.invalid.bind({ text, flags })) + await n(ANY.rejected.bind({ text, flags })), errorTexts };
     });
   }
 

@@ -11,9 +11,14 @@ export interface ApplyTransaction {
   /**
    * Takes the event's claim and marks the event processed (outcome applied), in one statement:
    * both commit only with everything else of the transaction. False when the claim was taken
-   * already (the event was applied before): then nothing changed.
+   * already (the event was applied before): then nothing changed. `attempt` (1 for the first) is
+   * stored as the event's attempts, as a failed attempt stores its own number. `handlers`: the
+   * team's handlers that want the event; resolves with those it claimed (one a rerun applied
+   * already is not), or false.
    */
-  claim(): Promise<boolean>;
+  claim(attempt: number, handlers?: readonly string[]): Promise<ReadonlySet<string> | false>;
+  /** `events rerun`: claims (handler, this event); false when that pair was applied before. */
+  claimHandler(handler: string): Promise<boolean>;
   /**
    * For a legacy v1 event: records that its body (body_key) applies this object (Square's JSON,
    * null when the event has none), only when the object is strictly newer than the one the body
@@ -71,14 +76,24 @@ export class TransactionOverError extends Error {
 // attempt waits for the first to commit or roll back, then finds the row or takes it. The event is
 // marked processed in the same statement (one round trip less: they commit together anyway). It
 // reads the transaction's id too, which the commit checks when a handler ran SQL (transaction.ts).
-const CLAIM = statement<{ event_id: string }>('claim-event', `
+// The team's handlers claim (handler, event) in the same statement: a pair `events rerun` applied
+// already is not claimed again, and the use case skips that handler.
+const CLAIM = statement<{ event_id: string; attempts: number; handlers: string[] }>('claim-event', `
   WITH claim AS (
     INSERT INTO event_claims (event_id) VALUES (:event_id) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
   ), mark AS (
-    UPDATE webhook_events SET status = '${STATUS.processed}', outcome = 'applied', processed_at = now(), updated_at = now()
+    UPDATE webhook_events SET status = '${STATUS.processed}', outcome = 'applied', attempts = :attempts, processed_at = now(), updated_at = now()
     WHERE event_id IN (SELECT event_id FROM claim) AND status = '${STATUS.received}'
+  ), handled AS (
+    INSERT INTO handler_claims (handler, event_id) SELECT h, event_id FROM claim, unnest(:handlers::text[]) AS h
+    ON CONFLICT DO NOTHING RETURNING handler
   )
-  SELECT event_id, pg_current_xact_id()::text AS xid FROM claim`);
+  SELECT event_id, pg_current_xact_id()::text AS xid, ARRAY(SELECT handler FROM handled) AS handlers FROM claim`);
+
+// `events rerun`: one handler's claim of one event; the transaction's id as for the claim above.
+const CLAIM_HANDLER = statement<{ handler: string; event_id: string }>('claim-handler', `
+  INSERT INTO handler_claims (handler, event_id) VALUES (:handler, :event_id) ON CONFLICT DO NOTHING
+  RETURNING pg_current_xact_id()::text AS xid`);
 
 // A v1 body carries no id nor version, and its event id hashes an unsigned timestamp: the same
 // signed body can come back as a new event. It applies an object once per version, by the
@@ -236,8 +251,13 @@ export class EventApplyRepository {
         };
         const event_id = eventId;
         return work({
-          claim: async () => {
-            const { rows } = await run<{ xid: string }>(CLAIM.bind({ event_id }));
+          claim: async (attempts, handlers = []) => {
+            const { rows } = await run<{ xid: string; handlers: string[] }>(CLAIM.bind({ event_id, attempts, handlers: [...handlers] }));
+            xid = rows[0]?.xid;
+            return rows[0] === undefined ? false : new Set(rows[0].handlers);
+          },
+          claimHandler: async (handler) => {
+            const { rows } = await run<{ xid: string }>(CLAIM_HANDLER.bind({ handler, event_id }));
             xid = rows[0]?.xid;
             return rows.length === 1;
           },

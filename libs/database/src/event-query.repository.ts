@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventSource, WebhookEventStatus } from './generated/prisma/enums.js';
+import { STATUS } from './sql.js';
 import { Prisma } from './generated/prisma/client.js';
 import { PrismaService } from './prisma.service.js';
 
@@ -39,7 +40,10 @@ export interface EventSummary {
   source: EventOrigin;
   outcome: string | null;
   attempts: number;
+  /** Why the event is failing now: null once it is processed or ignored. */
   lastError: string | null;
+  /** The error of an earlier attempt of an event that then succeeded: history, not its state. */
+  earlierError: string | null;
   deadLetterReason: string | null;
   replayCount: number;
   deliveryCount: number;
@@ -99,6 +103,15 @@ function oneOf(column: 'status' | 'event_type' | 'source' | 'merchant_id', value
     : Prisma.sql`${Prisma.raw(column)} = ANY(${[...values]}::${Prisma.raw(type)}[])`;
 }
 
+/**
+ * last_error stays on an event that succeeded after failing (the failures' history): it is shown as
+ * earlierError then, never as the error of an event that has none.
+ */
+function withErrorHistory<T extends { status: string; lastError: string | null }>(row: T): T & { earlierError: string | null } {
+  const done = row.status === STATUS.processed || row.status === STATUS.ignored;
+  return { ...row, lastError: done ? null : row.lastError, earlierError: done ? row.lastError : null };
+}
+
 // Not fatal: a body that is not valid UTF-8 still shows, with replacement characters.
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -126,7 +139,7 @@ export class EventQueryRepository {
     if (filter.receivedFrom) where.push(Prisma.sql`received_at >= ${filter.receivedFrom}`);
     if (filter.receivedTo) where.push(Prisma.sql`received_at < ${filter.receivedTo}`);
     if (after) where.push(Prisma.sql`(received_at, event_id) < (${after.receivedAt}, ${after.eventId})`);
-    const rows = await this.prisma.$queryRaw<EventSummary[]>`
+    const rows = await this.prisma.$queryRaw<Array<Omit<EventSummary, 'earlierError'>>>`
       SELECT event_id AS "eventId", event_type AS "eventType", status::text AS status, source::text AS source, outcome, attempts,
              last_error AS "lastError", dead_letter_reason AS "deadLetterReason", replay_count AS "replayCount",
              delivery_count AS "deliveryCount", received_at AS "receivedAt", processed_at AS "processedAt",
@@ -135,7 +148,7 @@ export class EventQueryRepository {
       ${where.length > 0 ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}
       ORDER BY received_at DESC, event_id DESC
       LIMIT ${limit + 1}`; // one more tells whether there is a next page
-    const events = rows.slice(0, limit);
+    const events = rows.slice(0, limit).map(withErrorHistory);
     const last = events.at(-1);
     return { events, next: rows.length > limit && last ? { receivedAt: last.receivedAt, eventId: last.eventId } : null };
   }
@@ -159,7 +172,7 @@ export class EventQueryRepository {
     if (!row) return null;
     const { squareEnvironment, squareInitialDeliveryAt, squareRetryNumber, squareRetryReason, lastDeliveredAt, rawBody, ...rest } = row;
     return {
-      ...rest,
+      ...withErrorHistory(rest),
       delivery: {
         environment: squareEnvironment,
         initialDeliveryAt: squareInitialDeliveryAt,

@@ -12,7 +12,7 @@ export interface PurgeCutoffs {
   deadLettered?: Date;
   /** delivered and dead-lettered forward deliveries: the rows. */
   deliveries?: Date;
-  /** signed-but-invalid bodies (invalid_webhooks): the rows. */
+  /** signed-but-invalid bodies (invalid_webhooks) and deliveries refused for their signature (rejected_deliveries): the rows. */
   invalid?: Date;
 }
 
@@ -49,6 +49,12 @@ const DELETE_INVALID = statement<{ before: Date; limit: number }>('purge-invalid
 
 const COUNT_INVALID = statement<{ before: Date }>('count-purgeable-invalid', 'SELECT count(*)::int AS n FROM invalid_webhooks WHERE last_received_at < :before');
 
+const DELETE_REJECTED = statement<{ before: Date; limit: number }>('purge-rejected-deliveries', `
+  DELETE FROM rejected_deliveries WHERE id IN (
+    SELECT id FROM rejected_deliveries WHERE received_at < :before ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED)`);
+
+const COUNT_REJECTED = statement<{ before: Date }>('count-purgeable-rejected', 'SELECT count(*)::int AS n FROM rejected_deliveries WHERE received_at < :before');
+
 const FINISHED = [STATUS.processed, STATUS.ignored];
 const DEAD = [STATUS.dead_lettered];
 
@@ -71,7 +77,7 @@ export class RetentionRepository {
         events: await run(cutoffs.events, (before) => PURGE_EVENTS.bind({ statuses: FINISHED, before, limit })),
         deadLettered: dead.length,
         deliveries: await run(cutoffs.deliveries, (before) => DELETE_DELIVERIES.bind({ before, limit })),
-        invalid: await run(cutoffs.invalid, (before) => DELETE_INVALID.bind({ before, limit })),
+        invalid: await run(cutoffs.invalid, (before) => DELETE_INVALID.bind({ before, limit })) + await run(cutoffs.invalid, (before) => DELETE_REJECTED.bind({ before, limit })),
       },
       deadLettered: dead,
     };
@@ -85,7 +91,7 @@ export class RetentionRepository {
       events: await run(cutoffs.events, (before) => COUNT_EVENTS.bind({ statuses: FINISHED, before })),
       deadLettered: await run(cutoffs.deadLettered, (before) => COUNT_EVENTS.bind({ statuses: DEAD, before })),
       deliveries: await run(cutoffs.deliveries, (before) => COUNT_DELIVERIES.bind({ before })),
-      invalid: await run(cutoffs.invalid, (before) => COUNT_INVALID.bind({ before })),
+      invalid: await run(cutoffs.invalid, (before) => COUNT_INVALID.bind({ before })) + await run(cutoffs.invalid, (before) => COUNT_REJECTED.bind({ before })),
     };
   }
 }

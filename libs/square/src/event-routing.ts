@@ -104,3 +104,11 @@ function asObject(value: unknown): JsonObject | undefined {
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 }
+
+/** A snapshot's object for handlers: the one object, or the event's data.object when it carries several. */
+export function snapshotObject(route: EventRoute, payload: JsonObject): JsonObject | null {
+  if (route.kind !== 'snapshot' && route.kind !== 'deleted') return null;
+  if (route.objects.length === 1) return route.objects[0]!.object;
+  const data = payload.data as JsonObject | undefined;
+  return (data?.object as JsonObject | undefined) ?? null;
+}

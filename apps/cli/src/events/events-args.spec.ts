@@ -44,6 +44,15 @@ describe('parseEventsArgs', () => {
     expect(usageError(['backfill', '--since', '2026-11-20T00:00:00Z', 'x'])).toMatch(/takes no arguments/);
   });
 
+  it('parses rerun, refusing it without a handler or a start', () => {
+    expect(parseEventsArgs(['rerun', '--handler', 'mark-paid', '--since', '2026-11-01T00:00:00Z', '--type', 'payment.created,payment.updated', '--dry-run'])).toEqual({
+      name: 'rerun', handler: 'mark-paid', since: new Date('2026-11-01T00:00:00Z'), until: undefined, types: ['payment.created', 'payment.updated'], dryRun: true, refetch: false,
+    });
+    expect(usageError(['rerun', '--since', '2026-11-01T00:00:00Z'])).toMatch(/needs --handler/);
+    expect(usageError(['rerun', '--handler', 'x'])).toMatch(/needs --since/);
+    expect(usageError(['rerun', '--handler', 'x', '--since', '2026-11-02T00:00:00Z', '--until', '2026-11-01T00:00:00Z'])).toMatch(/--until must be after --since/);
+  });
+
   it('parses a replay by filter, at a rate', () => {
     expect(parseEventsArgs(['replay', '--status', 'dead_lettered', '--type', 'payment.updated', '--since', '2026-11-01T00:00:00Z', '--dry-run'])).toEqual({
       name: 'replay-matching', filter: { types: ['payment.updated'], merchantIds: [], since: new Date('2026-11-01T00:00:00Z'), until: undefined }, ratePerSecond: 100, dryRun: true,

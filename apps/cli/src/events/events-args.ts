@@ -12,6 +12,7 @@ export type EventsCommand =
   | { name: 'replay-delivery'; deliveryIds: string[]; destination: string | undefined }
   | { name: 'backfill'; since: Date; until: Date | undefined; types: string[] }
   | { name: 'purge'; olderThanMs: number; deadLettered: boolean; dryRun: boolean }
+  | { name: 'rerun'; handler: string; since: Date; until: Date | undefined; types: string[]; dryRun: boolean; refetch: boolean }
   | { name: 'erase'; subject: { customerId: string } | { email: string } | { merchantId: string } }
   | DestinationsCommand;
 
@@ -30,6 +31,8 @@ const OPTIONS = {
   rate: { type: 'string' },
   'merchant-id': { type: 'string' },
   email: { type: 'string' },
+  handler: { type: 'string' },
+  refetch: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -39,6 +42,7 @@ const ALLOWED = {
   backfill: ['since', 'until', 'types'],
   purge: ['older-than', 'dead-lettered', 'dry-run'],
   erase: ['customer-id', 'email', 'merchant-id'],
+  rerun: ['handler', 'since', 'until', 'type', 'dry-run', 'refetch'],
 } as const;
 const COMMANDS = Object.keys(ALLOWED) as Array<keyof typeof ALLOWED>;
 
@@ -83,6 +87,13 @@ export const EVENTS_USAGE = `usage: npm run events -- <command>
                                   being processed, Redis unreachable): run it again
 ${DESTINATIONS_USAGE}
 
+  rerun --handler <name> --since <ISO> [--until <ISO>] [--type a,b] [--dry-run] [--refetch]
+                                  apply one of your handlers (SQUARE_EVENT_HANDLERS) to the processed
+                                  events received in that range, with the object the mirror holds
+                                  (--refetch: retrieved again from Square with SQUARE_ACCESS_TOKEN);
+                                  each event at most once per handler, ever (live events included):
+                                  a second run applies nothing, a killed run resumes
+
 Settings (DATABASE_URL, REDIS_URL, QUEUE_PREFIX, FORWARD_DESTINATIONS_FILE, and for backfill
 SQUARE_ACCESS_TOKEN, SQUARE_ENVIRONMENT) come from the environment or .env. Exit codes: 0 done, 1 failed or an unknown event or delivery, 2 usage.`;
 
@@ -115,6 +126,17 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
     if (until && until <= since) throw new UsageError('--until must be after --since');
     const types = (values.types ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     return { name: 'backfill', since, until, types };
+  }
+  if (command === 'rerun') {
+    if (positionals.length > 0) throw new UsageError('rerun takes no arguments, only --handler, --since, --until, --type and --dry-run');
+    const handler = values.handler?.trim();
+    if (!handler) throw new UsageError('rerun needs --handler <name> (a handler of SQUARE_EVENT_HANDLERS)');
+    if (values.since === undefined) throw new UsageError('rerun needs --since <ISO time>, e.g. 2026-11-20T00:00:00Z');
+    const since = isoTime('--since', values.since);
+    const until = values.until === undefined ? undefined : isoTime('--until', values.until);
+    if (until && until <= since) throw new UsageError('--until must be after --since');
+    const types = (values.type ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    return { name: 'rerun', handler, since, until, types, dryRun: values['dry-run'] ?? false, refetch: values.refetch ?? false };
   }
   if (command === 'replay-delivery') {
     const destination = values.destination?.trim();

@@ -56,6 +56,13 @@ describe('parseSquareArgs', () => {
     expect(usageError(['send', 'x', '--to', 'localhost:3000/webhooks'])).toMatch(/--to must be an http:\/\/ or https:\/\/ URL/);
     expect(usageError(['send', 'x', '--key', ' , '])).toBe('--key is empty');
   });
+  it('parses trigger: repeatable --set, --merchant, --count', () => {
+    expect(parseSquareArgs(['trigger', 'payment.updated', '--set', 'a.b=1', '--set', 'c=x', '--merchant', 'M1', '--count', '3'])).toEqual({
+      name: 'trigger', type: 'payment.updated', sets: ['a.b=1', 'c=x'], merchant: 'M1', count: 3, to: undefined, url: undefined, keys: [],
+    });
+    expect(() => parseSquareArgs(['trigger', 'payment.updated', '--count', '0'])).toThrow(/--count must be a whole number from 1 to 1000/);
+    expect(() => parseSquareArgs(['trigger'])).toThrow(/missing an event type/);
+  });
 });
 
 describe('parseSquareArgs: Square\'s side', () => {

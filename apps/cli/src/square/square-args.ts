@@ -16,6 +16,8 @@ export type SquareCommand =
       newId: boolean;
       legacy: boolean;
     }
+  | { name: 'verify-last'; keys: string[] }
+  | { name: 'trigger'; type: string; sets: string[]; merchant: string | undefined; count: number; to: string | undefined; url: string | undefined; keys: string[] }
   | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'listen'; port: number; secret: string | undefined; status: number }
@@ -34,6 +36,10 @@ const OPTIONS = {
   signature: { type: 'string' },
   'new-id': { type: 'boolean' },
   legacy: { type: 'boolean' },
+  last: { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+  merchant: { type: 'string' },
+  count: { type: 'string' },
   port: { type: 'string' },
   secret: { type: 'string' },
   status: { type: 'string' },
@@ -44,16 +50,17 @@ const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 
-const COMMANDS = ['send', 'verify', 'replay', 'listen', 'subscriptions', 'events'] as const;
+const COMMANDS = ['send', 'verify', 'replay', 'listen', 'trigger', 'subscriptions', 'events'] as const;
 const SUBSCRIPTION_ACTIONS = ['list', 'sync', 'test', 'rotate-key'] as const;
 
 const ALLOWED: Record<(typeof COMMANDS)[number], readonly OptionName[]> = {
   send: ['url', 'to', 'key', 'new-id', 'legacy'],
-  verify: ['url', 'key', 'signature', 'legacy'],
+  verify: ['url', 'key', 'signature', 'legacy', 'last'],
   replay: ['url', 'to', 'key', 'legacy'],
   listen: ['port', 'secret', 'status'],
   subscriptions: ['dry-run', 'wait'],
   events: [],
+  trigger: ['set', 'merchant', 'count', 'to', 'url', 'key'],
 };
 
 export function parseSquareArgs(argv: readonly string[]): SquareCommand {
@@ -81,6 +88,10 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
     case 'send':
       return { name: 'send', source: one(positionals, 'a sample name or a body file'), url, to, keys, newId: values['new-id'] ?? false, legacy };
     case 'verify': {
+      if (values.last) {
+        if (positionals.length > 0 || values.signature !== undefined || values.url !== undefined || values.legacy) throw new UsageError('verify --last takes only --key (the delivery brings its body, signature and URL)');
+        return { name: 'verify-last', keys };
+      }
       if (values.signature === undefined || values.signature.trim() === '') throw new UsageError('verify needs --signature <the x-square-hmacsha256-signature header>');
       return { name: 'verify', bodyFile: one(positionals, 'the body file'), signature: values.signature.trim(), url, keys, legacy };
     }
@@ -89,6 +100,8 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
     case 'events':
       if (one(positionals, 'what to do with the Events API: enable') !== 'enable') throw new UsageError(`unknown events action "${positionals[0]}" (enable)`);
       return { name: 'events', action: 'enable' };
+    case 'trigger':
+      return { name: 'trigger', type: one(positionals, 'an event type, e.g. payment.updated'), sets: values.set ?? [], merchant: values.merchant?.trim() || undefined, count: whole('--count', values.count ?? '1', 1, 1000), to, url, keys };
     case 'replay':
       if (to === undefined) throw new UsageError('replay needs --to <url to POST to>');
       return { name: 'replay', eventId: one(positionals, 'an event id'), to, url, keys, legacy };

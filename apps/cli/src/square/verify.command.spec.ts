@@ -28,13 +28,14 @@ describe('verifyReport', () => {
       `invalid: the signature is not HMAC-SHA256 over ${URL} + the body (${BODY.length} bytes) with --key`,
       'It would match with:',
       `  - the notification URL with a trailing slash: ${URL}/`,
+      `To fix: set SQUARE_WEBHOOK_NOTIFICATION_URL to ${URL}/ (exactly the URL the subscription signs for).`,
     ]);
   });
 
   it('names another key by its label, and combined causes one per line', () => {
     const lines = report({ key: 'k2' }, { keys: [{ label: '--key', key: 'k0' }], otherKeys: [{ label: 'A', key: 'k2' }, { label: 'B', key: 'k2' }] });
-    expect(lines).toEqual([expect.stringMatching(/^invalid/), 'It would match with:', '  - signed with another key: A']);
-    expect(report({ key: 'k2', url: 'http://hooks.example.com/webhooks/square/', algorithm: 'sha1' }, { otherKeys: [{ label: 'A', key: 'k2' }] }).slice(2)).toEqual([
+    expect(lines).toEqual([expect.stringMatching(/^invalid/), 'It would match with:', '  - signed with another key: A', expect.stringMatching(/^To fix: the sender signs with A: add its key to SQUARE_WEBHOOK_SIGNATURE_KEYS/)]);
+    expect(report({ key: 'k2', url: 'http://hooks.example.com/webhooks/square/', algorithm: 'sha1' }, { otherKeys: [{ label: 'A', key: 'k2' }] }).slice(2, 5)).toEqual([
       '  - the notification URL with http instead of https and with a trailing slash: http://hooks.example.com/webhooks/square/',
       '  - signed with another key: A',
       '  - signed with HMAC-SHA1, the legacy x-square-signature, not HMAC-SHA256 (x-square-hmacsha256-signature)',

@@ -1,5 +1,5 @@
 import type { SquareCliConfig } from '@app/config';
-import { diagnoseSquareSignature, type SignatureCheck, type SignatureDiagnosis, type SignatureMatch } from '@app/square';
+import { describeSignatureMatch, diagnoseSquareSignature, signatureFix, type SignatureCheck, type SignatureDiagnosis } from '@app/square';
 import { readEventSource } from './event-source.js';
 import type { SquareCommand } from './square-args.js';
 import { verificationKeys } from './signing-keys.js';
@@ -39,7 +39,7 @@ export function verifyReport(d: SignatureDiagnosis, check: SignatureCheck): stri
   // Different inputs do not share an HMAC: the first (simplest) match is the explanation.
   const match = d.matches[0];
   if (match !== undefined) {
-    lines.push('It would match with:', ...describe(match).map((l) => `  - ${l}`));
+    lines.push('It would match with:', ...describeSignatureMatch(match).map((l) => `  - ${l}`), `To fix: ${signatureFix(match)}.`);
   } else {
     const checkedKeys = new Set(check.keys.map((k) => k.key));
     const others = new Set((check.otherKeys ?? []).map((k) => k.key).filter((k) => !checkedKeys.has(k))).size;
@@ -53,11 +53,4 @@ export function verifyReport(d: SignatureDiagnosis, check: SignatureCheck): stri
     }
   }
   return lines;
-}
-
-// One line per cause; the URL changes read as one line naming the URL that matched.
-function describe(m: SignatureMatch): string[] {
-  const url = m.changes.filter((c) => c.kind === 'url').map((c) => c.description.replace(/^the notification URL /, ''));
-  const lines = url.length > 0 ? [`the notification URL ${url.join(' and ')}: ${m.notificationUrl}`] : [];
-  return [...lines, ...m.changes.filter((c) => c.kind !== 'url').map((c) => c.description)];
 }

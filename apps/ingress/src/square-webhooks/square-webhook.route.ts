@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { IngressConfig, LogConfig, WebhookConfig } from '@app/config';
+import { RejectedDeliveriesRepository } from '@app/database';
 import { RequestLog, RetryLaterException, errorBody } from '@app/http';
 import { ThrottledLog, errorMessage } from '@app/observability';
 import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
 import { InFlightBudget } from './in-flight-budget.js';
 import { checkSquareSignature, squareSignatureHeader } from './square-signature.check.js';
+import { type SignatureRejection, explainRejection } from './signature-rejection.js';
 import { readWebhookBody } from './webhook-body.reader.js';
 import { type WebhookOutcome, recordWebhookTelemetry } from './webhook-telemetry.js';
 
@@ -25,6 +27,8 @@ interface Answer {
   headers?: Record<string, string>;
   /** Why the signature was refused, for the log (never the body, the signature or a key). */
   rejection?: { reason: string; bytes?: number };
+  /** The delivery itself when its body was read: diagnosed and kept when the rejection is logged. */
+  refused?: SignatureRejection;
 }
 
 const error = (status: number, outcome: WebhookOutcome, message: string, headers?: Record<string, string>): Answer => ({
@@ -34,7 +38,7 @@ const error = (status: number, outcome: WebhookOutcome, message: string, headers
   headers,
 });
 
-const rejected = (rejection: Answer['rejection']): Answer => ({ ...error(401, 'bad_signature', 'invalid Square signature'), rejection });
+const rejected = (rejection: Answer['rejection'], refused?: SignatureRejection): Answer => ({ ...error(401, 'bad_signature', 'invalid Square signature'), rejection, refused });
 
 /**
  * POST /webhooks/square, served straight from Node's HTTP server in front of Express and Nest
@@ -57,6 +61,7 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
 
   constructor(
     private readonly capture: CaptureWebhookUseCase,
+    private readonly rejected: RejectedDeliveriesRepository,
     private readonly webhook: WebhookConfig,
     ingress: IngressConfig,
     log: LogConfig,
@@ -92,8 +97,30 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
     const status = answer?.status ?? 0;
     recordWebhookTelemetry(answer?.outcome ?? 'aborted', status, req.headers, Number(process.hrtime.bigint() - startedAt) / 1e9);
     if (answer && REJECTED.has(answer.outcome) && !this.rejections.allow()) return;
-    if (answer?.rejection) this.logger.warn('webhook rejected: invalid signature', { ...answer.rejection, remoteAddress: req.socket.remoteAddress });
+    if (answer?.rejection) this.logRejection(answer.rejection, answer.refused, req.socket.remoteAddress);
     this.requestLog.write({ method: req.method ?? '', path: WEBHOOK_PATH, status, startedAt, eventId: answer?.eventId, outcome: answer?.outcome ?? 'aborted' });
+  }
+
+  /**
+   * The log line says what would have matched and the variable to change; the delivery is kept (the
+   * last REJECTED_KEPT) for `square verify --last`. After the answer, and only for the logged ones.
+   */
+  private logRejection(rejection: NonNullable<Answer['rejection']>, refused: SignatureRejection | undefined, remoteAddress: string | undefined): void {
+    if (refused === undefined) {
+      this.logger.warn('webhook rejected: invalid signature', { ...rejection, remoteAddress });
+      return;
+    }
+    const explanation = explainRejection(refused, this.webhook);
+    this.logger.warn(`webhook rejected: invalid signature; ${explanation}`, { ...rejection, remoteAddress });
+    const kept = {
+      notificationUrl: this.webhook.notificationUrl,
+      signatureAlgorithm: refused.header.algorithm,
+      signature: refused.header.signature,
+      rawBody: refused.body,
+      diagnosis: explanation,
+      remoteAddress: remoteAddress ?? null,
+    };
+    this.rejected.keep(kept).catch((err: unknown) => this.logger.warn('the rejected delivery was not kept', { error: errorMessage(err) }));
   }
 
   /** undefined when there is no one to answer (the client went away, or its request timed out). */
@@ -112,7 +139,7 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
       return error(read.status, read.outcome, read.message, read.status === 503 ? { 'retry-after': '5' } : undefined);
     }
     const signature = checkSquareSignature(header, read.body, this.webhook);
-    if (!signature.ok) return rejected({ reason: signature.reason, bytes: read.body.length });
+    if (!signature.ok) return rejected({ reason: signature.reason, bytes: read.body.length }, { header, body: read.body });
     try {
       const result = await this.capture.execute(read.body, req.headers, signature.algorithm);
       if (result.status === 'invalid') return error(400, 'bad_request', result.reason);

@@ -1,5 +1,5 @@
 import type { ApplyTransaction } from '@app/database';
-import type { HandlerContext, SquareEventHandler } from '@app/handlers';
+import { runTeamHandler, type HandlerContext, type SquareEventHandler } from '@app/handlers';
 import { matchesEventType, type EventRoute } from '@app/square';
 import type { CanonicalObject } from '@app/square-api';
 
@@ -19,33 +19,20 @@ export interface ApplyContext extends HandlerContext {
 /** One handler as the apply path runs it: the built-in mirror, or one of the team's. */
 export interface AppliedHandler {
   name: string;
+  /** One of the team's: it claims (handler, event) with the event, as `events rerun` does. */
+  team?: true;
   /** Whether this handler runs for an event of this type, route and seller. */
   wants(type: string, route: EventRoute, merchantId: string | null): boolean;
   handle(ctx: ApplyContext): Promise<void>;
 }
 
-/**
- * A team handler sees the documented context only, frozen: event, object, sql, attempt, logger.
- * A statement of its that failed (refused, or failed in Postgres, which aborts the transaction)
- * fails it even when it caught the error and went on: nothing of its event can commit then.
- */
+/** A team handler as the apply path runs it (runTeamHandler: the documented context only, frozen). */
 export function teamHandler(handler: SquareEventHandler): AppliedHandler {
   return {
     name: handler.name,
+    team: true,
     wants: (type) => matchesEventType(handler.eventTypes, type),
-    handle: async ({ event, object, sql, attempt, logger }) => {
-      let failed: { error: unknown } | undefined;
-      const guarded = async <R>(text: string, values?: readonly unknown[]) => {
-        try {
-          return await sql<R>(text, values);
-        } catch (error) {
-          failed ??= { error };
-          throw error;
-        }
-      };
-      await handler.handle(Object.freeze({ event, object, sql: guarded, attempt, logger: Object.freeze(logger) }));
-      if (failed) throw failed.error;
-    },
+    handle: (ctx) => runTeamHandler(handler, ctx),
   };
 }
 

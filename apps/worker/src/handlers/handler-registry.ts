@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { SquareEventHandler } from '@app/handlers';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventRoute } from '@app/square';
 import { ForwardRecorderHandler } from '../forwarding/forward-recorder.handler.js';
 import { MerchantRevocationHandler } from '../merchants/merchant-revocation.handler.js';
 import { SquareMirrorHandler } from '../mirror/square-mirror.handler.js';
 import { teamHandler, type AppliedHandler } from './applied-handler.js';
+import type { LoadedHandler } from '@app/handlers';
 
 /** The team's handlers, loaded from SQUARE_EVENT_HANDLERS before the app starts. */
 export const TEAM_HANDLERS = Symbol('TEAM_HANDLERS');
@@ -16,15 +16,22 @@ export const TEAM_HANDLERS = Symbol('TEAM_HANDLERS');
  */
 @Injectable()
 export class HandlerRegistry {
+  private readonly logger = new Logger(HandlerRegistry.name);
   private readonly handlers: readonly AppliedHandler[];
 
   constructor(
     mirror: SquareMirrorHandler,
     revocation: MerchantRevocationHandler,
-    @Inject(TEAM_HANDLERS) team: readonly SquareEventHandler[],
+    @Inject(TEAM_HANDLERS) team: readonly LoadedHandler[],
     forward: ForwardRecorderHandler,
   ) {
-    this.handlers = [mirror, revocation, ...team.map(teamHandler), forward];
+    this.handlers = [mirror, revocation, ...team.map((t) => teamHandler(t.handler)), forward];
+    // Which of the team's handlers this worker runs, said once at start: a handler missing here is
+    // a SQUARE_EVENT_HANDLERS problem, not an event problem.
+    for (const { handler, file } of team) {
+      this.logger.log(`handler loaded: ${handler.name} (${handler.eventTypes.join(', ')}) from ${file}`, { handler: handler.name, eventTypes: handler.eventTypes, file });
+    }
+    if (team.length === 0) this.logger.log('no handlers of yours loaded (SQUARE_EVENT_HANDLERS is empty)');
   }
 
   forEvent(type: string, route: EventRoute, merchantId: string | null): AppliedHandler[] {

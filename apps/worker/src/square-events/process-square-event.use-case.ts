@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventApplyRepository, EventStatusRepository, TransactionLeftError } from '@app/database';
-import type { HandlerEvent, HandlerLogger, JsonObject } from '@app/handlers';
-import { routeSquareEvent, type EventRoute } from '@app/square';
+import { deepFreeze, type HandlerEvent, type HandlerLogger, type JsonObject } from '@app/handlers';
+import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
 import { SquareApiClient, SquareApiError, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
 import { HandlerError, HandlerTimeoutError, type AppliedHandler } from '../handlers/applied-handler.js';
-import { deepFreeze } from '../handlers/deep-freeze.js';
 import { HandlerRegistry } from '../handlers/handler-registry.js';
 import { MerchantTokenResolver } from '../merchants/merchant-token.resolver.js';
 import { REVOKED_EVENT, RevocationVerifier } from '../merchants/revocation.verifier.js';
@@ -137,7 +136,8 @@ export class ProcessSquareEventUseCase {
     try {
       return await this.applies.inApplyTransaction(event.id, this.timeoutMs, async (tx) => {
         // The claim marks the event processed too: nothing of it stays unless everything below succeeds.
-        if (!(await tx.claim())) return 'duplicate';
+        const claimed = await tx.claim(attempt, handlers.filter((h) => h.team).map((h) => h.name));
+        if (!claimed) return 'duplicate';
         // A repeat of a v1 body (only its unsigned timestamp differs) with no newer object: nothing to apply.
         if (bodyKey !== null && !(await tx.claimBody(bodyKey, canonical?.json ?? null))) {
           await tx.setOutcome('duplicate');
@@ -147,6 +147,8 @@ export class ProcessSquareEventUseCase {
         // Shared by the handlers, which run one after the other: frozen, so none can change what the next one sees.
         const object = deepFreeze(canonical?.object ?? snapshotObject(route, event.payload));
         for (const handler of handlers) {
+          // `events rerun` applied this handler to this event already: never twice.
+          if (handler.team && !claimed.has(handler.name)) continue;
           running = handler.name;
           context.handlers.push(handler.name);
           const ctx = { event, object, sql: tx.sqlFor(handler.name), attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges, unchanged: () => (outcome = 'unchanged') };
@@ -181,12 +183,4 @@ function handlerLogger(handler: string, eventId: string): HandlerLogger {
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-/** A snapshot's object for handlers: the one object, or the event's data.object when it carries several. */
-function snapshotObject(route: EventRoute, payload: JsonObject): JsonObject | null {
-  if (route.kind !== 'snapshot' && route.kind !== 'deleted') return null;
-  if (route.objects.length === 1) return route.objects[0]!.object;
-  const data = payload.data as JsonObject | undefined;
-  return (data?.object as JsonObject | undefined) ?? null;
 }

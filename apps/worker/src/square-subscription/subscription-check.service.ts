@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HandlersConfig, SquareSubscriptionConfig } from '@app/config';
-import type { SquareEventHandler } from '@app/handlers';
+import type { LoadedHandler } from '@app/handlers';
 import { ReadinessDetails } from '@app/health';
 import { errorMessage } from '@app/observability';
 import { consumedEventTypes, planSubscription } from '@app/square';
@@ -33,7 +33,7 @@ export class SubscriptionCheckService implements OnApplicationBootstrap {
     private readonly api: SquareApiClient,
     private readonly config: SquareSubscriptionConfig,
     private readonly handlers: HandlersConfig,
-    @Inject(TEAM_HANDLERS) private readonly team: readonly SquareEventHandler[],
+    @Inject(TEAM_HANDLERS) private readonly team: readonly LoadedHandler[],
     private readonly destinations: ForwardDestinations,
     readiness: ReadinessDetails,
   ) {
@@ -58,7 +58,7 @@ export class SubscriptionCheckService implements OnApplicationBootstrap {
   private async check(api: WebhookSettingsApi, url: string): Promise<SubscriptionCheck> {
     try {
       const current = await api.subscriptionFor(url);
-      const needed = consumedEventTypes({ mirror: this.handlers.mirrorEventTypes, handlers: this.team, destinations: this.destinations.all() });
+      const needed = consumedEventTypes({ mirror: this.handlers.mirrorEventTypes, handlers: this.team.map((t) => t.handler), destinations: this.destinations.all() });
       const plan = planSubscription(current, { eventTypes: needed, apiVersion: this.config.apiVersion });
       const gaps: string[] = [];
       if (!current) gaps.push(`Square has no webhook subscription for ${url}`);

@@ -10,8 +10,15 @@ import pg from 'pg';
 
 const PRISMA_ADVISORY_LOCK = 72707369;
 
-const CREATE_MIGRATIONS_TABLE = `
-CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+/**
+ * Where applied migrations are recorded: ours in Prisma's table; the team's handler migrations
+ * (HANDLER_MIGRATIONS_DIR) in a table of their own, so that their names can never collide with ours.
+ */
+export const MIGRATION_TABLES = { ours: '_prisma_migrations', handlers: '_handler_migrations' } as const;
+export type MigrationTable = (typeof MIGRATION_TABLES)[keyof typeof MIGRATION_TABLES];
+
+const createMigrationsTable = (table: MigrationTable) => `
+CREATE TABLE IF NOT EXISTS "${table}" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum"              VARCHAR(64) NOT NULL,
     "finished_at"           TIMESTAMPTZ,
@@ -59,7 +66,7 @@ export async function readLocalMigrations(dir: string): Promise<LocalMigration[]
 }
 
 /** Creates the database when missing, then applies pending migrations in order under a lock. */
-export async function migrate(databaseUrl: string, migrationsDir: string): Promise<MigrateResult> {
+export async function migrate(databaseUrl: string, migrationsDir: string, table: MigrationTable = MIGRATION_TABLES.ours): Promise<MigrateResult> {
   const local = await readLocalMigrations(migrationsDir);
   const createdDatabase = await ensureDatabase(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
@@ -67,12 +74,12 @@ export async function migrate(databaseUrl: string, migrationsDir: string): Promi
   try {
     // Session lock: a second migrator (another replica starting) waits here, then finds nothing to do.
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
-    await client.query(CREATE_MIGRATIONS_TABLE);
+    await client.query(createMigrationsTable(table));
     const { rows } = await client.query<AppliedRow>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "${table}" ORDER BY started_at`,
     );
     const { pending, warnings } = plan(local, rows);
-    for (const migration of pending) await applyOne(client, migration);
+    for (const migration of pending) await applyOne(client, migration, table);
     return { createdDatabase, applied: pending.map((m) => m.name), alreadyApplied: local.length - pending.length, warnings };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]).catch(() => undefined);
@@ -81,12 +88,12 @@ export async function migrate(databaseUrl: string, migrationsDir: string): Promi
 }
 
 /** Marks a failed migration as rolled back (like `prisma migrate resolve --rolled-back`). */
-export async function markRolledBack(databaseUrl: string, name: string): Promise<void> {
+export async function markRolledBack(databaseUrl: string, name: string, table: MigrationTable = MIGRATION_TABLES.ours): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const res = await client.query(
-      `UPDATE "_prisma_migrations" SET rolled_back_at = now()
+      `UPDATE "${table}" SET rolled_back_at = now()
         WHERE migration_name = $1 AND finished_at IS NULL AND rolled_back_at IS NULL`,
       [name],
     );
@@ -123,10 +130,10 @@ function plan(local: LocalMigration[], rows: AppliedRow[]): { pending: LocalMigr
   return { pending: local.filter((m) => !applied.has(m.name)), warnings };
 }
 
-async function applyOne(client: pg.Client, migration: LocalMigration): Promise<void> {
+async function applyOne(client: pg.Client, migration: LocalMigration, table: MigrationTable): Promise<void> {
   const id = randomUUID();
   await client.query(
-    `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
+    `INSERT INTO "${table}" (id, checksum, migration_name, started_at, applied_steps_count)
      VALUES ($1, $2, $3, now(), 0)`,
     [id, migration.checksum, migration.name],
   );
@@ -136,11 +143,11 @@ async function applyOne(client: pg.Client, migration: LocalMigration): Promise<v
     await client.query(migration.sql);
   } catch (err) {
     const message = (err as Error).message;
-    await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, message]);
+    await client.query(`UPDATE "${table}" SET logs = $2 WHERE id = $1`, [id, message]);
     throw new MigrationError(`migration ${migration.name} failed: ${message}`);
   }
   await client.query(
-    'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+    `UPDATE "${table}" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
     [id],
   );
 }

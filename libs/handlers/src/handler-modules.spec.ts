@@ -24,7 +24,8 @@ describe('loadHandlerModules', () => {
     file('one.mjs', `export default { name: 'one', eventTypes: ['payment.updated'], async handle() {} };`);
     file('two.mjs', `export default [{ name: 'a', eventTypes: ['payment.*'], async handle() {} }, { name: 'b', eventTypes: ['*'], async handle() {} }];`);
     const handlers = await loadHandlerModules(['one.mjs', join(dir, 'two.mjs')], [], dir);
-    expect(handlers.map((h) => h.name)).toEqual(['one', 'a', 'b']);
+    expect(handlers.map((h) => h.handler.name)).toEqual(['one', 'a', 'b']);
+    expect(handlers.map((h) => h.file)).toEqual([join(dir, 'one.mjs'), join(dir, 'two.mjs'), join(dir, 'two.mjs')]);
   });
 
   it('names every problem, each with SQUARE_EVENT_HANDLERS and the path', async () => {

@@ -2,11 +2,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@app/config';
-import type { SquareEventHandler } from '@app/handlers';
+import type { HandlerContext, SquareEventHandler } from './handler.js';
 import { errorMessage } from '@app/observability';
 import { eventTypePatternProblem } from '@app/square';
 
 const SHAPE = '{ name, eventTypes, handle(ctx) }';
+
+/** A team handler and the file it came from (resolved), for the start's log. */
+export interface LoadedHandler {
+  handler: SquareEventHandler;
+  file: string;
+}
 
 /**
  * Imports the team's handler modules named by SQUARE_EVENT_HANDLERS (absolute, or relative to the
@@ -14,9 +20,9 @@ const SHAPE = '{ name, eventTypes, handle(ctx) }';
  * problem is collected — a missing file, a module that throws on import, an export of the wrong
  * shape, two handlers with one name — and startup fails once, naming the variable.
  */
-export async function loadHandlerModules(paths: readonly string[], reservedNames: readonly string[], cwd = process.cwd()): Promise<SquareEventHandler[]> {
+export async function loadHandlerModules(paths: readonly string[], reservedNames: readonly string[], cwd = process.cwd()): Promise<LoadedHandler[]> {
   const problems: string[] = [];
-  const handlers: Array<{ handler: SquareEventHandler; from: string }> = [];
+  const handlers: Array<LoadedHandler & { from: string }> = [];
   for (const path of paths) {
     const file = resolve(cwd, path);
     const problem = (what: string) => problems.push(`SQUARE_EVENT_HANDLERS: ${path} ${what}`);
@@ -39,7 +45,7 @@ export async function loadHandlerModules(paths: readonly string[], reservedNames
     exported.forEach((candidate: unknown, i) => {
       const shape = shapeProblem(candidate);
       if (shape) problem(`${Array.isArray(module.default) ? `[${i}] ` : ''}${shape}`);
-      else handlers.push({ handler: candidate as SquareEventHandler, from: path });
+      else handlers.push({ handler: candidate as SquareEventHandler, file, from: path });
     });
   }
   const seen = new Map<string, string>(reservedNames.map((name) => [name, 'the pipeline itself']));
@@ -49,7 +55,7 @@ export async function loadHandlerModules(paths: readonly string[], reservedNames
     else seen.set(handler.name, from);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return handlers.map((h) => h.handler);
+  return handlers.map(({ handler, file }) => ({ handler, file }));
 }
 
 function shapeProblem(candidate: unknown): string | undefined {
@@ -61,4 +67,24 @@ function shapeProblem(candidate: unknown): string | undefined {
   if (bad) return `exports handler "${name}" with eventTypes ${bad}`;
   if (typeof handle !== 'function') return `exports handler "${name}" without a handle(ctx) function`;
   return undefined;
+}
+
+/**
+ * Runs one of the team's handlers with the documented context only, frozen: event, object, sql,
+ * attempt, logger (the worker's apply path and `events rerun` alike). A statement of its that
+ * failed (refused, or failed in Postgres, which aborts the transaction) fails it even when it
+ * caught the error and went on: nothing of its event can commit then.
+ */
+export async function runTeamHandler(handler: SquareEventHandler, { event, object, sql, attempt, logger }: HandlerContext): Promise<void> {
+  let failed: { error: unknown } | undefined;
+  const guarded = async <R>(text: string, values?: readonly unknown[]) => {
+    try {
+      return await sql<R>(text, values);
+    } catch (error) {
+      failed ??= { error };
+      throw error;
+    }
+  };
+  await handler.handle(Object.freeze({ event, object, sql: guarded, attempt, logger: Object.freeze(logger) }));
+  if (failed) throw failed.error;
 }
