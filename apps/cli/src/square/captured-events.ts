@@ -1,10 +1,12 @@
+import type { DatabaseConfig } from '@app/config';
 import { createPgPool, findCapturedEvent, type CapturedEvent } from '@app/database';
 
 // One small read for `replay`, through the database lib's statement (no Nest context: the CLI needs
 // a single row and a clear error fast).
 
-export async function readCapturedEvent(databaseUrl: string, eventId: string): Promise<CapturedEvent | undefined> {
-  const pool = createPgPool({ url: databaseUrl, poolSize: 1 }, 5000);
+export async function readCapturedEvent(database: DatabaseConfig, eventId: string): Promise<CapturedEvent | undefined> {
+  const databaseUrl = database.url;
+  const pool = createPgPool({ ...database, poolSize: 1 }, 5000);
   pool.on('error', () => undefined); // the query's own failure says it
   try {
     return await findCapturedEvent(pool, eventId);
