@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PeriodicLock, createPgPool } from '@app/database';
 import { FakeSquareServer } from '@app/testing';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
@@ -125,5 +126,25 @@ describe.each([
     // Reconcile and retention pass every second: what they hold is a lease row, never a session lock.
     await eventually(async () => (await db.query('SELECT 1 FROM reconcile_checkpoints')).length > 0, 20_000, 'a reconcile pass');
     expect(await db.query("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).toEqual([]);
+  });
+
+  it('a periodic task\'s lock is held by one worker at a time, and free again once its pass ends', async () => {
+    const database = { url: bouncer.url, poolSize: 4, pooler: 'transaction' as const, directUrl: direct ? db.url : undefined };
+    const pools = [createPgPool(database), createPgPool(database)];
+    const [first, second] = pools.map((pool) => new PeriodicLock(pool, database));
+    try {
+      const LOCK = 0x7e57;
+      let release = () => undefined as void;
+      const held = first!.run(LOCK, () => new Promise<string>((resolve) => (release = () => resolve('first ran'))));
+      await eventually(async () => (await db.query(direct
+        ? "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 32343 AND granted"
+        : 'SELECT 1 FROM periodic_leases WHERE lock_id = 32343')).length === 1, 10_000, 'the first to hold the lock');
+      expect(await second!.run(LOCK, async () => 'second ran')).toBeUndefined();
+      release();
+      expect(await held).toBe('first ran');
+      expect(await second!.run(LOCK, async () => 'second ran')).toBe('second ran');
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 });

@@ -7,6 +7,8 @@ import { freePort, stopProcess, waitForPort } from './servers.js';
 export interface PgBouncer {
   /** `targetUrl` with its host and port replaced by PgBouncer's. */
   url: string;
+  /** PgBouncer's process (setpriv execs it). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startPgBouncer(targetUrl: string, poolSize = 3): Promise<P
   url.port = String(port);
   return {
     url: url.toString(),
+    pid: child.pid!,
     stop: async () => {
       await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
