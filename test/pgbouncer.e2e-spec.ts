@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PeriodicLock, createPgPool } from '@app/database';
 import { FakeSquareServer } from '@app/testing';
+import { ADMIN_MAIN, callApp, type Json } from './support/admin.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
 import { spawnApp, type AppProcess } from './support/processes.js';
@@ -145,6 +146,20 @@ describe.each([
       expect(await second!.run(LOCK, async () => 'second ran')).toBe('second ran');
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+
+  it('the admin app (Prisma over the same pool) lists and shows events through the pooler', async () => {
+    const admin = await spawnApp(ADMIN_MAIN, {
+      DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction', REDIS_URL, QUEUE_PREFIX: prefix, ADMIN_HOST: '127.0.0.1', ADMIN_AUTH_DISABLED: 'true', LOG_LEVEL: 'warn',
+    }, 'ADMIN_PORT');
+    try {
+      const pages = await Promise.all(Array.from({ length: 10 }, () => callApp(admin, '/admin/api/events?limit=5')));
+      expect(pages.map((p) => [p.status, (p.json.events as Json[]).length])).toEqual(pages.map(() => [200, 5]));
+      const shown = await callApp(admin, '/admin/api/events/bounced-0');
+      expect([shown.status, shown.json.eventId]).toEqual([200, 'bounced-0']);
+    } finally {
+      await admin.stop('SIGKILL');
     }
   });
 });
