@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, DESTINATIONS, SquareApiConfig, WorkerAppConfig, type Destination } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { DatabaseModule, PeriodicLock } from '@app/database';
 import type { SquareEventHandler } from '@app/handlers';
 import { ReconcileEventsUseCase, RetentionModule } from '@app/events';
 import { HealthModule } from '@app/health';
@@ -55,6 +55,7 @@ export class WorkerModule {
         ReconcileEventsUseCase,
         ReconcileService,
         RetentionService,
+        PeriodicLock,
         ForwardRecorderHandler,
         HandlerRegistry,
         ProcessSquareEventUseCase,

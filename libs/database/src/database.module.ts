@@ -8,7 +8,6 @@ import { EventStatusRepository } from './event-status.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { MerchantTokensRepository } from './merchant-tokens.repository.js';
-import { PeriodicLock } from './periodic-lock.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
 import { ReconcileRepository } from './reconcile.repository.js';
 import { RetentionRepository } from './retention.repository.js';
@@ -26,7 +25,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, PeriodicLock];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).
