@@ -150,4 +150,19 @@ describe('db:migrate (the migration applier)', () => {
     expect(run.stdout).toContain('applied 20261123000000_init');
     expect(run.status).toBe(0);
   });
+
+  it('npm run db:migrate behind a transaction pooler: migrates through DATABASE_DIRECT_URL, refuses without it', () => {
+    const { url } = newDatabase();
+    const migrateWith = (env: Record<string, string>) => spawnSync(process.execPath, ['dist/apps/cli/src/migrate.main.js'], {
+      env: { ...process.env, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/unreachable', DATABASE_POOLER: 'transaction', ...env },
+      encoding: 'utf8',
+    });
+    const refused = migrateWith({});
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('DATABASE_POOLER=transaction: migrations need a session of their own; set DATABASE_DIRECT_URL');
+    const direct = migrateWith({ DATABASE_DIRECT_URL: url });
+    expect(direct.stderr).toBe('');
+    expect(direct.stdout).toContain('applied 20261123000000_init');
+    expect(direct.status).toBe(0);
+  });
 });

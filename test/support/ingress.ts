@@ -20,7 +20,7 @@ export function ingressConfig(databaseUrl: string, overrides: Partial<{
   requestTimeoutMs: number;
 }> = {}): IngressAppConfig {
   return {
-    database: { url: databaseUrl, poolSize: 10 },
+    database: { url: databaseUrl, poolSize: 10, pooler: 'none', directUrl: undefined },
     webhook: {
       signatureKeys: overrides.signatureKeys ?? ['whsk_test_key'],
       notificationUrl: overrides.notificationUrl ?? NOTIFICATION_URL,

@@ -22,7 +22,7 @@ export interface WorkerOverrides {
 
 export function workerConfig(databaseUrl: string, queuePrefix: string, squareBaseUrl: string, o: WorkerOverrides = {}): WorkerAppConfig {
   return {
-    database: { url: databaseUrl, poolSize: 10 },
+    database: { url: databaseUrl, poolSize: 10, pooler: 'none', directUrl: undefined },
     redis: { url: o.redisUrl ?? REDIS_URL },
     queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50 },
     squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, tokenEncryptionKey: undefined },

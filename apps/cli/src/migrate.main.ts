@@ -3,13 +3,13 @@
 // then the team's own from HANDLER_MIGRATIONS_DIR when set (tracked apart: _handler_migrations).
 import { resolve } from 'node:path';
 import { loadAppConfig, loadDotEnv } from '@app/config';
-import { MIGRATION_TABLES, MigrationError, markRolledBack, migrate, type MigrateResult } from '@app/database';
+import { MIGRATION_TABLES, MigrationError, markRolledBack, migrate, sessionUrl, type MigrateResult } from '@app/database';
 import { UsageError, parseStrict, runCli } from './cli-args.js';
 
 const USAGE = `usage: npm run db:migrate [-- --rolled-back <migration>]
 
-  (no option)                  create the database named by DATABASE_URL if needed, apply pending migrations
-                               (ours, then yours from HANDLER_MIGRATIONS_DIR when set)
+  (no option)                  create the database named by DATABASE_URL (DATABASE_DIRECT_URL when set) if needed,
+                               apply pending migrations (ours, then yours from HANDLER_MIGRATIONS_DIR when set)
   --rolled-back <migration>    mark a failed migration as rolled back, so that the next run applies it again
 
 Exit codes: 0 done, 1 failed, 2 usage.`;
@@ -24,16 +24,20 @@ async function main(argv: string[]): Promise<number> {
   const rolledBack = values['rolled-back'];
   loadDotEnv();
   const { database, migrate: options } = loadAppConfig('migrate');
+  // The migrator holds a session advisory lock across migrations: a transaction pooler would
+  // leave it behind on a server connection that other clients then share.
+  const url = sessionUrl(database);
+  if (url === undefined) throw new MigrationError('DATABASE_POOLER=transaction: migrations need a session of their own; set DATABASE_DIRECT_URL to Postgres itself (or to a session pooler)');
   if (rolledBack !== undefined) {
-    await markEitherRolledBack(database.url, rolledBack, options.handlerMigrationsDir !== undefined);
+    await markEitherRolledBack(url, rolledBack, options.handlerMigrationsDir !== undefined);
     console.log(`marked ${rolledBack} as rolled back; run npm run db:migrate again to re-apply it`);
     return 0;
   }
-  const ours = await migrate(database.url, resolve(options.migrationsDir));
-  if (ours.createdDatabase) console.log(`created database ${new URL(database.url).pathname.slice(1)}`);
+  const ours = await migrate(url, resolve(options.migrationsDir));
+  if (ours.createdDatabase) console.log(`created database ${new URL(url).pathname.slice(1)}`);
   report(ours, 'migrations');
   if (options.handlerMigrationsDir !== undefined) {
-    report(await migrate(database.url, resolve(options.handlerMigrationsDir), MIGRATION_TABLES.handlers), `handler migrations (${options.handlerMigrationsDir})`);
+    report(await migrate(url, resolve(options.handlerMigrationsDir), MIGRATION_TABLES.handlers), `handler migrations (${options.handlerMigrationsDir})`);
   }
   return 0;
 }

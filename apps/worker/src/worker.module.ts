@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { DatabaseModule, PeriodicLock } from '@app/database';
 import { ReconcileEventsUseCase, RetentionModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
@@ -59,6 +59,7 @@ export class WorkerModule {
         ReconcileEventsUseCase,
         ReconcileService,
         RetentionService,
+        PeriodicLock,
         ForwardRecorderHandler,
         HandlerRegistry,
         ProcessSquareEventUseCase,

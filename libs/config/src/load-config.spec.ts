@@ -109,7 +109,7 @@ describe('the development signature key', () => {
 describe('loadAppConfig', () => {
   it('the migrator needs no webhook settings', () => {
     expect(loadAppConfig('migrate', {})).toEqual({
-      database: { url: 'postgresql://postgres@127.0.0.1:5432/square_webhooks', poolSize: 10 },
+      database: { url: 'postgresql://postgres@127.0.0.1:5432/square_webhooks', poolSize: 10, pooler: 'none', directUrl: undefined },
       migrate: { migrationsDir: 'prisma/migrations' },
     });
   });

@@ -34,7 +34,7 @@ function section<const F extends Fields, R extends keyof F = never>(spec: Sectio
 export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
 
 export const SECTIONS = {
-  database: section({ fields: { url: 'DATABASE_URL', poolSize: 'DATABASE_POOL_SIZE' } }),
+  database: section({ fields: { url: 'DATABASE_URL', poolSize: 'DATABASE_POOL_SIZE', pooler: 'DATABASE_POOLER', directUrl: 'DATABASE_DIRECT_URL' } }),
   redis: section({ fields: { url: 'REDIS_URL' } }),
   queue: section({ fields: { prefix: 'QUEUE_PREFIX', jobAttempts: 'JOB_ATTEMPTS', jobBackoffMs: 'JOB_BACKOFF_MS' } }),
   webhook: section({

@@ -123,6 +123,11 @@ export const DEFAULT_OAUTH_SCOPES = [
 export const VARIABLES = {
   DATABASE_URL: urlOr(['postgresql:', 'postgres:'], DEFAULT_DATABASE_URL, { secret: true }),
   DATABASE_POOL_SIZE: int(10, 1, 200),
+  // What DATABASE_URL leads to: Postgres itself (or a session pooler), or a transaction pooler
+  // (PgBouncer's pool_mode=transaction): then no named prepared statements, no session state.
+  DATABASE_POOLER: oneOf(['none', 'transaction'] as const, 'none'),
+  // Postgres itself, past the pooler: LISTEN, the periodic tasks' locks and migrations use it.
+  DATABASE_DIRECT_URL: url(['postgresql:', 'postgres:'], { secret: true }),
   REDIS_URL: urlOr(['redis:', 'rediss:'], DEFAULT_REDIS_URL, { secret: true }),
   QUEUE_PREFIX: textOr('bull'),
   JOB_ATTEMPTS: int(10, 1, 1000),

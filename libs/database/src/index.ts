@@ -4,10 +4,12 @@ export type { EventCursor, EventDetail, EventListFilter, EventOrigin, EventPage,
 export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterFilter, DeadLetterInfo, ReplayReset } from './event-status.repository.js';
 export { JobOutboxRepository } from './job-outbox.repository.js';
-export { CommitRolledBackError, TransactionLeftError, inTransaction, withSessionLock } from './transaction.js';
+export { CommitRolledBackError, TransactionLeftError, inTransaction } from './transaction.js';
+export { PeriodicLock } from './periodic-lock.js';
 export { HandlerSqlRefusedError } from './handler-sql.js';
 export type { HandlerSql, SqlResult } from './handler-sql.js';
-export { PG_POOL, createPgPool } from './pg-pool.js';
+export { PG_POOL, createPgPool, sessionUrl } from './pg-pool.js';
+export type { PoolConfig } from './pg-pool.js';
 export { findCapturedEvent } from './captured-event.query.js';
 export type { CapturedEvent } from './captured-event.query.js';
 export type { OutboxJob } from './job-outbox.repository.js';

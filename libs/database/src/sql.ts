@@ -7,7 +7,8 @@ export const STATUS = WebhookEventStatus;
 /**
  * A statement written as literal SQL with :named parameters (a cast follows as usual:
  * `:ids::text[]`), prepared once per connection under `name` (parsing and planning on every call
- * cost Postgres more CPU than running the hot statements). Values are bound by name, so a column
+ * cost Postgres more CPU than running the hot statements; behind a transaction pooler pg-pool.ts
+ * sends them unnamed: docs/SCALING.md). Values are bound by name, so a column
  * list and its values cannot drift apart, and a missing or unknown name throws.
  */
 export class Statement<P extends Record<string, unknown>> {

@@ -114,28 +114,3 @@ async function endUntrusted(client: pg.PoolClient, text: string): Promise<Error 
 function isNotOpened(err: unknown): boolean {
   return (err as { code?: unknown }).code === '22P02' && err instanceof Error && err.message.includes(NOT_OPENED);
 }
-
-/**
- * Runs `work` while this process holds a session-level advisory lock on a connection of its own
- * (no transaction stays open, so work that waits on Square may hold it); resolves undefined
- * without running it when another process holds the lock. For the worker's periodic tasks that
- * one worker at a time must do.
- */
-export async function withSessionLock<T>(pool: pg.Pool, lockId: number, work: () => Promise<T>): Promise<T | undefined> {
-  const client = await pool.connect();
-  // As in inTransaction: a connection terminated while idle here must not crash the process.
-  let broken: Error | undefined;
-  client.on('error', (err: Error) => (broken = err));
-  try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockId]);
-    if (!rows[0]?.locked) return undefined;
-    try {
-      return await work();
-    } finally {
-      // A lost connection has lost its lock with it.
-      if (!broken) await client.query('SELECT pg_advisory_unlock($1)', [lockId]).catch((err: Error) => (broken = err));
-    }
-  } finally {
-    client.release(broken);
-  }
-}

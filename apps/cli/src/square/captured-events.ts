@@ -1,16 +1,17 @@
 import type pg from 'pg';
+import type { DatabaseConfig } from '@app/config';
 import { createPgPool, findCapturedEvent, type CapturedEvent } from '@app/database';
 
 // Small reads of the inbox for `replay` and `subscriptions test`, through the database lib's
 // statement (no Nest context: the CLI needs a row, or to see one arrive, and a clear error fast).
 
-export function readCapturedEvent(databaseUrl: string, eventId: string): Promise<CapturedEvent | undefined> {
-  return withPool(databaseUrl, (pool) => findCapturedEvent(pool, eventId));
+export function readCapturedEvent(database: DatabaseConfig, eventId: string): Promise<CapturedEvent | undefined> {
+  return withPool(database, (pool) => findCapturedEvent(pool, eventId));
 }
 
 /** Whether the event reached the inbox within `timeoutMs` (polled every 100 ms). */
-export function waitForCapturedEvent(databaseUrl: string, eventId: string, timeoutMs: number): Promise<boolean> {
-  return withPool(databaseUrl, async (pool) => {
+export function waitForCapturedEvent(database: DatabaseConfig, eventId: string, timeoutMs: number): Promise<boolean> {
+  return withPool(database, async (pool) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if ((await findCapturedEvent(pool, eventId)) !== undefined) return true;
@@ -20,8 +21,9 @@ export function waitForCapturedEvent(databaseUrl: string, eventId: string, timeo
   });
 }
 
-async function withPool<T>(databaseUrl: string, read: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const pool = createPgPool({ url: databaseUrl, poolSize: 1 }, 5000);
+async function withPool<T>(database: DatabaseConfig, read: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const databaseUrl = database.url;
+  const pool = createPgPool({ ...database, poolSize: 1 }, 5000);
   pool.on('error', () => undefined); // the query's own failure says it
   try {
     return await read(pool);

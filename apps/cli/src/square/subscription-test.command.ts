@@ -36,7 +36,7 @@ export async function runTest(cmd: TestCommand, ctx: SettingsContext, signing: S
     console.error('failed: Square sent a test notification without event_id');
     return 1;
   }
-  if (!(await waitForCapturedEvent(ctx.config.database.url, result.eventId, cmd.waitMs))) {
+  if (!(await waitForCapturedEvent(ctx.config.database, result.eventId, cmd.waitMs))) {
     console.error(`failed: ${url} answered ${result.statusCode} but test notification ${result.eventId} was not captured in the inbox within ${cmd.waitMs} ms (is DATABASE_URL the ingress's database?)`);
     return 1;
   }

@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type pg from 'pg';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MerchantsConfig } from '@app/config';
-import { MerchantTokensRepository, PG_POOL, withSessionLock } from '@app/database';
+import { MerchantTokensRepository, PeriodicLock } from '@app/database';
 import { MerchantTokens } from '@app/merchants';
 import { tokenRefreshes } from '@app/metrics';
 import { errorMessage } from '@app/observability';
@@ -36,7 +35,7 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
     private readonly repository: MerchantTokensRepository,
     private readonly square: SquareApiClient,
     private readonly config: MerchantsConfig,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly lock: PeriodicLock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,7 +59,7 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
   private async refreshOnce(): Promise<RefreshResult> {
     const result: RefreshResult = { refreshed: 0, failed: 0 };
     // Held across Square's answers, without a transaction open.
-    await withSessionLock(this.pool, REFRESH_LOCK_ID, async () => {
+    await this.lock.run(REFRESH_LOCK_ID, async () => {
       for (const row of await this.repository.dueForRefresh(new Date(Date.now() + REFRESH_WHEN_EXPIRING_WITHIN_MS), BATCH)) {
         if (await this.refreshOne(row)) result.refreshed++;
         else result.failed++;

@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type pg from 'pg';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ReconcileConfig } from '@app/config';
-import { PG_POOL, ReconcileRepository, withSessionLock } from '@app/database';
+import { PeriodicLock, ReconcileRepository } from '@app/database';
 import { ReconcileEventsUseCase, isEventsApiRefusal, type ScanResult } from '@app/events';
 import { ReadinessDetails } from '@app/health';
 import { errorMessage } from '@app/observability';
@@ -33,7 +32,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger(ReconcileService.name);
   // A failed run is said (failed) inside the pass: its status must change before anyone reads it.
   private readonly task = new PeriodicTask(
-    () => withSessionLock(this.pool, RECONCILE_LOCK_ID, () => this.scanFromCheckpoint()).catch((err: unknown) => {
+    () => this.lock.run(RECONCILE_LOCK_ID, () => this.scanFromCheckpoint()).catch((err: unknown) => {
       this.failed(err);
       return undefined;
     }),
@@ -46,7 +45,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
     private readonly reconcile: ReconcileEventsUseCase,
     private readonly repository: ReconcileRepository,
     private readonly config: ReconcileConfig,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly lock: PeriodicLock,
     readiness: ReadinessDetails,
   ) {
     readiness.add('reconciler', () => ({ ...this.status }));

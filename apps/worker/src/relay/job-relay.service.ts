@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import pg from 'pg';
 import { withTimeout } from '@app/timeouts';
 import { DatabaseConfig } from '@app/config';
-import { JobOutboxRepository, type OutboxJob } from '@app/database';
+import { JobOutboxRepository, sessionUrl, type OutboxJob } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { QUEUES, SquareEventsProducer } from '@app/queue';
 import { ForwardQueues } from '../forwarding/forward-queues.js';
@@ -10,6 +10,9 @@ import { ForwardQueues } from '../forwarding/forward-queues.js';
 const BATCH = 500;
 // A notification wakes the relay at once; the poll only catches what a lost LISTEN connection missed.
 const POLL_MS = 1000;
+// Behind a transaction pooler without a direct URL there is no LISTEN: the poll is all there is.
+// A poll is one indexed query that finds nothing (docs/SCALING.md).
+const POLL_ONLY_MS = 200;
 const SEND_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 10_000;
 
@@ -38,8 +41,9 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.listen();
-    this.timer = setInterval(() => this.wake(), POLL_MS);
+    const listenUrl = sessionUrl(this.database);
+    if (listenUrl !== undefined) void this.listen(listenUrl);
+    this.timer = setInterval(() => this.wake(), listenUrl === undefined ? POLL_ONLY_MS : POLL_MS);
     this.timer.unref();
     this.wake();
   }
@@ -96,16 +100,16 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** A connection of its own (LISTEN cannot share a pooled one), reopened whenever it drops. */
-  private async listen(): Promise<void> {
+  private async listen(url: string): Promise<void> {
     if (this.stopping) return;
-    const client = new pg.Client({ connectionString: this.database.url, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
     this.listener = client;
     let reopened = false;
     const reopen = () => {
       if (reopened || this.stopping) return;
       reopened = true;
       client.end().catch(() => undefined);
-      setTimeout(() => void this.listen(), POLL_MS).unref();
+      setTimeout(() => void this.listen(url), POLL_MS).unref();
     };
     client.on('notification', () => this.wake());
     client.on('error', reopen);

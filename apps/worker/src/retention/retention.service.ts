@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type pg from 'pg';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { RetentionConfig } from '@app/config';
-import { PG_POOL, PURGE_CATEGORIES, withSessionLock } from '@app/database';
+import { PeriodicLock, PURGE_CATEGORIES } from '@app/database';
 import { PurgeUseCase } from '@app/events';
 import { purged as purgedMetric } from '@app/metrics';
 import { errorMessage } from '@app/observability';
@@ -22,7 +21,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly purge: PurgeUseCase,
     private readonly config: RetentionConfig,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly lock: PeriodicLock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,7 +35,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async runOnce(): Promise<void> {
-    await withSessionLock(this.pool, RETENTION_LOCK_ID, async () => {
+    await this.lock.run(RETENTION_LOCK_ID, async () => {
       const { purged, deadLetterEntries, complete } = await this.purge.purge(this.purge.configuredCutoffs(), { budgetMs: BUDGET_MS, pauseMs: PAUSE_MS });
       for (const category of PURGE_CATEGORIES) if (purged[category] > 0) purgedMetric.inc({ category }, purged[category]);
       if (PURGE_CATEGORIES.some((c) => purged[c] > 0) || deadLetterEntries > 0) this.logger.log('purged what retention expires', { ...purged, deadLetterEntries, complete });
