@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DESTINATIONS, HandlersConfig, SquareSubscriptionConfig, type Destination } from '@app/config';
+import { HandlersConfig, SquareSubscriptionConfig } from '@app/config';
 import type { SquareEventHandler } from '@app/handlers';
 import { ReadinessDetails } from '@app/health';
 import { errorMessage } from '@app/observability';
 import { consumedEventTypes, planSubscription } from '@app/square';
 import { SquareApiClient, WebhookSettingsApi } from '@app/square-api';
 import { TEAM_HANDLERS } from '../handlers/handler-registry.js';
+import { ForwardDestinations } from '../forwarding/forward-destinations.js';
 
 const FIX = 'npm run square -- subscriptions sync';
 
@@ -33,7 +34,7 @@ export class SubscriptionCheckService implements OnApplicationBootstrap {
     private readonly config: SquareSubscriptionConfig,
     private readonly handlers: HandlersConfig,
     @Inject(TEAM_HANDLERS) private readonly team: readonly SquareEventHandler[],
-    @Inject(DESTINATIONS) private readonly destinations: readonly Destination[],
+    private readonly destinations: ForwardDestinations,
     readiness: ReadinessDetails,
   ) {
     readiness.add('squareSubscription', () => ({ ...this.status }));
@@ -57,7 +58,7 @@ export class SubscriptionCheckService implements OnApplicationBootstrap {
   private async check(api: WebhookSettingsApi, url: string): Promise<SubscriptionCheck> {
     try {
       const current = await api.subscriptionFor(url);
-      const needed = consumedEventTypes({ mirror: this.handlers.mirrorEventTypes, handlers: this.team, destinations: this.destinations });
+      const needed = consumedEventTypes({ mirror: this.handlers.mirrorEventTypes, handlers: this.team, destinations: this.destinations.all() });
       const plan = planSubscription(current, { eventTypes: needed, apiVersion: this.config.apiVersion });
       const gaps: string[] = [];
       if (!current) gaps.push(`Square has no webhook subscription for ${url}`);
