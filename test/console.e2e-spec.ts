@@ -20,6 +20,9 @@ const KEY = 'whsk_test_key';
 const PAYMENT = SAMPLE_PAYMENTS[0]!;
 const PAYMENT_ID = String(PAYMENT.id);
 const MISSING_PAYMENT = 'PAYMENT_SQUARE_DOES_NOT_HAVE_YET';
+// The seller whose events also go to `outage`, a destination that answers 500 until told otherwise.
+const OUTAGE_MERCHANT = 'MOUTAGE1';
+const OUTAGE_PAYMENT = 'PAYMENT_FOR_THE_OUTAGE';
 const SECRET = `whsec_${Buffer.from('console-secret-0123456789abcdefg').toString('base64')}`;
 // `npm run docs:screenshots` writes them into docs/console/; other runs take them all the same
 // (each page rendered in full), into a temporary directory, leaving the tracked files alone.
@@ -42,20 +45,26 @@ describe('the operator console, in a browser', () => {
   let elsewhere: Server;
   let env: Record<string, string>;
   const receiver = new WebhookReceiver(SECRET);
+  const outage = new WebhookReceiver(SECRET);
 
   beforeAll(async () => {
     browser = await launchChromium();
     db = await createTestDatabase('console');
     prefix = uniqueName('q');
     await receiver.listen();
+    outage.answer = () => ({ status: 500 });
+    await outage.listen();
     const file = join(mkdtempSync(join(tmpdir(), 'console-')), 'destinations.yml');
-    writeFileSync(file, `destinations:\n  - { name: ledger, url: '${receiver.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*] }\n`);
+    writeFileSync(file, `destinations:\n  - { name: ledger, url: '${receiver.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*] }
+  - { name: outage, url: '${outage.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*], merchantIds: [${OUTAGE_MERCHANT}] }\n`);
     fake = new FakeSquareServer({ accessToken: 'test-token' });
     fake.put('payment', PAYMENT);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
     env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, FORWARD_DESTINATIONS_FILE: file, HOOK_SECRET: SECRET, LOG_LEVEL: 'warn' };
-    worker = await spawnApp('worker', { ...env, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '50' }, 'WORKER_PORT');
+    worker = await spawnApp('worker', { ...env, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '50',
+      // Small: the outage destination's circuit opens (5 failures in a row) within seconds.
+      FORWARD_BACKOFF_MS: '50', FORWARD_MAX_BACKOFF_MS: '1000', FORWARD_PROBE_MAX_MS: '1000' }, 'WORKER_PORT');
     admin = await spawnApp(ADMIN_MAIN, { ...env, HOOK_SECRET: '', ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'console-password' }, 'ADMIN_PORT');
     base = `http://127.0.0.1:${admin.port}`;
     context = await browser.newContext({ httpCredentials: { username: 'ops', password: 'console-password' }, viewport: { width: 1280, height: 900 } });
@@ -76,13 +85,14 @@ describe('the operator console, in a browser', () => {
     await admin?.stop('SIGKILL');
     await ingress?.close();
     await receiver.close();
+    await outage.close();
     await fake?.close();
     await deleteQueuePrefix(prefix);
     await db?.drop();
   });
 
-  const send = async (eventId: string, paymentId: string) => {
-    const body = paymentEventBody(eventId, paymentId, 3);
+  const send = async (eventId: string, paymentId: string, merchantId?: string) => {
+    const body = paymentEventBody(eventId, paymentId, 3, merchantId);
     expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(200);
   };
   const statusOf = async (eventId: string) =>
@@ -90,6 +100,14 @@ describe('the operator console, in a browser', () => {
   const becomes = (eventId: string, status: string) =>
     eventually(async () => ((await statusOf(eventId)) === status ? true : undefined), 30_000, `${eventId} to be ${status}`);
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  const onPhone = async (path: string, name: string) => {
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${base}${path}`);
+    expect(await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0); // nothing wider
+    await phone.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+    await phone.close();
+  };
 
   it('finds an event by its payment id, shows its three failed attempts, replays it after a confirmation, and shows it processed and delivered', async () => {
     fake.fail({ id: PAYMENT_ID, status: 500, times: 3 }); // every one of its 3 attempts
@@ -129,7 +147,7 @@ describe('the operator console, in a browser', () => {
     await expect(page.locator('.badge').first().innerText()).resolves.toBe('processed');
     await expect(attempts.count()).resolves.toBe(4);
     expect(await attempts.nth(3).innerText()).toMatch(/^1\t.*\tapplied\t.*mirror/s);
-    await expect(page.getByRole('cell', { name: 'ledger' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('heading', { name: /^To ledger/ }).count()).resolves.toBe(1);
     await shot('event');
   }, 120_000);
 
@@ -142,7 +160,7 @@ describe('the operator console, in a browser', () => {
     expect(shown.code).toBe(0);
     const story = JSON.parse(shown.stdout) as { processingAttempts: Array<{ outcome: string }>; deliveries: Array<{ id: string; destination: string; status: string }> };
     expect(story.processingAttempts.map((a) => a.outcome)).toEqual(['retry', 'retry', 'dead_lettered', 'applied']);
-    expect(story.deliveries).toMatchObject([{ destination: 'ledger', status: 'delivered' }]);
+    expect(story.deliveries).toMatchObject([{ destination: 'ledger', status: 'delivered', attemptLog: [{ statusCode: 200, error: null }] }]);
     // Bull Board's delivery cards link to /deliveries/<id>: the delivery's event, at its deliveries.
     await page.goto(`${base}/deliveries/${story.deliveries[0]!.id}`);
     expect(page.url()).toBe(`${base}/events/dl-story#forwarding`);
@@ -177,6 +195,46 @@ describe('the operator console, in a browser', () => {
     await becomes('dl-group-2', 'processed');
   }, 120_000);
 
+  it('shows a failing destination with its last error, pauses and resumes it after confirmations, and the delivery\'s attempts', async () => {
+    const stateOf = async (name: string) => (await db.query<{ state: string }>('SELECT state::text AS state FROM forward_destinations WHERE name = $1', [name]))[0]?.state;
+    fake.put('payment', { ...PAYMENT, id: OUTAGE_PAYMENT });
+    await send('fw-outage', OUTAGE_PAYMENT, OUTAGE_MERCHANT);
+    await eventually(async () => ((await stateOf('outage')) === 'failing' ? true : undefined), 30_000, 'the outage circuit to open');
+
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'Destinations', exact: true }).click();
+    const row = page.getByRole('row', { name: /^outage/ });
+    // State (since, next try), backlog, the last 5 and 60 minutes, the last error.
+    expect(await row.innerText()).toMatch(/^outage\tfailing\nsince \S+ \S+ · next try .*\t1\t0% of \d+\n.*\t0% of \d+\n.*\tdestination outage answered 500\t/s);
+    await shot('destinations');
+
+    await row.getByRole('link', { name: 'Pause…' }).click();
+    await page.waitForURL(/\/destinations\/outage\/pause$/);
+    await shot('destination-pause-confirm');
+    expect(await stateOf('outage')).toBe('failing'); // nothing happens before the confirmation
+    await page.getByRole('button', { name: 'Pause this destination' }).click();
+    await page.waitForURL(/\/destinations\?done=paused&name=outage$/);
+    expect(await stateOf('outage')).toBe('paused');
+    await expect(row.innerText()).resolves.toMatch(/^outage\tpaused\nsince .* by console:ops\t/);
+
+    outage.answer = () => ({ status: 200 });
+    await row.getByRole('link', { name: 'Resume…' }).click();
+    await page.getByRole('button', { name: 'Resume this destination' }).click();
+    await page.waitForURL(/done=resumed/);
+    await eventually(async () => ((await db.query<{ status: string }>(`SELECT status::text AS status FROM forward_deliveries WHERE destination = 'outage'`))[0]?.status === 'delivered' ? true : undefined), 30_000, 'delivered');
+
+    await page.goto(`${base}/events/fw-outage`);
+    await shot('event-forward-attempts');
+    const texts = await page.getByRole('table', { name: 'Attempts to outage, oldest first' }).locator('tbody tr').allInnerTexts();
+    expect(texts.length).toBeGreaterThanOrEqual(2);
+    expect(texts[0]).toMatch(/\t500\t\d+ ms\t.*500/s); // a failure, with its error
+    expect(texts.at(-1)).toMatch(/\t200\t\d+ ms/); // then the success
+    const shown = await runNode('dist/apps/cli/src/events.main.js', ['show', 'fw-outage'], env, 60_000);
+    expect(shown.stdout).toMatch(/delivery \d+ {2}outage {2}delivered\n {2}tried {2}\S+ {2}500 {2}\d+ ms/);
+
+    await onPhone('/destinations', 'destinations-phone');
+  }, 120_000);
+
   it('refuses a change posted from another origin, with the browser\'s own credentials', async () => {
     await send('dl-cross', `${MISSING_PAYMENT}_X`);
     await becomes('dl-cross', 'dead_lettered');
@@ -192,7 +250,7 @@ describe('the operator console, in a browser', () => {
     await db.query(`INSERT INTO merchant_tokens (merchant_id, status, status_reason, expires_at) VALUES ('MREAUTH1', 'needs_reauth', 'refresh refused: invalid_grant', now() + interval '2 days')`);
     await page.goto(`${base}/`);
     await expect(page.getByRole('heading', { name: 'Overview' }).count()).resolves.toBe(1);
-    await expect(page.getByRole('cell', { name: 'ledger' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('row', { name: /^ledger/ }).innerText()).resolves.toMatch(/^ledger\thealthy\nsince /); // its circuit's state
     await shot('overview');
     await page.getByRole('link', { name: 'Sellers', exact: true }).click();
     await expect(page.getByRole('link', { name: 'Re-authorise' }).getAttribute('href')).resolves.toBe('/admin/oauth/square/authorize');
@@ -206,13 +264,7 @@ describe('the operator console, in a browser', () => {
     await page.keyboard.press('Tab');
     await expect(page.evaluate('document.activeElement?.textContent')).resolves.toBe('Skip to content');
 
-    const phone = await context.newPage();
-    await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${base}/events/dl-story`);
-    const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect(overflow).toBeLessThanOrEqual(0); // nothing wider than the phone
-    await phone.screenshot({ path: `${SHOTS}/event-phone.png`, fullPage: true });
-    await phone.close();
+    await onPhone('/events/dl-story', 'event-phone');
   }, 60_000);
 
   it('every page is served under the strict policy: no inline script or style is needed', async () => {
@@ -220,7 +272,7 @@ describe('the operator console, in a browser', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
-    for (const path of ['/', '/events', '/events/dl-story', '/events/dl-story/replay', '/dead-letters', '/sellers', '/signature-failures', '/events?type=payment.*']) {
+    for (const path of ['/', '/destinations', '/destinations/ledger/pause', '/events', '/events/dl-story', '/events/dl-story/replay', '/dead-letters', '/sellers', '/signature-failures', '/events?type=payment.*']) {
       const res = await page.goto(`${base}${path}`);
       expect(res?.status()).toBe(200);
       expect(res?.headers()['content-security-policy']).toContain("style-src 'self'");

@@ -6,6 +6,7 @@ import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
 import { QueueModule } from '@app/queue';
 import { ConsoleController } from './console/console.controller.js';
+import { ConsoleDestinationsController } from './console/console-destinations.controller.js';
 import { AdminDeliveriesController } from './deliveries/admin-deliveries.controller.js';
 import { AdminDestinationsController } from './deliveries/admin-destinations.controller.js';
 import { AdminEventsController } from './events/admin-events.controller.js';
@@ -31,7 +32,7 @@ export class AdminModule {
         ...queuesBoardImports(names),
       ],
       providers: [{ provide: DESTINATIONS, useValue: destinations }],
-      controllers: [AdminEventsController, AdminDeliveriesController, AdminDestinationsController, SquareOAuthController, ConsoleController],
+      controllers: [AdminEventsController, AdminDeliveriesController, AdminDestinationsController, SquareOAuthController, ConsoleController, ConsoleDestinationsController],
     };
   }
 }

@@ -33,6 +33,17 @@ export interface DeliveryDetail extends DeliverySummary {
   body: string;
 }
 
+/** One attempt of a delivery (forward_attempts): status null when the destination never answered. */
+export interface ForwardAttemptRow {
+  at: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+// A delivery retried for days has hundreds of attempts: its latest ones are shown.
+const ATTEMPTS_SHOWN = 50;
+
 export interface DeliveryListFilter {
   destinations?: readonly string[];
   statuses?: readonly DeliveryStatus[];
@@ -72,6 +83,18 @@ export class DeliveryQueryRepository {
     const rows = await this.prisma.forwardDelivery.findMany({ where: { AND: where }, select: SUMMARY_FIELDS, orderBy: { id: 'desc' }, take: limit + 1 });
     const deliveries = rows.slice(0, limit).map((r) => ({ ...r, id: String(r.id) }));
     return { deliveries, next: rows.length > limit ? deliveries.at(-1)!.id : null };
+  }
+
+  /** Each delivery's latest attempts, oldest first (none for deliveries made before forward_attempts existed). */
+  async attemptsOf(ids: readonly string[]): Promise<Map<string, ForwardAttemptRow[]>> {
+    const byDelivery = new Map<string, ForwardAttemptRow[]>();
+    await Promise.all(ids.filter(isDeliveryId).map(async (id) => {
+      const rows = await this.prisma.forwardAttempt.findMany({
+        where: { deliveryId: BigInt(id) }, select: { at: true, statusCode: true, latencyMs: true, error: true }, orderBy: { id: 'desc' }, take: ATTEMPTS_SHOWN,
+      });
+      byDelivery.set(id, rows.reverse());
+    }));
+    return byDelivery;
   }
 
   async find(id: string): Promise<DeliveryDetail | null> {

@@ -27,7 +27,7 @@ export type { AttemptStats, DestinationCircuit } from './forward-destinations.re
 export { DESTINATION_STATE, OPEN_AFTER_FAILURES, afterFailure, afterSuccess, paused, probeWaitMs, resumed, retriedNow } from './forward-circuit.js';
 export type { Circuit, CircuitSettings } from './forward-circuit.js';
 export { DELIVERY_STATUSES, DeliveryQueryRepository } from './delivery-query.repository.js';
-export type { DeliveryDetail, DeliveryListFilter, DeliveryStatus, DeliverySummary } from './delivery-query.repository.js';
+export type { DeliveryDetail, DeliveryListFilter, DeliveryStatus, DeliverySummary, ForwardAttemptRow } from './delivery-query.repository.js';
 export { MerchantTokensRepository, REVOKE_MERCHANT, TOKEN_STATUS } from './merchant-tokens.repository.js';
 export type { StoredMerchantToken, TokenStatus } from './merchant-tokens.repository.js';
 export { ReconcileRepository } from './reconcile.repository.js';

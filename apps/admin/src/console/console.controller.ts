@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Header, Inject, Logger, NotFoundE
 import type { Response } from 'express';
 import { DESTINATIONS, type Destination } from '@app/config';
 import { ConsoleQueryRepository, DeliveryQueryRepository, EventAttemptsRepository, EventQueryRepository } from '@app/database';
-import { ReplayEventsUseCase } from '@app/events';
+import { DestinationControlUseCase, ReplayEventsUseCase } from '@app/events';
 import { messageOf } from '@app/http';
 import type { AdminRequest } from '../auth/basic-auth.js';
 import { encodeCursor, parseListEventsQuery } from '../events/list-events.query.js';
@@ -37,6 +37,7 @@ export class ConsoleController {
     private readonly deliveries: DeliveryQueryRepository,
     private readonly figures: ConsoleQueryRepository,
     private readonly replays: ReplayEventsUseCase,
+    private readonly control: DestinationControlUseCase,
     @Inject(DESTINATIONS) private readonly destinations: readonly Destination[],
   ) {}
 
@@ -50,7 +51,8 @@ export class ConsoleController {
   @Get()
   @Header('Content-Type', HTML)
   async overview(): Promise<string> {
-    return send(overviewPage(await this.figures.overview(), this.destinations.map((d) => d.name)));
+    const [figures, destinations] = await Promise.all([this.figures.overview(), this.control.list(this.destinations.map((d) => d.name))]);
+    return send(overviewPage(figures, destinations));
   }
 
   @Get('events')
@@ -86,8 +88,9 @@ export class ConsoleController {
       this.deliveries.list({ eventIds: [eventId] }, 100),
       objectId ? this.figures.mirroredObject(objectId) : [],
     ]);
+    const forwardAttempts = await this.deliveries.attemptsOf(deliveries.deliveries.map((d) => d.id));
     const notice = replayed === '1' ? 'Replayed: the event is waiting for the worker again. Reload to follow it.' : undefined;
-    return send(eventPage({ event, attempts, deliveries: deliveries.deliveries, objectId, mirrored }, notice));
+    return send(eventPage({ event, attempts, deliveries: deliveries.deliveries, forwardAttempts, objectId, mirrored }, notice));
   }
 
   @Get('events/:eventId/raw')

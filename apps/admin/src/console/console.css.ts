@@ -30,11 +30,11 @@ th { background:#eef1f4; font-weight:600; font-size:.9rem; white-space:nowrap; }
 tr:last-child td { border-bottom:0; }
 td.mono, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:.85rem; word-break:break-all; }
 .err { color:var(--bad); overflow-wrap:anywhere; }
-.card > h2:first-child, .card > p:first-child { margin-top:0; }
+.card > h2:first-child, .card > h3:first-child, .card > p:first-child { margin-top:0; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:.8rem; font-weight:600; background:#e7ebef; white-space:nowrap; }
-.badge.processed, .badge.delivered, .badge.applied, .badge.active, .badge.unchanged { background:#dcf3e4; color:var(--ok); }
-.badge.received, .badge.pending, .badge.retry, .badge.needs_reauth { background:#fff1cc; color:var(--warn); }
-.badge.dead_lettered, .badge.revoked { background:#fbe0de; color:var(--bad); }
+.badge.processed, .badge.delivered, .badge.healthy, .badge.applied, .badge.active, .badge.unchanged { background:#dcf3e4; color:var(--ok); }
+.badge.received, .badge.pending, .badge.paused, .badge.removed, .badge.retry, .badge.needs_reauth { background:#fff1cc; color:var(--warn); }
+.badge.dead_lettered, .badge.revoked, .badge.failing { background:#fbe0de; color:var(--bad); }
 form.filters { display:grid; grid-template-columns:repeat(auto-fill, minmax(180px, 1fr)); gap:10px 12px; align-items:end; }
 label { display:flex; flex-direction:column; gap:3px; font-size:.85rem; color:var(--muted); }
 label.check { flex-direction:row; align-items:center; gap:8px; color:var(--fg); font-size:1rem; }

@@ -1,4 +1,4 @@
-import type { DeliverySummary, EventAttemptRow, EventDetail, MirroredObject } from '@app/database';
+import type { DeliverySummary, EventAttemptRow, EventDetail, ForwardAttemptRow, MirroredObject } from '@app/database';
 import { eventHref, href, html, type Html } from './html.js';
 import { badge, page, table, time } from './layout.js';
 
@@ -6,6 +6,8 @@ export interface EventStory {
   event: EventDetail;
   attempts: readonly EventAttemptRow[];
   deliveries: readonly DeliverySummary[];
+  /** forward_attempts by delivery id. */
+  forwardAttempts: ReadonlyMap<string, readonly ForwardAttemptRow[]>;
   /** The payload's data.id, when it has one. */
   objectId: string | null;
   mirrored: readonly MirroredObject[];
@@ -32,9 +34,26 @@ function replayAction(event: EventDetail): Html {
   return html`<div class="actions"><a class="button" href="${eventHref(event.eventId)}/replay">Replay…</a></div>`;
 }
 
+/** A forward delivery and its attempts (the summary columns only for deliveries older than forward_attempts). */
+function forwardDelivery(d: DeliverySummary, tries: readonly ForwardAttemptRow[]): Html {
+  const when = d.deliveredAt ? ['Delivered', d.deliveredAt] as const : d.deadLetteredAt ? ['Dead-lettered', d.deadLetteredAt] as const : ['Next try', d.nextAttemptAt] as const;
+  const rows = tries.map((a) => [
+    time(a.at),
+    a.statusCode ?? html`<span class="muted">no answer</span>`,
+    `${a.latencyMs} ms`,
+    a.error ? html`<span class="err">${a.error}</span>` : '',
+  ]);
+  return html`<section class="card" aria-labelledby="delivery-${d.id}"><h3 id="delivery-${d.id}">To ${d.destination} ${badge(d.status)}</h3>
+${facts([[when[0], time(when[1])], ['Replays', d.replayCount], ...(tries.length > 0 ? [] : [
+  ['Attempts', d.attempts], ['Last HTTP status', d.lastStatus ?? html`<span class="muted">no answer</span>`], ['Last error', d.lastError ? html`<span class="err">${d.lastError}</span>` : null],
+] as Array<[string, Html | string | number | null]>)])}
+${tries.length > 0 ? table(`Attempts to ${d.destination}, oldest first`, ['Time', 'HTTP status', 'Latency', 'Error'], rows) : ''}
+</section>`;
+}
+
 /** Everything that happened to one event, on one page. */
 export function eventPage(story: EventStory, notice?: string): Html {
-  const { event, attempts, deliveries, objectId, mirrored } = story;
+  const { event, attempts, deliveries, forwardAttempts, objectId, mirrored } = story;
   const attemptRows = attempts.map((a) => [
     a.attempt,
     time(a.startedAt),
@@ -42,15 +61,6 @@ export function eventPage(story: EventStory, notice?: string): Html {
     badge(a.outcome),
     a.handlers.length > 0 ? a.handlers.join(', ') : html`<span class="muted">none</span>`,
     a.error ? html`<span class="err">${a.error}</span>` : '',
-  ]);
-  const deliveryRows = deliveries.map((d) => [
-    d.destination,
-    badge(d.status),
-    d.attempts,
-    d.lastStatus ?? html`<span class="muted">no answer</span>`,
-    d.lastError ? html`<span class="err">${d.lastError}</span>` : '',
-    time(d.deliveredAt ?? d.deadLetteredAt ?? d.nextAttemptAt),
-    d.replayCount,
   ]);
   const mirroredRows = mirrored.map((m) => [
     m.objectType,
@@ -94,7 +104,7 @@ ${objectId
 ${table('What the mirror holds', ['Type', 'Version', 'Source', 'Last written by', 'Updated'], mirroredRows, 'The mirror holds no row for this object.')}`
   : html`<p class="card muted">This event names no object (no data.id).</p>`}
 <h2 id="forwarding">Forward deliveries</h2>
-${table('Forward deliveries', ['Destination', 'Status', 'Attempts', 'Last HTTP status', 'Last error', 'Delivered / dead-lettered / next try', 'Replays'], deliveryRows, 'Not forwarded anywhere.')}
+${deliveries.length === 0 ? html`<p class="card muted">Not forwarded anywhere.</p>` : deliveries.map((d) => forwardDelivery(d, forwardAttempts.get(d.id) ?? []))}
 <h2 id="payload">Payload</h2>
 ${event.rawBody === ''
   ? html`<p class="card muted">Purged by retention or erasure.</p>`

@@ -4,6 +4,7 @@ import { html, type Html, type Interpolated } from './html.js';
 export const NAV = [
   { path: '/', label: 'Overview' },
   { path: '/events', label: 'Events' },
+  { path: '/destinations', label: 'Destinations' },
   { path: '/dead-letters', label: 'Dead letters' },
   { path: '/sellers', label: 'Sellers' },
   { path: '/signature-failures', label: 'Rejected deliveries' },

@@ -1,4 +1,6 @@
 import type { Overview } from '@app/database';
+import type { DestinationStatus } from '@app/events';
+import { destinationState } from './destinations.page.js';
 import { href, html, type Html } from './html.js';
 import { ago, page, table, time } from './layout.js';
 
@@ -6,16 +8,17 @@ function stat(n: number | string, label: string, link?: string): Html {
   return html`<div class="stat"><span class="n">${link ? html`<a href="${link}">${n}</a>` : n}</span><span class="l">${label}</span></div>`;
 }
 
-/** `destinations`: the configured ones (FORWARD_DESTINATIONS_FILE), each shown even without deliveries. */
-export function overviewPage(o: Overview, destinations: readonly string[], now = Date.now()): Html {
-  const names = [...new Set([...destinations, ...o.deliveries.map((d) => d.destination)])];
+/** `destinations`: DestinationControlUseCase's list (configured ones, and removed ones still holding deliveries). */
+export function overviewPage(o: Overview, destinations: readonly DestinationStatus[], now = Date.now()): Html {
+  const names = [...new Set([...destinations.map((d) => d.name), ...o.deliveries.map((d) => d.destination)])];
   const destinationRows = names.map((name) => {
     const rows = o.deliveries.filter((d) => d.destination === name);
     const count = (status: string) => rows.find((r) => r.status === status)?.count ?? 0;
-    const lastError = rows.find((r) => r.lastError)?.lastError;
+    const status = destinations.find((d) => d.name === name);
+    const lastError = status?.lastError ?? rows.find((r) => r.lastError)?.lastError;
     return [
-      name,
-      destinations.includes(name) ? 'configured' : html`<span class="muted">no longer configured</span>`,
+      html`<a href="/destinations">${name}</a>`,
+      status ? destinationState(status) : html`<span class="muted">removed</span>`,
       count('delivered'),
       count('pending'),
       count('dead_lettered'),
@@ -46,7 +49,7 @@ ${stat(o.oldestWaitingAt ? ago(o.oldestWaitingAt, now) : '—', 'queue lag (olde
 ${stat(o.sellersNeedingReauth, 'sellers needing re-authorisation', '/sellers')}
 </div>
 <h2>Destinations <span class="muted">(deliveries created in the last 24 hours)</span></h2>
-${table('Destinations', ['Destination', 'Configuration', 'Delivered', 'Pending', 'Dead-lettered', 'Last error'], destinationRows, 'No destination is configured (FORWARD_DESTINATIONS_FILE).')}
+${table('Destinations', ['Destination', 'State', 'Delivered', 'Pending', 'Dead-lettered', 'Last error'], destinationRows, 'No destination is configured (FORWARD_DESTINATIONS_FILE).')}
 <h2>Reconciler</h2>
 ${table('Reconciler runs', ['Name', 'Last run', 'Checked until', 'Found last run', 'Recovered last run'], reconcilerRows, 'The reconciler has not run yet.')}`;
   return page('Overview', '/', content);

@@ -107,12 +107,17 @@ export async function runInspect(argv: readonly string[]): Promise<number | unde
     const event = await events.find(id);
     if (!event) return notFound(`no event ${id} in the inbox`);
     const attempts = await app.get(EventAttemptsRepository).forEvent(id);
-    const forwarded = (await store.list({ eventIds: [id] }, 100)).deliveries;
+    const listed = (await store.list({ eventIds: [id] }, 100)).deliveries;
+    const tries = await store.attemptsOf(listed.map((d) => d.id));
+    // Each delivery with its attempts (forward_attempts); the summary alone for deliveries older than that table.
+    const forwarded = listed.map((d) => ({ ...d, attemptLog: tries.get(d.id) ?? [] }));
     print({ ...event, processingAttempts: attempts, deliveries: forwarded }, () => [
       line(event.eventId, event.eventType, event.status, event.source, event.merchantId),
       line('received', event.receivedAt, 'processed', event.processedAt, 'dead-lettered', event.deadLetteredAt, event.deadLetterReason),
       ...attempts.map((a) => line(`attempt ${a.attempt}`, a.startedAt, `${a.durationMs} ms`, a.outcome, a.handlers.join(',') || '-', a.error)),
-      ...forwarded.map((d) => line(`delivery ${d.id}`, d.destination, d.status, `attempts=${d.attempts}`, `last=${d.lastStatus ?? '-'}`, d.lastError)),
+      ...forwarded.flatMap((d) => d.attemptLog.length === 0
+        ? [line(`delivery ${d.id}`, d.destination, d.status, `attempts=${d.attempts}`, `last=${d.lastStatus ?? '-'}`, d.lastError)]
+        : [line(`delivery ${d.id}`, d.destination, d.status), ...d.attemptLog.map((a) => line('  tried', a.at, a.statusCode ?? 'no answer', `${a.latencyMs} ms`, a.error))]),
       event.rawBody,
     ]);
     return 0;
