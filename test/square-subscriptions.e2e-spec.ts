@@ -146,8 +146,10 @@ describe('square subscriptions|events (npm run square)', () => {
 
     await restartIngress([newKey, oldKey]);
     const body = (id: string) => Buffer.from(JSON.stringify({ merchant_id: 'M1', type: 'webhooks.test_notification', event_id: id, created_at: new Date().toISOString(), data: { type: 'webhooks', id } }));
-    expect((await ingress!.post(body('rotated-old'), signedHeaders(body('rotated-old'), oldKey, url))).status).toBe(200);
-    expect((await ingress!.post(body('rotated-new'), signedHeaders(body('rotated-new'), newKey, url))).status).toBe(200);
+    // One body per delivery: body() reads the clock, and the signature must cover the bytes sent.
+    const [signedOld, signedNew] = [body('rotated-old'), body('rotated-new')];
+    expect((await ingress!.post(signedOld, signedHeaders(signedOld, oldKey, url))).status).toBe(200);
+    expect((await ingress!.post(signedNew, signedHeaders(signedNew, newKey, url))).status).toBe(200);
     // And Square's own delivery, signed with the new key.
     const test = await square(['subscriptions', 'test'], { SQUARE_WEBHOOK_SIGNATURE_KEYS: `${newKey},${oldKey}` });
     expect(test.code).toBe(0);

@@ -171,6 +171,7 @@ function classify(what: string, err: unknown): SquareApiError {
       retryable: isRetryableStatus(err.statusCode),
       retryAfterMs,
       code,
+      detail: err.errors[0]?.detail,
     });
   }
   // The SDK reports its own timeout as SquareTimeoutError, or (depending on the runtime's abort

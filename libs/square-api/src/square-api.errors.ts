@@ -13,10 +13,16 @@ export class SquareApiError extends Error {
   readonly code?: string;
   /** Why no answer came. */
   readonly transport?: 'timeout' | 'network';
+  /**
+   * Square's free-text detail, kept out of the message: it can echo what was sent (an address, a
+   * name), and messages are stored and logged. Only a caller that sent no personal data (the CLI's
+   * settings calls) shows it.
+   */
+  readonly detail?: string;
 
   constructor(
     message: string,
-    details: { status: number | null; retryable: boolean; retryAfterMs?: number; code?: string; transport?: 'timeout' | 'network' },
+    details: { status: number | null; retryable: boolean; retryAfterMs?: number; code?: string; transport?: 'timeout' | 'network'; detail?: string },
   ) {
     super(message);
     this.status = details.status;
@@ -24,6 +30,7 @@ export class SquareApiError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.code = details.code;
     this.transport = details.transport;
+    this.detail = details.detail;
   }
 }
 

@@ -70,7 +70,8 @@ async function handlerEventTypes(paths: readonly string[], cwd: string): Promise
  */
 export function refusal(err: unknown): unknown {
   if (!(err instanceof SquareApiError) || err.status === null) return err;
-  const detail = err.message.replace(/^.* → \d+: /, '');
+  // Settings calls carry no customer data: Square's own words say best what it refused.
+  const detail = err.detail ?? err.message;
   const status = `${err.status}${err.code ? ` ${err.code}` : ''}`;
   if (err.status === 401) return new SettingsRefused(`Square refused SQUARE_ACCESS_TOKEN (${status}): check the token and SQUARE_ENVIRONMENT (a sandbox token is not a production one); nothing changed`);
   if (err.status === 403) return new SettingsRefused(`SQUARE_ACCESS_TOKEN may not do this (${status}): use the application's own access token, which manages its webhooks; nothing changed`);
