@@ -34,6 +34,11 @@ export class RedisConnectionReport {
       || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|connect ETIMEDOUT/.test(message);
   }
 
+  /** False from a connection error until a connection is ready again: callers may skip Redis at once. */
+  get reachable(): boolean {
+    return !this.down;
+  }
+
   describe(): string {
     return `REDIS_URL (${withoutCredentials(this.config.url)}) is unreachable${this.lastError ? `: ${this.lastError}` : ''}`;
   }
