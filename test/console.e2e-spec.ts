@@ -12,7 +12,7 @@ import { spawnApp, type AppProcess } from './support/processes.js';
 import { WebhookReceiver } from './support/receiver.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
 import { freePort } from './support/servers.js';
-import { paymentEventBody, signedHeaders } from './support/signing.js';
+import { NOTIFICATION_URL, paymentEventBody, signedHeaders } from './support/signing.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './support/test-database.js';
 import { eventually } from './support/worker.js';
 
@@ -255,8 +255,12 @@ describe('the operator console, in a browser', () => {
     await page.getByRole('link', { name: 'Sellers', exact: true }).click();
     await expect(page.getByRole('link', { name: 'Re-authorise' }).getAttribute('href')).resolves.toBe('/admin/oauth/square/authorize');
     await shot('sellers');
+    // Signed over the URL with a trailing slash: refused, and the page says what would have matched.
+    const misSigned = paymentEventBody('console-bad-signature');
+    expect((await ingress.post(misSigned, signedHeaders(misSigned, KEY, `${NOTIFICATION_URL}/`))).status).toBe(401);
     await page.getByRole('link', { name: 'Rejected deliveries' }).click();
     await expect(page.getByRole('cell', { name: 'no event_id in the body' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('cell', { name: /trailing slash/ }).count()).resolves.toBe(1);
     await shot('rejected-deliveries');
     await expect(page.getByRole('link', { name: 'Queues (Bull Board)' }).getAttribute('href')).resolves.toBe('/admin/queues');
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from './pg-pool.js';
 import { STATUS, statement } from './sql.js';
+import { REJECTED_KEPT, latestRejectedDeliveries, type RejectedDelivery } from './rejected-deliveries.repository.js';
 
 /** The console's overview: one row of figures. */
 export interface Overview {
@@ -142,6 +143,11 @@ export class ConsoleQueryRepository {
 
   async invalidWebhooks(): Promise<InvalidWebhookRow[]> {
     return (await this.pool.query<InvalidWebhookRow>(INVALID.bind({}))).rows;
+  }
+
+  /** The deliveries refused for their signature that the ingress kept (the last 50), with its diagnosis. */
+  refusedSignatures(): Promise<RejectedDelivery[]> {
+    return latestRejectedDeliveries(this.pool, REJECTED_KEPT);
   }
 
   /** What the mirror holds of an object (by its id, whatever its type). */

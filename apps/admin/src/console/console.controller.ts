@@ -155,7 +155,8 @@ export class ConsoleController {
   @Get('signature-failures')
   @Header('Content-Type', HTML)
   async rejected(): Promise<string> {
-    return send(rejectedPage(await this.figures.invalidWebhooks()));
+    const [refused, unreadable] = await Promise.all([this.figures.refusedSignatures(), this.figures.invalidWebhooks()]);
+    return send(rejectedPage(refused, unreadable));
   }
 
   private async findEvent(eventId: string) {

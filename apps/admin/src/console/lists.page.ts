@@ -1,4 +1,4 @@
-import type { DeadLetterGroup, InvalidWebhookRow, SellerRow } from '@app/database';
+import type { DeadLetterGroup, InvalidWebhookRow, RejectedDelivery, SellerRow } from '@app/database';
 import { href, html, type Html } from './html.js';
 import { badge, page, table, time } from './layout.js';
 
@@ -56,7 +56,14 @@ ${table('Sellers', ['Merchant', 'Token', 'Expires', 'Last refresh', 'Refresh fai
   return page('Sellers', '/sellers', content);
 }
 
-export function rejectedPage(rows: readonly InvalidWebhookRow[]): Html {
+export function rejectedPage(refused: readonly RejectedDelivery[], rows: readonly InvalidWebhookRow[]): Html {
+  const refusedCells = refused.map((r) => [
+    time(r.receivedAt),
+    r.remoteAddress ?? '',
+    html`<span class="mono">${r.notificationUrl}</span>`,
+    r.signatureAlgorithm,
+    html`<span class="err">${r.diagnosis}</span>`,
+  ]);
   const cells = rows.map((r) => [
     time(r.lastReceivedAt),
     time(r.firstReceivedAt),
@@ -66,9 +73,11 @@ export function rejectedPage(rows: readonly InvalidWebhookRow[]): Html {
     html`<span class="mono">${r.bodyStart.slice(0, 300)}</span>`,
   ]);
   const content = html`<h1>Rejected deliveries</h1>
-<p class="muted">Deliveries whose signature was valid but whose body is not an event the pipeline can read (kept for inspection, one row per distinct body).
-Deliveries with a bad signature are refused before their body is read and never stored: they show in the ingress's
-<span class="mono">square_webhooks_received_total{outcome="bad_signature"}</span> metric and log; <span class="mono">npm run square -- verify</span> diagnoses one (trailing slash, scheme, another key).</p>
-${table('Rejected deliveries, newest first', ['Last received', 'First received', 'Times', 'Reason', 'Signature', 'Body (start)'], cells, 'No rejected delivery.')}`;
+<p class="muted">Deliveries refused for their signature, with what would have matched (a trailing slash, the scheme, another key) and the variable to change:
+the last ${refused.length} the ingress kept (it keeps 50, and diagnoses at most 10 a minute; all are counted in
+<span class="mono">square_webhooks_received_total{outcome="bad_signature"}</span>). <span class="mono">npm run square -- verify --last</span> explains the newest in a terminal.</p>
+${table('Refused for their signature, newest first', ['Received', 'From', 'Checked against', 'Signature', 'Diagnosis'], refusedCells, 'No delivery refused for its signature.')}
+<p class="muted">Deliveries whose signature was valid but whose body is not an event the pipeline can read (kept for inspection, one row per distinct body).</p>
+${table('Signed but unreadable, newest first', ['Last received', 'First received', 'Times', 'Reason', 'Signature', 'Body (start)'], cells, 'No unreadable delivery.')}`;
   return page('Rejected deliveries', '/signature-failures', content);
 }
