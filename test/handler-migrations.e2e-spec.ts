@@ -99,7 +99,8 @@ describe("the team's handlers: their tables, their loading", () => {
         const done = await db.query("SELECT 1 FROM webhook_events WHERE event_id LIKE 'readme-%' AND status = 'processed'");
         return done.length === 2 ? r : undefined;
       }, 30_000, 'both events to be processed');
-      expect(rows).toEqual([{ order_id: 'order-readme', payment_id: 'pay_readme', event_id: 'readme-1' }]);
+      // One row for the order, whichever of the two events the worker (concurrency 10) committed first.
+      expect(rows).toEqual([{ order_id: 'order-readme', payment_id: 'pay_readme', event_id: expect.stringMatching(/^readme-[12]$/) }]);
     });
   });
 });
