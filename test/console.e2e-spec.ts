@@ -148,6 +148,9 @@ describe('the operator console, in a browser', () => {
     await expect(attempts.count()).resolves.toBe(4);
     expect(await attempts.nth(3).innerText()).toMatch(/^1\t.*\tapplied\t.*mirror/s);
     await expect(page.getByRole('heading', { name: /^To ledger/ }).count()).resolves.toBe(1);
+    // Processed now: Square's 500 is an earlier attempt's error, not the event's current one.
+    await expect(page.locator('dt:text-is("Last error") + dd').first().innerText()).resolves.toBe('—');
+    await expect(page.locator('dt:text-is("Earlier error") + dd').innerText()).resolves.toMatch(/^GET \/v2\/payments\/\S+ → 500 INTERNAL_SERVER_ERROR$/);
     await shot('event');
   }, 120_000);
 

@@ -82,7 +82,8 @@ export function legacyEventId(rawBody: Buffer, initialDeliveryTimestamp?: string
  * applies effects only when Square's object is newer than what that body last applied (the worker).
  */
 export function legacyBodyKey(rawBody: Buffer): string {
-  return `v1:${createHash('sha256').update(rawBody).digest('hex')}`;
+  // The id a v1 body has without its unsigned timestamp.
+  return legacyEventId(rawBody);
 }
 
 /**

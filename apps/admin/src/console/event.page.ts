@@ -81,6 +81,8 @@ ${facts([
   ['Processed', time(event.processedAt)],
   ['Dead-lettered', event.deadLetteredAt ? html`${time(event.deadLetteredAt)} — ${event.deadLetterReason ?? ''}` : null],
   ['Last error', event.lastError ? html`<span class="err">${event.lastError}</span>` : null],
+  // Once processed, an earlier attempt's error is history (the attempts below say when), not a current one.
+  ['Earlier error', event.earlierError ? html`<span class="muted">${event.earlierError}</span>` : null],
   ['Replays', event.replayCount],
 ])}
 ${replayAction(event)}
