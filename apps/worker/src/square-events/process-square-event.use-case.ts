@@ -144,8 +144,9 @@ export class ProcessSquareEventUseCase {
           return 'duplicate';
         }
         let outcome: 'applied' | 'unchanged' = 'applied';
-        // Shared by the handlers, which run one after the other: frozen, so none can change what the next one sees.
-        const object = deepFreeze(canonical?.object ?? snapshotObject(route, event.payload));
+        // Shared by the handlers, which run one after the other: already frozen with what it comes from
+        // (the fetched object, the route, the payload), so none can change what the next one sees.
+        const object = canonical?.object ?? snapshotObject(route, event.payload);
         for (const handler of handlers) {
           // `events rerun` applied this handler to this event already: never twice.
           if (handler.team && !claimed.has(handler.name)) continue;
