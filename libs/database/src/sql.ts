@@ -11,7 +11,13 @@ export const STATUS = WebhookEventStatus;
  * sends them unnamed: docs/SCALING.md). Values are bound by name, so a column
  * list and its values cannot drift apart, and a missing or unknown name throws.
  */
-export class Statement<P extends Record<string, unknown>> {
+/** What a statement runs on: the pool, or the connection of a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/** A row whose columns a statement did not declare: reading one needs a type of its own. */
+export type UntypedRow = Record<string, unknown>;
+
+export class Statement<P extends Record<string, unknown>, R extends pg.QueryResultRow = UntypedRow> {
   readonly text: string;
   private readonly params: readonly string[];
 
@@ -38,8 +44,14 @@ export class Statement<P extends Record<string, unknown>> {
     }
     return { name: this.name, text: this.text, values: this.params.map((param) => values[param]) };
   }
+
+  /** Runs the statement on `db`; its rows come typed as the statement declared them. */
+  run(db: Queryable, values: P): Promise<pg.QueryResult<R>> {
+    return (db as Pick<pg.Pool, 'query'>).query<R>(this.bind(values));
+  }
 }
 
-export function statement<P extends Record<string, unknown>>(name: string, sql: string): Statement<P> {
-  return new Statement<P>(name, sql);
+/** `statement<Params, Row>(name, sql)`: Row is what one row of its result holds (omit it for none). */
+export function statement<P extends Record<string, unknown>, R extends pg.QueryResultRow = UntypedRow>(name: string, sql: string): Statement<P, R> {
+  return new Statement<P, R>(name, sql);
 }
