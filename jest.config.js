@@ -16,7 +16,7 @@ export default {
   // A global option (ignored inside projects): e2e suites wait for real processes and retries.
   testTimeout: 60_000,
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs'], testRegex: '\\.spec\\.ts$' },
+    { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test/docs'], testRegex: '\\.spec\\.ts$' },
     {
       ...common,
       displayName: 'e2e',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs `prisma generate` without network access. Generating the client needs no engine, but the
 // Prisma CLI looks for its schema engine first and tries to download it when absent; pointing
-// PRISMA_SCHEMA_ENGINE_BINARY at any existing file skips that (README: "Database and migrations").
+// PRISMA_SCHEMA_ENGINE_BINARY at any existing file skips that (docs/OPERATING.md, "Database and migrations").
 // --if-missing: do nothing when the client is already generated and newer than the schema.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';

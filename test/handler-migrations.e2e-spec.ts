@@ -15,11 +15,12 @@ const KEY = 'whsk_test_key';
 const MIGRATE = 'dist/apps/cli/src/migrate.main.js';
 const WORKER = 'dist/apps/worker/src/main.js';
 
-/** The README's example handler, exactly as written there. */
-function readmeExample(): string {
-  const readme = readFileSync('README.md', 'utf8');
-  const start = readme.indexOf('// handlers/mark-paid.mjs');
-  return readme.slice(start, readme.indexOf('```', start));
+/** The example handler of the README's tour, exactly as written there (and in docs/HANDLERS.md). */
+function readmeExample(file = 'README.md'): string {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf('// handlers/mark-paid.mjs');
+  if (start < 0) throw new Error(`${file} has no example handler (// handlers/mark-paid.mjs)`);
+  return text.slice(start, text.indexOf('```', start));
 }
 
 describe("the team's handlers: their tables, their loading", () => {
@@ -86,6 +87,10 @@ describe("the team's handlers: their tables, their loading", () => {
     });
 
     afterAll(() => stopPipeline({ worker, ingress, fake, prefix }));
+
+    it('docs/HANDLERS.md shows the same example, character for character', () => {
+      expect(readmeExample('docs/HANDLERS.md')).toBe(readmeExample());
+    });
 
     it('the worker names it at start (name, types, file), and it records the paid order once, in the table its migration made', async () => {
       expect(worker.output()).toContain(`handler loaded: mark-paid (payment.created, payment.updated) from ${file}`);

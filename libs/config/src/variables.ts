@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Every environment variable of the pipeline, declared once: how it is read, its default, its
-// bounds. Sections (sections.ts) say which variables make up which settings; the types of both
+// bounds; each has one row in docs/CONFIGURATION.md (a spec checks it). Sections (sections.ts) say which variables make up which settings; the types of both
 // are inferred from here. An empty value counts as unset. Values of secrets never appear in a
 // message (the `secret` URLs and the tokens and keys, which no check ever echoes).
 
@@ -149,7 +149,7 @@ export const VARIABLES = {
   SQUARE_BASE_URL: url(['https:', 'http:']),
   SQUARE_TIMEOUT_MS: int(10_000, 100, 120_000),
 
-  // Many sellers (README: "Many sellers: per-merchant OAuth tokens").
+  // Many sellers (docs/SELLERS.md).
   TOKEN_ENCRYPTION_KEY: key32(),
   TOKEN_ENCRYPTION_OLD_KEYS: key32List(),
   SQUARE_APPLICATION_ID: text(),
@@ -158,20 +158,20 @@ export const VARIABLES = {
   SQUARE_OAUTH_SCOPES: list().transform((scopes) => (scopes.length > 0 ? scopes : [...DEFAULT_OAUTH_SCOPES])),
   SQUARE_TOKEN_REFRESH_INTERVAL_MS: int(3_600_000, 500, 86_400_000),
 
-  // Square's side as code (README: "Point Square at it"): the API version `square subscriptions sync`
+  // Square's side as code (docs/SQUARE.md, "Point Square at it"): the API version `square subscriptions sync`
   // pins the subscription to (default: the version of the SDK, square 46, the catalog was written
   // for), and how often the worker sends Square's test notification as a canary (0: never).
   SQUARE_API_VERSION: textOr(DEFAULT_SQUARE_API_VERSION).refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'must be a Square API version, YYYY-MM-DD (e.g. 2026-09-16)'),
   SQUARE_CANARY_INTERVAL_MS: int(0, 0, 86_400_000),
 
-  // Reconcile with Square's Events API (README: "Never miss an event"): 0 turns it off.
+  // Reconcile with Square's Events API (docs/RECONCILING.md): 0 turns it off.
   SQUARE_RECONCILE_INTERVAL_MS: int(300_000, 0, 86_400_000),
   // Square keeps 28 days of events: the first run never looks further back.
   SQUARE_RECONCILE_LOOKBACK_MS: int(24 * 3_600_000, 60_000, 28 * 86_400_000),
   SQUARE_RECONCILE_OVERLAP_MS: int(600_000, 0, 86_400_000),
   SQUARE_RECONCILE_LAG_MS: int(120_000, 0, 3_600_000),
 
-  // Retention (README: "Operating it"): days after which bodies and records are purged; 0 keeps them.
+  // Retention (docs/OPERATING.md): days after which bodies and records are purged; 0 keeps them.
   RETENTION_EVENT_DAYS: int(30, 0, 36_500),
   RETENTION_DEAD_LETTERED_DAYS: int(90, 0, 36_500),
   RETENTION_DELIVERY_DAYS: int(30, 0, 36_500),

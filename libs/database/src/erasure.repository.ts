@@ -49,7 +49,7 @@ type Text = { text: string; flags: string };
 
 // A person's data can be anywhere in a body (payment.customer_id, buyer_email_address,
 // customer.email_address…): a search of the JSON text finds every place. Each is a full scan of its
-// table: erasure is rare, operator-run, and nothing may be missed (its cost: README, Erasure).
+// table: erasure is rare, operator-run, and nothing may be missed (its cost: docs/OPERATING.md, Erasure).
 const P = {
   events: statement<Json>('erase-person-events', `
     UPDATE webhook_events SET raw_body = ''::bytea, payload = 'null'::jsonb, purged_at = now(), updated_at = now()

@@ -1,6 +1,6 @@
 // The team's own code on the apply path: what a handler module exports and what it is given.
 // Everything a handler writes through ctx.sql commits in the event's transaction, with the claim
-// of the event id, or not at all: exactly once. See the README, "Your own logic, exactly once".
+// of the event id, or not at all: exactly once. See docs/HANDLERS.md.
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -39,7 +39,7 @@ export interface HandlerContext {
    * Runs ONE statement inside the event's transaction ($1, $2… parameters, as pg takes them).
    * Everything written here commits with the event, or is rolled back with it; after the event is
    * done, it throws. It refuses transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT…) and
-   * session statements (SET without LOCAL, RESET, DISCARD, LISTEN…): README, "What ctx.sql refuses".
+   * session statements (SET without LOCAL, RESET, DISCARD, LISTEN…): docs/HANDLERS.md, "What ctx.sql refuses".
    * A refused or failed statement fails the handler, even when it catches the error.
    */
   sql<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<HandlerSqlResult<R>>;

@@ -123,7 +123,7 @@ export const eventsRecovered = new Counter({
 
 export const purged = new Counter({
   name: 'square_purged_total',
-  help: 'What retention removed: event bodies (events, dead_lettered), deliveries and invalid bodies, by category',
+  help: 'What retention removed: event bodies (events, deadLettered), deliveries and invalid bodies, by category',
   labelNames: ['category'] as const,
   registers: [registry],
 });

@@ -1,8 +1,10 @@
 import { EVENT_CATALOG, type ObjectRoute } from './event-catalog.js';
 
-// The README's table of what is mirrored how, made from EVENT_CATALOG: `npm run docs:catalog`
-// writes it between the catalog markers, and a spec fails when the README is behind the table.
+// The table of what is mirrored how (docs/CATALOG.md), made from EVENT_CATALOG: `npm run docs:catalog`
+// writes it between the catalog markers, and a spec fails when the page is behind the table.
 
+/** The page that holds the table, relative to the project root. */
+export const CATALOG_PAGE = 'docs/CATALOG.md';
 export const TABLE_START = '<!-- event-catalog:start -->';
 export const TABLE_END = '<!-- event-catalog:end -->';
 

@@ -15,7 +15,7 @@ const STATE_MAX_AGE_S = 600;
 const AUTHORIZE_ORIGIN = { production: 'https://connect.squareup.com', sandbox: 'https://connect.squareupsandbox.com' } as const;
 
 /**
- * Square's OAuth code flow, for platform apps onboarding sellers (README: "Many sellers"). The
+ * Square's OAuth code flow, for platform apps onboarding sellers (docs/SELLERS.md). The
  * authorize route sends the browser to Square's consent page with a random `state` that is also
  * set in a cookie of this browser; the callback accepts a code only with that same state (CSRF:
  * another site cannot make an operator's browser connect a seller of its choosing), exchanges it

@@ -26,7 +26,7 @@ function subject(route: EventRoute): { type: string | null; id: string | null } 
 }
 
 /**
- * What a destination receives (README, "Forward events to your services"): the Square event type,
+ * What a destination receives (docs/FORWARDING.md): the Square event type,
  * when it happened, and the event with its canonical object, as JSON text. Fixed when the event is
  * applied: every attempt sends the same bytes.
  */

@@ -93,7 +93,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
   private failed(err: unknown): void {
     const refused = err instanceof SquareApiError && isEventsApiRefusal(err.status);
     const problem = refused
-      ? `Square refused the Events API search (${errorMessage(err)}): enable the Events API for this application (npm run square -- events enable; events from before enabling are never searchable) and check SQUARE_ACCESS_TOKEN (README: "Never miss an event")`
+      ? `Square refused the Events API search (${errorMessage(err)}): enable the Events API for this application (npm run square -- events enable; events from before enabling are never searchable) and check SQUARE_ACCESS_TOKEN (docs/RECONCILING.md)`
       : `the Events API search failed (${errorMessage(err)}); the next run, in ${this.config.intervalMs} ms, searches the same range again`;
     this.status = { ...this.status, state: refused ? 'refused' : 'failing', detail: problem };
     if (problem !== this.lastProblem) this.logger.warn(problem);
