@@ -47,9 +47,9 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
     return this.destinations;
   }
 
-  /** The temporary destinations now (see setTemporary). */
+  /** The temporary destinations in force now (see setTemporary). */
   temporaryNames(): string[] {
-    return this.temporary.map((d) => d.name);
+    return this.destinations.filter((d) => !this.fromFile.some((f) => f.name === d.name)).map((d) => d.name);
   }
 
   /**
