@@ -115,7 +115,7 @@ export function deliveryLine(a: ListenAttempt): string {
 
 function hintOf(err: unknown): string {
   // The table comes with a migration: a pipeline not migrated since says so this way.
-  return (err as { code?: string }).code === '42P01' ? ' (run `npm run migrate`: listen_destinations is missing)' : '';
+  return (err as { code?: string }).code === '42P01' ? ' (run `npm run db:migrate`: listen_destinations is missing)' : '';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -28,6 +28,7 @@ export class ListenDestinationsPoller implements OnApplicationBootstrap, OnAppli
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private polls = 0;
+  private problem: string | undefined;
 
   constructor(
     private readonly repository: ListenDestinationsRepository,
@@ -56,9 +57,10 @@ export class ListenDestinationsPoller implements OnApplicationBootstrap, OnAppli
       await this.destinations.setTemporary(live.map(temporaryDestination));
       const now = Date.now();
       const removed = before.filter((n) => !live.some((d) => d.name === n));
+      for (const name of removed) this.removedAt.set(name, now);
       for (const name of removed) {
-        await this.queues.discard(name); // its worker is stopped (setTemporary waited for it)
-        this.removedAt.set(name, now);
+        // Its worker is stopped (setTemporary waited for it); a queue Redis keeps meanwhile is only keys.
+        await this.queues.discard(name).catch((err: unknown) => this.logger.warn('cannot delete a removed temporary destination\'s queue', { destination: name, error: errorMessage(err) }));
       }
       const expired = await this.repository.expired();
       const stragglers = ++this.polls % STRAGGLERS_EVERY === 0 ? [...this.removedAt.keys()] : [];
@@ -68,8 +70,12 @@ export class ListenDestinationsPoller implements OnApplicationBootstrap, OnAppli
         if (expired.length > 0) this.logger.log('temporary destinations removed: their lease lapsed', { destinations: expired, deliveries });
       }
       for (const [name, at] of this.removedAt) if (now - at > STRAGGLERS_FOR_MS) this.removedAt.delete(name);
+      this.problem = undefined;
     } catch (err) {
-      this.logger.warn('cannot read the temporary destinations (square listen); will try again', { error: errorMessage(err) });
+      // Once per new problem, not every second (e.g. a database not migrated since listen_destinations).
+      const error = errorMessage(err);
+      if (error !== this.problem) this.logger.warn('cannot read the temporary destinations (square listen); will try again every second', { error });
+      this.problem = error;
     }
   }
 }
