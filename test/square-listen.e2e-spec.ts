@@ -4,6 +4,7 @@ import { buildTriggerEvent } from '../apps/cli/src/square/trigger-event.js';
 import { startNode, type RunningNode } from './support/cli.js';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { stopPipeline } from './support/pipeline.js';
+import { startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
 import { spawnApp, type AppProcess } from './support/processes.js';
 import { WebhookReceiver } from './support/receiver.js';
 import { REDIS_URL } from './support/redis.js';
@@ -149,5 +150,66 @@ describe('square listen --forward-to: a temporary destination of the running pip
     expect(end.code).toBe(2);
     expect(end.stderr.split('\n')[0]).toBe('square: --forward-to must name this machine (localhost, 127.0.0.1, [::1]); hooks.example.com is not: add --allow-remote to forward real events there');
     expect(await db.query('SELECT 1 FROM listen_destinations')).toEqual([]);
+  });
+});
+
+describe('square listen --forward-to behind PgBouncer in transaction mode, two workers', () => {
+  let db: TestDatabase;
+  let bouncer: PgBouncer;
+  let prefix: string;
+  let fake: FakeSquareServer;
+  let ingress: TestIngress;
+  const workers: AppProcess[] = [];
+  let cli: RunningNode | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('listen_pgb');
+    bouncer = await startPgBouncer(db.url, 3);
+    prefix = uniqueName('q');
+    fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: false });
+    await fake.listen();
+    ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
+    for (let i = 0; i < 2; i++) {
+      workers.push(await spawnApp('worker', {
+        DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction', REDIS_URL, QUEUE_PREFIX: prefix, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, LOG_LEVEL: 'warn',
+      }, 'WORKER_PORT'));
+    }
+  });
+
+  afterAll(async () => {
+    cli?.kill('SIGKILL');
+    await workers[1]?.stop('SIGKILL');
+    await stopPipeline({ worker: workers[0], ingress, fake, prefix });
+    await bouncer?.stop();
+    await db?.drop();
+  });
+
+  it('the events either worker applies are forwarded (each polls, no LISTEN), and Ctrl-C leaves nothing behind', async () => {
+    const secret = `whsec_${Buffer.alloc(32, 2).toString('base64')}`;
+    const receiver = new WebhookReceiver(secret);
+    await receiver.listen();
+    cli = startNode(CLI, ['listen', '--forward-to', receiver.url, '--secret', secret], { DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction' });
+    const [, name] = await cli.waitFor(/^destination (listen-[0-9a-f]{8}):/m);
+    await cli.waitFor(/^ready: /m);
+    await new Promise((r) => setTimeout(r, 1500)); // the other worker's poll too: each looks every second
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const event = buildTriggerEvent('payment.updated');
+      fake.put(event.seed!.objectType, event.seed!.object);
+      expect((await ingress.post(event.body, signedHeaders(event.body, KEY))).status).toBe(200);
+      ids.push(event.eventId);
+    }
+    await eventually(async () => ids.every((id) => receiver.of(id).length > 0), 30_000, '6 deliveries');
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
+    for (const id of ids) await cli.waitFor(new RegExp(`^\\S+Z payment\\.updated ${id} 200 \\d+ ms$`, 'm'));
+
+    cli.kill('SIGINT');
+    const end = await cli.exited;
+    expect({ code: end.code, stderr: end.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(end.stdout).toMatch(new RegExp(`^stopped: 6 event\\(s\\) forwarded, 6 delivered, 0 failed attempt\\(s\\); destination ${name} removed with its 6 deliveries$`, 'm'));
+    const left = await db.query(`SELECT (SELECT count(*) FROM listen_destinations)::int AS listen, (SELECT count(*) FROM forward_deliveries)::int AS deliveries,
+      (SELECT count(*) FROM forward_destinations)::int AS circuits, (SELECT count(*) FROM job_outbox WHERE queue LIKE 'forward-%')::int AS outbox`);
+    expect(left).toEqual([{ listen: 0, deliveries: 0, circuits: 0, outbox: 0 }]);
+    await receiver.close();
   });
 });
