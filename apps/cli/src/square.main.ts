@@ -1,4 +1,4 @@
-// npm run square -- send <sample-or-file> | verify <body-file> | replay <eventId> | listen
+// npm run square -- send <sample-or-file> | verify <body-file> | replay <eventId> | listen [--forward-to <url>]
 //                  | subscriptions list|sync|test|rotate-key | events enable
 // Square webhook tools: sign and send events, diagnose signatures, re-send captured events,
 // receive forwarded ones, and manage Square's side (the webhook subscription, the Events API).
@@ -11,6 +11,7 @@ import { runTest } from './square/subscription-test.command.js';
 import { runList, runRotateKey, runSync } from './square/subscriptions.command.js';
 import { listSamples } from './square/event-source.js';
 import { runListen } from './square/listen.command.js';
+import { runListenForward } from './square/listen-forward.command.js';
 import { runReplay } from './square/replay.command.js';
 import { parseSquareArgs, type SquareCommand } from './square/square-args.js';
 import { runSend } from './square/send.command.js';
@@ -53,11 +54,19 @@ function usage(): string {
       Read a captured event's raw body from Postgres (DATABASE_URL), sign it for --url
       (default --to) and POST it to --to, e.g. a local development server.
 
+  listen --forward-to <url> [--events <type>…] [--secret <whsec_…>] [--allow-remote]
+      Forward the running pipeline's events to <url> (your app on this machine) while this
+      runs: a temporary destination, signed with Standard Webhooks (the secret is printed;
+      --secret to use yours), one line per delivery attempt (type, id, status, latency).
+      Ctrl-C removes it with its deliveries; a killed listen's goes within 15 s. --events
+      exact types, prefix.* or * (default *), repeated or comma-separated. <url> must be on
+      this machine unless --allow-remote. Needs DATABASE_URL (the pipeline's) and a worker.
+
   listen [--port <port>] [--secret <whsec_…>] [--status <code>]
       A local receiver for a forwarding destination (url: http://localhost:4000/): print
       each request, verified with the destination's secret as the standardwebhooks package
       does (401 when invalid). --port default 4000; --status the answer, default 200 (try
-      500 to watch the retries).
+      500 to watch the retries). With --forward-to above, it can be that <url>.
 
   subscriptions list
       Square's webhook subscriptions of the application (SQUARE_ACCESS_TOKEN), ours marked.
@@ -99,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
       return runTrigger(command, config);
     case 'replay':
       return runReplay(command, config);
+    case 'listen-forward':
+      return runListenForward(command, config);
     case 'subscriptions':
     case 'events':
       return runSettings(command, config);

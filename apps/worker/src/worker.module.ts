@@ -14,6 +14,7 @@ import { ForwardDestinations } from './forwarding/forward-destinations.js';
 import { ForwardQueues } from './forwarding/forward-queues.js';
 import { ForwardRecorderHandler } from './forwarding/forward-recorder.handler.js';
 import { ForwardWorkers } from './forwarding/forward-workers.js';
+import { ListenDestinationsPoller } from './forwarding/listen-destinations.poller.js';
 import type { LoadedHandler } from '@app/handlers';
 import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
 import { MerchantRevocationHandler } from './merchants/merchant-revocation.handler.js';
@@ -73,6 +74,7 @@ export class WorkerModule {
         ForwardCircuit,
         DeliverUseCase,
         ForwardWorkers,
+        ListenDestinationsPoller,
         ForwardBacklogCollector,
         InboxAgeCollector,
         SubscriptionCheckService,

@@ -79,6 +79,16 @@ describe('loadDestinations', () => {
     expect(found.join('\n')).not.toContain(SECRET);
   });
 
+  it('keeps the listen- prefix for square listen --forward-to', () => {
+    const path = file('listen.yml', `destinations:
+  - name: listen-orders
+    url: https://orders.example.com/hooks
+    secret: ${SECRET}
+    eventTypes: ['*']
+`);
+    expect(problems(path)).toEqual([`FORWARD_DESTINATIONS_FILE (${path}): destinations[0].name: must not start with listen- (kept for square listen --forward-to)`]);
+  });
+
   it('says when the file is missing, not YAML, or not a list of destinations', () => {
     expect(problems(join(dir, 'nope.yml'))).toEqual([`FORWARD_DESTINATIONS_FILE (${join(dir, 'nope.yml')}) does not exist`]);
     expect(problems(file('broken.yml', 'destinations: [')).join()).toContain('is not valid YAML');

@@ -30,8 +30,25 @@ export interface Destination {
 
 const EVENT_TYPE = /^(\*|[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*(\.\*)?)$/;
 
+/** An event type filter as destinations take it: an exact type, prefix.* or *. */
+export function isEventTypeFilter(value: string): boolean {
+  return EVENT_TYPE.test(value);
+}
+
+/** How the names of `square listen --forward-to`'s temporary destinations start; reserved for them. */
+export const TEMPORARY_DESTINATION_PREFIX = 'listen-';
+
+/**
+ * A temporary destination (`square listen --forward-to`, kept in Postgres, not in the file) as the
+ * worker forwards to it: a developer's local server, so a short timeout and a few requests at once.
+ */
+export function temporaryDestination(d: { name: string; url: string; secret: string; eventTypes: readonly string[] }): Destination {
+  return { name: d.name, url: d.url, secret: d.secret, eventTypes: [...d.eventTypes], timeoutMs: 10_000, maxConcurrency: 4 };
+}
+
 const DESTINATION = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lowercase letters, digits, - or _ (it names a queue)'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lowercase letters, digits, - or _ (it names a queue)')
+    .refine((v) => !v.startsWith(TEMPORARY_DESTINATION_PREFIX), `must not start with ${TEMPORARY_DESTINATION_PREFIX} (kept for square listen --forward-to)`),
   url: z.string().refine((v) => /^https?:$/.test(protocolOf(v)), 'must be an http:// or https:// URL'),
   // whsec_ + base64 of at least 24 random bytes (Standard Webhooks).
   secret: z.string().refine((v) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 24,

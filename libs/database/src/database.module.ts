@@ -10,6 +10,7 @@ import { EventStatusRepository } from './event-status.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
 import { ForwardDestinationsRepository } from './forward-destinations.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
+import { ListenDestinationsRepository } from './listen-destinations.repository.js';
 import { MerchantTokensRepository } from './merchant-tokens.repository.js';
 import { PG_POOL, createPgPool } from './pg-pool.js';
 import { RejectedDeliveriesRepository } from './rejected-deliveries.repository.js';
@@ -29,7 +30,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository, ListenDestinationsRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

@@ -23,6 +23,8 @@ export type { MigrateResult, MigrationTable } from './migrations/migrator.js';
 export { DELIVERY, ForwardDeliveriesRepository, isDeliveryId } from './forward-deliveries.repository.js';
 export type { AttemptResult, Delivery } from './forward-deliveries.repository.js';
 export { ForwardDestinationsRepository } from './forward-destinations.repository.js';
+export { ListenDestinationsRepository } from './listen-destinations.repository.js';
+export type { ListenAttempt, ListenDestination } from './listen-destinations.repository.js';
 export type { AttemptStats, DestinationCircuit } from './forward-destinations.repository.js';
 export { DESTINATION_STATE, OPEN_AFTER_FAILURES, afterFailure, afterSuccess, paused, probeWaitMs, resumed, retriedNow } from './forward-circuit.js';
 export type { Circuit, CircuitSettings } from './forward-circuit.js';

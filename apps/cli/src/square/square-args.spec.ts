@@ -92,4 +92,25 @@ describe('parseSquareArgs: Square\'s side', () => {
     expect(refused(['events', 'disable'])).toBe('unknown events action "disable" (enable)');
     expect(refused(['events', 'enable', '--url', 'https://x'])).toBe('events does not take --url');
   });
+  describe('listen --forward-to', () => {
+    it('forwards every type by default; --events repeated or comma-separated; --secret kept', () => {
+      expect(parseSquareArgs(['listen', '--forward-to', 'http://localhost:4000/hook'])).toEqual({ name: 'listen-forward', forwardTo: 'http://localhost:4000/hook', events: ['*'], secret: undefined });
+      const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+      expect(parseSquareArgs(['listen', '--forward-to', 'http://127.0.0.1:4000/', '--events', 'payment.*,refund.updated', '--events', 'payment.*', '--secret', secret]))
+        .toEqual({ name: 'listen-forward', forwardTo: 'http://127.0.0.1:4000/', events: ['payment.*', 'refund.updated'], secret });
+      expect(parseSquareArgs(['listen', '--forward-to', 'https://hooks.example.com/x', '--allow-remote']).name).toBe('listen-forward');
+      expect(parseSquareArgs(['listen', '--forward-to', 'http://[::1]:4000/']).name).toBe('listen-forward');
+    });
+
+    it('refuses a remote URL without --allow-remote, a bad filter or URL, and the receiver\'s options', () => {
+      expect(usageError(['listen', '--forward-to', 'http://example.com/hook'])).toBe('--forward-to must name this machine (localhost, 127.0.0.1, [::1]); example.com is not: add --allow-remote to forward real events there');
+      expect(usageError(['listen', '--forward-to', 'ftp://localhost/x'])).toBe('--forward-to must be an http:// or https:// URL (got "ftp://localhost/x")');
+      expect(usageError(['listen', '--forward-to', 'http://localhost/x', '--events', 'payment.*.x'])).toBe('--events: "payment.*.x" is not an event type, a prefix like payment.* or *');
+      expect(usageError(['listen', '--forward-to', 'http://localhost/x', '--events', ' , '])).toBe('--events is empty');
+      expect(usageError(['listen', '--forward-to', 'http://localhost/x', '--port', '4000'])).toBe('--port and --status are for listen without --forward-to (the local receiver)');
+      expect(usageError(['listen', '--forward-to', 'http://localhost/x', '--secret', 'whsec_c2hvcnQ='])).toBe('--secret must hold at least 24 random bytes (or leave it out: one is made for you)');
+      expect(usageError(['listen', '--events', 'payment.*'])).toBe('--events goes with --forward-to <url>');
+      expect(usageError(['listen', '--allow-remote'])).toBe('--allow-remote goes with --forward-to <url>');
+    });
+  });
 });

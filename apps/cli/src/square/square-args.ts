@@ -1,3 +1,4 @@
+import { isEventTypeFilter, isLoopbackHost } from '@app/config';
 import { UsageError, onlyOptions, parseStrict } from '../cli-args.js';
 
 // The command line of `npm run square -- <command>`, parsed into one typed command. Anything
@@ -21,6 +22,7 @@ export type SquareCommand =
   | { name: 'verify'; bodyFile: string; signature: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'replay'; eventId: string; to: string; url: string | undefined; keys: string[]; legacy: boolean }
   | { name: 'listen'; port: number; secret: string | undefined; status: number }
+  | { name: 'listen-forward'; forwardTo: string; events: string[]; secret: string | undefined }
   | { name: 'subscriptions'; action: 'list' }
   | { name: 'subscriptions'; action: 'sync'; dryRun: boolean }
   | { name: 'subscriptions'; action: 'test'; waitMs: number }
@@ -43,6 +45,9 @@ const OPTIONS = {
   port: { type: 'string' },
   secret: { type: 'string' },
   status: { type: 'string' },
+  'forward-to': { type: 'string' },
+  events: { type: 'string', multiple: true },
+  'allow-remote': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   wait: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -57,7 +62,7 @@ const ALLOWED: Record<(typeof COMMANDS)[number], readonly OptionName[]> = {
   send: ['url', 'to', 'key', 'new-id', 'legacy'],
   verify: ['url', 'key', 'signature', 'legacy', 'last'],
   replay: ['url', 'to', 'key', 'legacy'],
-  listen: ['port', 'secret', 'status'],
+  listen: ['port', 'secret', 'status', 'forward-to', 'events', 'allow-remote'],
   subscriptions: ['dry-run', 'wait'],
   events: [],
   trigger: ['set', 'merchant', 'count', 'to', 'url', 'key'],
@@ -83,6 +88,10 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
       if (positionals.length > 0) throw new UsageError(`listen takes no arguments (got ${positionals.join(' ')})`);
       const secret = values.secret?.trim();
       if (secret !== undefined && !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) throw new UsageError('--secret must be a Standard Webhooks secret: whsec_ followed by base64');
+      if (values['forward-to'] !== undefined) return listenForward(values['forward-to'], values.events, secret, values['allow-remote'] ?? false, values);
+      for (const option of ['events', 'allow-remote'] as const) {
+        if (values[option] !== undefined) throw new UsageError(`--${option} goes with --forward-to <url>`);
+      }
       return { name: 'listen', port: whole('--port', values.port ?? '4000', 0, 65_535), secret, status: whole('--status', values.status ?? '200', 200, 599) };
     }
     case 'send':
@@ -106,6 +115,27 @@ export function parseSquareArgs(argv: readonly string[]): SquareCommand {
       if (to === undefined) throw new UsageError('replay needs --to <url to POST to>');
       return { name: 'replay', eventId: one(positionals, 'an event id'), to, url, keys, legacy };
   }
+}
+
+/**
+ * `listen --forward-to <url>`: the pipeline forwards to <url> while it runs. Loopback only unless
+ * --allow-remote: the worker sends real events (customers' data) there, signed with a secret printed
+ * on a terminal, and a pipeline reachable by a developer's CLI may be a shared or production one.
+ */
+function listenForward(url: string, events: string[] | undefined, secret: string | undefined, allowRemote: boolean, values: { port?: string; status?: string }): SquareCommand {
+  if (values.port !== undefined || values.status !== undefined) throw new UsageError('--port and --status are for listen without --forward-to (the local receiver)');
+  if (secret !== undefined && Buffer.from(secret.slice('whsec_'.length), 'base64').length < 24) throw new UsageError('--secret must hold at least 24 random bytes (or leave it out: one is made for you)');
+  const forwardTo = httpUrl('--forward-to', url);
+  const host = new URL(forwardTo).hostname;
+  if (!allowRemote && !isLoopbackHost(host)) {
+    throw new UsageError(`--forward-to must name this machine (localhost, 127.0.0.1, [::1]); ${host} is not: add --allow-remote to forward real events there`);
+  }
+  // Repeated --events and comma-separated lists both work; none means every type.
+  const types = (events ?? ['*']).flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean);
+  if (types.length === 0) throw new UsageError('--events is empty');
+  const bad = types.find((t) => !isEventTypeFilter(t));
+  if (bad !== undefined) throw new UsageError(`--events: "${bad}" is not an event type, a prefix like payment.* or *`);
+  return { name: 'listen-forward', forwardTo, events: [...new Set(types)], secret };
 }
 
 function subscriptions(positionals: string[], dryRun: boolean | undefined, wait: string | undefined): SquareCommand {

@@ -18,9 +18,12 @@ type Listener = (changes: DestinationChanges) => Promise<void>;
 const DEBOUNCE_MS = 300;
 
 /**
- * The destinations of FORWARD_DESTINATIONS_FILE as they are now: read at start, then again when the
- * file changes (its directory is watched, so an editor's rename-over is seen too) and on SIGHUP.
- * A file with any problem is refused whole, every problem logged; the previous destinations stay.
+ * The destinations as they are now: those of FORWARD_DESTINATIONS_FILE, read at start, then again
+ * when the file changes (its directory is watched, so an editor's rename-over is seen too) and on
+ * SIGHUP (a file with any problem is refused whole, every problem logged; the previous destinations
+ * stay), and the temporary ones of `square listen --forward-to` (ListenDestinationsPoller sets
+ * them). Everything that forwards reads this one list, so a temporary destination is forwarded to
+ * exactly as a file's is.
  */
 export class ForwardDestinations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ForwardDestinations.name);
@@ -29,15 +32,36 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> = Promise.resolve();
   private readonly onHangup = () => this.schedule(0);
+  private temporary: readonly Destination[] = [];
+  private destinations: readonly Destination[];
 
   constructor(
-    private destinations: readonly Destination[],
+    private fromFile: readonly Destination[],
     private readonly file: string | undefined,
-  ) {}
+  ) {
+    this.destinations = fromFile;
+  }
 
-  /** Every destination now. */
+  /** Every destination now: the file's, then the temporary ones. */
   all(): readonly Destination[] {
     return this.destinations;
+  }
+
+  /** The temporary destinations in force now (see setTemporary). */
+  temporaryNames(): string[] {
+    return this.destinations.filter((d) => !this.fromFile.some((f) => f.name === d.name)).map((d) => d.name);
+  }
+
+  /**
+   * Replaces the temporary destinations (`square listen --forward-to`); applied in turn with the
+   * file's reloads, and resolves once the listeners are done with what changed.
+   */
+  setTemporary(next: readonly Destination[]): Promise<void> {
+    this.reloading = this.reloading.then(() => {
+      this.temporary = next;
+      return this.apply('temporary destinations changed');
+    });
+    return this.reloading;
   }
 
   get(name: string): Destination | undefined {
@@ -86,18 +110,24 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async reloadOnce(): Promise<void> {
-    let next: Destination[];
     try {
-      next = loadDestinations(this.file);
+      this.fromFile = loadDestinations(this.file);
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems : [errorMessage(err)];
       this.logger.error('destinations file refused; the previous destinations stay in force', { problems });
       return;
     }
+    await this.apply('destinations reloaded');
+  }
+
+  /** Makes the list the file's plus the temporary ones, and tells the listeners what changed. */
+  private async apply(what: string): Promise<void> {
+    // A file's name is never a temporary one's (the file may not use their prefix).
+    const next = [...this.fromFile, ...this.temporary.filter((t) => !this.fromFile.some((d) => d.name === t.name))];
     const changes = diff(this.destinations, next);
     if (changes.added.length + changes.removed.length + changes.changed.length === 0) return;
     this.destinations = next;
-    this.logger.log('destinations reloaded', {
+    this.logger.log(what, {
       added: changes.added.map((d) => d.name), removed: changes.removed.map((d) => d.name), changed: changes.changed.map((d) => d.name),
     });
     for (const listener of this.listeners) {

@@ -48,6 +48,19 @@ export class ForwardQueues {
     return queue;
   }
 
+  /**
+   * Deletes a removed destination's queue from Redis, jobs and all (a temporary destination of
+   * `square listen` once it is gone: nothing will ever take those jobs).
+   */
+  async discard(destination: string): Promise<void> {
+    if (this.destinations.get(destination)) throw new Error(`destination ${destination} is configured: its queue stays`);
+    const queue = this.queues.get(destination) ?? new Queue(forwardQueue(destination), { connection: this.connection, prefix: this.config.prefix });
+    this.queues.delete(destination);
+    queue.on('error', () => undefined);
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+
   async add(queueName: string, jobs: readonly OutboxJob[]): Promise<void> {
     const queue = this.of(queueName.slice(forwardQueue('').length));
     if (!queue) throw new Error(`no forward queue ${queueName}`);
