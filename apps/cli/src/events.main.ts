@@ -11,7 +11,7 @@ import { PURGE_CATEGORIES, type PurgeCounts } from '@app/database';
 import {
   DestinationControlUseCase, EraseUseCase, EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
 } from '@app/events';
-import { QueueModule } from '@app/queue';
+import { QueueModule } from '@app/queue-runtime';
 import { SquareApiClient } from '@app/square-api';
 import { runCli } from './cli-args.js';
 import { printErasure } from './events/erasure-report.js';

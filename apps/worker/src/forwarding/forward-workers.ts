@@ -3,7 +3,8 @@ import { DelayedError, RateLimitError, UnrecoverableError, Worker, type Job } fr
 import type { Redis } from 'ioredis';
 import { ForwardingConfig, QueueConfig, WorkerConfig, type Destination } from '@app/config';
 import { errorMessage } from '@app/observability';
-import { RedisConnectionReport, forwardQueue, retryDelayMs, type ForwardJob } from '@app/queue';
+import { forwardQueue, retryDelayMs, type ForwardJob } from '@app/queue';
+import { RedisConnectionReport } from '@app/queue-runtime';
 import { ActiveJobs, closeWorker } from '../bullmq/active-jobs.js';
 import { DeliverUseCase, RetryDelivery, type DeliveryOutcome } from './deliver.use-case.js';
 import { ForwardDestinations, type DestinationChanges } from './forward-destinations.js';
