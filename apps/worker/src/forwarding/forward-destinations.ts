@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigError, loadDestinations, type Destination } from '@app/config';
+import { ConfigError, type Destination, type DestinationsSource } from '@app/config';
 import { errorMessage } from '@app/observability';
 
 /** What a reload changed, by destination. */
@@ -30,10 +30,14 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
   private reloading: Promise<void> = Promise.resolve();
   private readonly onHangup = () => this.schedule(0);
 
-  constructor(
-    private destinations: readonly Destination[],
-    private readonly file: string | undefined,
-  ) {}
+  private destinations: readonly Destination[];
+  private readonly file: string | undefined;
+
+  /** Reads the file now: a bad file stops the start with one configuration error (ConfigError). */
+  constructor(private readonly source: DestinationsSource) {
+    this.destinations = source.load();
+    this.file = source.file;
+  }
 
   /** Every destination now. */
   all(): readonly Destination[] {
@@ -88,7 +92,7 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
   private async reloadOnce(): Promise<void> {
     let next: Destination[];
     try {
-      next = loadDestinations(this.file);
+      next = this.source.load();
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems : [errorMessage(err)];
       this.logger.error('destinations file refused; the previous destinations stay in force', { problems });
