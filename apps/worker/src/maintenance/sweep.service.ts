@@ -4,7 +4,7 @@ import { EventStatusRepository, ForwardDeliveriesRepository } from '@app/databas
 import { errorMessage } from '@app/observability';
 import { SquareEventsProducer } from '@app/queue-runtime';
 import { ForwardQueues } from '../forwarding/forward-queues.js';
-import { PeriodicTask } from '../periodic/periodic-task.js';
+import { PeriodicTask } from './periodic-task.js';
 import { DeadLetterUseCase } from '../square-events/dead-letter.use-case.js';
 
 const BATCH = 500;
