@@ -18,7 +18,7 @@ const WORKER = 'dist/apps/worker/src/main.js';
 /** The README's example handler, exactly as written there. */
 function readmeExample(): string {
   const readme = readFileSync('README.md', 'utf8');
-  const start = readme.indexOf('// handlers/mark-paid.mjs');
+  const start = readme.indexOf('// team-handlers/mark-paid.mjs');
   return readme.slice(start, readme.indexOf('```', start));
 }
 
@@ -30,7 +30,7 @@ describe("the team's handlers: their tables, their loading", () => {
     db = await createTestDatabase('handler_migrations');
     dir = mkdtempSync(join(tmpdir(), 'team-'));
     // The example's migration, and one named like one of ours: tracked apart, it cannot collide.
-    cpSync('handlers/migrations', join(dir, 'migrations'), { recursive: true });
+    cpSync('team-handlers/migrations', join(dir, 'migrations'), { recursive: true });
     mkdirSync(join(dir, 'migrations', '20261123000000_init'));
     writeFileSync(join(dir, 'migrations', '20261123000000_init', 'migration.sql'), 'CREATE TABLE team_things (id int PRIMARY KEY);');
   });
