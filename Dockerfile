@@ -9,7 +9,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
-COPY handlers ./handlers
+COPY team-handlers ./team-handlers
 # Build, then keep production dependencies only (the generated Prisma client is compiled into dist/).
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 

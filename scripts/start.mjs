@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 // Runs after the build: the configuration lib's own loaders and development key (the one the
 // square CLI defaults to), so that every app's settings are checked before any of them starts.
 import {
-  ConfigError, DEV_SIGNATURE_KEY, isLoopbackHost, loadAppConfig, loadDestinations, loadDotEnv,
+  ConfigError, DEV_SIGNATURE_KEY, isLoopbackHost, loadAppConfig, loadDotEnv,
 } from '../dist/libs/config/src/index.js';
 
 const APPS = ['ingress', 'worker', 'admin'];
@@ -58,7 +58,7 @@ for (const app of APPS) {
   try {
     const config = loadAppConfig(app === 'fake-square' ? 'fakeSquare' : app, env);
     if (app === 'admin') consoleUrl = consoleAddress(config.admin.host, config.admin.port);
-    if (app === 'worker') loadDestinations(config.forwarding.destinationsFile, env);
+    if (app === 'worker') config.forwarding.destinations.load();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(`  ${app}:`, ...err.problems.map((p) => `    - ${p}`));

@@ -18,8 +18,8 @@ const WORKER = 'dist/apps/worker/src/main.js';
 /** The example handler of the README's tour, exactly as written there (and in docs/HANDLERS.md). */
 function readmeExample(file = 'README.md'): string {
   const text = readFileSync(file, 'utf8');
-  const start = text.indexOf('// handlers/mark-paid.mjs');
-  if (start < 0) throw new Error(`${file} has no example handler (// handlers/mark-paid.mjs)`);
+  const start = text.indexOf('// team-handlers/mark-paid.mjs');
+  if (start < 0) throw new Error(`${file} has no example handler (// team-handlers/mark-paid.mjs)`);
   return text.slice(start, text.indexOf('```', start));
 }
 
@@ -31,7 +31,7 @@ describe("the team's handlers: their tables, their loading", () => {
     db = await createTestDatabase('handler_migrations');
     dir = mkdtempSync(join(tmpdir(), 'team-'));
     // The example's migration, and one named like one of ours: tracked apart, it cannot collide.
-    cpSync('handlers/migrations', join(dir, 'migrations'), { recursive: true });
+    cpSync('team-handlers/migrations', join(dir, 'migrations'), { recursive: true });
     mkdirSync(join(dir, 'migrations', '20261123000000_init'));
     writeFileSync(join(dir, 'migrations', '20261123000000_init', 'migration.sql'), 'CREATE TABLE team_things (id int PRIMARY KEY);');
   });

@@ -56,7 +56,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     QUEUE_PREFIX: prefix,
     SQUARE_ACCESS_TOKEN: 'test-token',
     SQUARE_BASE_URL: fake.url,
-    SQUARE_EVENT_HANDLERS: `${handlerFile},dist/handlers/paid-orders.handler.js`,
+    SQUARE_EVENT_HANDLERS: `${handlerFile},dist/team-handlers/paid-orders.handler.js`,
     SQUARE_EVENT_HANDLER_TIMEOUT_MS: '2500',
     JOB_ATTEMPTS: '5',
     JOB_BACKOFF_MS: '50',
@@ -70,7 +70,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     await db.query('CREATE TABLE handled (event_id text, handler text, attempt int, version int, status text)');
     await db.query('CREATE TABLE handler_switch (fail boolean)');
     await db.query('INSERT INTO handler_switch VALUES (true)');
-    await db.query((await import('node:fs')).readFileSync('handlers/migrations/20261207000000_paid_orders/migration.sql', 'utf8'));
+    await db.query((await import('node:fs')).readFileSync('team-handlers/migrations/20261207000000_paid_orders/migration.sql', 'utf8'));
     prefix = uniqueName('q');
     handlerFile = join(mkdtempSync(join(tmpdir(), 'team-handlers-')), 'recorder.mjs');
     writeFileSync(handlerFile, HANDLER);
@@ -182,7 +182,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     expect(await handled(notice)).toEqual([{ handler: 'notices', attempt: null, version: null, status: 'no object' }]);
   });
 
-  it('the example handler (handlers/paid-orders.handler.ts) marks the order paid once', async () => {
+  it('the example handler (team-handlers/paid-orders.handler.ts) marks the order paid once', async () => {
     fake.put('payment', { ...PAYMENT, id: 'pay_order_1', order_id: 'order-1', status: 'COMPLETED' });
     for (const id of ['paid-1', 'paid-2']) await settled(await send(paymentEventBody(id, 'pay_order_1')));
     expect(await db.query("SELECT order_id, payment_id, amount, event_id FROM paid_orders WHERE order_id = 'order-1'")).toEqual([

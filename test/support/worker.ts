@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { WorkerAppConfig } from '@app/config';
+import { DestinationsSource, type WorkerAppConfig } from '@app/config';
 import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
 import { REDIS_URL } from './redis.js';
 
@@ -38,7 +38,8 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
       shutdownTimeoutMs: 5000,
     },
     handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000, mirrorEventTypes: ['*'] },
-    forwarding: { destinationsFile: o.destinationsFile, backoffMs: o.forwardBackoffMs ?? 100, maxBackoffMs: 2000, retryForMs: o.forwardRetryForMs ?? 600_000, probeMaxMs: 1000, autoPauseAfterMs: 3 * 86_400_000 },
+    // The suite's own environment resolves the file's ${NAME} secrets, as loadAppConfig would.
+    forwarding: { destinationsFile: o.destinationsFile, destinations: new DestinationsSource(o.destinationsFile, process.env), backoffMs: o.forwardBackoffMs ?? 100, maxBackoffMs: 2000, retryForMs: o.forwardRetryForMs ?? 600_000, probeMaxMs: 1000, autoPauseAfterMs: 3 * 86_400_000 },
     squareSubscription: {
       accessToken: undefined, environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, notificationUrl: undefined, apiVersion: '2026-09-16', canaryIntervalMs: 0,
       ...o.squareSubscription,

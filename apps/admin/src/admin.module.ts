@@ -4,7 +4,7 @@ import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
 import { HealthModule } from '@app/health';
 import { MerchantsModule } from '@app/merchants';
-import { QueueModule } from '@app/queue';
+import { QueueModule } from '@app/queue-runtime';
 import { ConsoleController } from './console/console.controller.js';
 import { ConsoleDestinationsController } from './console/console-destinations.controller.js';
 import { AdminDeliveriesController } from './deliveries/admin-deliveries.controller.js';

@@ -5,13 +5,13 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { withTimeout } from '@app/timeouts';
-import { ConfigModule, loadAppConfig, loadDestinations, loadDotEnv } from '@app/config';
+import { ConfigModule, loadAppConfig, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { PURGE_CATEGORIES, type PurgeCounts } from '@app/database';
 import {
   DestinationControlUseCase, EraseUseCase, EventsModule, PurgeUseCase, ReconcileEventsUseCase, ReplayDeliveriesUseCase, ReplayEventsUseCase, RetentionModule, type DeliveryReplayResult, type ReplayResult,
 } from '@app/events';
-import { QueueModule } from '@app/queue';
+import { QueueModule } from '@app/queue-runtime';
 import { SquareApiClient } from '@app/square-api';
 import { runCli } from './cli-args.js';
 import { printErasure } from './events/erasure-report.js';
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   // No Nest context: Postgres and the handler modules only.
   if (command.name === 'rerun') return runRerun(command, config);
   // Names only: a replay to a destination the file no longer lists would wait for nobody.
-  const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false }).map((d) => d.name);
+  const destinations = config.forwarding.destinations.loadWithoutSecrets().map((d) => d.name);
   if ((isDestinationsCommand(command) || (command.name === 'replay-delivery' && command.destination)) && !config.forwarding.destinationsFile) {
     // Set inline on `npm start` but not in .env: the CLI cannot know it.
     console.error('events: FORWARD_DESTINATIONS_FILE is not set (in the environment or .env); set it as for the worker');

@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigModule, loadAppConfig, loadDotEnv } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { ConnectMerchantUseCase, MerchantTokens, MerchantsModule, type MerchantSummary } from '@app/merchants';
-import { QueueModule } from '@app/queue';
+import { QueueModule } from '@app/queue-runtime';
 import { withTimeout } from '@app/timeouts';
 import { runCli } from './cli-args.js';
 import { MERCHANTS_USAGE, parseMerchantsArgs, type MerchantsCommand } from './merchants/merchants-args.js';

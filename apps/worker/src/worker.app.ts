@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadDestinations, type WorkerAppConfig } from '@app/config';
+import type { WorkerAppConfig } from '@app/config';
 import { createHttpApp } from '@app/http';
 import { ForwardDestinations } from './forwarding/forward-destinations.js';
 import { FORWARD_HANDLER } from './forwarding/forward-recorder.handler.js';
@@ -15,7 +15,7 @@ import { WorkerModule } from './worker.module.js';
  * before anything connects.
  */
 export async function createWorkerApp(config: WorkerAppConfig): Promise<INestApplication> {
-  const destinations = new ForwardDestinations(loadDestinations(config.forwarding.destinationsFile), config.forwarding.destinationsFile);
+  const destinations = new ForwardDestinations(config.forwarding.destinations);
   const handlers = await loadHandlerModules(config.handlers.modules, [MIRROR_HANDLER, REVOCATION_HANDLER, FORWARD_HANDLER]);
   return createHttpApp(WorkerModule.forRoot(config, handlers, destinations), config.log, { requestLog: true });
 }

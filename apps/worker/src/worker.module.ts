@@ -1,42 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, SquareApiConfig, WorkerAppConfig } from '@app/config';
-import { DatabaseModule, PeriodicLock } from '@app/database';
-import { ReconcileEventsUseCase, RetentionModule } from '@app/events';
-import { HealthModule } from '@app/health';
-import { MerchantsModule } from '@app/merchants';
-import { MetricsModule, QueueMetricsCollector, httpStatusLabel, squareApiRequests, squareApiSeconds, squareApiUnauthorized } from '@app/metrics';
-import { QueueModule } from '@app/queue';
-import { SquareApiClient } from '@app/square-api';
-import { DeliverUseCase } from './forwarding/deliver.use-case.js';
-import { ForwardBacklogCollector } from './forwarding/forward-backlog.collector.js';
-import { ForwardCircuit } from './forwarding/forward-circuit.service.js';
-import { ForwardDestinations } from './forwarding/forward-destinations.js';
-import { ForwardQueues } from './forwarding/forward-queues.js';
-import { ForwardRecorderHandler } from './forwarding/forward-recorder.handler.js';
-import { ForwardWorkers } from './forwarding/forward-workers.js';
-import { ListenDestinationsPoller } from './forwarding/listen-destinations.poller.js';
+import { ConfigModule, WorkerAppConfig } from '@app/config';
+import { DatabaseModule } from '@app/database';
 import type { LoadedHandler } from '@app/handlers';
-import { HandlerRegistry, TEAM_HANDLERS } from './handlers/handler-registry.js';
-import { MerchantRevocationHandler } from './merchants/merchant-revocation.handler.js';
-import { MerchantTokenResolver } from './merchants/merchant-token.resolver.js';
-import { RevocationVerifier } from './merchants/revocation.verifier.js';
-import { TokenRefreshService } from './merchants/token-refresh.service.js';
-import { SquareMirrorHandler } from './mirror/square-mirror.handler.js';
-import { ReconcileService } from './reconcile/reconcile.service.js';
-import { JobRelayService } from './relay/job-relay.service.js';
-import { RetentionService } from './retention/retention.service.js';
-import { DeadLetterUseCase } from './square-events/dead-letter.use-case.js';
-import { APPLY_TIMEOUT_MS, ProcessSquareEventUseCase } from './square-events/process-square-event.use-case.js';
-import { InboxAgeCollector } from './square-events/inbox-age.collector.js';
-import { SquareEventProcessor } from './square-events/square-event.processor.js';
-import { SquareEventsWorker } from './square-events/square-events.worker.js';
-import { SquareCanaryService } from './square-subscription/square-canary.service.js';
-import { SubscriptionCheckService } from './square-subscription/subscription-check.service.js';
-import { SweepService } from './sweep/sweep.service.js';
+import { HealthModule } from '@app/health';
+import { MetricsModule } from '@app/metrics';
+import { QueueModule } from '@app/queue-runtime';
+import { ForwardDestinations } from './forwarding/forward-destinations.js';
+import { ForwardingModule } from './forwarding/forwarding.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { RelayModule } from './relay/relay.module.js';
+import { SquareEventsModule } from './square-events/square-events.module.js';
+import { WorkerInputsModule } from './worker-inputs.module.js';
 
 const WHILE_REDIS_IS_DOWN =
   'Webhooks are still accepted (the ingress needs Postgres only); their jobs wait in Postgres (job_outbox) and are processed once Redis is back.';
 
+/**
+ * The worker: the shared infrastructure (configuration, Postgres, the queues, health, metrics) and
+ * four feature modules — square-events (processing), forwarding, relay (outbox → BullMQ) and
+ * maintenance (the periodic passes).
+ */
 @Module({})
 export class WorkerModule {
   /**
@@ -46,50 +29,11 @@ export class WorkerModule {
   static forRoot(config: WorkerAppConfig, teamHandlers: readonly LoadedHandler[], destinations: ForwardDestinations): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN), MerchantsModule, RetentionModule, HealthModule, MetricsModule],
-      providers: [
-        { provide: SquareApiClient, inject: [SquareApiConfig], useFactory: squareApiClient },
-        { provide: TEAM_HANDLERS, useValue: teamHandlers },
-        { provide: ForwardDestinations, useValue: destinations },
-        { provide: APPLY_TIMEOUT_MS, useValue: config.handlers.timeoutMs },
-        SquareMirrorHandler,
-        MerchantTokenResolver,
-        MerchantRevocationHandler,
-        RevocationVerifier,
-        TokenRefreshService,
-        ReconcileEventsUseCase,
-        ReconcileService,
-        RetentionService,
-        PeriodicLock,
-        ForwardRecorderHandler,
-        HandlerRegistry,
-        ProcessSquareEventUseCase,
-        DeadLetterUseCase,
-        SquareEventProcessor,
-        SquareEventsWorker,
-        QueueMetricsCollector,
-        JobRelayService,
-        SweepService,
-        ForwardQueues,
-        ForwardCircuit,
-        DeliverUseCase,
-        ForwardWorkers,
-        ListenDestinationsPoller,
-        ForwardBacklogCollector,
-        InboxAgeCollector,
-        SubscriptionCheckService,
-        SquareCanaryService,
+      imports: [
+        ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN), HealthModule, MetricsModule,
+        WorkerInputsModule.forRoot(teamHandlers, destinations),
+        SquareEventsModule, ForwardingModule, RelayModule, MaintenanceModule,
       ],
     };
   }
-}
-
-function squareApiClient(config: SquareApiConfig): SquareApiClient {
-  return new SquareApiClient(config, (operation, status, seconds) => {
-    const labels = { operation, status: httpStatusLabel(status) };
-    squareApiRequests.inc(labels);
-    squareApiSeconds.observe(labels, seconds);
-    // What SquareTokenRejected alerts on: a 401 is one of many 4xx.
-    if (status === '401') squareApiUnauthorized.inc({ operation });
-  });
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { loadDestinations } from './destinations.js';
-import { ConfigError } from './load-config.js';
+import { ConfigError, loadConfig } from './load-config.js';
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 const dir = mkdtempSync(join(tmpdir(), 'destinations-'));
@@ -40,7 +41,7 @@ describe('loadDestinations', () => {
       { name: 'orders', url: 'https://orders.example.com/hooks', secret: SECRET, eventTypes: ['payment.*', 'order.updated'], timeoutMs: 10_000, maxConcurrency: 10 },
       { name: 'crm', url: 'http://crm.internal:8080/square', secret: SECRET, eventTypes: ['*'], merchantIds: ['M1'], timeoutMs: 2000, maxConcurrency: 2, maxPerSecond: 5 },
     ]);
-    expect(loadDestinations(undefined)).toEqual([]);
+    expect(loadDestinations(undefined, {})).toEqual([]);
   });
 
   it('names every problem, with the file and the place, and never a secret', () => {
@@ -93,5 +94,24 @@ describe('loadDestinations', () => {
     expect(problems(join(dir, 'nope.yml'))).toEqual([`FORWARD_DESTINATIONS_FILE (${join(dir, 'nope.yml')}) does not exist`]);
     expect(problems(file('broken.yml', 'destinations: [')).join()).toContain('is not valid YAML');
     expect(problems(file('flat.yml', '- name: x')).join()).toContain('must have a top-level "destinations:" list');
+  });
+});
+
+describe('the forwarding section’s destinations', () => {
+  it('resolves the secrets from the environment the configuration was loaded from, and never shows it', () => {
+    const path = file('section.yml', `destinations:
+  - name: orders
+    url: https://orders.example.com/hooks
+    secret: \${SECTION_SECRET}
+    eventTypes: ['*']
+`);
+    const env = { DATABASE_URL: 'postgresql://x@127.0.0.1/db', FORWARD_DESTINATIONS_FILE: path, SECTION_SECRET: SECRET };
+    const { forwarding } = loadConfig(['forwarding'], env);
+    expect(forwarding.destinations.load()[0]?.secret).toBe(SECRET);
+    expect(forwarding.destinations.loadWithoutSecrets()[0]?.secret).not.toBe(SECRET);
+    expect(JSON.stringify(forwarding)).not.toContain(SECRET);
+    expect(inspect(forwarding)).not.toContain(SECRET);
+    // Nothing falls back to process.env.
+    expect(() => loadConfig(['forwarding'], { ...env, SECTION_SECRET: undefined }).forwarding.destinations.load()).toThrow(ConfigError);
   });
 });

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from './load-config.js';
+import { ConfigError } from './config-error.js';
 
 // Where the pipeline forwards verified events: FORWARD_DESTINATIONS_FILE, a YAML file whose
-// top-level `destinations:` is a list. A value like ${ENV_NAME} is read from the environment, so
-// secrets stay out of the file. Every problem is named at once; a secret never appears in a message.
+// top-level `destinations:` is a list. A value like ${ENV_NAME} is read from the environment the
+// configuration was loaded from (the forwarding section's `destinations`), so secrets stay out of
+// the file. Every problem is named at once; a secret never appears in a message.
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** Nest token of the loaded destinations (the apps load them before they are built). */
 export const DESTINATIONS = Symbol('DESTINATIONS');
@@ -63,10 +66,37 @@ const DESTINATION = z.object({
 const FILE = z.object({ destinations: z.array(z.unknown()) }).strict();
 
 /**
+ * The forwarding section's view of FORWARD_DESTINATIONS_FILE: read when asked (at start, and again
+ * on each reload of the worker), its ${NAME} values resolved from the environment the configuration
+ * was loaded from. That environment is kept private: the object prints and serialises as its path.
+ */
+export class DestinationsSource {
+  readonly #env: Env;
+
+  constructor(readonly file: string | undefined, env: Env) {
+    this.#env = env;
+  }
+
+  /** Every destination, secrets resolved (the worker); a ConfigError names every problem. */
+  load(): Destination[] {
+    return loadDestinations(this.file, this.#env);
+  }
+
+  /** Without the secrets (the admin app and the CLIs need names and filters only). */
+  loadWithoutSecrets(): Destination[] {
+    return loadDestinations(this.file, this.#env, { secrets: false });
+  }
+
+  toJSON(): { file: string | undefined } {
+    return { file: this.file };
+  }
+}
+
+/**
  * The destinations of FORWARD_DESTINATIONS_FILE (none when it is unset). `secrets: false` reads
  * names only (the admin app lists the queues without needing the secrets).
  */
-export function loadDestinations(file: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env, opts: { secrets?: boolean } = {}): Destination[] {
+export function loadDestinations(file: string | undefined, env: Env, opts: { secrets?: boolean } = {}): Destination[] {
   if (!file) return [];
   const where = `FORWARD_DESTINATIONS_FILE (${file})`;
   if (!existsSync(file)) throw new ConfigError([`${where} does not exist`]);
@@ -97,7 +127,7 @@ export function loadDestinations(file: string | undefined, env: Readonly<Record<
 }
 
 /** ${NAME} in any string value, from the environment; without `secrets`, the secret is not resolved. */
-function interpolate(value: unknown, env: Readonly<Record<string, string | undefined>>, secrets: boolean, problem: (message: string) => void, key = ''): unknown {
+function interpolate(value: unknown, env: Env, secrets: boolean, problem: (message: string) => void, key = ''): unknown {
   if (typeof value === 'string') {
     if (key === 'secret' && !secrets) return `whsec_${Buffer.alloc(24).toString('base64')}`;
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {

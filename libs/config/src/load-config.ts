@@ -1,3 +1,4 @@
+import { ConfigError } from './config-error.js';
 import { DEV_SIGNATURE_KEY, SECTIONS, type SectionName, type SectionConfig, type SectionSpec } from './sections.js';
 import { VARIABLES, type VariableName } from './variables.js';
 
@@ -7,12 +8,7 @@ import { VARIABLES, type VariableName } from './variables.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export type LoadedConfig<K extends SectionName> = { [P in K]: SectionConfig<P> };
 
@@ -41,6 +37,8 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
       if (value === undefined || (Array.isArray(value) && value.length === 0)) problem(spec.fields[field]!, `is required (${hint})`);
     }
     spec.check?.(section as never, problem);
+    // What the variables point to (the destinations file), read from this same environment.
+    Object.assign(section, spec.derive?.(section as never, env));
     config[name] = section;
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,3 +1,4 @@
+import { DestinationsSource } from './destinations.js';
 import { isLoopbackHost } from './loopback.js';
 import { type VariableName, type VariableValue } from './variables.js';
 
@@ -10,19 +11,23 @@ const MIN_PRODUCTION_PASSWORD = 16;
 
 type Fields = Record<string, VariableName>;
 
-export interface SectionSpec<F extends Fields = Fields, R extends keyof F = keyof F> {
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface SectionSpec<F extends Fields = Fields, R extends keyof F = keyof F, D extends object = object> {
   fields: F;
   /** Fields that must be set (non-empty), with what to put there: `X is required (hint)`. */
   required?: { [K in R]: string };
   /** Rules across fields; `problem` names the variable at fault. */
   check?: (values: SectionValues<F, R>, problem: (variable: VariableName, message: string) => void) => void;
+  /** Values that come from what the variables point to (a file), read with the same environment. */
+  derive?: (values: SectionValues<F, R>, env: Env) => D;
 }
 
 export type SectionValues<F extends Fields, R extends keyof F = never> = {
   readonly [K in keyof F]: K extends R ? NonNullable<VariableValue<F[K]>> : VariableValue<F[K]>;
 };
 
-function section<const F extends Fields, R extends keyof F = never>(spec: SectionSpec<F, R>): SectionSpec<F, R> {
+function section<const F extends Fields, R extends keyof F = never, D extends object = object>(spec: SectionSpec<F, R, D>): SectionSpec<F, R, D> {
   return spec;
 }
 
@@ -163,6 +168,8 @@ export const SECTIONS = {
     check: (f, problem) => {
       if (f.maxBackoffMs < f.backoffMs) problem('FORWARD_MAX_BACKOFF_MS', `must not be below FORWARD_BACKOFF_MS (${f.backoffMs})`);
     },
+    // The file's ${NAME} secrets resolve from this environment: no app reads process.env for them.
+    derive: (f, env) => ({ destinations: new DestinationsSource(f.destinationsFile, env) }),
   }),
   admin: section({
     fields: {
@@ -203,7 +210,7 @@ export const SECTIONS = {
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
-export type SectionConfig<K extends SectionName> = (typeof SECTIONS)[K] extends SectionSpec<infer F, infer R> ? SectionValues<F, R> : never;
+export type SectionConfig<K extends SectionName> = (typeof SECTIONS)[K] extends SectionSpec<infer F, infer R, infer D> ? SectionValues<F, R> & Readonly<D> : never;
 
 // The classes are the injection tokens; each merges with the interface of its section's values.
 export interface DatabaseConfig extends SectionConfig<'database'> {}

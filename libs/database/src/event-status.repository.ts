@@ -6,6 +6,7 @@ import type { EventStatus } from './event-query.repository.js';
 import { PG_POOL } from './pg-pool.js';
 import { STATUS, statement } from './sql.js';
 import { inTransaction } from './transaction.js';
+import { ADVISORY_LOCKS } from './locks.js';
 
 export interface InboxEvent {
   eventId: string;
@@ -25,8 +26,7 @@ export interface DeadLetterInfo {
   attempts: number;
 }
 
-// Arbitrary, fixed: the sweep's advisory lock (one sweeper at a time across workers).
-const SWEEP_LOCK_ID = 0x5eeb;
+const SWEEP_LOCK_ID = ADVISORY_LOCKS.eventSweep;
 
 const FIND = statement<{ event_id: string }>('find-event', `
   SELECT event_id, event_type, status, payload, body_key FROM webhook_events WHERE event_id = :event_id`);

@@ -6,6 +6,7 @@ import { ForwardDeliveryStatus } from './generated/prisma/enums.js';
 import { PG_POOL } from './pg-pool.js';
 import { statement } from './sql.js';
 import { inTransaction } from './transaction.js';
+import { ADVISORY_LOCKS } from './locks.js';
 
 export const DELIVERY = ForwardDeliveryStatus;
 
@@ -133,8 +134,7 @@ const DEAD_LETTERED_OF = statement<{ destination: string; limit: number }>('dead
   SELECT id::text FROM forward_deliveries
   WHERE destination = :destination AND status = '${DELIVERY.dead_lettered}' ORDER BY created_at LIMIT :limit`);
 
-// Arbitrary, fixed: the delivery sweep's advisory lock (one sweeper at a time across workers).
-const SWEEP_LOCK_ID = 0x5eed;
+const SWEEP_LOCK_ID = ADVISORY_LOCKS.deliverySweep;
 
 // Pending deliveries whose job should have run by the cutoff but whose delivery has not changed:
 // their job may have been lost (Redis restarted without persistence). Those still in the outbox are

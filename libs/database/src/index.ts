@@ -5,6 +5,8 @@ export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterFilter, DeadLetterInfo, ReplayReset } from './event-status.repository.js';
 export { JobOutboxRepository } from './job-outbox.repository.js';
 export { CommitRolledBackError, TransactionLeftError, inTransaction } from './transaction.js';
+export { ADVISORY_LOCKS } from './locks.js';
+export type { AdvisoryLockId } from './locks.js';
 export { PeriodicLock } from './periodic-lock.js';
 export { HandlerSqlRefusedError } from './handler-sql.js';
 export type { HandlerSql, SqlResult } from './handler-sql.js';

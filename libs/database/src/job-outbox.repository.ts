@@ -15,13 +15,14 @@ export interface OutboxJob {
 // The oldest jobs of the queues the caller knows that no other relay is taking right now, removed
 // as they are read. The DELETE only commits once the caller has put them in Redis. Jobs of a queue
 // no relay knows (a destination removed from the configuration) wait, without holding up the rest.
-const TAKE_JOBS = statement<{ limit: number; queues: string[] }>('take-outbox-jobs', `
+const TAKE_JOBS = statement<{ limit: number; queues: string[] }, OutboxJob>('take-outbox-jobs', `
   DELETE FROM job_outbox
   WHERE (queue, ref) IN (
     SELECT queue, ref FROM job_outbox WHERE queue = ANY(:queues::text[])
     ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED
   )
   RETURNING queue, ref, generation`);
+const COUNT_JOBS = statement<Record<string, never>, { n: number }>('count-outbox-jobs', 'SELECT count(*)::int AS n FROM job_outbox');
 
 @Injectable()
 export class JobOutboxRepository {
@@ -35,7 +36,7 @@ export class JobOutboxRepository {
    */
   async relay(limit: number, queues: readonly string[], send: (jobs: OutboxJob[]) => Promise<void>): Promise<number> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<OutboxJob>(TAKE_JOBS.bind({ limit, queues: [...queues] }));
+      const { rows } = await TAKE_JOBS.run(client, { limit, queues: [...queues] });
       if (rows.length > 0) await send(rows);
       return rows.length;
     });
@@ -43,7 +44,7 @@ export class JobOutboxRepository {
 
   /** How many jobs wait to be relayed (for the relay's log and the tests). */
   async pending(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM job_outbox');
+    const { rows } = await COUNT_JOBS.run(this.pool, {});
     return rows[0]!.n;
   }
 }

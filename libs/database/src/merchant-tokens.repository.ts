@@ -34,8 +34,13 @@ const UPSERT = statement<{ merchant_id: string; access_token: string; refresh_to
       scopes = EXCLUDED.scopes, status = '${TOKEN_STATUS.active}', status_reason = NULL, refresh_failures = 0,
       last_refresh_error = NULL, updated_at = now()`);
 
-const FIND = statement<{ merchant_id: string }>('find-merchant-token', `SELECT ${COLUMNS} FROM merchant_tokens WHERE merchant_id = :merchant_id`);
-const LIST = statement<Record<string, never>>('list-merchant-tokens', `SELECT ${COLUMNS} FROM merchant_tokens ORDER BY merchant_id`);
+type Row = {
+  merchant_id: string; access_token: string | null; refresh_token: string | null; expires_at: Date | null; scopes: string[]; status: TokenStatus;
+  status_reason: string | null; refreshed_at: Date | null; refresh_failures: number; last_refresh_error: string | null; updated_at: Date;
+};
+
+const FIND = statement<{ merchant_id: string }, Row>('find-merchant-token', `SELECT ${COLUMNS} FROM merchant_tokens WHERE merchant_id = :merchant_id`);
+const LIST = statement<Record<string, never>, Row>('list-merchant-tokens', `SELECT ${COLUMNS} FROM merchant_tokens ORDER BY merchant_id`);
 const REMOVE = statement<{ merchant_id: string }>('remove-merchant-token', 'DELETE FROM merchant_tokens WHERE merchant_id = :merchant_id');
 
 // Only an active row changes: a revocation that came first is never undone by a late 401.
@@ -50,7 +55,7 @@ export const REVOKE_MERCHANT = statement<{ merchant_id: string; reason: string }
   SET access_token = NULL, refresh_token = NULL, expires_at = NULL, status = '${TOKEN_STATUS.revoked}', status_reason = :reason, updated_at = now()`);
 
 // Active tokens with a refresh token that expire before the cutoff (they are due a refresh).
-const DUE_FOR_REFRESH = statement<{ before: Date; limit: number }>('merchant-tokens-due', `
+const DUE_FOR_REFRESH = statement<{ before: Date; limit: number }, Row>('merchant-tokens-due', `
   SELECT ${COLUMNS} FROM merchant_tokens
   WHERE status = '${TOKEN_STATUS.active}' AND refresh_token IS NOT NULL AND expires_at < :before
   ORDER BY expires_at LIMIT :limit`);
@@ -74,15 +79,11 @@ const RESEAL = statement<{ merchant_id: string; access_token: string | null; ref
   WHERE merchant_id = :merchant_id AND updated_at = :read_at`);
 
 // A merchant's events that wait for its token: dead-lettered for want of one, oldest first.
-const WAITING_EVENTS = statement<{ merchant_id: string; reasons: string[]; limit: number }>('events-waiting-for-token', `
+const WAITING_EVENTS = statement<{ merchant_id: string; reasons: string[]; limit: number }, { event_id: string }>('events-waiting-for-token', `
   SELECT event_id FROM webhook_events
   WHERE status = '${STATUS.dead_lettered}' AND merchant_id = :merchant_id AND dead_letter_reason = ANY(:reasons::text[])
   ORDER BY received_at LIMIT :limit`);
 
-type Row = {
-  merchant_id: string; access_token: string | null; refresh_token: string | null; expires_at: Date | null; scopes: string[]; status: TokenStatus;
-  status_reason: string | null; refreshed_at: Date | null; refresh_failures: number; last_refresh_error: string | null; updated_at: Date;
-};
 
 /** merchant_tokens: the sealed per-seller tokens (the token store); sealing is libs/merchants'. */
 @Injectable()
@@ -94,12 +95,12 @@ export class MerchantTokensRepository {
   }
 
   async find(merchantId: string): Promise<StoredMerchantToken | null> {
-    const { rows } = await this.pool.query<Row>(FIND.bind({ merchant_id: merchantId }));
+    const { rows } = await FIND.run(this.pool, { merchant_id: merchantId });
     return rows[0] ? toToken(rows[0]) : null;
   }
 
   async list(): Promise<StoredMerchantToken[]> {
-    const { rows } = await this.pool.query<Row>(LIST.bind({}));
+    const { rows } = await LIST.run(this.pool, {});
     return rows.map(toToken);
   }
 
@@ -112,7 +113,7 @@ export class MerchantTokensRepository {
   }
 
   async dueForRefresh(before: Date, limit: number): Promise<StoredMerchantToken[]> {
-    const { rows } = await this.pool.query<Row>(DUE_FOR_REFRESH.bind({ before, limit }));
+    const { rows } = await DUE_FOR_REFRESH.run(this.pool, { before, limit });
     return rows.map(toToken);
   }
 
@@ -131,7 +132,7 @@ export class MerchantTokensRepository {
   }
 
   async waitingEvents(merchantId: string, reasons: readonly string[], limit = 10_000): Promise<string[]> {
-    const { rows } = await this.pool.query<{ event_id: string }>(WAITING_EVENTS.bind({ merchant_id: merchantId, reasons: [...reasons], limit }));
+    const { rows } = await WAITING_EVENTS.run(this.pool, { merchant_id: merchantId, reasons: [...reasons], limit });
     return rows.map((r) => r.event_id);
   }
 }

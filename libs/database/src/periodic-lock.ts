@@ -5,9 +5,7 @@ import { DatabaseConfig } from '@app/config';
 import { PG_POOL, sessionUrl } from './pg-pool.js';
 import { statement } from './sql.js';
 
-// A lease outlives a dead worker by at most LEASE_S; its holder renews it well before then.
-const LEASE_S = 60;
-const RENEW_MS = 15_000;
+import { PERIODIC_LEASE_RENEW_MS as RENEW_MS, PERIODIC_LEASE_S as LEASE_S } from './locks.js';
 
 const TAKE_LEASE = statement<{ lock_id: number; holder: string; lease_s: number }>('periodic_lease_take', `
   INSERT INTO periodic_leases (lock_id, holder, expires_at) VALUES (:lock_id, :holder, now() + make_interval(secs => :lease_s))
@@ -40,7 +38,7 @@ export class PeriodicLock {
     this.leased = url === undefined;
   }
 
-  /** Runs `work` holding lock `lockId`; resolves undefined without running it when another holds it. */
+  /** Runs `work` holding lock `lockId` (one of ADVISORY_LOCKS, locks.ts); resolves undefined without running it when another holds it. */
   run<T>(lockId: number, work: () => Promise<T>): Promise<T | undefined> {
     if (this.leased) return this.withLease(lockId, work);
     return this.directUrl === undefined ? withSessionLock(this.pool, lockId, work) : this.withDirectLock(lockId, work);

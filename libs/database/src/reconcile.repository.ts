@@ -16,7 +16,7 @@ export interface LoggedEvent {
 // Events the inbox does not have, each with its job in the outbox (one statement, as the ingress
 // stores a delivery); those it has are left untouched (their delivery count included). Marked as
 // coming from the Events API: fetched with our token, they carry no signature, and no delivery.
-const RECOVER = statement<{ event_ids: string[]; event_types: string[]; merchant_ids: Array<string | null>; bodies: string[]; queue: string }>('recover-events', `
+const RECOVER = statement<{ event_ids: string[]; event_types: string[]; merchant_ids: Array<string | null>; bodies: string[]; queue: string }, { event_id: string; event_type: string }>('recover-events', `
   WITH incoming AS (
     SELECT * FROM unnest(:event_ids::text[], :event_types::text[], :merchant_ids::text[], :bodies::text[]) AS e(event_id, event_type, merchant_id, body)
   ), recovered AS (
@@ -29,7 +29,7 @@ const RECOVER = statement<{ event_ids: string[]; event_types: string[]; merchant
   )
   SELECT event_id, event_type FROM recovered`);
 
-const CHECKPOINT = statement<{ name: string }>('reconcile-checkpoint', 'SELECT checked_until FROM reconcile_checkpoints WHERE name = :name');
+const CHECKPOINT = statement<{ name: string }, { checked_until: Date }>('reconcile-checkpoint', 'SELECT checked_until FROM reconcile_checkpoints WHERE name = :name');
 
 // Never backwards: two runs that overlap cannot undo each other's progress.
 const SAVE_CHECKPOINT = statement<{ name: string; until: Date; found: number; recovered: number }>('save-reconcile-checkpoint', `
@@ -45,18 +45,18 @@ export class ReconcileRepository {
   /** Stores the events the inbox does not have; resolves with those (id and type). */
   async recover(events: readonly LoggedEvent[]): Promise<Array<{ eventId: string; eventType: string }>> {
     if (events.length === 0) return [];
-    const { rows } = await this.pool.query<{ event_id: string; event_type: string }>(RECOVER.bind({
+    const { rows } = await RECOVER.run(this.pool, {
       event_ids: events.map((e) => e.eventId),
       event_types: events.map((e) => e.eventType),
       merchant_ids: events.map((e) => e.merchantId),
       bodies: events.map((e) => e.json),
       queue: QUEUES.squareEvents,
-    }));
+    });
     return rows.map((r) => ({ eventId: r.event_id, eventType: r.event_type }));
   }
 
   async checkpoint(name: string): Promise<Date | null> {
-    const { rows } = await this.pool.query<{ checked_until: Date }>(CHECKPOINT.bind({ name }));
+    const { rows } = await CHECKPOINT.run(this.pool, { name });
     return rows[0]?.checked_until ?? null;
   }
 

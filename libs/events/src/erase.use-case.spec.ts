@@ -1,5 +1,5 @@
 import type { ErasureCounts, ErasureRepository, ErasureSubject } from '@app/database';
-import type { QueueScrubber, QueueScrubResult, StoredJob } from '@app/queue';
+import type { QueueScrubber, QueueScrubResult, StoredJob } from '@app/queue-runtime';
 import { EraseUseCase } from './erase.use-case.js';
 
 const COUNTS: ErasureCounts = { eventBodies: 1, eventsInFlight: 0, mirroredObjects: 0, payments: 0, refunds: 0, deliveries: 0, invalidBodies: 0, merchantTokens: 0, errorTexts: 0 };

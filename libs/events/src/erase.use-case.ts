@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ErasureRepository, subjectSearch, type ErasureCounts, type ErasureSubject } from '@app/database';
 import { errorMessage } from '@app/observability';
-import { FORWARD_QUEUE_PREFIX, QUEUES, QueueScrubber, type QueueScrubResult, type StoredJob } from '@app/queue';
+import { FORWARD_QUEUE_PREFIX, QUEUES } from '@app/queue';
+import { QueueScrubber, type QueueScrubResult, type StoredJob } from '@app/queue-runtime';
 
 export interface ErasureResult {
   database: ErasureCounts;

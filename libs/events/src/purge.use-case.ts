@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RetentionConfig } from '@app/config';
 import { PURGE_CATEGORIES, RetentionRepository, type PurgeCounts, type PurgeCutoffs } from '@app/database';
 import { errorMessage } from '@app/observability';
-import { DeadLetterQueue, RedisConnectionReport } from '@app/queue';
+import { DeadLetterQueue, RedisConnectionReport } from '@app/queue-runtime';
 import { withTimeout } from '@app/timeouts';
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventStatusRepository, type DeadLetterFilter } from '@app/database';
 import { errorMessage } from '@app/observability';
-import { DeadLetterQueue } from '@app/queue';
+import { DeadLetterQueue } from '@app/queue-runtime';
 
 export interface ReplayResult {
   replayed: string[];

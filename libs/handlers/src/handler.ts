@@ -2,7 +2,10 @@
 // Everything a handler writes through ctx.sql commits in the event's transaction, with the claim
 // of the event id, or not at all: exactly once. See docs/HANDLERS.md.
 
-export type JsonObject = { [key: string]: unknown };
+import type { JsonObject } from '@app/square';
+
+// The team's handlers import it from here (@app/handlers); libs/square owns it.
+export type { JsonObject };
 
 export interface HandlerEvent {
   /** Square's event_id (or the id derived for a legacy v1 notification). */

@@ -1,12 +1,11 @@
 import { Controller, Get, HttpStatus, Inject, Injectable, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { PG_POOL } from '@app/database';
 import { errorMessage, withoutCredentials } from '@app/observability';
-import { PRODUCER_REDIS, RedisConnectionReport } from '@app/queue';
+import { REDIS_PROBE, type RedisProbe } from '@app/queue';
 import { withTimeout } from '@app/timeouts';
 
 const CHECK_TIMEOUT_MS = 1000;
@@ -46,8 +45,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     private readonly database: DatabaseConfig,
-    @Optional() @Inject(PRODUCER_REDIS) private readonly redis: Redis | undefined,
-    @Optional() @Inject(RedisConnectionReport) private readonly redisReport: RedisConnectionReport | undefined,
+    @Optional() @Inject(REDIS_PROBE) private readonly redis: RedisProbe | undefined,
     private readonly details: ReadinessDetails,
   ) {}
 
@@ -74,14 +72,9 @@ export class HealthController {
         if (this.databaseDown) this.logger.log('readiness: the database answers again');
         this.databaseDown = false;
       };
-      const ping = async (client: Redis) => {
-        await client.ping().catch((err: unknown) => {
-          throw new Error(this.redisReport?.describe() ?? `Redis is unreachable: ${errorMessage(err)}`);
-        });
-      };
       return await this.health.check([
         () => this.indicators.check('postgres').attempt(postgres),
-        ...(redis ? [() => this.indicators.check('redis').attempt(() => ping(redis)).withTimeout(CHECK_TIMEOUT_MS)] : []),
+        ...(redis ? [() => this.indicators.check('redis').attempt(() => redis.ping()).withTimeout(CHECK_TIMEOUT_MS)] : []),
         ...this.details.entries().map(([name, detail]) => () => this.indicators.check(name).up(detail)),
       ]);
     } catch (err) {

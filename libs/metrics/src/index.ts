@@ -18,4 +18,3 @@ export {
 } from './metrics.js';
 export { eventTypeLabel, httpStatusLabel } from './labels.js';
 export { MetricsModule } from './metrics.module.js';
-export { QueueMetricsCollector } from './queue-metrics.collector.js';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller.js';
 
-/** GET /metrics (Prometheus). The worker adds QueueMetricsCollector (it has the queues). */
+/** GET /metrics (Prometheus). The worker adds QueueMetricsCollector (libs/queue-runtime). */
 @Module({
   controllers: [MetricsController],
 })

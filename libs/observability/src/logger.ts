@@ -1,14 +1,34 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from '@nestjs/common';
 import { LOG_LEVELS, LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
 const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshToken', 'signatureKey', 'signatureKeys', 'key', 'secret', 'encryptionKey', 'oldEncryptionKeys', 'applicationSecret', 'clientSecret'];
 
+// Nest's own start-up lines (each module, route and "starting"/"started"): a screenful per app
+// that says nothing our "listening on" line does not. Printed from LOG_LEVEL=debug up.
+const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/** Our lines; Nest's boilerplate only when debugging. */
+class AppLogger extends ConsoleLogger {
+  constructor(
+    private readonly quietFramework: boolean,
+    options: ConsoleLoggerOptions,
+  ) {
+    super(options);
+  }
+
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams[optionalParams.length - 1];
+    if (this.quietFramework && typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) return;
+    super.log(message, ...optionalParams);
+  }
+}
+
 /** JSON lines in production (one object per line), colored text for people. */
 export function createLogger(config: LogConfig): ConsoleLogger {
   const upTo = LOG_LEVELS.indexOf(config.level);
   const logLevels: LogLevel[] = ['fatal', ...LOG_LEVELS.slice(0, upTo + 1)];
-  return new ConsoleLogger({
+  return new AppLogger(!levelEnabled(config, 'debug'), {
     json: config.format === 'json',
     colors: config.format === 'pretty',
     logLevels,

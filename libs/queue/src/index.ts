@@ -1,12 +1,8 @@
+// Names, payload types and retry arithmetic only: no bullmq or ioredis (see libs/queue-runtime).
 export { BACKOFF_TYPE, parseRetryAfter, retryDelayMs } from './backoff.js';
-export { DeadLetterQueue } from './dead-letter.queue.js';
 export {
-  DEAD_LETTER_JOBS, FORWARD_JOBS, FORWARD_QUEUE_PREFIX, JOBS, QUEUES, forwardJobOptions, forwardQueue, jobIdForEvent, squareEventJobOptions,
+  DEAD_LETTER_JOBS, FORWARD_JOBS, FORWARD_QUEUE_PREFIX, JOBS, QUEUES, forwardQueue, jobIdForEvent,
 } from './queues.js';
-export type { DeadLetterJob, ForwardJob, SquareEventJob } from './queues.js';
-export { QueueModule } from './queue.module.js';
-export { QueueScrubber } from './queue-scrubber.js';
-export type { QueueScrubResult, StoredJob } from './queue-scrubber.js';
-export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
-export type { EventJobRef } from './square-events.producer.js';
-export { RedisConnectionReport } from './redis-connection.js';
+export type { DeadLetterJob, EventJobRef, ForwardJob, SquareEventJob } from './queues.js';
+export { REDIS_PROBE } from './redis-probe.js';
+export type { RedisProbe } from './redis-probe.js';

@@ -1,4 +1,4 @@
-import { jobIdForEvent, squareEventJobOptions } from './queues.js';
+import { jobIdForEvent } from './queues.js';
 
 describe('jobIdForEvent', () => {
   it('keeps ordinary Square event ids as they are', () => {
@@ -23,10 +23,5 @@ describe('jobIdForEvent', () => {
     expect(jobIdForEvent('v1:abc', 1)).toBe('v1%3Aabc%r1');
     // An event id that literally ends in %r2 is escaped, so it cannot collide with e-1's replay.
     expect(jobIdForEvent('e-1%r2')).toBe('e-1%25r2');
-  });
-
-  it('builds retry options from configuration', () => {
-    const options = squareEventJobOptions({ prefix: 'p', jobAttempts: 7, jobBackoffMs: 250 }, 'e-1');
-    expect(options).toMatchObject({ jobId: 'e-1', attempts: 7, backoff: { type: 'exponential-retry-after', delay: 250 } });
   });
 });

@@ -1,9 +1,7 @@
-import type { JobsOptions } from 'bullmq';
-import type { QueueConfig } from '@app/config';
-import { BACKOFF_TYPE } from './backoff.js';
-
-// One owner for queue names, job names and payloads: the ingress (producer) and the worker
-// (consumer) both import them from here, so a renamed queue or payload fails to compile.
+// One owner for queue names, job names and payloads: the apps that enqueue and the worker that
+// consumes import them from here, so a renamed queue or payload fails to compile. No bullmq or
+// ioredis here: the ingress and libs/database import this file and have no Redis (their runtime
+// is libs/queue-runtime).
 
 export const QUEUES = {
   squareEvents: 'square-events',
@@ -56,29 +54,8 @@ export function jobIdForEvent(eventId: string, generation = 0): string {
   return generation > 0 ? `${id}%r${generation}` : id;
 }
 
-export function squareEventJobOptions(config: QueueConfig, eventId: string, generation = 0): JobsOptions {
-  return {
-    jobId: jobIdForEvent(eventId, generation),
-    attempts: config.jobAttempts,
-    // Exponential with jitter, honouring Square's Retry-After (see backoff.ts).
-    backoff: { type: BACKOFF_TYPE, delay: config.jobBackoffMs },
-    // Completed jobs are not needed: the inbox row records the outcome.
-    removeOnComplete: true,
-    removeOnFail: { age: 7 * 24 * 3600 },
-  };
-}
-
-/**
- * A delivery's job: the delivery id (and replay count) as the job id. Its retries are counted and
- * scheduled by the forwarder itself (FORWARD_RETRY_FOR_MS, not a number of attempts), so BullMQ is
- * given attempts enough never to stop it first.
- */
-export function forwardJobOptions(deliveryId: string, generation = 0): JobsOptions {
-  return {
-    jobId: jobIdForEvent(`d${deliveryId}`, generation),
-    attempts: 1_000_000,
-    backoff: { type: BACKOFF_TYPE },
-    removeOnComplete: true,
-    removeOnFail: { age: 7 * 24 * 3600 },
-  };
+/** An event to enqueue, with its replay count (part of the job id). */
+export interface EventJobRef {
+  eventId: string;
+  generation: number;
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 // - legacy v1 notifications: {"merchant_id","location_id","event_type":"PAYMENT_UPDATED","entity_id"}
 //   which carry no event id, so one is derived (see legacyEventId).
 
+/** A JSON object as parsed: the one declaration (libs/handlers, libs/testing and the CLI import it). */
 export type JsonObject = { [key: string]: unknown };
 
 export interface SquareWebhookEvent {

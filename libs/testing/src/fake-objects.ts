@@ -1,10 +1,11 @@
+import type { JsonObject } from '@app/square';
 import { RETRIEVERS } from '@app/square-api';
 import { OBJECT_SAMPLES } from './object-samples.js';
 
 // The objects the fake Square API serves, and its routes: derived from the worker's own table of
 // retrievers (RETRIEVERS: path, response key), so the fake and the client cannot drift apart.
 
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject };
 
 interface Route {
   objectType: string;

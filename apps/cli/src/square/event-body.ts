@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { JsonObject } from '@app/square';
 
 // Small, pure operations on a webhook body for the CLI's messages and --new-id.
-
-type JsonObject = Record<string, unknown>;
 
 /**
  * The same event with a fresh event_id and created_at, so the pipeline takes it as new rather

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadDestinations, type SquareSettingsCliConfig } from '@app/config';
+import type { SquareSettingsCliConfig } from '@app/config';
 import { consumedEventTypes } from '@app/square';
 import { SquareApiClient, SquareApiError, WebhookSettingsApi, type WebhookSubscriptionState } from '@app/square-api';
 
@@ -42,7 +42,7 @@ export async function neededEventTypes(config: SquareSettingsCliConfig, cwd = pr
     mirror: config.handlers.mirrorEventTypes,
     handlers: await handlerEventTypes(config.handlers.modules, cwd),
     // Only the filters: the secrets are not needed to know what a destination wants.
-    destinations: loadDestinations(config.forwarding.destinationsFile, undefined, { secrets: false }),
+    destinations: config.forwarding.destinations.loadWithoutSecrets(),
   });
 }
 

@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { UnstorablePayloadError, type RecordDeliveryInput, type RecordedDelivery } from '@app/database';
 import { DependencyUnavailableException } from '@app/http';
 import { ACK_BUDGET } from './ack-budget.js';
@@ -33,10 +34,16 @@ describe('CaptureWebhookUseCase', () => {
   let inbox: FakeInbox;
   let useCase: CaptureWebhookUseCase;
 
+  // The failures below are provoked: their error lines are expected, not printed.
+  let errors: ReturnType<typeof jest.spyOn>;
+
   beforeEach(() => {
     inbox = new FakeInbox();
     useCase = new CaptureWebhookUseCase(inbox);
+    errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
+
+  afterEach(() => errors.mockRestore());
 
   it('stores a new event with its delivery headers', async () => {
     const ack = await useCase.execute(event, { 'square-retry-number': '3', 'square-environment': 'Sandbox' }, 'sha256');
@@ -77,6 +84,7 @@ describe('CaptureWebhookUseCase', () => {
   it('answers 503 when Postgres fails', async () => {
     inbox.outcome = new Error('connect ECONNREFUSED');
     await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
+    expect(errors).toHaveBeenCalledWith('could not store webhook; answering 503 so Square retries', { eventId: 'e-1', error: 'connect ECONNREFUSED' });
   });
 
   describe('the database deadline (fake timers)', () => {

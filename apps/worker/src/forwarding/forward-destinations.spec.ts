@@ -19,7 +19,7 @@ describe('a reload of the destinations file', () => {
 
 describe('temporary destinations (square listen --forward-to)', () => {
   it('join the file\'s in one list, and their listeners hear only what changed', async () => {
-    const destinations = new ForwardDestinations([d('orders')], undefined);
+    const destinations = new ForwardDestinations({ file: undefined, load: () => [d('orders')] });
     const heard: DestinationChanges[] = [];
     destinations.onChange(async (changes) => void heard.push(changes));
     await destinations.setTemporary([d('listen-a1'), d('orders', { url: 'http://localhost:1/' })]);

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigError, loadDestinations, type Destination } from '@app/config';
+import { ConfigError, type Destination, type DestinationsSource } from '@app/config';
 import { errorMessage } from '@app/observability';
 
 /** What a reload changed, by destination. */
@@ -35,11 +35,14 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
   private temporary: readonly Destination[] = [];
   private destinations: readonly Destination[];
 
-  constructor(
-    private fromFile: readonly Destination[],
-    private readonly file: string | undefined,
-  ) {
-    this.destinations = fromFile;
+  private fromFile: readonly Destination[];
+  private readonly file: string | undefined;
+
+  /** Reads the file now: a bad file stops the start with one configuration error (ConfigError). */
+  constructor(private readonly source: Pick<DestinationsSource, 'file' | 'load'>) {
+    this.fromFile = source.load();
+    this.destinations = this.fromFile;
+    this.file = source.file;
   }
 
   /** Every destination now: the file's, then the temporary ones. */
@@ -111,7 +114,7 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
 
   private async reloadOnce(): Promise<void> {
     try {
-      this.fromFile = loadDestinations(this.file);
+      this.fromFile = this.source.load();
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems : [errorMessage(err)];
       this.logger.error('destinations file refused; the previous destinations stay in force', { problems });

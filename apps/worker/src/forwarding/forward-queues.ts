@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { ForwardDeliveriesRepository, type OutboxJob } from '@app/database';
-import { FORWARD_JOBS, PRODUCER_REDIS, forwardJobOptions, forwardQueue, type ForwardJob } from '@app/queue';
+import { FORWARD_JOBS, forwardQueue, type ForwardJob } from '@app/queue';
+import { PRODUCER_REDIS, forwardJobOptions } from '@app/queue-runtime';
 import { ForwardDestinations } from './forward-destinations.js';
 
 type ForwardQueue = Queue<ForwardJob['data'], unknown, ForwardJob['name']>;

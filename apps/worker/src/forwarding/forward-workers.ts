@@ -1,15 +1,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DelayedError, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { ForwardingConfig, QueueConfig, WorkerConfig, type Destination } from '@app/config';
+import { DelayedError, RateLimitError, UnrecoverableError, type Job } from 'bullmq';
+import { ForwardingConfig, WorkerConfig, type Destination } from '@app/config';
 import { errorMessage } from '@app/observability';
-import { RedisConnectionReport, forwardQueue, retryDelayMs, type ForwardJob } from '@app/queue';
-import { ActiveJobs, closeWorker } from '../bullmq/active-jobs.js';
+import { forwardQueue, retryDelayMs, type ForwardJob } from '@app/queue';
+import { BullWorkers, type BullWorker } from '../bullmq/bullmq-workers.js';
 import { DeliverUseCase, RetryDelivery, type DeliveryOutcome } from './deliver.use-case.js';
 import { ForwardDestinations, type DestinationChanges } from './forward-destinations.js';
 import { ForwardQueues } from './forward-queues.js';
 
-const STALLED_CHECK_MS = 5000;
 // BullMQ's limiter is also what holds a paused or failing destination's queue (DeliverUseCase);
 // without a maxPerSecond it is set high enough never to limit.
 const UNLIMITED_PER_SECOND = 1_000_000;
@@ -18,9 +16,7 @@ const UNLIMITED_PER_SECOND = 1_000_000;
 const HOLD_CHECK_MS = 1000;
 
 interface Running {
-  worker: Worker<ForwardJob['data'], DeliveryOutcome, ForwardJob['name']>;
-  connection: Redis;
-  active: ActiveJobs;
+  bull: BullWorker<ForwardJob['data'], DeliveryOutcome, ForwardJob['name']>;
   destination: Destination;
 }
 
@@ -38,8 +34,7 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
     private readonly destinations: ForwardDestinations,
     private readonly queues: ForwardQueues,
     private readonly deliver: DeliverUseCase,
-    private readonly connections: RedisConnectionReport,
-    private readonly queue: QueueConfig,
+    private readonly workers: BullWorkers,
     private readonly workerConfig: WorkerConfig,
     private readonly forwarding: ForwardingConfig,
   ) {
@@ -60,7 +55,7 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
       // URL, secret, timeout and filters are read per job; concurrency is BullMQ's to change live,
       // the rate limit and the lock duration are not.
       if (running && d.maxPerSecond === running.destination.maxPerSecond && d.timeoutMs === running.destination.timeoutMs) {
-        running.worker.concurrency = d.maxConcurrency;
+        running.bull.worker.concurrency = d.maxConcurrency;
         running.destination = d;
       } else {
         await this.stop(d.name);
@@ -70,34 +65,24 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(destination: Destination): void {
-    const active = new ActiveJobs();
-    const connection = this.connections.connect({ maxRetriesPerRequest: null });
-    const worker: Running['worker'] = new Worker(forwardQueue(destination.name), (job, token) => active.track(this.process(destination.name, job, token)), {
-      connection,
-      prefix: this.queue.prefix,
+    const bull: Running['bull'] = this.workers.create(forwardQueue(destination.name), (job, token) => this.process(destination.name, job, token), {
       concurrency: destination.maxConcurrency,
       limiter: limiterOf(destination),
       maximumRateLimitDelay: HOLD_CHECK_MS,
       // A request may take the destination's whole timeout: the lock must outlast it.
-      lockDuration: Math.max(this.workerConfig.jobLockMs, 2 * destination.timeoutMs),
-      stalledInterval: Math.min(STALLED_CHECK_MS, this.workerConfig.jobLockMs),
-      maxStalledCount: 3,
-      settings: {
-        backoffStrategy: (attemptsMade, _type, err) =>
-          err instanceof RetryDelivery ? err.delayMs : retryDelayMs(attemptsMade, this.forwarding.backoffMs, err, Math.random, this.forwarding.maxBackoffMs),
-      },
+      lockDurationMs: Math.max(this.workerConfig.jobLockMs, 2 * destination.timeoutMs),
+      backoff: (attemptsMade, err) =>
+        err instanceof RetryDelivery ? err.delayMs : retryDelayMs(attemptsMade, this.forwarding.backoffMs, err, Math.random, this.forwarding.maxBackoffMs),
+      logger: this.logger,
+      errorLine: { message: 'forward worker error', fields: { destination: destination.name } },
     });
-    worker.on('error', (err) => {
-      if (this.connections.isConnectionError(err)) this.connections.failed(err);
-      else this.logger.error('forward worker error', { destination: destination.name, error: errorMessage(err) });
-    });
-    worker.on('failed', (job, err) => {
+    bull.worker.on('failed', (job, err) => {
       // A failed attempt is counted and recorded (DeliverUseCase); anything else is worth a line.
       if (!(err instanceof RetryDelivery) && !(err instanceof UnrecoverableError)) {
         this.logger.warn('delivery job failed; will retry', { destination: destination.name, deliveryId: job?.data.deliveryId, error: errorMessage(err) });
       }
     });
-    this.running.set(destination.name, { worker, connection, active, destination });
+    this.running.set(destination.name, { bull, destination });
   }
 
   /** One job: the destination as the file says now; a hold puts the job back without an attempt. */
@@ -119,7 +104,7 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
     const running = this.running.get(name);
     if (!running) return;
     this.running.delete(name);
-    await closeWorker(running.worker, running.active, this.workerConfig.shutdownTimeoutMs, this.logger, running.connection);
+    await running.bull.close();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -4,7 +4,8 @@ import { withTimeout } from '@app/timeouts';
 import { DatabaseConfig } from '@app/config';
 import { JobOutboxRepository, sessionUrl, type OutboxJob } from '@app/database';
 import { errorMessage } from '@app/observability';
-import { QUEUES, SquareEventsProducer } from '@app/queue';
+import { QUEUES } from '@app/queue';
+import { SquareEventsProducer } from '@app/queue-runtime';
 import { ForwardQueues } from '../forwarding/forward-queues.js';
 
 const BATCH = 500;

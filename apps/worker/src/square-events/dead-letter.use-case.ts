@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeadLetterInfo, EventStatusRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
-import { DeadLetterQueue } from '@app/queue';
+import { DeadLetterQueue } from '@app/queue-runtime';
 
 /**
  * Gives up on an event: marks it dead_lettered (reason, last error, attempts) and lists it in the

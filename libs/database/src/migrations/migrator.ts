@@ -2,13 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { ADVISORY_LOCKS } from '../locks.js';
 
 // Applies prisma/migrations/* the way `prisma migrate deploy` does, for machines where Prisma's
 // migrate engine cannot be downloaded. The bookkeeping is Prisma's own: same _prisma_migrations
 // table and columns, checksum = sha256(migration.sql), same advisory lock id, so `prisma migrate
 // status` on a machine that has the engine reports the database up to date.
 
-const PRISMA_ADVISORY_LOCK = 72707369;
+const PRISMA_ADVISORY_LOCK = ADVISORY_LOCKS.migrations;
 
 /**
  * Where applied migrations are recorded: ours in Prisma's table; the team's handler migrations

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { QUEUES } from '@app/queue';
 import { withTimeout } from '@app/timeouts';
-import { registry } from './metrics.js';
+import { registry } from '@app/metrics';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 const SCRAPE_TIMEOUT_MS = 1000;

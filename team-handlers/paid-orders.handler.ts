@@ -1,5 +1,5 @@
 // An example of the team's own logic on the apply path: marks an order paid, in a table of its own
-// (created by handlers/migrations/), when a payment for it completes. Built with the rest (npm run build)
+// (created by team-handlers/migrations/), when a payment for it completes. Built with the rest (npm run build)
 // to dist/handlers/paid-orders.handler.js:
 //
 //   SQUARE_EVENT_HANDLERS=dist/handlers/paid-orders.handler.js npm start

@@ -1,15 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ReconcileConfig } from '@app/config';
-import { PeriodicLock, ReconcileRepository } from '@app/database';
+import { ADVISORY_LOCKS, PeriodicLock, ReconcileRepository } from '@app/database';
 import { ReconcileEventsUseCase, isEventsApiRefusal, type ScanResult } from '@app/events';
 import { ReadinessDetails } from '@app/health';
 import { errorMessage } from '@app/observability';
 import { SquareApiError } from '@app/square-api';
-import { PeriodicTask } from '../periodic/periodic-task.js';
+import { PeriodicTask } from './periodic-task.js';
 
 const CHECKPOINT = 'events';
-// Arbitrary, fixed: the reconciler's advisory lock (one at a time across workers).
-const RECONCILE_LOCK_ID = 0x2ec0;
 // Square keeps 28 days of events; an hour less, so that a search never starts before what it keeps.
 const MAX_LOOKBACK_MS = (28 * 24 - 1) * 3600 * 1000;
 
@@ -32,7 +30,7 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger(ReconcileService.name);
   // A failed run is said (failed) inside the pass: its status must change before anyone reads it.
   private readonly task = new PeriodicTask(
-    () => this.lock.run(RECONCILE_LOCK_ID, () => this.scanFromCheckpoint()).catch((err: unknown) => {
+    () => this.lock.run(ADVISORY_LOCKS.reconcile, () => this.scanFromCheckpoint()).catch((err: unknown) => {
       this.failed(err);
       return undefined;
     }),

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig, RedisConfig } from '@app/config';
 import { DeadLetterQueue } from './dead-letter.queue.js';
-import { QUEUES, forwardQueue } from './queues.js';
+import { QUEUES, REDIS_PROBE, forwardQueue, type RedisProbe } from '@app/queue';
 import { QueueScrubber } from './queue-scrubber.js';
 import { RedisConnectionReport } from './redis-connection.js';
 import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
@@ -38,6 +38,18 @@ export class QueueModule {
       useFactory: (connections: RedisConnectionReport) =>
         connections.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
     };
+    // What /health/ready pings (libs/health knows no ioredis).
+    const probe: Provider = {
+      provide: REDIS_PROBE,
+      inject: [PRODUCER_REDIS, RedisConnectionReport],
+      useFactory: (redis: Redis, connections: RedisConnectionReport): RedisProbe => ({
+        ping: async () => {
+          await redis.ping().catch(() => {
+            throw new Error(connections.describe());
+          });
+        },
+      }),
+    };
     const names = [...Object.values(QUEUES), ...destinations.map(forwardQueue)];
     const queues: Provider[] = names.map((name) => ({
       provide: getQueueToken(name),
@@ -50,7 +62,7 @@ export class QueueModule {
         return queue;
       },
     }));
-    const providers = [report, redis, ...queues, SquareEventsProducer, DeadLetterQueue, QueueScrubber];
+    const providers = [report, redis, probe, ...queues, SquareEventsProducer, DeadLetterQueue, QueueScrubber];
     return { module: QueueModule, global: true, providers, exports: providers };
   }
 }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DEAD_LETTER_JOBS, DeadLetterJob, QUEUES, jobIdForEvent } from './queues.js';
+import { DEAD_LETTER_JOBS, DeadLetterJob, QUEUES, jobIdForEvent } from '@app/queue';
 
 /**
  * square-events-dead-letter: one entry per dead-lettered event, so that Bull Board shows them.

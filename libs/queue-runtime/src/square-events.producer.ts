@@ -4,16 +4,11 @@ import { Queue } from 'bullmq';
 import { withTimeout } from '@app/timeouts';
 import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
-import { JOBS, QUEUES, SquareEventJob, jobIdForEvent, squareEventJobOptions } from './queues.js';
+import { JOBS, QUEUES, jobIdForEvent, type EventJobRef, type SquareEventJob } from '@app/queue';
+import { squareEventJobOptions } from './job-options.js';
 
 /** The producer's own Redis connection (ioredis), shared by its queues. */
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
-
-/** An event to enqueue, with its replay count (part of the job id). */
-export interface EventJobRef {
-  eventId: string;
-  generation: number;
-}
 
 /** What the sweep found in the queue for an event that stayed 'received'. */
 export type QueuedState =

@@ -1,19 +1,17 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MerchantsConfig } from '@app/config';
-import { MerchantTokensRepository, PeriodicLock } from '@app/database';
+import { ADVISORY_LOCKS, MerchantTokensRepository, PeriodicLock } from '@app/database';
 import { MerchantTokens } from '@app/merchants';
 import { tokenRefreshes } from '@app/metrics';
 import { errorMessage } from '@app/observability';
 import { SquareApiClient, SquareApiError } from '@app/square-api';
-import { PeriodicTask } from '../periodic/periodic-task.js';
+import { PeriodicTask } from './periodic-task.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 // Square's access tokens last 30 days; refreshing at most every 7 keeps three weeks of margin for
 // a refresh that keeps failing (it is retried every interval, and visible in the metrics).
 const REFRESH_WHEN_EXPIRING_WITHIN_MS = 23 * DAY_MS;
 const BATCH = 100;
-// Arbitrary, fixed: the refresh's advisory lock (one refresher at a time across workers).
-const REFRESH_LOCK_ID = 0x70c3;
 
 export interface RefreshResult {
   refreshed: number;
@@ -59,7 +57,7 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
   private async refreshOnce(): Promise<RefreshResult> {
     const result: RefreshResult = { refreshed: 0, failed: 0 };
     // Held across Square's answers, without a transaction open.
-    await this.lock.run(REFRESH_LOCK_ID, async () => {
+    await this.lock.run(ADVISORY_LOCKS.tokenRefresh, async () => {
       for (const row of await this.repository.dueForRefresh(new Date(Date.now() + REFRESH_WHEN_EXPIRING_WITHIN_MS), BATCH)) {
         if (await this.refreshOne(row)) result.refreshed++;
         else result.failed++;

@@ -2,9 +2,9 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { WorkerConfig } from '@app/config';
 import { EventStatusRepository, ForwardDeliveriesRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
-import { SquareEventsProducer } from '@app/queue';
+import { SquareEventsProducer } from '@app/queue-runtime';
 import { ForwardQueues } from '../forwarding/forward-queues.js';
-import { PeriodicTask } from '../periodic/periodic-task.js';
+import { PeriodicTask } from './periodic-task.js';
 import { DeadLetterUseCase } from '../square-events/dead-letter.use-case.js';
 
 const BATCH = 500;

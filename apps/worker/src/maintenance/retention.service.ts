@@ -1,13 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { RetentionConfig } from '@app/config';
-import { PeriodicLock, PURGE_CATEGORIES } from '@app/database';
+import { ADVISORY_LOCKS, PeriodicLock, PURGE_CATEGORIES } from '@app/database';
 import { PurgeUseCase } from '@app/events';
 import { purged as purgedMetric } from '@app/metrics';
 import { errorMessage } from '@app/observability';
-import { PeriodicTask } from '../periodic/periodic-task.js';
+import { PeriodicTask } from './periodic-task.js';
 
-// Arbitrary, fixed: the purge's advisory lock (one worker purges at a time).
-const RETENTION_LOCK_ID = 0x9e7a;
 // Per pass: a large backlog (the first run after an upgrade) is worked off over several intervals.
 const BUDGET_MS = 60_000;
 const PAUSE_MS = 20;
@@ -35,7 +33,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async runOnce(): Promise<void> {
-    await this.lock.run(RETENTION_LOCK_ID, async () => {
+    await this.lock.run(ADVISORY_LOCKS.retention, async () => {
       const { purged, deadLetterEntries, complete } = await this.purge.purge(this.purge.configuredCutoffs(), { budgetMs: BUDGET_MS, pauseMs: PAUSE_MS });
       for (const category of PURGE_CATEGORIES) if (purged[category] > 0) purgedMetric.inc({ category }, purged[category]);
       if (PURGE_CATEGORIES.some((c) => purged[c] > 0) || deadLetterEntries > 0) this.logger.log('purged what retention expires', { ...purged, deadLetterEntries, complete });

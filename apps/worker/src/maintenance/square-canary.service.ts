@@ -6,7 +6,7 @@ import { ReadinessDetails } from '@app/health';
 import { canaryIntervalSeconds, canaryLastSuccess } from '@app/metrics';
 import { errorMessage } from '@app/observability';
 import { SquareApiClient, WebhookSettingsApi } from '@app/square-api';
-import { PeriodicTask } from '../periodic/periodic-task.js';
+import { PeriodicTask } from './periodic-task.js';
 
 // How long one canary waits for its notification in the inbox (at most its interval).
 const MAX_WAIT_MS = 60_000;
