@@ -1,12 +1,12 @@
 import { Controller, Get, HttpStatus, Inject, Injectable, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { PG_POOL } from '@app/database';
 import { errorMessage, withoutCredentials } from '@app/observability';
-import { PRODUCER_REDIS, RedisConnectionReport } from '@app/queue';
+import { PRODUCER_REDIS, RedisConnectionReport, type RedisClient } from '@app/queue';
 import { withTimeout } from '@app/timeouts';
 
 const CHECK_TIMEOUT_MS = 1000;
@@ -46,7 +46,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     private readonly database: DatabaseConfig,
-    @Optional() @Inject(PRODUCER_REDIS) private readonly redis: Redis | undefined,
+    @Optional() @Inject(PRODUCER_REDIS) private readonly redis: RedisClient | undefined,
     @Optional() @Inject(RedisConnectionReport) private readonly redisReport: RedisConnectionReport | undefined,
     private readonly details: ReadinessDetails,
   ) {}
@@ -74,10 +74,17 @@ export class HealthController {
         if (this.databaseDown) this.logger.log('readiness: the database answers again');
         this.databaseDown = false;
       };
-      const ping = async (client: Redis) => {
-        await client.ping().catch((err: unknown) => {
+      const ping = async (client: RedisClient) => {
+        const unreachable = (err: unknown) => {
           throw new Error(this.redisReport?.describe() ?? `Redis is unreachable: ${errorMessage(err)}`);
-        });
+        };
+        await client.ping().catch(unreachable);
+        // Any node of a cluster answers PING; whether every slot is served (no master lost without
+        // a replica promoted yet) is the cluster's state.
+        if (client instanceof Cluster) {
+          const info = await client.cluster('INFO').catch(unreachable);
+          if (!/cluster_state:ok/.test(String(info))) throw new Error('Redis Cluster is down (cluster_state is not ok): a master is lost and no replica has taken over yet');
+        }
       };
       return await this.health.check([
         () => this.indicators.check('postgres').attempt(postgres),

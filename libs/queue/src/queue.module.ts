@@ -1,12 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueConfig, RedisConfig } from '@app/config';
 import { DeadLetterQueue } from './dead-letter.queue.js';
-import { QUEUES, forwardQueue } from './queues.js';
+import { QUEUES, forwardQueue, queuePrefix } from './queues.js';
 import { QueueScrubber } from './queue-scrubber.js';
-import { RedisConnectionReport } from './redis-connection.js';
+import { RedisConnectionReport, type RedisClient } from './redis-connection.js';
 import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 
 /**
@@ -42,8 +41,8 @@ export class QueueModule {
     const queues: Provider[] = names.map((name) => ({
       provide: getQueueToken(name),
       inject: [PRODUCER_REDIS, QueueConfig],
-      useFactory: (connection: Redis, config: QueueConfig) => {
-        const queue = new Queue(name, { connection, prefix: config.prefix });
+      useFactory: (connection: RedisClient, config: QueueConfig) => {
+        const queue = new Queue(name, { connection, prefix: queuePrefix(config, name) });
         // Connection errors are the shared connection's, said once by RedisConnectionReport;
         // without a listener BullMQ prints each one with a stack trace.
         queue.on('error', () => undefined);

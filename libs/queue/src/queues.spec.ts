@@ -1,4 +1,4 @@
-import { jobIdForEvent, squareEventJobOptions } from './queues.js';
+import { jobIdForEvent, queuePrefix, squareEventJobOptions } from './queues.js';
 
 describe('jobIdForEvent', () => {
   it('keeps ordinary Square event ids as they are', () => {
@@ -26,7 +26,24 @@ describe('jobIdForEvent', () => {
   });
 
   it('builds retry options from configuration', () => {
-    const options = squareEventJobOptions({ prefix: 'p', jobAttempts: 7, jobBackoffMs: 250 }, 'e-1');
+    const options = squareEventJobOptions({ prefix: 'p', jobAttempts: 7, jobBackoffMs: 250, clusterNodes: [] }, 'e-1');
     expect(options).toMatchObject({ jobId: 'e-1', attempts: 7, backoff: { type: 'exponential-retry-after', delay: 250 } });
+  });
+});
+
+describe('queuePrefix', () => {
+  const cluster = [{ host: '10.0.0.1', port: 6379 }];
+
+  it("keeps a single Redis's prefix as it was, so an upgrade finds its queued jobs", () => {
+    expect(queuePrefix({ prefix: 'bull', clusterNodes: [] }, 'square-events')).toBe('bull');
+  });
+
+  it('gives each queue a hash tag of its own in a Redis Cluster', () => {
+    expect(queuePrefix({ prefix: 'bull', clusterNodes: cluster }, 'square-events')).toBe('{bull:square-events}');
+    expect(queuePrefix({ prefix: 'bull', clusterNodes: cluster }, 'forward-crm')).toBe('{bull:forward-crm}');
+  });
+
+  it("keeps a prefix that already holds a tag (the operator's choice)", () => {
+    expect(queuePrefix({ prefix: '{sqwh}', clusterNodes: cluster }, 'square-events')).toBe('{sqwh}');
   });
 });

@@ -2,11 +2,11 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { withTimeout } from '@app/timeouts';
-import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
+import type { RedisClient } from './redis-connection.js';
 import { JOBS, QUEUES, SquareEventJob, jobIdForEvent, squareEventJobOptions } from './queues.js';
 
-/** The producer's own Redis connection (ioredis), shared by its queues. */
+/** The producer's own Redis connection (ioredis: one Redis or a Cluster), shared by its queues. */
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
 
 /** An event to enqueue, with its replay count (part of the job id). */
@@ -29,7 +29,7 @@ export class SquareEventsProducer implements OnApplicationShutdown {
   constructor(
     @InjectQueue(QUEUES.squareEvents)
     private readonly queue: Queue<SquareEventJob['data'], unknown, SquareEventJob['name']>,
-    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    @Inject(PRODUCER_REDIS) private readonly redis: RedisClient,
     private readonly config: QueueConfig,
   ) {}
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { ForwardDeliveriesRepository, type OutboxJob } from '@app/database';
-import { FORWARD_JOBS, PRODUCER_REDIS, forwardJobOptions, forwardQueue, type ForwardJob } from '@app/queue';
+import { FORWARD_JOBS, PRODUCER_REDIS, forwardJobOptions, forwardQueue, queuePrefix, type ForwardJob, type RedisClient } from '@app/queue';
 import { ForwardDestinations } from './forward-destinations.js';
 
 type ForwardQueue = Queue<ForwardJob['data'], unknown, ForwardJob['name']>;
@@ -20,7 +19,7 @@ export class ForwardQueues {
 
   constructor(
     private readonly destinations: ForwardDestinations,
-    @Inject(PRODUCER_REDIS) private readonly connection: Redis,
+    @Inject(PRODUCER_REDIS) private readonly connection: RedisClient,
     private readonly config: QueueConfig,
     private readonly deliveries: ForwardDeliveriesRepository,
   ) {}
@@ -40,7 +39,7 @@ export class ForwardQueues {
     if (!this.destinations.get(destination)) return undefined;
     let queue = this.queues.get(destination);
     if (!queue) {
-      queue = new Queue(forwardQueue(destination), { connection: this.connection, prefix: this.config.prefix });
+      queue = new Queue(forwardQueue(destination), { connection: this.connection, prefix: queuePrefix(this.config, forwardQueue(destination)) });
       // Connection errors are the shared connection's, said once by RedisConnectionReport.
       queue.on('error', () => undefined);
       this.queues.set(destination, queue);

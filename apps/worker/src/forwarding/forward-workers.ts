@@ -1,9 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { ForwardingConfig, QueueConfig, WorkerConfig, type Destination } from '@app/config';
 import { errorMessage } from '@app/observability';
-import { RedisConnectionReport, forwardQueue, retryDelayMs, type ForwardJob } from '@app/queue';
+import { RedisConnectionReport, forwardQueue, queuePrefix, retryDelayMs, type ForwardJob, type RedisClient } from '@app/queue';
 import { ActiveJobs, closeWorker } from '../bullmq/active-jobs.js';
 import { DeliverUseCase, RetryDelivery, type DeliveryOutcome } from './deliver.use-case.js';
 import { ForwardDestinations, type DestinationChanges } from './forward-destinations.js';
@@ -19,7 +18,7 @@ const HOLD_CHECK_MS = 1000;
 
 interface Running {
   worker: Worker<ForwardJob['data'], DeliveryOutcome, ForwardJob['name']>;
-  connection: Redis;
+  connection: RedisClient;
   active: ActiveJobs;
   destination: Destination;
 }
@@ -74,7 +73,7 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
     const connection = this.connections.connect({ maxRetriesPerRequest: null });
     const worker: Running['worker'] = new Worker(forwardQueue(destination.name), (job, token) => active.track(this.process(destination.name, job, token)), {
       connection,
-      prefix: this.queue.prefix,
+      prefix: queuePrefix(this.queue, forwardQueue(destination.name)),
       concurrency: destination.maxConcurrency,
       limiter: limiterOf(destination),
       maximumRateLimitDelay: HOLD_CHECK_MS,

@@ -1,9 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueConfig, WorkerConfig } from '@app/config';
 import { errorMessage } from '@app/observability';
-import { QUEUES, RedisConnectionReport, SquareEventJob, retryDelayMs } from '@app/queue';
+import { QUEUES, RedisConnectionReport, SquareEventJob, queuePrefix, retryDelayMs, type RedisClient } from '@app/queue';
 import { ActiveJobs, closeWorker } from '../bullmq/active-jobs.js';
 import { ProcessOutcome } from './process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-event.processor.js';
@@ -25,7 +24,7 @@ const STALLED_CHECK_MS = 5000;
 export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SquareEventsWorker.name);
   private worker: Worker<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']> | undefined;
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private readonly active = new ActiveJobs();
 
   constructor(
@@ -39,7 +38,7 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
     this.worker = new Worker(QUEUES.squareEvents, (job) => this.active.track(this.processor.process(job)), {
       // Ours, so that its failures are reported once (and so that shutdown can always drop it).
       connection: (this.connection = this.connections.connect({ maxRetriesPerRequest: null })),
-      prefix: this.queue.prefix,
+      prefix: queuePrefix(this.queue, QUEUES.squareEvents),
       concurrency: this.config.concurrency,
       lockDuration: this.config.jobLockMs,
       stalledInterval: Math.min(STALLED_CHECK_MS, this.config.jobLockMs),
