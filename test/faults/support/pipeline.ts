@@ -5,6 +5,7 @@ import { spawnApp, type AppProcess } from '../../support/processes.js';
 import { freePort, waitForPort } from '../../support/servers.js';
 import { MIGRATIONS_DIR, adminQuery, databaseUrl, uniqueName } from '../../support/test-database.js';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+import { RedisCluster, RedisSentinel, type RedisTopology } from './private-redis.js';
 import { FakeSquareServer } from '@app/testing';
 
 export const KEY = 'whsk_fault_key';
@@ -14,6 +15,8 @@ export interface PipelineOptions {
   workers: number;
   /** A Postgres of the scenario's own, which it may stop (default: the machine's). */
   privatePostgres?: boolean;
+  /** A Redis Cluster or Redis behind Sentinel instead of one Redis (ports 7100-7199). */
+  redis?: 'cluster' | 'sentinel';
   /** Extra environment of the ingress and workers. */
   env?: Record<string, string>;
 }
@@ -28,6 +31,8 @@ export class Pipeline {
   readonly workers: AppProcess[] = [];
   ingress!: AppProcess;
   db!: pg.Pool;
+  /** The cluster or the sentinels' set, when the scenario asked for one. */
+  topology: RedisTopology | undefined;
   private redis: ChildProcess | undefined;
   private redisPort = 0;
   private postgres: PrivatePostgres | undefined;
@@ -38,7 +43,13 @@ export class Pipeline {
 
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const pipeline = new Pipeline(options);
-    await pipeline.boot();
+    try {
+      await pipeline.boot();
+    } catch (err) {
+      // What did start (Redis servers, apps) must not outlive a failed start.
+      await pipeline.close().catch(() => undefined);
+      throw err;
+    }
     return pipeline;
   }
 
@@ -52,8 +63,12 @@ export class Pipeline {
     await migrate(this.dbUrl, MIGRATIONS_DIR);
     this.db = new pg.Pool({ connectionString: this.dbUrl, max: 4 });
     this.db.on('error', () => undefined); // the scenario may stop Postgres under it
-    this.redisPort = await freePort();
-    await this.startRedis();
+    if (this.options.redis === 'cluster') this.topology = await RedisCluster.start();
+    else if (this.options.redis === 'sentinel') this.topology = await RedisSentinel.start();
+    else {
+      this.redisPort = await freePort();
+      await this.startRedis();
+    }
     await this.fake.listen();
     this.ingress = await spawnApp('ingress', this.env(), 'INGRESS_PORT');
     for (let i = 0; i < this.options.workers; i++) await this.addWorker();
@@ -62,7 +77,7 @@ export class Pipeline {
   env(): Record<string, string> {
     return {
       DATABASE_URL: this.dbUrl,
-      REDIS_URL: `redis://127.0.0.1:${this.redisPort}`,
+      ...(this.topology ? this.topology.env() : { REDIS_URL: `redis://127.0.0.1:${this.redisPort}` }),
       SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
       SQUARE_WEBHOOK_NOTIFICATION_URL: NOTIFICATION_URL,
       SQUARE_ACCESS_TOKEN: 'fault-token',
@@ -126,6 +141,7 @@ export class Pipeline {
     await this.ingress?.stop('SIGKILL');
     for (const worker of this.workers) await worker.stop('SIGKILL');
     await this.stopRedis();
+    await this.topology?.stop();
     await this.fake.close();
     await this.db?.end();
     if (this.postgres) this.postgres.destroy();
