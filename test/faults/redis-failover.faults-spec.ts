@@ -1,4 +1,7 @@
+import { Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { QUEUES, queuePrefix } from '@app/queue';
+import { runNode } from '../support/cli.js';
 import type { SquareSender } from './support/square-sender.js';
 import { runScenario, sleep, type ScenarioContext } from './support/scenario.js';
 
@@ -58,6 +61,30 @@ async function killQueueMaster(ctx: ScenarioContext): Promise<{ applied2: number
   return { applied2: Number(twice!.n), absorbed: Number(absorbed!.n) };
 }
 
+const PROBE_EMAIL = 'erase-probe@example.com';
+
+/**
+ * Erasure in a cluster: jobs naming an address, in queues whose tags spread over the masters, are
+ * all found (SCAN on every master) and removed by `npm run events -- erase`. Returns how many it removed.
+ */
+async function eraseAcrossMasters(ctx: ScenarioContext, queues: number): Promise<string> {
+  const nodes = ctx.p.env().REDIS_CLUSTER_NODES!.split(',').map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) }));
+  const cluster = new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null } });
+  try {
+    for (let i = 0; i < queues; i++) {
+      const name = `erase-probe-${i}`;
+      const queue = new Queue(name, { connection: cluster, prefix: queuePrefix({ prefix: 'bull', clusterNodes: nodes }, name) });
+      await queue.add('probe', { note: `customer ${PROBE_EMAIL}` });
+      await queue.close();
+    }
+  } finally {
+    cluster.disconnect();
+  }
+  const erase = await runNode('dist/apps/cli/src/events.main.js', ['erase', '--email', PROBE_EMAIL], ctx.p.env());
+  if (erase.code !== 0) throw new Error(`erase failed: ${erase.stdout}${erase.stderr}`);
+  return /redis: (\d+) jobs/.exec(erase.stdout)?.[1] ?? erase.stdout;
+}
+
 describe('Redis failover under load', () => {
   for (const redis of ['cluster', 'sentinel'] as const) {
     const title = redis === 'cluster'
@@ -65,8 +92,13 @@ describe('Redis failover under load', () => {
       : 'Redis behind Sentinel (a master, 2 replicas, 3 sentinels): the master is killed (kill -9) mid-load';
     it(title, async () => {
       let applied2 = -1;
+      let erased = '';
       const { violations, counts } = await runScenario(`redis-${redis}-failover`, title, { workers: 2, ratePerSecond: RATE, events: EVENTS, redis, env }, async (ctx) => {
         ({ applied2 } = await killQueueMaster(ctx));
+        if (redis === 'cluster') {
+          erased = await eraseAcrossMasters(ctx, 6);
+          ctx.rows.push(['jobs naming an address in 6 queues over the masters, removed by `events erase`', erased]);
+        }
         ctx.notes.push(redis === 'cluster'
           ? `${EVENTS} events at ${RATE}/s. Six redis-server processes on ports 7100-7105 (cluster-node-timeout 2 s, no persistence); once a third of the events are sent, ` +
             "the master holding the slot of the square-events queue's hash tag ({bull:square-events}) is killed with SIGKILL; its replica is promoted by the cluster."
@@ -78,6 +110,7 @@ describe('Redis failover under load', () => {
       expect(counts.deadLettered).toBe(0);
       expect(counts.processed + counts.ignored).toBe(EVENTS);
       expect(applied2).toBe(0);
+      if (redis === 'cluster') expect(erased).toBe('6');
     }, SCENARIO_TIMEOUT);
   }
 });

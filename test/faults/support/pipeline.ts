@@ -10,6 +10,8 @@ import { FakeSquareServer } from '@app/testing';
 
 export const KEY = 'whsk_fault_key';
 export const NOTIFICATION_URL = 'https://hooks.example.com/webhooks/square';
+// An app takes ~8 s to load on two cores shared with other suites (20 s seen): time to listen.
+const APP_START_MS = 60_000;
 
 export interface PipelineOptions {
   workers: number;
@@ -70,7 +72,7 @@ export class Pipeline {
       await this.startRedis();
     }
     await this.fake.listen();
-    this.ingress = await spawnApp('ingress', this.env(), 'INGRESS_PORT');
+    this.ingress = await spawnApp('ingress', this.env(), 'INGRESS_PORT', Infinity, APP_START_MS);
     for (let i = 0; i < this.options.workers; i++) await this.addWorker();
   }
 
@@ -92,7 +94,7 @@ export class Pipeline {
   }
 
   async addWorker(): Promise<AppProcess> {
-    const worker = await spawnApp('worker', this.env(), 'WORKER_PORT');
+    const worker = await spawnApp('worker', this.env(), 'WORKER_PORT', Infinity, APP_START_MS);
     this.workers.push(worker);
     return worker;
   }

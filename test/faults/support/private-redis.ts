@@ -31,6 +31,11 @@ abstract class ServerSet {
   protected killedPort = 0;
   protected killedAt = 0;
 
+  /** A data node's options: no persistence; its replication files in the set's own directory. */
+  protected common(port: number): string[] {
+    return ['--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
+  }
+
   protected async start(port: number, args: string[]): Promise<void> {
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.servers.set(port, child);
@@ -75,7 +80,6 @@ abstract class ServerSet {
   }
 }
 
-const common = (port: number) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
 
 /** A cluster node's line of CLUSTER NODES: its port, flags and slot ranges. */
 interface NodeLine {
@@ -120,7 +124,7 @@ export class RedisCluster extends ServerSet implements RedisTopology {
   private async boot(): Promise<void> {
     for (const port of this.ports) {
       await this.start(port, [
-        ...common(port), '--dir', this.dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+        ...this.common(port), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
         // A master is declared failed after 2 s without an answer; its replica is then promoted.
         '--cluster-node-timeout', '2000',
       ]);
@@ -193,8 +197,8 @@ export class RedisSentinel extends ServerSet implements RedisTopology {
 
   private async boot(): Promise<void> {
     const [master, ...replicas] = this.dataPorts as [number, ...number[]];
-    await this.start(master, common(master));
-    for (const port of replicas) await this.start(port, [...common(port), '--replicaof', '127.0.0.1', String(master)]);
+    await this.start(master, this.common(master));
+    for (const port of replicas) await this.start(port, [...this.common(port), '--replicaof', '127.0.0.1', String(master)]);
     for (const port of this.sentinelPorts) {
       // Sentinel rewrites its configuration file: each gets one of its own.
       const file = join(this.dir, `sentinel-${port}.conf`);
