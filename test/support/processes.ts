@@ -25,13 +25,14 @@ process.on('exit', () => {
  * Starts an app on a free port given in `portVariable`, and waits until it listens. An app name
  * (ingress, worker, admin) runs through scripts/docker-entrypoint.sh, exactly as in the
  * containers, heap settings included; a path to a built script runs as `node <script>`.
- * The output kept is the last `keepOutput` characters.
+ * The output kept is the last `keepOutput` characters; `startTimeoutMs`: how long it may take to listen.
  */
 export async function spawnApp(
   app: string,
   env: Record<string, string>,
   portVariable: string,
   keepOutput = Infinity,
+  startTimeoutMs = 20_000,
 ): Promise<AppProcess> {
   const port = await freePort();
   const [command, args] = app.endsWith('.js') ? [process.execPath, [app]] : ['sh', ['scripts/docker-entrypoint.sh', app]];
@@ -48,7 +49,7 @@ export async function spawnApp(
     child.once('exit', (code, signal) => (running.delete(child.pid!), resolve({ code, signal }))),
   );
   try {
-    await Promise.race([waitForPort(port, 20_000), exited.then(() => { throw new Error(`${app} exited early:\n${output}`); })]);
+    await Promise.race([waitForPort(port, startTimeoutMs), exited.then(() => { throw new Error(`${app} exited early:\n${output}`); })]);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

@@ -23,8 +23,8 @@ export interface WorkerOverrides {
 export function workerConfig(databaseUrl: string, queuePrefix: string, squareBaseUrl: string, o: WorkerOverrides = {}): WorkerAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10, pooler: 'none', directUrl: undefined },
-    redis: { url: o.redisUrl ?? REDIS_URL },
-    queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50 },
+    redis: { url: o.redisUrl ?? REDIS_URL, clusterNodes: [], sentinels: [], sentinelName: undefined, sentinelPassword: undefined },
+    queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50, clusterNodes: [] },
     squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, tokenEncryptionKey: undefined },
     retention: { eventDays: 30, deadLetteredDays: 90, deliveryDays: 30, invalidDays: 7, intervalMs: 0 },
     reconcile: { intervalMs: 0, lookbackMs: 3_600_000, overlapMs: 0, lagMs: 0, accessToken: undefined, environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000 },

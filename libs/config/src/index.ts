@@ -10,7 +10,7 @@ export {
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
 export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS, parseDurationMs } from './variables.js';
-export type { LogLevel } from './variables.js';
+export type { HostPort, LogLevel } from './variables.js';
 export { DESTINATIONS, DestinationsSource, TEMPORARY_DESTINATION_PREFIX, isEventTypeFilter, loadDestinations, temporaryDestination } from './destinations.js';
 export { isLoopbackHost } from './loopback.js';
 export type { Destination } from './destinations.js';

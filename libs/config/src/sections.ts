@@ -40,8 +40,29 @@ export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
 
 export const SECTIONS = {
   database: section({ fields: { url: 'DATABASE_URL', poolSize: 'DATABASE_POOL_SIZE', pooler: 'DATABASE_POOLER', directUrl: 'DATABASE_DIRECT_URL' } }),
-  redis: section({ fields: { url: 'REDIS_URL' } }),
-  queue: section({ fields: { prefix: 'QUEUE_PREFIX', jobAttempts: 'JOB_ATTEMPTS', jobBackoffMs: 'JOB_BACKOFF_MS' } }),
+  /**
+   * One Redis (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES) or Redis behind Sentinel
+   * (REDIS_SENTINELS + REDIS_SENTINEL_NAME); with either of the last two, REDIS_URL gives the
+   * credentials and TLS only.
+   */
+  redis: section({
+    fields: {
+      url: 'REDIS_URL', clusterNodes: 'REDIS_CLUSTER_NODES', sentinels: 'REDIS_SENTINELS', sentinelName: 'REDIS_SENTINEL_NAME',
+      sentinelPassword: 'REDIS_SENTINEL_PASSWORD',
+    },
+    check: (r, problem) => {
+      // A list that failed its own check is undefined here (already reported).
+      const cluster = r.clusterNodes?.length ?? 0;
+      const sentinels = r.sentinels?.length ?? 0;
+      if (cluster > 0 && sentinels > 0) {
+        problem('REDIS_CLUSTER_NODES', 'and REDIS_SENTINELS are both set: a Redis Cluster has no sentinels; set one of them');
+      }
+      if (sentinels > 0 && r.sentinelName === undefined) problem('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS (the master name the sentinels monitor, e.g. mymaster)');
+      if (sentinels === 0 && r.sentinelName !== undefined && r.sentinels !== undefined) problem('REDIS_SENTINELS', 'is required with REDIS_SENTINEL_NAME (the sentinels, host:port, comma-separated)');
+    },
+  }),
+  /** clusterNodes: set in cluster mode, where each queue's prefix is hash-tagged (libs/queue queuePrefix). */
+  queue: section({ fields: { prefix: 'QUEUE_PREFIX', jobAttempts: 'JOB_ATTEMPTS', jobBackoffMs: 'JOB_BACKOFF_MS', clusterNodes: 'REDIS_CLUSTER_NODES' } }),
   webhook: section({
     fields: {
       signatureKeys: 'SQUARE_WEBHOOK_SIGNATURE_KEYS',

@@ -62,6 +62,24 @@ export const oneOf = <const T extends readonly string[]>(values: T, fallback: T[
 /** A comma-separated list; empty when unset. */
 export const list = () => raw().transform((value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** A comma-separated list of host:port (an IPv6 host in brackets: [::1]:7000); empty when unset. */
+export const hostPorts = () =>
+  list().transform((values, ctx) => {
+    const parsed: HostPort[] = [];
+    for (const value of values) {
+      const match = /^(\[[^\]]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65535) return fail(ctx, `must be host:port pairs, comma-separated, like 10.0.0.1:6379,10.0.0.2:6379 (got "${value}")`);
+      parsed.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port });
+    }
+    return parsed;
+  });
+
 /** A value that must be set: `hint` says what to put there. */
 export const required = (hint: string) => raw().transform((value, ctx) => value ?? fail(ctx, `is required (${hint})`));
 
@@ -129,6 +147,13 @@ export const VARIABLES = {
   // Postgres itself, past the pooler: LISTEN, the periodic tasks' locks and migrations use it.
   DATABASE_DIRECT_URL: url(['postgresql:', 'postgres:'], { secret: true }),
   REDIS_URL: urlOr(['redis:', 'rediss:'], DEFAULT_REDIS_URL, { secret: true }),
+  // A Redis Cluster (docs/SCALING.md): some of its nodes; the client finds the rest. REDIS_URL then
+  // gives the credentials and TLS (rediss:) only.
+  REDIS_CLUSTER_NODES: hostPorts(),
+  // Redis behind Sentinel: the sentinels and the name of the master they watch (REDIS_URL as above).
+  REDIS_SENTINELS: hostPorts(),
+  REDIS_SENTINEL_NAME: text(),
+  REDIS_SENTINEL_PASSWORD: text(),
   QUEUE_PREFIX: textOr('bull'),
   JOB_ATTEMPTS: int(10, 1, 1000),
   JOB_BACKOFF_MS: int(1000, 1, 3_600_000),

@@ -7,5 +7,6 @@ export { QueueModule } from './queue.module.js';
 export { QueueScrubber } from './queue-scrubber.js';
 export type { QueueScrubResult, StoredJob } from './queue-scrubber.js';
 export { RedisConnectionReport } from './redis-connection.js';
+export type { RedisClient } from './redis-connection.js';
 export { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 export type { QueuedState } from './square-events.producer.js';

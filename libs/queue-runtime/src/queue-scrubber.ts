@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { withTimeout } from '@app/timeouts';
-import { RedisConnectionReport } from './redis-connection.js';
+import { queuePrefix } from '@app/queue';
+import { RedisConnectionReport, type RedisClient } from './redis-connection.js';
 import { PRODUCER_REDIS } from './square-events.producer.js';
 
 /** A BullMQ job found under the queue prefix: its queue, id and payload. */
@@ -31,12 +31,13 @@ const CONNECT_MS = 5000;
 /**
  * Erasure in Redis: reads every key under QUEUE_PREFIX (jobs with their failedReason and
  * stacktrace, logs, the event streams), removes each job that names the subject or that `orphaned`
- * picks (a job of a purged event), and each stream entry that names the subject.
+ * picks (a job of a purged event), and each stream entry that names the subject. In a Redis Cluster
+ * each master holds some of the keys: SCAN runs on every master, the other commands go to the key's.
  */
 @Injectable()
 export class QueueScrubber {
   constructor(
-    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    @Inject(PRODUCER_REDIS) private readonly redis: RedisClient,
     private readonly config: QueueConfig,
     private readonly connection: RedisConnectionReport,
   ) {}
@@ -47,38 +48,32 @@ export class QueueScrubber {
     const naming = new Map<string, { queue: string; jobId: string }>();
     const others: string[] = [];
     let streamEntries = 0;
-    const start = `${this.config.prefix}:`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${start.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        const [queue = '', jobId = '', ...rest] = key.slice(start.length).split(':');
-        const type = await this.redis.type(key);
-        if (type === 'stream') {
-          streamEntries += await this.scrubStream(key, names);
-          continue;
-        }
-        if (type === 'hash' && rest.length === 0 && !QUEUE_HASHES.has(jobId)) {
-          const hash = await this.redis.hgetall(key);
-          jobs.push({ queue, jobId, data: parseData(hash.data) });
-          if (names(Object.entries(hash).flat().join('\n'))) naming.set(key, { queue, jobId });
-          continue;
-        }
-        if (!names((await this.texts(key, type)).join('\n'))) continue;
-        // A job's logs, lock or dependencies: removing the job removes them; anything else is reported.
-        if (rest.length === 1) naming.set(`${start}${queue}:${jobId}`, { queue, jobId });
-        else others.push(key);
+    for (const key of await this.keys()) {
+      const [queue = '', jobId = '', ...rest] = this.queueKeyParts(key);
+      const type = await this.redis.type(key);
+      if (type === 'stream') {
+        streamEntries += await this.scrubStream(key, names);
+        continue;
       }
-    } while (cursor !== '0');
+      if (type === 'hash' && rest.length === 0 && !QUEUE_HASHES.has(jobId)) {
+        const hash = await this.redis.hgetall(key);
+        jobs.push({ queue, jobId, data: parseData(hash.data) });
+        if (names(Object.entries(hash).flat().join('\n'))) naming.set(key, { queue, jobId });
+        continue;
+      }
+      if (!names((await this.texts(key, type)).join('\n'))) continue;
+      // A job's logs, lock or dependencies: removing the job removes them; anything else is reported.
+      if (rest.length === 1) naming.set(this.jobKey(queue, jobId), { queue, jobId });
+      else others.push(key);
+    }
 
-    for (const job of await orphaned(jobs)) naming.set(`${start}${job.queue}:${job.jobId}`, job);
+    for (const job of await orphaned(jobs)) naming.set(this.jobKey(job.queue, job.jobId), job);
     const removed: Record<string, number> = {};
     const left = [...others];
     const queues = new Map<string, Queue>();
     try {
       for (const [key, { queue, jobId }] of naming) {
-        const q = queues.get(queue) ?? new Queue(queue, { connection: this.redis, prefix: this.config.prefix });
+        const q = queues.get(queue) ?? new Queue(queue, { connection: this.redis, prefix: queuePrefix(this.config, queue) });
         queues.set(queue, q);
         if ((await q.remove(jobId)) === 1) removed[queue] = (removed[queue] ?? 0) + 1;
         else if ((await this.redis.exists(key)) === 1) left.push(key);
@@ -88,6 +83,35 @@ export class QueueScrubber {
       for (const q of queues.values()) await q.close();
     }
     return { jobs: removed, streamEntries, left };
+  }
+
+  /**
+   * Every key under QUEUE_PREFIX, from every master. Untagged: `<prefix>:<queue>:…`; in cluster
+   * mode: `{<prefix>:<queue>}:<queue>:…` (queuePrefix), or `<tag>:<queue>:…` for a tagged QUEUE_PREFIX.
+   */
+  private async keys(): Promise<string[]> {
+    const escape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+    const pattern = queuePrefix(this.config, '') === this.config.prefix ? `${escape(this.config.prefix)}:*` : `{${escape(this.config.prefix)}:*`;
+    const keys = new Set<string>();
+    for (const node of RedisConnectionReport.masters(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, page] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        for (const key of page) keys.add(key);
+      } while (cursor !== '0');
+    }
+    return [...keys];
+  }
+
+  /** [queue, jobId or key type, …rest] of a key found by keys(). */
+  private queueKeyParts(key: string): string[] {
+    const prefixEnd = queuePrefix(this.config, '') === this.config.prefix ? this.config.prefix.length + 1 : key.indexOf('}:') + 2;
+    return key.slice(prefixEnd).split(':');
+  }
+
+  private jobKey(queue: string, jobId: string): string {
+    return `${queuePrefix(this.config, queue)}:${queue}:${jobId}`;
   }
 
   // The producer's connection has no offline queue: wait for it, and say why when it does not come.

@@ -1,12 +1,12 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { QueueConfig, RedisConfig } from '@app/config';
 import { DeadLetterQueue } from './dead-letter.queue.js';
-import { QUEUES, REDIS_PROBE, forwardQueue, type RedisProbe } from '@app/queue';
+import { QUEUES, REDIS_PROBE, forwardQueue, queuePrefix, type RedisProbe } from '@app/queue';
 import { QueueScrubber } from './queue-scrubber.js';
-import { RedisConnectionReport } from './redis-connection.js';
+import { RedisConnectionReport, type RedisClient } from './redis-connection.js';
 import { PRODUCER_REDIS, SquareEventsProducer } from './square-events.producer.js';
 
 /**
@@ -42,11 +42,18 @@ export class QueueModule {
     const probe: Provider = {
       provide: REDIS_PROBE,
       inject: [PRODUCER_REDIS, RedisConnectionReport],
-      useFactory: (redis: Redis, connections: RedisConnectionReport): RedisProbe => ({
+      useFactory: (redis: RedisClient, connections: RedisConnectionReport): RedisProbe => ({
         ping: async () => {
-          await redis.ping().catch(() => {
+          const unreachable = () => {
             throw new Error(connections.describe());
-          });
+          };
+          await redis.ping().catch(unreachable);
+          // Any node of a cluster answers PING; whether every slot is served (no master lost without
+          // a replica promoted yet) is the cluster's state.
+          if (redis instanceof Cluster) {
+            const info = await redis.cluster('INFO').catch(unreachable);
+            if (!/cluster_state:ok/.test(String(info))) throw new Error('Redis Cluster is down (cluster_state is not ok): a master is lost and no replica has taken over yet');
+          }
         },
       }),
     };
@@ -54,8 +61,8 @@ export class QueueModule {
     const queues: Provider[] = names.map((name) => ({
       provide: getQueueToken(name),
       inject: [PRODUCER_REDIS, QueueConfig],
-      useFactory: (connection: Redis, config: QueueConfig) => {
-        const queue = new Queue(name, { connection, prefix: config.prefix });
+      useFactory: (connection: RedisClient, config: QueueConfig) => {
+        const queue = new Queue(name, { connection, prefix: queuePrefix(config, name) });
         // Connection errors are the shared connection's, said once by RedisConnectionReport;
         // without a listener BullMQ prints each one with a stack trace.
         queue.on('error', () => undefined);

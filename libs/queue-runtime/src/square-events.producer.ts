@@ -2,12 +2,12 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { withTimeout } from '@app/timeouts';
-import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { JOBS, QUEUES, jobIdForEvent, type EventJobRef, type SquareEventJob } from '@app/queue';
 import { squareEventJobOptions } from './job-options.js';
+import type { RedisClient } from './redis-connection.js';
 
-/** The producer's own Redis connection (ioredis), shared by its queues. */
+/** The producer's own Redis connection (ioredis: one Redis or a Cluster), shared by its queues. */
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
 
 /** What the sweep found in the queue for an event that stayed 'received'. */
@@ -24,7 +24,7 @@ export class SquareEventsProducer implements OnApplicationShutdown {
   constructor(
     @InjectQueue(QUEUES.squareEvents)
     private readonly queue: Queue<SquareEventJob['data'], unknown, SquareEventJob['name']>,
-    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    @Inject(PRODUCER_REDIS) private readonly redis: RedisClient,
     private readonly config: QueueConfig,
   ) {}
 

@@ -1,4 +1,4 @@
-import { jobIdForEvent } from './queues.js';
+import { jobIdForEvent, queuePrefix } from './queues.js';
 
 describe('jobIdForEvent', () => {
   it('keeps ordinary Square event ids as they are', () => {
@@ -23,5 +23,22 @@ describe('jobIdForEvent', () => {
     expect(jobIdForEvent('v1:abc', 1)).toBe('v1%3Aabc%r1');
     // An event id that literally ends in %r2 is escaped, so it cannot collide with e-1's replay.
     expect(jobIdForEvent('e-1%r2')).toBe('e-1%25r2');
+  });
+});
+
+describe('queuePrefix', () => {
+  const cluster = [{ host: '10.0.0.1', port: 6379 }];
+
+  it("keeps a single Redis's prefix as it was, so an upgrade finds its queued jobs", () => {
+    expect(queuePrefix({ prefix: 'bull', clusterNodes: [] }, 'square-events')).toBe('bull');
+  });
+
+  it('gives each queue a hash tag of its own in a Redis Cluster', () => {
+    expect(queuePrefix({ prefix: 'bull', clusterNodes: cluster }, 'square-events')).toBe('{bull:square-events}');
+    expect(queuePrefix({ prefix: 'bull', clusterNodes: cluster }, 'forward-crm')).toBe('{bull:forward-crm}');
+  });
+
+  it("keeps a prefix that already holds a tag (the operator's choice)", () => {
+    expect(queuePrefix({ prefix: '{sqwh}', clusterNodes: cluster }, 'square-events')).toBe('{sqwh}');
   });
 });

@@ -8,6 +8,19 @@ export const QUEUES = {
   deadLetter: 'square-events-dead-letter',
 } as const;
 
+/**
+ * The BullMQ prefix of a queue. A BullMQ script touches several keys of one queue at once, which a
+ * Redis Cluster allows only within one hash slot: in cluster mode each queue's prefix is a hash tag
+ * of its own, `{<QUEUE_PREFIX>:<queue>}` (BullMQ's documented pattern; one tag per queue spreads
+ * the queues over the masters). A single Redis, or Redis behind Sentinel, keeps the untagged
+ * QUEUE_PREFIX it always had, so an upgrade finds its queued jobs under the same keys. A
+ * QUEUE_PREFIX that already holds a tag ({…}) is used as it is.
+ */
+export function queuePrefix(config: { prefix: string; clusterNodes: readonly unknown[] }, queue: string): string {
+  if (config.clusterNodes.length === 0 || /\{[^}]+\}/.test(config.prefix)) return config.prefix;
+  return `{${config.prefix}:${queue}}`;
+}
+
 export const JOBS = {
   processEvent: 'process-event',
 } as const;

@@ -5,15 +5,20 @@ import { spawnApp, type AppProcess } from '../../support/processes.js';
 import { freePort, waitForPort } from '../../support/servers.js';
 import { MIGRATIONS_DIR, adminQuery, databaseUrl, uniqueName } from '../../support/test-database.js';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+import { RedisCluster, RedisSentinel, type RedisTopology } from './private-redis.js';
 import { FakeSquareServer } from '@app/testing';
 
 export const KEY = 'whsk_fault_key';
 export const NOTIFICATION_URL = 'https://hooks.example.com/webhooks/square';
+// An app takes ~8 s to load on two cores shared with other suites (20 s seen): time to listen.
+const APP_START_MS = 60_000;
 
 export interface PipelineOptions {
   workers: number;
   /** A Postgres of the scenario's own, which it may stop (default: the machine's). */
   privatePostgres?: boolean;
+  /** A Redis Cluster or Redis behind Sentinel instead of one Redis (ports 7100-7199). */
+  redis?: 'cluster' | 'sentinel';
   /** Extra environment of the ingress and workers. */
   env?: Record<string, string>;
 }
@@ -28,6 +33,8 @@ export class Pipeline {
   readonly workers: AppProcess[] = [];
   ingress!: AppProcess;
   db!: pg.Pool;
+  /** The cluster or the sentinels' set, when the scenario asked for one. */
+  topology: RedisTopology | undefined;
   private redis: ChildProcess | undefined;
   private redisPort = 0;
   private postgres: PrivatePostgres | undefined;
@@ -38,7 +45,13 @@ export class Pipeline {
 
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const pipeline = new Pipeline(options);
-    await pipeline.boot();
+    try {
+      await pipeline.boot();
+    } catch (err) {
+      // What did start (Redis servers, apps) must not outlive a failed start.
+      await pipeline.close().catch(() => undefined);
+      throw err;
+    }
     return pipeline;
   }
 
@@ -52,17 +65,21 @@ export class Pipeline {
     await migrate(this.dbUrl, MIGRATIONS_DIR);
     this.db = new pg.Pool({ connectionString: this.dbUrl, max: 4 });
     this.db.on('error', () => undefined); // the scenario may stop Postgres under it
-    this.redisPort = await freePort();
-    await this.startRedis();
+    if (this.options.redis === 'cluster') this.topology = await RedisCluster.start();
+    else if (this.options.redis === 'sentinel') this.topology = await RedisSentinel.start();
+    else {
+      this.redisPort = await freePort();
+      await this.startRedis();
+    }
     await this.fake.listen();
-    this.ingress = await spawnApp('ingress', this.env(), 'INGRESS_PORT');
+    this.ingress = await spawnApp('ingress', this.env(), 'INGRESS_PORT', Infinity, APP_START_MS);
     for (let i = 0; i < this.options.workers; i++) await this.addWorker();
   }
 
   env(): Record<string, string> {
     return {
       DATABASE_URL: this.dbUrl,
-      REDIS_URL: `redis://127.0.0.1:${this.redisPort}`,
+      ...(this.topology ? this.topology.env() : { REDIS_URL: `redis://127.0.0.1:${this.redisPort}` }),
       SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
       SQUARE_WEBHOOK_NOTIFICATION_URL: NOTIFICATION_URL,
       SQUARE_ACCESS_TOKEN: 'fault-token',
@@ -77,7 +94,7 @@ export class Pipeline {
   }
 
   async addWorker(): Promise<AppProcess> {
-    const worker = await spawnApp('worker', this.env(), 'WORKER_PORT');
+    const worker = await spawnApp('worker', this.env(), 'WORKER_PORT', Infinity, APP_START_MS);
     this.workers.push(worker);
     return worker;
   }
@@ -126,6 +143,7 @@ export class Pipeline {
     await this.ingress?.stop('SIGKILL');
     for (const worker of this.workers) await worker.stop('SIGKILL');
     await this.stopRedis();
+    await this.topology?.stop();
     await this.fake.close();
     await this.db?.end();
     if (this.postgres) this.postgres.destroy();

@@ -30,7 +30,7 @@ export interface ScenarioContext {
 export async function runScenario(
   id: string,
   title: string,
-  options: PipelineOptions & { ratePerSecond: number },
+  options: PipelineOptions & { ratePerSecond: number; events?: number },
   script: (ctx: ScenarioContext) => Promise<void>,
 ): Promise<ScenarioResult> {
   const p = await Pipeline.start(options);
@@ -39,7 +39,7 @@ export async function runScenario(
   const ctx: ScenarioContext = { p, sender, notes: [], rows: [], faultInjected: () => (faultAt = Date.now()) };
   const started = Date.now();
   try {
-    sender.start(options.ratePerSecond);
+    sender.start(options.ratePerSecond, options.events);
     await script(ctx);
     await sender.drain(60_000);
     await p.settle(sender.ackedIds(), 90_000);

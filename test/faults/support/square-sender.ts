@@ -45,13 +45,14 @@ export class SquareSender {
     private readonly options: { payments?: number; duplicateRate?: number; unsignedRate?: number } = {},
   ) {}
 
-  /** Starts sending `perSecond` new events per second until stop(). */
-  start(perSecond: number): void {
+  /** Starts sending `perSecond` new events per second until stop(), or until `limit` events were sent. */
+  start(perSecond: number, limit = Infinity): void {
     const tickMs = 20;
     let budget = 0;
     this.timer = setInterval(() => {
       budget += (perSecond * tickMs) / 1000;
-      for (; budget >= 1; budget--) void this.sendOne();
+      for (; budget >= 1 && this.stats.events < limit; budget--) void this.sendOne();
+      if (this.stats.events >= limit) this.stop();
     }, tickMs);
   }
 

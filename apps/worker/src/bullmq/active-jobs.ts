@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/queue-runtime';
 import { TimeoutError, withTimeout } from '@app/timeouts';
 
 // Closing must not wait on a Redis that does not answer.
@@ -25,7 +25,7 @@ export class ActiveJobs {
  * active: no wait); then a forced close (disconnect, not QUIT, which a dead Redis never answers),
  * and the connection we gave it is dropped (BullMQ leaves a shared one open).
  */
-export async function closeWorker(worker: Pick<Worker, 'pause' | 'close' | 'name'>, active: ActiveJobs, timeoutMs: number, logger: Logger, connection?: Redis): Promise<void> {
+export async function closeWorker(worker: Pick<Worker, 'pause' | 'close' | 'name'>, active: ActiveJobs, timeoutMs: number, logger: Logger, connection?: RedisClient): Promise<void> {
   void worker.pause(true).catch(() => undefined); // pause(false) would wait for the active jobs through Redis
   const deadline = Date.now() + timeoutMs;
   while (active.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

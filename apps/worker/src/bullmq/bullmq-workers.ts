@@ -1,9 +1,9 @@
 import { Injectable, type Logger } from '@nestjs/common';
 import { Worker, type Job, type MinimalJob, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueConfig, WorkerConfig } from '@app/config';
 import { errorMessage } from '@app/observability';
-import { RedisConnectionReport } from '@app/queue-runtime';
+import { queuePrefix } from '@app/queue';
+import { RedisConnectionReport, type RedisClient } from '@app/queue-runtime';
 import { ActiveJobs, closeWorker } from './active-jobs.js';
 
 // How often a worker looks for jobs whose worker died (their lock expired). A job is taken over
@@ -55,10 +55,11 @@ export class BullWorkers {
     options: BullWorkerOptions<D, R, N>,
   ): BullWorker<D, R, N> {
     const active = new ActiveJobs();
-    const connection: Redis = this.connections.connect({ maxRetriesPerRequest: null });
+    const connection: RedisClient = this.connections.connect({ maxRetriesPerRequest: null });
     const worker = new Worker<D, R, N>(queueName, (job, token) => active.track(process(job, token)), {
       connection,
-      prefix: this.queue.prefix,
+      // Hash-tagged per queue in a Redis Cluster (queuePrefix).
+      prefix: queuePrefix(this.queue, queueName),
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? this.config.jobLockMs,
       stalledInterval: Math.min(STALLED_CHECK_MS, this.config.jobLockMs),

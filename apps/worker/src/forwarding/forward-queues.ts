@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueConfig } from '@app/config';
 import { ForwardDeliveriesRepository, type OutboxJob } from '@app/database';
-import { FORWARD_JOBS, forwardQueue, type ForwardJob } from '@app/queue';
-import { PRODUCER_REDIS, forwardJobOptions } from '@app/queue-runtime';
+import { FORWARD_JOBS, forwardQueue, queuePrefix, type ForwardJob } from '@app/queue';
+import { PRODUCER_REDIS, forwardJobOptions, type RedisClient } from '@app/queue-runtime';
 import { ForwardDestinations } from './forward-destinations.js';
 
 type ForwardQueue = Queue<ForwardJob['data'], unknown, ForwardJob['name']>;
@@ -21,7 +20,7 @@ export class ForwardQueues {
 
   constructor(
     private readonly destinations: ForwardDestinations,
-    @Inject(PRODUCER_REDIS) private readonly connection: Redis,
+    @Inject(PRODUCER_REDIS) private readonly connection: RedisClient,
     private readonly config: QueueConfig,
     private readonly deliveries: ForwardDeliveriesRepository,
   ) {}
@@ -41,7 +40,7 @@ export class ForwardQueues {
     if (!this.destinations.get(destination)) return undefined;
     let queue = this.queues.get(destination);
     if (!queue) {
-      queue = new Queue(forwardQueue(destination), { connection: this.connection, prefix: this.config.prefix });
+      queue = new Queue(forwardQueue(destination), { connection: this.connection, prefix: queuePrefix(this.config, forwardQueue(destination)) });
       // Connection errors are the shared connection's, said once by RedisConnectionReport.
       queue.on('error', () => undefined);
       this.queues.set(destination, queue);
@@ -55,7 +54,7 @@ export class ForwardQueues {
    */
   async discard(destination: string): Promise<void> {
     if (this.destinations.get(destination)) throw new Error(`destination ${destination} is configured: its queue stays`);
-    const queue = this.queues.get(destination) ?? new Queue(forwardQueue(destination), { connection: this.connection, prefix: this.config.prefix });
+    const queue = this.queues.get(destination) ?? new Queue(forwardQueue(destination), { connection: this.connection, prefix: queuePrefix(this.config, forwardQueue(destination)) });
     this.queues.delete(destination);
     queue.on('error', () => undefined);
     await queue.obliterate({ force: true });
