@@ -1,4 +1,5 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LOG_LEVELS, LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
@@ -8,7 +9,7 @@ const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshTok
 export function createLogger(config: LogConfig): ConsoleLogger {
   const upTo = LOG_LEVELS.indexOf(config.level);
   const logLevels: LogLevel[] = ['fatal', ...LOG_LEVELS.slice(0, upTo + 1)];
-  return new ConsoleLogger({
+  return new TraceAwareLogger({
     json: config.format === 'json',
     colors: config.format === 'pretty',
     logLevels,
@@ -20,4 +21,20 @@ export function createLogger(config: LogConfig): ConsoleLogger {
 /** Whether lines of `level` are printed with this configuration (LOG_LEVEL is a threshold). */
 export function levelEnabled(config: LogConfig, level: ConfiguredLevel): boolean {
   return LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(config.level);
+}
+
+/**
+ * JSON lines carry trace_id and span_id while a span is active (tracing on: docs/TRACING.md), so
+ * that a log line leads to its trace. With tracing off there is never an active span.
+ */
+class TraceAwareLogger extends ConsoleLogger {
+  protected override getJsonLogObject(message: unknown, options: Parameters<ConsoleLogger['getJsonLogObject']>[1]): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    const object = super.getJsonLogObject(message, options);
+    const span = trace.getActiveSpan()?.spanContext();
+    if (span && isSpanContextValid(span)) {
+      object.trace_id = span.traceId;
+      object.span_id = span.spanId;
+    }
+    return object;
+  }
 }
