@@ -1,9 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueConfig, WorkerConfig } from '@app/config';
+import { EventTraceRepository } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { QUEUES, RedisConnectionReport, SquareEventJob, retryDelayMs } from '@app/queue';
+import { traceAttempt } from '@app/tracing';
 import { ActiveJobs, closeWorker } from '../bullmq/active-jobs.js';
 import { ProcessOutcome } from './process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-event.processor.js';
@@ -33,10 +35,11 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
     private readonly connections: RedisConnectionReport,
     private readonly queue: QueueConfig,
     private readonly config: WorkerConfig,
+    private readonly traces: EventTraceRepository,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(QUEUES.squareEvents, (job) => this.active.track(this.processor.process(job)), {
+    this.worker = new Worker(QUEUES.squareEvents, (job) => this.active.track(this.attempt(job)), {
       // Ours, so that its failures are reported once (and so that shutdown can always drop it).
       connection: (this.connection = this.connections.connect({ maxRetriesPerRequest: null })),
       prefix: this.queue.prefix,
@@ -59,6 +62,14 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
       else this.logger.error('worker error', { error: errorMessage(err) });
     });
     this.logger.log('processing square-events', { concurrency: this.config.concurrency });
+  }
+
+  /** One attempt, in a `process` span under the event's capture span when tracing is on (docs/TRACING.md). */
+  private attempt(job: Parameters<SquareEventProcessor['process']>[0]): Promise<ProcessOutcome> {
+    const { eventId } = job.data;
+    // The processor throws UnrecoverableError once it dead-lettered the event; anything else is retried.
+    const failedAs = (err: unknown) => (err instanceof UnrecoverableError ? 'dead_lettered' : 'retry');
+    return traceAttempt(eventId, job.attemptsMade + 1, () => this.traces.find(eventId), () => this.processor.process(job), failedAs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
