@@ -1,8 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import {
-  ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_FULL,
-} from '@opentelemetry/semantic-conventions';
 
 // The spans of one event (docs/TRACING.md). Every helper runs `work` untouched while tracing is off:
 // one boolean test, no span, no context, so an unconfigured pipeline pays nothing. Attributes name
@@ -24,6 +21,16 @@ export const ATTR = {
   messagingDestination: 'messaging.destination.name',
   messagingMessageId: 'messaging.message.id',
 } as const;
+
+// The stable HTTP and error attributes of the semantic conventions, by name: importing
+// @opentelemetry/semantic-conventions costs every process 50-100 ms of start-up, tracing on or off.
+const ATTR_ERROR_TYPE = 'error.type';
+const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+const ATTR_HTTP_ROUTE = 'http.route';
+const ATTR_SERVER_ADDRESS = 'server.address';
+const ATTR_SERVER_PORT = 'server.port';
+const ATTR_URL_FULL = 'url.full';
 
 /** The queue every event travels through, as the spans name it. */
 const EVENTS_QUEUE = 'square-events';
