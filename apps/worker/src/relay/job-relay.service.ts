@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import pg from 'pg';
 import { withTimeout } from '@app/timeouts';
 import { DatabaseConfig } from '@app/config';
-import { EventTraceRepository, JobOutboxRepository, sessionUrl, type OutboxJob } from '@app/database';
+import { EventTraceRepository, JobOutboxRepository, sessionUrl, type EventTrace, type OutboxJob } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { QUEUES, SquareEventsProducer } from '@app/queue';
 import { traceRelay, tracingStarted } from '@app/tracing';
@@ -103,8 +103,8 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
   private async publishEvents(jobs: OutboxJob[]): Promise<void> {
     const add = () => this.producer.addEvents(jobs.map((j) => ({ eventId: j.ref, generation: j.generation })));
     if (!tracingStarted()) return add();
-    const traceparents = await this.traces.traceparents(jobs.map((j) => j.ref)).catch(() => new Map<string, string>());
-    return traceRelay(jobs.map((j) => ({ eventId: j.ref, traceparent: traceparents.get(j.ref) ?? null })), add);
+    const traces = await this.traces.forRelay(jobs.map((j) => j.ref)).catch(() => new Map<string, EventTrace>());
+    return traceRelay(jobs.map((j) => ({ eventId: j.ref, traceparent: traces.get(j.ref)?.traceparent ?? null })), add);
   }
 
   /** A connection of its own (LISTEN cannot share a pooled one), reopened whenever it drops. */
