@@ -1,6 +1,6 @@
 // Jest runs in native ESM mode (node --experimental-vm-modules): NestJS 12 ships ES modules only.
 const moduleNameMapper = {
-  '^@app/(config|database|events|handlers|health|http|merchants|metrics|observability|queue|queue-runtime|square|square-api|testing|timeouts)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@app/(config|database|events|handlers|health|http|merchants|metrics|observability|queue|queue-runtime|square|square-api|testing|timeouts|tracing)$': '<rootDir>/libs/$1/src/index.ts',
   // Sources import './x.js' (ESM); jest resolves the .ts file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

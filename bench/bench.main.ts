@@ -9,6 +9,7 @@ import { endToEnd, oneInsertHandler, type EndToEndRun } from './support/end-to-e
 import { forwardingRuns } from './support/forwarding.js';
 import { recoveryRun } from './support/recovery.js';
 import { scaleRun } from './support/scale.js';
+import { tracingRuns } from './support/tracing.js';
 import { steadySignedLoad } from './support/steady-load.js';
 import { wrkAvailable, wrkLoad } from './support/wrk.js';
 import { startService, type Service } from './support/processes.js';
@@ -24,7 +25,9 @@ const SLOW_EVENTS = Number(process.env.BENCH_SLOW_EVENTS ?? 3000);
 const RECOVERED_EVENTS = Number(process.env.BENCH_RECOVERED_EVENTS ?? 5000);
 // BENCH_SCALE_ROWS (default 1 000 000): inbox rows for the admin list and purge figures.
 const SCALE_ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
-// BENCH_ONLY=throughput,ack,e2e,forward,recovery,scale runs some sections and prints them without writing the doc.
+// BENCH_TRACING_EVENTS (default 10000): events of each run of the tracing section (four runs).
+const TRACING_EVENTS = Number(process.env.BENCH_TRACING_EVENTS ?? 10_000);
+// BENCH_ONLY=throughput,ack,e2e,forward,recovery,scale,tracing runs some sections and prints them without writing the doc.
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const CONNECTIONS = 50;
 // The heap settings the entrypoint gives our apps, for the other servers measured beside them.
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
     if (!ONLY || ONLY.includes('e2e')) await endToEndRuns(db, fake, report);
     if (!ONLY || ONLY.includes('forward')) await forwardingRuns(db, fake, EVENTS, Math.ceil(DURATION / 2), report);
     if (!ONLY || ONLY.includes('recovery')) await recoveryRun(db, fake, RECOVERED_EVENTS, report);
+    if (!ONLY || ONLY.includes('tracing')) await tracingRuns(db, fake, TRACING_EVENTS, report);
     if (!ONLY || ONLY.includes('scale')) await scaleRun(SCALE_ROWS, report);
   } finally {
     await fake.close();

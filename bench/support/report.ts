@@ -10,6 +10,7 @@ export interface Report {
   endToEnd: Array<{ squareLatencyMs: number; workers: number; variant?: string; events: number; seconds: number; eventsPerSecond: number; ackSeconds: number; ceiling?: number; ingress: LoadResult }>;
   memory: { ingress: number; worker: number };
   recovery?: { events: number; seconds: number };
+  tracing?: Array<{ tracing: boolean; events: number; seconds: number; eventsPerSecond: number; cpuMsPerEvent: number; spansPerEvent: number }>;
   scale?: { rows: number; list: Array<{ query: string; ms: number; events: number }>; pages: Array<{ page: string; ms: number }>; purged: number; purgeSeconds: number };
   forwarding?: {
     events: number;
@@ -112,6 +113,13 @@ function render(r: Report): string {
     for (const p of r.scale.pages) lines.push(`| \`${p.page}\` | ${p.ms} ms |`);
     lines.push('', `Purge (\`npm run events -- purge --older-than 1d\`): ${r.scale.purged.toLocaleString('en')} bodies in ${r.scale.purgeSeconds.toFixed(1)} s, ` +
       `**${(r.scale.purged / r.scale.purgeSeconds).toFixed(0)} rows/s**, in batches of 1 000 with a pause between them.`);
+  }
+  if (r.tracing?.length) {
+    lines.push('', '### 8. Tracing (1 worker, Square at 0 ms, one destination answering 204; until all are delivered)', '');
+    lines.push('| Tracing | events | events/s | CPU per event (ingress + worker) | spans exported per event |', '|---|---:|---:|---:|---:|');
+    for (const t of r.tracing) lines.push(`| ${t.tracing ? 'on, exporting' : 'off'} | ${t.events} | ${t.eventsPerSecond.toFixed(0)} | ${t.cpuMsPerEvent.toFixed(2)} ms | ${t.spansPerEvent.toFixed(1)} |`);
+    const mean = (on: boolean) => r.tracing!.filter((t) => t.tracing === on).reduce((sum, t, _, all) => sum + t.eventsPerSecond / all.length, 0);
+    lines.push('', `With tracing on and exporting, events are delivered at ${((100 * mean(true)) / mean(false)).toFixed(0)} % of the rate with it off (mean of the runs).`);
   }
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { IngressAppConfig } from '@app/config';
+import { loadConfig, type IngressAppConfig } from '@app/config';
 import { createIngressApp } from '../../apps/ingress/src/ingress.app.js';
 import { NOTIFICATION_URL, signedHeaders } from './signing.js';
 
@@ -28,6 +28,8 @@ export function ingressConfig(databaseUrl: string, overrides: Partial<{
     },
     ingress: { port: 0, maxInFlightBodyBytes: overrides.maxInFlightBodyBytes ?? 8 * 1024 * 1024, requestTimeoutMs: overrides.requestTimeoutMs ?? 10_000 },
     log: { level: 'error', format: 'json' },
+    // Off, as with no OTEL_* variable set (the in-process apps never start the SDK: runApp does).
+    tracing: loadConfig(['tracing'], {}).tracing,
   };
 }
 

@@ -10,6 +10,8 @@ export interface Received {
   at: number;
   /** 1 for the first request with this webhook-id, 2 for the next… */
   nth: number;
+  /** The request's headers, lowercase names. */
+  headers: Record<string, string>;
 }
 
 /** What to answer: a status, after an optional delay; `hold`: never answer. */
@@ -48,7 +50,7 @@ export class WebhookReceiver {
         }
         const webhookId = headers['webhook-id'] ?? '';
         const received: Received = {
-          webhookId, verified, body: JSON.parse(raw), at: Date.now(), nth: this.received.filter((r) => r.webhookId === webhookId).length + 1,
+          webhookId, verified, headers, body: JSON.parse(raw), at: Date.now(), nth: this.received.filter((r) => r.webhookId === webhookId).length + 1,
         };
         this.received.push(received);
         const answer = this.answer(received);

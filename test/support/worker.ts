@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DestinationsSource, type WorkerAppConfig } from '@app/config';
+import { DestinationsSource, loadConfig, type WorkerAppConfig } from '@app/config';
 import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
 import { REDIS_URL } from './redis.js';
 
@@ -45,6 +45,8 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
       ...o.squareSubscription,
     },
     log: { level: 'error', format: 'json' },
+    // Off, as with no OTEL_* variable set (the in-process apps never start the SDK: runApp does).
+    tracing: loadConfig(['tracing'], {}).tracing,
   };
 }
 

@@ -6,6 +6,7 @@ import { createWorkerApp } from './worker.app.js';
 runApp({
   name: 'worker',
   config: () => loadAppConfig('worker'),
+  tracing: (c) => c.tracing,
   create: createWorkerApp,
   listen: (c) => ({ port: c.worker.port }),
   started: (c) => `health on :${c.worker.port}`,

@@ -12,10 +12,15 @@ const REFERENCE = 'docs/CONFIGURATION.md';
 const ENV_EXAMPLE = '.env.example';
 const DECLARED = 'libs/config/src/variables.ts';
 
-/** Read before libs/config runs, so not declared in variables.ts: the name, and the file that reads it. */
+/** Read outside libs/config (before it runs, or by a library), so not declared in variables.ts: the name, and the file that reads or names it. */
 const READ_OUTSIDE: Record<string, string> = {
   ENV_FILE: 'libs/config/src/dotenv.ts',
   NODE_OPTIONS: 'scripts/docker-entrypoint.sh',
+  // Read by OpenTelemetry's exporter and resource themselves (start-tracing.ts says which).
+  OTEL_EXPORTER_OTLP_HEADERS: 'libs/tracing/src/start-tracing.ts',
+  OTEL_EXPORTER_OTLP_TIMEOUT: 'libs/tracing/src/start-tracing.ts',
+  OTEL_EXPORTER_OTLP_COMPRESSION: 'libs/tracing/src/start-tracing.ts',
+  OTEL_RESOURCE_ATTRIBUTES: 'libs/tracing/src/start-tracing.ts',
 };
 
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');

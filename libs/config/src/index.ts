@@ -5,8 +5,8 @@ export type {
   AdminAppConfig, AppConfig, AppName, EventsCliConfig, MerchantsCliConfig, IngressAppConfig, LoadedConfig, MigrateConfig, SquareCliConfig, SquareSettingsCliConfig, WorkerAppConfig,
 } from './load-config.js';
 export {
-  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RetentionConfig, RedisConfig, SquareApiConfig, SquareSubscriptionConfig, WebhookConfig, WorkerConfig,
-  DEV_SIGNATURE_KEY,
+  AdminConfig, DatabaseConfig, ForwardingConfig, HandlersConfig, IngressConfig, LogConfig, MerchantsConfig, OAuthConfig, QueueConfig, ReconcileConfig, RetentionConfig, RedisConfig, SquareApiConfig, SquareSubscriptionConfig, TracingConfig, WebhookConfig, WorkerConfig,
+  DEV_SIGNATURE_KEY, tracingEnabled,
 } from './sections.js';
 export type { SectionConfig, SectionName } from './sections.js';
 export { DEFAULT_OAUTH_SCOPES, LOG_LEVELS, parseDurationMs } from './variables.js';

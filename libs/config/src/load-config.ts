@@ -48,8 +48,8 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
 /** The sections each process reads. */
 export const APP_SECTIONS = {
   /** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
-  ingress: ['database', 'webhook', 'ingress', 'log'],
-  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'squareSubscription', 'log'],
+  ingress: ['database', 'webhook', 'ingress', 'log', 'tracing'],
+  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'squareSubscription', 'log', 'tracing'],
   admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'merchants', 'oauth', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
   eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'handlers', 'log'],

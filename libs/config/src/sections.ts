@@ -213,6 +213,18 @@ export const SECTIONS = {
     },
   }),
   log: section({ fields: { level: 'LOG_LEVEL', format: 'LOG_FORMAT' } }),
+  /** OpenTelemetry traces (docs/TRACING.md); tracingEnabled() says whether they are on. */
+  tracing: section({
+    fields: {
+      sdkDisabled: 'OTEL_SDK_DISABLED', exporter: 'OTEL_TRACES_EXPORTER', endpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT', tracesEndpoint: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      protocol: 'OTEL_EXPORTER_OTLP_PROTOCOL', tracesProtocol: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', serviceName: 'OTEL_SERVICE_NAME',
+      sampler: 'OTEL_TRACES_SAMPLER', samplerArg: 'OTEL_TRACES_SAMPLER_ARG',
+      scheduleDelayMs: 'OTEL_BSP_SCHEDULE_DELAY', maxQueueSize: 'OTEL_BSP_MAX_QUEUE_SIZE', maxExportBatchSize: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', exportTimeoutMs: 'OTEL_BSP_EXPORT_TIMEOUT',
+    },
+    check: (t, problem) => {
+      if (t.maxExportBatchSize > t.maxQueueSize) problem('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', `must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${t.maxQueueSize})`);
+    },
+  }),
   migrate: section({ fields: { migrationsDir: 'MIGRATIONS_DIR', handlerMigrationsDir: 'HANDLER_MIGRATIONS_DIR' } }),
   /** The square CLI: nothing is required; it falls back to npm start's development key and URL. */
   squareCli: section({
@@ -272,6 +284,18 @@ export interface AdminConfig extends SectionConfig<'admin'> {}
 export class AdminConfig {}
 export interface LogConfig extends SectionConfig<'log'> {}
 export class LogConfig {}
+export interface TracingConfig extends SectionConfig<'tracing'> {}
+export class TracingConfig {}
+
+/**
+ * Whether traces are exported: off unless OTEL_TRACES_EXPORTER or an OTLP endpoint is set (and
+ * neither OTEL_SDK_DISABLED nor OTEL_TRACES_EXPORTER=none says otherwise), so that an unconfigured
+ * pipeline never loads the SDK.
+ */
+export function tracingEnabled(t: TracingConfig): boolean {
+  if (t.sdkDisabled || t.exporter === 'none') return false;
+  return t.exporter !== undefined || t.endpoint !== undefined || t.tracesEndpoint !== undefined;
+}
 
 /** The injection token of every section that apps inject. */
 export const SECTION_TOKENS = {

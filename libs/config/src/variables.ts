@@ -59,6 +59,23 @@ export const oneOf = <const T extends readonly string[]>(values: T, fallback: T[
     return match ?? fail(ctx, `must be one of ${values.join(', ')} (got "${value}")`);
   });
 
+/** One of `values`, or undefined when unset (for a variable whose absence means something). */
+export const oneOfOrUnset = <const T extends readonly string[]>(values: T) =>
+  raw().transform((value, ctx): T[number] | undefined => {
+    if (value === undefined) return undefined;
+    const match = values.find((v) => v.toLowerCase() === value.toLowerCase());
+    return match ?? fail(ctx, `must be one of ${values.join(', ')} (got "${value}")`);
+  });
+
+/** A decimal number in [min, max]. */
+export const decimal = (fallback: number, min: number, max: number) =>
+  raw().transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) return fail(ctx, `must be a number from ${min} to ${max} (got "${value}")`);
+    return n;
+  });
+
 /** A comma-separated list; empty when unset. */
 export const list = () => raw().transform((value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
@@ -237,6 +254,25 @@ export const VARIABLES = {
 
   LOG_LEVEL: oneOf(LOG_LEVELS, 'log'),
   LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json'),
+
+  // OpenTelemetry (docs/TRACING.md): the standard variables the pipeline itself reads. Tracing is on
+  // when an exporter or an endpoint is set; the exporter reads its own OTEL_EXPORTER_OTLP_* (headers,
+  // timeout), the resource OTEL_RESOURCE_ATTRIBUTES. Defaults are the specification's.
+  OTEL_SDK_DISABLED: bool(false),
+  OTEL_TRACES_EXPORTER: oneOfOrUnset(['otlp', 'console', 'none'] as const),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['https:', 'http:']),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(['https:', 'http:']),
+  // Only OTLP/HTTP with JSON is bundled (@opentelemetry/exporter-trace-otlp-http): say so at start
+  // rather than send JSON to a port that expects something else.
+  OTEL_EXPORTER_OTLP_PROTOCOL: oneOf(['http/json'] as const, 'http/json'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: oneOf(['http/json'] as const, 'http/json'),
+  OTEL_SERVICE_NAME: text(),
+  OTEL_TRACES_SAMPLER: oneOf(['parentbased_always_on', 'always_on', 'always_off', 'traceidratio', 'parentbased_always_off', 'parentbased_traceidratio'] as const, 'parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: decimal(1, 0, 1),
+  OTEL_BSP_SCHEDULE_DELAY: int(5000, 1, 600_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: int(2048, 1, 1_000_000),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(512, 1, 1_000_000),
+  OTEL_BSP_EXPORT_TIMEOUT: int(30_000, 1, 600_000),
 
   MIGRATIONS_DIR: textOr('prisma/migrations'),
   /** The team's own SQL migrations (for their handlers' tables), applied after ours, tracked apart. */

@@ -7,6 +7,7 @@ import { ConsoleQueryRepository } from './console-query.repository.js';
 import { EventApplyRepository } from './event-apply.repository.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
+import { EventTraceRepository } from './event-trace.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
 import { ForwardDestinationsRepository } from './forward-destinations.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
@@ -30,7 +31,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository, ListenDestinationsRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository, ListenDestinationsRepository, EventTraceRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
+import { traceTransaction } from '@app/tracing';
 import { deliveriesOf } from './forward-deliveries.repository.js';
 import { handlerSql, type HandlerSql } from './handler-sql.js';
 import { PG_POOL } from './pg-pool.js';
@@ -242,7 +243,8 @@ export class EventApplyRepository {
     let xid: string | undefined;
     const ranSql = new Set<string>();
     try {
-      return await inTransaction(this.pool, (client) => {
+      // A span around BEGIN … COMMIT when tracing is on (the handlers' spans are its children).
+      return await traceTransaction(eventId, () => inTransaction(this.pool, (client) => {
         const run = async <R>(query: pg.QueryConfig<unknown[]>): Promise<pg.QueryResult<R & pg.QueryResultRow>> => {
           // A handler still running after its event was rolled back (it ignored a timeout) must not
           // write outside the transaction, or inside another event's on the same pooled connection.
@@ -281,7 +283,7 @@ export class EventApplyRepository {
         timeoutMs,
         // Handlers run after the claim; were one to run before it, no transaction would pass the check (0).
         untrustedSince: () => (ranSql.size > 0 ? (xid ?? '0') : undefined),
-      });
+      }));
     } catch (err) {
       if (err instanceof TransactionLeftError) throw new TransactionLeftError(err.message, [...ranSql], { cause: err.cause });
       throw err;

@@ -30,6 +30,8 @@ export interface Delivery {
   generation: number;
   /** When its own schedule has it tried next (null: now). */
   nextAttemptAt: Date | null;
+  /** The traceparent stored with its event (docs/TRACING.md): its attempts' spans join that trace. */
+  traceContext: string | null;
   /** Its destination's circuit, read with it (null before the destination's row exists). */
   circuit: Pick<Circuit, 'state' | 'consecutiveFailures' | 'retryingAt' | 'probeUntil'> | null;
 }
@@ -60,7 +62,8 @@ export const RECORD_DELIVERIES = statement<{ destinations: string[]; webhook_ids
 
 const FIND = statement<{ id: string }>('find-delivery', `
   SELECT d.id::text, d.destination, d.event_id, d.event_type, d.webhook_id, d.body, d.status, d.attempts, d.first_attempt_at, d.next_attempt_at, d.replay_count,
-         c.state, c.consecutive_failures, c.retrying_at, c.probe_until
+         c.state, c.consecutive_failures, c.retrying_at, c.probe_until,
+         (SELECT w.trace_context FROM webhook_events w WHERE w.event_id = d.event_id) AS trace_context
   FROM forward_deliveries d LEFT JOIN forward_destinations c ON c.name = d.destination
   WHERE d.id = :id::bigint`);
 
@@ -68,6 +71,7 @@ type FoundRow = {
   id: string; destination: string; event_id: string; event_type: string; webhook_id: string; body: string; status: ForwardDeliveryStatus; attempts: number;
   first_attempt_at: Date | null; next_attempt_at: Date | null; replay_count: number;
   state: Circuit['state'] | null; consecutive_failures: number | null; retrying_at: Date | null; probe_until: Date | null;
+  trace_context: string | null;
 };
 
 // Every change below applies to a pending delivery only: doing it twice changes nothing.
@@ -170,7 +174,7 @@ export class ForwardDeliveriesRepository {
     if (!r) return null;
     return {
       id: r.id, destination: r.destination, eventId: r.event_id, eventType: r.event_type, webhookId: r.webhook_id, body: r.body, status: r.status, attempts: r.attempts,
-      firstAttemptAt: r.first_attempt_at, nextAttemptAt: r.next_attempt_at, generation: r.replay_count,
+      firstAttemptAt: r.first_attempt_at, nextAttemptAt: r.next_attempt_at, generation: r.replay_count, traceContext: r.trace_context,
       circuit: r.state === null ? null : { state: r.state, consecutiveFailures: r.consecutive_failures ?? 0, retryingAt: r.retrying_at, probeUntil: r.probe_until },
     };
   }

@@ -4,6 +4,8 @@ export type { EventCursor, EventDetail, EventListFilter, EventOrigin, EventPage,
 export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterFilter, DeadLetterInfo, ReplayReset } from './event-status.repository.js';
 export { JobOutboxRepository } from './job-outbox.repository.js';
+export { EventTraceRepository } from './event-trace.repository.js';
+export type { EventTrace } from './event-trace.repository.js';
 export { CommitRolledBackError, TransactionLeftError, inTransaction } from './transaction.js';
 export { ADVISORY_LOCKS } from './locks.js';
 export type { AdvisoryLockId } from './locks.js';

@@ -20,6 +20,8 @@ export interface RecordDeliveryInput {
   event: SquareWebhookEvent;
   signatureAlgorithm: SignatureAlgorithm;
   delivery: SquareDelivery;
+  /** The traceparent of the capture span (docs/TRACING.md); null while tracing is off. */
+  traceContext?: string | null;
 }
 
 /** Postgres refused this payload (its data, not the database's state): retrying cannot help. */
@@ -62,17 +64,18 @@ const RECORD_DELIVERIES = statement<{
   retry_reasons: Array<string | null>;
   deliveries: number[];
   body_keys: Array<string | null>;
+  trace_contexts: Array<string | null>;
   queue: string;
 }>('record-deliveries', `
   WITH recorded AS (
     INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
-      square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count, body_key)
+      square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count, body_key, trace_context)
     SELECT COALESCE(unfinished.event_id, e.event_id), e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'),
-      e.body::jsonb, e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries, e.body_key
+      e.body::jsonb, e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries, e.body_key, e.trace_context
     FROM unnest(:event_ids::text[], :event_types::text[], :merchant_ids::text[], :algorithms::text[], :bodies::text[],
       :environments::text[], :initial_ats::timestamptz[], :retry_numbers::int[], :retry_reasons::text[], :deliveries::int[],
-      :body_keys::text[])
-      AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries, body_key)
+      :body_keys::text[], :trace_contexts::text[])
+      AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries, body_key, trace_context)
     LEFT JOIN LATERAL (
       SELECT event_id FROM webhook_events
       WHERE body_key = e.body_key AND status = '${STATUS.received}'
@@ -173,6 +176,7 @@ export class WebhookInboxRepository {
       retry_reasons: rows.map((r) => r.all.map((d) => d.delivery.retryReason).filter(Boolean).at(-1) ?? null),
       deliveries: rows.map((r) => r.all.length),
       body_keys: rows.map((r) => r.first.event.bodyKey),
+      trace_contexts: rows.map((r) => r.first.traceContext ?? null),
       queue: QUEUES.squareEvents,
     }));
     const byKey = new Map(stored.map((s) => [s.body_key ?? s.event_id, s]));

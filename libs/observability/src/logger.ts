@@ -1,4 +1,5 @@
 import { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LOG_LEVELS, LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
@@ -8,7 +9,11 @@ const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshTok
 // that says nothing our "listening on" line does not. Printed from LOG_LEVEL=debug up.
 const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
 
-/** Our lines; Nest's boilerplate only when debugging. */
+/**
+ * Our lines; Nest's boilerplate only when debugging. JSON lines carry trace_id and span_id while a
+ * span is active (tracing on: docs/TRACING.md), so that a log line leads to its trace; with tracing
+ * off there is never an active span.
+ */
 class AppLogger extends ConsoleLogger {
   constructor(
     private readonly quietFramework: boolean,
@@ -21,6 +26,16 @@ class AppLogger extends ConsoleLogger {
     const context = optionalParams[optionalParams.length - 1];
     if (this.quietFramework && typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) return;
     super.log(message, ...optionalParams);
+  }
+
+  protected override getJsonLogObject(message: unknown, options: Parameters<ConsoleLogger['getJsonLogObject']>[1]): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    const object = super.getJsonLogObject(message, options);
+    const span = trace.getActiveSpan()?.spanContext();
+    if (span && isSpanContextValid(span)) {
+      object.trace_id = span.traceId;
+      object.span_id = span.spanId;
+    }
+    return object;
   }
 }
 

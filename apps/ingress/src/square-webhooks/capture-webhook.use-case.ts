@@ -6,6 +6,7 @@ import { ACK_BUDGET } from './ack-budget.js';
 import { errorMessage } from '@app/observability';
 import { SignatureAlgorithm, parseSquareWebhook, readSquareDelivery } from '@app/square';
 import { DependencyUnavailableException } from '@app/http';
+import { traceCapture } from '@app/tracing';
 
 /** What became of a verified delivery; an outage of Postgres throws DependencyUnavailableException. */
 export type CaptureResult =
@@ -36,7 +37,9 @@ export class CaptureWebhookUseCase {
     const { event } = parsed;
     let recorded: RecordedDelivery;
     try {
-      recorded = await withDeadline(this.inbox.recordDelivery({ event, signatureAlgorithm, delivery }), databaseDeadline);
+      // The capture span's traceparent is stored with the event: its later spans join this trace.
+      recorded = await traceCapture({ id: event.eventId, type: event.type, merchantId: event.merchantId }, (traceContext) =>
+        withDeadline(this.inbox.recordDelivery({ event, signatureAlgorithm, delivery, traceContext }), databaseDeadline));
     } catch (err) {
       if (err instanceof UnstorablePayloadError) {
         const reason = `Postgres refused the payload: ${errorMessage(err).slice(0, 200)}`;

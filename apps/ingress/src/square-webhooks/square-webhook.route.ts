@@ -4,6 +4,7 @@ import { IngressConfig, LogConfig, WebhookConfig } from '@app/config';
 import { RejectedDeliveriesRepository } from '@app/database';
 import { RequestLog, RetryLaterException, errorBody } from '@app/http';
 import { ThrottledLog, errorMessage } from '@app/observability';
+import { traceWebhookRequest } from '@app/tracing';
 import { CaptureWebhookUseCase } from './capture-webhook.use-case.js';
 import { InFlightBudget } from './in-flight-budget.js';
 import { checkSquareSignature, squareSignatureHeader } from './square-signature.check.js';
@@ -89,7 +90,7 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = process.hrtime.bigint();
-    const answer = await this.answer(req, res).catch((err: unknown) => {
+    const answer = await traceWebhookRequest(req.method ?? '', WEBHOOK_PATH, req.headers, () => this.answer(req, res), (a) => a?.status).catch((err: unknown) => {
       this.logger.error('unhandled error', { error: errorMessage(err), stack: (err as Error)?.stack });
       return error(500, 'error', 'Internal server error');
     });

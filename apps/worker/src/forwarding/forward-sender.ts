@@ -5,6 +5,7 @@ import type { Destination } from '@app/config';
 import type { Delivery } from '@app/database';
 import { httpStatusLabel } from '@app/metrics';
 import { parseRetryAfter } from '@app/queue';
+import { ATTR, traceHttpRequest } from '@app/tracing';
 
 export interface SendResult {
   /** 2xx. */
@@ -57,7 +58,10 @@ export async function sendDelivery(destination: Destination, delivery: Delivery,
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const { status, retryAfter } = await post(new URL(destination.url), delivery.body, headers, destination.timeoutMs);
+    const url = new URL(destination.url);
+    // An HTTP client span in the event's trace; traceparent (and tracestate) let the destination continue it.
+    const span = { method: 'POST', url, recordUrl: false, parent: delivery.traceContext, attributes: { [ATTR.destination]: destination.name, [ATTR.eventId]: delivery.eventId, [ATTR.attempt]: delivery.attempts + 1 } };
+    const { status, retryAfter } = await traceHttpRequest(span, (propagated) => post(url, delivery.body, { ...headers, ...propagated }, destination.timeoutMs), (answer) => answer.status);
     const ok = status >= 200 && status < 300;
     const error = ok ? null : `destination ${destination.name} answered ${status}`;
     return { ok, status, label: httpStatusLabel(status), error, retryAfterMs: parseRetryAfter(retryAfter), seconds: seconds() };

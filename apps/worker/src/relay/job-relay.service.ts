@@ -2,10 +2,11 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import pg from 'pg';
 import { withTimeout } from '@app/timeouts';
 import { DatabaseConfig } from '@app/config';
-import { JobOutboxRepository, sessionUrl, type OutboxJob } from '@app/database';
+import { EventTraceRepository, JobOutboxRepository, sessionUrl, type EventTrace, type OutboxJob } from '@app/database';
 import { errorMessage } from '@app/observability';
 import { QUEUES } from '@app/queue';
 import { SquareEventsProducer } from '@app/queue-runtime';
+import { traceRelay, tracingStarted } from '@app/tracing';
 import { ForwardQueues } from '../forwarding/forward-queues.js';
 
 const BATCH = 500;
@@ -39,6 +40,7 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
     private readonly producer: SquareEventsProducer,
     private readonly forward: ForwardQueues,
     private readonly database: DatabaseConfig,
+    private readonly traces: EventTraceRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -94,10 +96,16 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
     const byQueue = new Map<string, OutboxJob[]>();
     for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
     const sends = [...byQueue].map(([queue, queued]) =>
-      queue === QUEUES.squareEvents
-        ? this.producer.addEvents(queued.map((j) => ({ eventId: j.ref, generation: j.generation })))
-        : this.forward.add(queue, queued));
+      queue === QUEUES.squareEvents ? this.publishEvents(queued) : this.forward.add(queue, queued));
     await withTimeout(Promise.all(sends), SEND_TIMEOUT_MS);
+  }
+
+  /** The events' jobs; with tracing on, a `send` span each, in the trace stored with the event. */
+  private async publishEvents(jobs: OutboxJob[]): Promise<void> {
+    const add = () => this.producer.addEvents(jobs.map((j) => ({ eventId: j.ref, generation: j.generation })));
+    if (!tracingStarted()) return add();
+    const traces = await this.traces.forRelay(jobs.map((j) => j.ref)).catch(() => new Map<string, EventTrace>());
+    return traceRelay(jobs.map((j) => ({ eventId: j.ref, traceparent: traces.get(j.ref)?.traceparent ?? null })), add);
   }
 
   /** A connection of its own (LISTEN cannot share a pooled one), reopened whenever it drops. */

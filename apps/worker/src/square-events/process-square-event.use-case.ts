@@ -4,6 +4,7 @@ import { deepFreeze, type HandlerEvent, type HandlerLogger, type JsonObject } fr
 import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
 import { SquareApiClient, SquareApiError, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
+import { traceHandler } from '@app/tracing';
 import { HandlerError, HandlerTimeoutError, type AppliedHandler } from '../handlers/applied-handler.js';
 import { HandlerRegistry } from '../handlers/handler-registry.js';
 import { MerchantTokenResolver } from '../merchants/merchant-token.resolver.js';
@@ -154,7 +155,7 @@ export class ProcessSquareEventUseCase {
           context.handlers.push(handler.name);
           const ctx = { event, object, sql: tx.sqlFor(handler.name), attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges, unchanged: () => (outcome = 'unchanged') };
           try {
-            await handler.handle(ctx);
+            await traceHandler(handler.name, () => handler.handle(ctx));
           } catch (err) {
             throw new HandlerError(handler.name, err);
           }
