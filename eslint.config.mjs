@@ -38,6 +38,52 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      '@typescript-eslint/no-deprecated': 'error',
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    // CONVENTIONS.md, turned into checks: libs/config is the only reader of process.env; apps never import each
+    // other, and libs import no app (what two apps share is a lib). Tests, bench and scripts are harnesses.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/config/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through @app/config (libs/config).' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+([\\w-]+/src/|.*\\b(apps|libs)/)',
+              message: 'Apps never import each other; libs import no app, and other libs only through @app/*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Each section's class is its injection token and merges with the interface of its values: Nest finds a
+    // provider by the constructor parameter's type, which must be a class (emitDecoratorMetadata writes a type
+    // alias as Object). The classes are never instantiated (the validated values object is provided instead).
+    files: ['libs/config/src/sections.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-declaration-merging': 'off',
+      '@typescript-eslint/no-empty-object-type': 'off',
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.faults-spec.ts', 'test/**/*.ts'],
+    rules: {
+      // @types/jest types every asymmetric matcher (expect.stringContaining, expect.any, …) as `any`, so each
+      // expected object that uses one would be "unsafe"; tests compare values at run time anyway.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      // Fakes implement async interfaces with bodies that have nothing to await; `async` keeps their errors
+      // rejections, as the real implementations' are.
+      '@typescript-eslint/require-await': 'off',
     },
   },
   {

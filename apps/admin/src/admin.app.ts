@@ -14,7 +14,7 @@ export async function createAdminApp(config: AdminAppConfig): Promise<INestAppli
   // replays are logged by the auth middleware and the API; Bull Board's polling would flood a
   // per-request log.
   // The destinations name the forward queues and the replays' targets; their secrets are not needed here.
-  const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false });
+  const destinations = loadDestinations(config.forwarding.destinationsFile, undefined, { secrets: false });
   const app = await createHttpApp(AdminModule.forRoot(config, destinations), config.log, { requestLog: false });
   // Mounted on Express now, before app.init() registers module middleware and routes, so these
   // run in front of everything, in this order: Bull Board's router (middleware of a global module,

@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   // No Nest context: Postgres and the handler modules only.
   if (command.name === 'rerun') return runRerun(command, config);
   // Names only: a replay to a destination the file no longer lists would wait for nobody.
-  const destinations = loadDestinations(config.forwarding.destinationsFile, process.env, { secrets: false }).map((d) => d.name);
+  const destinations = loadDestinations(config.forwarding.destinationsFile, undefined, { secrets: false }).map((d) => d.name);
   if ((isDestinationsCommand(command) || (command.name === 'replay-delivery' && command.destination)) && !config.forwarding.destinationsFile) {
     // Set inline on `npm start` but not in .env: the CLI cannot know it.
     console.error('events: FORWARD_DESTINATIONS_FILE is not set (in the environment or .env); set it as for the worker');
