@@ -11,7 +11,7 @@ import { recoveryRun } from './support/recovery.js';
 import { scaleRun } from './support/scale.js';
 import { steadySignedLoad } from './support/steady-load.js';
 import { wrkAvailable, wrkLoad } from './support/wrk.js';
-import { startService, type Service } from './support/processes.js';
+import { startService } from './support/processes.js';
 import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
 import { writeReport, type Report } from './support/report.js';
 import { deleteQueuePrefix } from '../test/support/redis.js';

@@ -1,5 +1,5 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
-import { LOG_LEVELS, LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { LOG_LEVELS, type LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
 const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshToken', 'signatureKey', 'signatureKeys', 'key', 'secret', 'encryptionKey', 'oldEncryptionKeys', 'applicationSecret', 'clientSecret'];
