@@ -12,7 +12,7 @@ import { scaleRun } from './support/scale.js';
 import { tracingRuns } from './support/tracing.js';
 import { steadySignedLoad } from './support/steady-load.js';
 import { wrkAvailable, wrkLoad } from './support/wrk.js';
-import { startService, type Service } from './support/processes.js';
+import { startService } from './support/processes.js';
 import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
 import { writeReport, type Report } from './support/report.js';
 import { deleteQueuePrefix } from '../test/support/redis.js';

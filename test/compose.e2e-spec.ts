@@ -20,6 +20,9 @@ interface Service {
   profiles?: string[];
   volumes?: unknown[];
 }
+interface Compose {
+  services: Record<string, Service>;
+}
 
 const REQUIRED_ENV = {
   SQUARE_WEBHOOK_SIGNATURE_KEYS: 'whsk_compose_key',
@@ -35,12 +38,12 @@ function resolvedCompose(): { services: Record<string, Service>; validatedBy: st
   const cli = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { env: { ...process.env, ...REQUIRED_ENV }, encoding: 'utf8' });
   if (!cli.error) {
     if (cli.status !== 0) throw new Error(`docker-compose config failed:\n${cli.stderr}`);
-    return { services: parse(cli.stdout).services, validatedBy: 'docker-compose config' };
+    return { services: (parse(cli.stdout) as Compose).services, validatedBy: 'docker-compose config' };
   }
   // As Compose interpolates: the variable when set, else the default after `:-` (empty when none).
   const raw = readFileSync('docker-compose.yml', 'utf8').replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) =>
     (REQUIRED_ENV as Record<string, string>)[name] ?? (kind === '-' ? (rest ?? '') : ''));
-  return { services: parse(raw, { merge: true }).services, validatedBy: 'yaml' };
+  return { services: (parse(raw, { merge: true }) as Compose).services, validatedBy: 'yaml' };
 }
 
 describe('docker compose', () => {

@@ -46,7 +46,7 @@ describe('ingress when a dependency is down', () => {
 
   it('Postgres hanging (accepts, never answers): 503 within 2 s', async () => {
     const hole = await startBlackhole();
-    closers.push(hole.close);
+    closers.push(() => hole.close());
     const url = new URL(databaseUrl('hung'));
     url.port = String(hole.port);
     const ingress = await start(url.toString());

@@ -193,7 +193,7 @@ describe('many sellers: per-merchant OAuth tokens', () => {
       return back.searchParams;
     };
     const callback = (params: URLSearchParams, cookie?: string) =>
-      fetch(adminUrl(`/admin/oauth/square/callback?${params}`), { headers: { ...AUTH, ...(cookie ? { cookie } : {}) } });
+      fetch(adminUrl(`/admin/oauth/square/callback?${params.toString()}`), { headers: { ...AUTH, ...(cookie ? { cookie } : {}) } });
 
     it('connects a seller: consent, code exchanged, tokens stored sealed', async () => {
       const { consent, cookie } = await authorize();

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { ingressConfig, startIngress, type TestIngress } from './support/ingress.js';
 import { deleteQueuePrefix } from './support/redis.js';
@@ -26,7 +27,7 @@ describe('health, metrics and readiness', () => {
   let redisProxy: TcpProxy;
   let fake: FakeSquareServer;
   let ingress: TestIngress;
-  let worker: INestApplication;
+  let worker: INestApplication<Server>;
   let workerUrl: string;
 
   beforeAll(async () => {

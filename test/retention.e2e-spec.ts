@@ -217,7 +217,7 @@ describe('retention and erasure', () => {
   it('erase with Redis unreachable: Postgres is erased, the rest is said, exit 1 (running it again finishes)', async () => {
     const nowhere = await runNode(EVENTS_CLI, ['erase', '--customer-id', 'CUST_NOWHERE'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(nowhere.code).toBe(1);
-    expect(nowhere.stdout).toMatch(/^erased customer CUST_NOWHERE:\n  postgres: 0 event bodies, .*\n$/);
+    expect(nowhere.stdout).toMatch(/^erased customer CUST_NOWHERE:\n {2}postgres: 0 event bodies, .*\n$/);
     expect(nowhere.stderr).toContain('events: Redis not erased (REDIS_URL (redis://127.0.0.1:1) is unreachable: connect ECONNREFUSED 127.0.0.1:1); run the erasure again once Redis answers\n');
     expect(nowhere.stderr).not.toMatch(/\n\s+at /);
   });

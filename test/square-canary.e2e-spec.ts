@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { expandEventTypes } from '@app/square';
 import { FakeSquareServer } from '@app/testing';
@@ -17,7 +18,7 @@ describe('worker: subscription self-check and canary', () => {
   let prefix: string;
   let fake: FakeSquareServer;
   let ingress: TestIngress;
-  let worker: INestApplication | undefined;
+  let worker: INestApplication<Server> | undefined;
   let url: string;
 
   beforeAll(async () => {

@@ -109,7 +109,8 @@ describe('square CLI (npm run square)', () => {
       expect(fresh.stdout).toContain('"status":"accepted"');
       expect(eventId).not.toBe(SAMPLE_EVENT_ID);
       const row = await processed(eventId);
-      expect(JSON.parse((row.raw_body as Buffer).toString()).data).toEqual(JSON.parse(fixtureBody('payment.updated.json').toString()).data);
+      const dataOf = (body: Buffer) => (JSON.parse(body.toString()) as { data: unknown }).data;
+      expect(dataOf(row.raw_body as Buffer)).toEqual(dataOf(fixtureBody('payment.updated.json')));
     });
 
     it('takes its key and URL from SQUARE_WEBHOOK_SIGNATURE_KEYS (the first) and SQUARE_WEBHOOK_NOTIFICATION_URL', async () => {
@@ -197,8 +198,8 @@ describe('square CLI (npm run square)', () => {
       expect(run.stdout.split('\n').slice(1, 5)).toEqual([
         'It would match with:',
         `  - the notification URL with https instead of http: ${NOTIFICATION_URL}`,
-        expect.stringMatching(/^  - the body re-serialized compactly/),
-        expect.stringMatching(/^  - signed with HMAC-SHA1, the legacy x-square-signature/),
+        expect.stringMatching(/^ {2}- the body re-serialized compactly/),
+        expect.stringMatching(/^ {2}- signed with HMAC-SHA1, the legacy x-square-signature/),
       ]);
     });
   });

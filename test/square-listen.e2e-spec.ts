@@ -100,7 +100,7 @@ describe('square listen --forward-to: a temporary destination of the running pip
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     expect(receiver.of(ignored)).toEqual([]);
     const line = (type: string, id: string, status: number, rest = '') => new RegExp(`^\\S+Z ${type.replace('.', '\\.')} ${id} ${status} \\d+ ms${rest}`, 'm');
-    for (const [type, id] of [['payment.updated', first], ['payment.updated', third]] as const) await cli.waitFor(line(type, id!, 200));
+    for (const [type, id] of [['payment.updated', first], ['payment.updated', third]] as const) await cli.waitFor(line(type, id, 200));
     await cli.waitFor(line('payment.created', second, 500, ', will retry \\(destination listen-[0-9a-f]+ answered 500\\)$'));
     await cli.waitFor(line('payment.created', second, 200, ' attempt 2$'));
     expect(cli.stdout().match(/^\S+Z \S+ \S+ \d+ \d+ ms/gm)).toHaveLength(4);

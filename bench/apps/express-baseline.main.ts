@@ -23,7 +23,7 @@ app.post('/webhooks/square', express.raw({ type: 'application/json', limit: '1mb
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return void res.status(401).end();
   let event: { event_id: string; type: string; merchant_id?: string };
   try {
-    event = JSON.parse(body.toString('utf8'));
+    event = JSON.parse(body.toString('utf8')) as typeof event;
   } catch {
     return void res.status(400).end();
   }

@@ -92,7 +92,7 @@ export function plainLoad(url: string, connections: number, durationSeconds: num
 
 async function run(options: Record<string, unknown>): Promise<LoadResult> {
   const started = performance.now();
-  const result = (await autocannon({ ...options, timeout: 10 } as autocannon.Options)) as autocannon.Result;
+  const result = await autocannon({ ...options, timeout: 10 } as autocannon.Options);
   const seconds = (performance.now() - started) / 1000;
   return {
     requests: result.requests.total,

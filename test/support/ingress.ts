@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type IngressAppConfig } from '@app/config';
 import { createIngressApp } from '../../apps/ingress/src/ingress.app.js';
@@ -37,7 +38,7 @@ export function ingressConfig(databaseUrl: string, overrides: Partial<{
 export async function startIngress(config: IngressAppConfig, listenPort = 0): Promise<TestIngress> {
   const app = await createIngressApp(config);
   await app.listen(listenPort, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
+  const { port } = (app.getHttpServer() as Server).address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   const post: TestIngress['post'] = async (body, headers) => {
     const started = performance.now();

@@ -46,7 +46,7 @@ export async function startPgBouncer(targetUrl: string, poolSize = 3): Promise<P
   const [bin, ...args] = [...asRoot, ...command];
   const child = spawn(bin!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
+  child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
   try {
     await waitForPort(port, 5000);
   } catch (err) {

@@ -39,8 +39,8 @@ export async function createTestDatabase(suite: string, opts: { migrated?: boole
   return {
     name,
     url,
-    async query(sql, params) {
-      return (await pool.query(sql, params)).rows;
+    async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]) {
+      return (await pool.query<R>(sql, params)).rows;
     },
     async drop() {
       await pool.end();

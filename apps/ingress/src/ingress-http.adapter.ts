@@ -34,7 +34,7 @@ export class IngressHttpAdapter extends ExpressAdapter {
       (req, res) => {
         const front = this.front;
         if (front?.matches(req)) void front.handle(req, res);
-        else this.getInstance()(req, res);
+        else this.getInstance<http.RequestListener>()(req, res);
       },
     );
     this.setHttpServer(server);

@@ -72,7 +72,7 @@ export type MigrateConfig = AppConfig<'migrate'>;
 export type SquareSettingsCliConfig = AppConfig<'squareSettingsCli'>;
 
 export function loadAppConfig<A extends AppName>(app: A, env: Env = process.env): AppConfig<A> {
-  return loadConfig(APP_SECTIONS[app], env) as AppConfig<A>;
+  return loadConfig(APP_SECTIONS[app], env);
 }
 
 /**

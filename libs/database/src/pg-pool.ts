@@ -43,6 +43,7 @@ export function sessionUrl(config: DatabaseConfig): string | undefined {
 // a query under its `name` (sql.ts gives every statement one): without it, pg sends the unnamed
 // statement, parsed and planned on each call, which every pooler passes through. Prisma's adapter
 // names none unless told to.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .call(this) below
 const query = pg.Client.prototype.query;
 class UnnamedStatementsClient extends pg.Client {}
 UnnamedStatementsClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {

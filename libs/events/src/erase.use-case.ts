@@ -36,7 +36,7 @@ export class EraseUseCase {
 
   // A job serves nothing once its event's body or its delivery is gone (erased, or purged by retention).
   private async orphaned(jobs: StoredJob[]): Promise<StoredJob[]> {
-    const ref = (job: StoredJob, field: string) => (typeof job.data[field] === 'string' ? (job.data[field] as string) : undefined);
+    const ref = (job: StoredJob, field: string) => (typeof job.data[field] === 'string' ? job.data[field] : undefined);
     const ofEvents = jobs.filter((j) => (j.queue === QUEUES.squareEvents || j.queue === QUEUES.deadLetter) && ref(j, 'eventId'));
     const ofDeliveries = jobs.filter((j) => j.queue.startsWith(FORWARD_QUEUE_PREFIX) && ref(j, 'deliveryId'));
     const purged = await this.repository.purgedEvents(ofEvents.map((j) => ref(j, 'eventId')!));

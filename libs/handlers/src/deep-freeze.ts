@@ -10,7 +10,7 @@ export function deepFreeze<T>(value: T): T {
     const next = stack.pop();
     if (typeof next !== 'object' || next === null || Object.isFrozen(next)) continue;
     Object.freeze(next);
-    stack.push(...Object.values(next));
+    stack.push(...(Object.values(next) as unknown[]));
   }
   return value;
 }

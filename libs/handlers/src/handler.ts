@@ -45,7 +45,7 @@ export interface HandlerContext {
    * session statements (SET without LOCAL, RESET, DISCARD, LISTEN…): docs/HANDLERS.md, "What ctx.sql refuses".
    * A refused or failed statement fails the handler, even when it catches the error.
    */
-  sql<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<HandlerSqlResult<R>>;
+  sql: <R = Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<HandlerSqlResult<R>>;
   /** 1 for the first try of this event, 2 for the first retry… (a replay starts again at 1). */
   attempt: number;
   /** Lines tagged with the event id and the handler's name. */

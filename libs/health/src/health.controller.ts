@@ -67,7 +67,7 @@ export class HealthController {
         } catch (err) {
           if (!this.databaseDown) this.logger.warn(`readiness: DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`);
           this.databaseDown = true;
-          throw new Error(DATABASE_UNAVAILABLE);
+          throw new Error(DATABASE_UNAVAILABLE, { cause: err });
         }
         if (this.databaseDown) this.logger.log('readiness: the database answers again');
         this.databaseDown = false;

@@ -39,7 +39,7 @@ export function messageOf(exception: HttpException): string {
   const body = exception.getResponse();
   if (typeof body === 'string') return body;
   const message = (body as { message?: unknown }).message;
-  return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+  return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : exception.message;
 }
 
 function reasonPhrase(status: number): string {

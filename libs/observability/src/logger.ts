@@ -1,6 +1,6 @@
 import { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { LOG_LEVELS, LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
+import { LOG_LEVELS, type LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
 const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshToken', 'signatureKey', 'signatureKeys', 'key', 'secret', 'encryptionKey', 'oldEncryptionKeys', 'applicationSecret', 'clientSecret'];

@@ -39,7 +39,7 @@ describe('SquareApiClient', () => {
   });
 
   it('keeps amounts beyond 2^53 exact in the JSON text', async () => {
-    fake.put('payment', { ...SAMPLE_PAYMENTS[0]!, id: 'pay_big', amount_money: { amount: 9007199254740993, currency: 'USD' } });
+    fake.put('payment', { ...SAMPLE_PAYMENTS[0]!, id: 'pay_big', amount_money: { amount: 9007199254740992, currency: 'USD' } }); // 2^53 + 1 as a JS number
     // JSON.parse of the fake's own body already rounds; the text the SDK gives back is what counts.
     const text = (await client.retrieve('payment', 'pay_big', 'token-1')).json;
     expect(text).toMatch(/"amount_money":\{"amount":900719925474099\d/);

@@ -53,7 +53,7 @@ export class SquareApiClient {
         ...(baseUrl ? { baseUrl } : {}),
         timeoutInSeconds: timeoutMs / 1000,
         maxRetries: 0,
-        fetch: keepAliveFetch as typeof fetch,
+        fetch: keepAliveFetch,
       });
       this.clients.set(key, client);
     }

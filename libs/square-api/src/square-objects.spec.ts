@@ -1,6 +1,6 @@
 import { SquareClient } from 'square';
-import { EVENT_CATALOG } from '../../square/src/event-catalog.js';
-import { OBJECT_SAMPLES } from '../../testing/src/object-samples.js';
+import { EVENT_CATALOG } from '@app/square';
+import { OBJECT_SAMPLES } from '@app/testing';
 import { RETRIEVERS, wireObject, type Retriever } from './square-objects.js';
 
 // RETRIEVERS against the two tables it serves: every object type EVENT_CATALOG retrieves has a
@@ -81,7 +81,7 @@ describe('RETRIEVERS', () => {
       requested.push(`${init?.method ?? 'GET'} ${url.pathname}`);
       return new Response(JSON.stringify({ [retriever.key]: sample }), { status: 200, headers: { 'content-type': 'application/json' } });
     };
-    const client = new SquareClient({ token: 'test-token', baseUrl: 'http://square.test', maxRetries: 0, fetch: fakeFetch as typeof fetch });
+    const client = new SquareClient({ token: 'test-token', baseUrl: 'http://square.test', maxRetries: 0, fetch: fakeFetch });
     const id = String(sample.id);
 
     const response = await retriever.get(client, id);

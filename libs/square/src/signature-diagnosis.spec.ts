@@ -72,7 +72,7 @@ describe('diagnoseSquareSignature', () => {
     expect(descriptions(check({ rawBody: Buffer.concat([BODY, Buffer.from('\n')]) }))).toEqual([
       'the body without its trailing newline (an editor may have added it)',
     ]);
-    expect(diagnoseSquareSignature(check({ signedWith: { body: `${BODY}\n` } })).matches[0]?.bodyForm).toBe('with trailing newline');
+    expect(diagnoseSquareSignature(check({ signedWith: { body: `${BODY.toString()}\n` } })).matches[0]?.bodyForm).toBe('with trailing newline');
   });
 
   it('finds a body that was pretty-printed after Square signed it', () => {
@@ -97,7 +97,7 @@ describe('diagnoseSquareSignature', () => {
 
   it('combines causes, fewest changes first', () => {
     const d = diagnoseSquareSignature(
-      check({ keys: [wrong], otherKeys: [right], rawBody: Buffer.from(`${BODY}\n`), signedWith: { url: `${URL}/`, algorithm: 'sha1' } }),
+      check({ keys: [wrong], otherKeys: [right], rawBody: Buffer.from(`${BODY.toString()}\n`), signedWith: { url: `${URL}/`, algorithm: 'sha1' } }),
     );
     expect(d.matches[0]?.changes.map((c) => c.kind)).toEqual(['url', 'key', 'body', 'algorithm']);
   });

@@ -116,5 +116,6 @@ function unstorableReason(payload: unknown, json: string): string | undefined {
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     && !/[\u0000-\u001f]/.test(value);
 }

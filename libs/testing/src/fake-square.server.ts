@@ -98,7 +98,7 @@ export class FakeSquareServer {
     if (!isObjectType(objectType)) throw new Error(`the fake Square API serves no ${objectType}`);
     if (merchantId !== undefined) this.owners.set(`${objectType}/${String(object.id)}`, merchantId);
     let objects = this.store.get(objectType);
-    if (!objects) this.store.set(objectType, (objects = new Map()));
+    if (!objects) this.store.set(objectType, (objects = new Map<string, JsonObject>()));
     objects.set(String(object.id), object);
   }
 

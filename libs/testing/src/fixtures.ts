@@ -21,7 +21,7 @@ export interface SignatureVector {
   'x-square-signature': string;
 }
 
-export const SIGNATURE_VECTORS: SignatureVector[] = JSON.parse(readFileSync(join(FIXTURES_DIR, 'square-signature-vectors.json'), 'utf8')).cases;
+export const SIGNATURE_VECTORS = (JSON.parse(readFileSync(join(FIXTURES_DIR, 'square-signature-vectors.json'), 'utf8')) as { cases: SignatureVector[] }).cases;
 
 function projectRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {

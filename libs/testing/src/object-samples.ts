@@ -7,8 +7,8 @@ import { SAMPLE_PAYMENTS, SAMPLE_REFUNDS } from './samples.js';
 // and the objects refer to each other (one seller, location LQ8T3M2V6R0YA, customer W8RT…).
 
 export const OBJECT_SAMPLES: Record<string, Record<string, unknown>> = {
-  payment: SAMPLE_PAYMENTS[0],
-  refund: SAMPLE_REFUNDS[0],
+  payment: SAMPLE_PAYMENTS[0]!,
+  refund: SAMPLE_REFUNDS[0]!,
 
   order: {
     id: 'Ord7hXq2PcVb9Lm1NzKd4sTwYe', location_id: 'LQ8T3M2V6R0YA', customer_id: 'W8RT4ZQK2N6VB1XH9CMPD3FJSA', reference_id: 'web-10452',

@@ -1,4 +1,5 @@
 import { tracingEnabled, type TracingConfig } from '@app/config';
+import type * as SdkTrace from '@opentelemetry/sdk-trace';
 import { markTracingStarted } from './spans.js';
 
 /** Flushes what is left to export, and stops exporting (at shutdown). */
@@ -14,7 +15,7 @@ export type StopTracing = () => Promise<void>;
  * libs/config (the endpoint, the sampler, the batch settings).
  */
 export async function startTracing(config: TracingConfig, defaultServiceName: string): Promise<StopTracing> {
-  if (!tracingEnabled(config)) return async () => undefined;
+  if (!tracingEnabled(config)) return () => Promise.resolve();
   const [api, { AsyncLocalStorageContextManager }, core, sdk, resources] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/context-async-hooks'),
@@ -55,7 +56,7 @@ export function tracesUrl(config: Pick<TracingConfig, 'endpoint' | 'tracesEndpoi
   return undefined;
 }
 
-type Sdk = typeof import('@opentelemetry/sdk-trace');
+type Sdk = typeof SdkTrace;
 
 function sampler(sdk: Sdk, config: TracingConfig) {
   const ratio = () => new sdk.TraceIdRatioBasedSampler(config.samplerArg);

@@ -12,7 +12,7 @@ export class ConsoleErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    let status = HttpStatus.INTERNAL_SERVER_ERROR;
+    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
     let message = 'Something went wrong; the admin app\'s log says what.';
     if (exception instanceof HttpException) {
       status = exception.getStatus();

@@ -49,8 +49,9 @@ export class AdminDestinationsController {
   /** ?destination=<name> or ?id=<deliveryId>&id=…; neither: every configured destination. */
   @Post('deliveries/retry-now')
   @HttpCode(200)
-  async retryNow(@Query('destination') destination: unknown, @Query('id') id: unknown, @Req() req: AdminRequest): Promise<RetryNowResult> {
-    const ids = id === undefined ? [] : Array.isArray(id) ? id.map(String) : [String(id)];
+  async retryNow(@Query('destination') destination: unknown, @Query('id') id: string | string[] | undefined, @Req() req: AdminRequest): Promise<RetryNowResult> {
+    // Express 5's (simple) query parser gives a string, or an array of them when the key repeats.
+    const ids = id === undefined ? [] : Array.isArray(id) ? id : [id];
     if (destination !== undefined && (typeof destination !== 'string' || ids.length > 0)) throw new BadRequestException('give one destination, or delivery ids, not both');
     if (typeof destination === 'string') this.configured(destination);
     const result = await this.control.retryNow(ids.length > 0 ? { ids } : { destinations: typeof destination === 'string' ? [destination] : this.names() });

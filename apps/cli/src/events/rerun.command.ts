@@ -84,7 +84,7 @@ async function applyOne(handler: SquareEventHandler, e: RerunEvent, retrieved: R
   const event = deepFreeze({ id: e.eventId, type: e.eventType, merchantId: e.merchantId, createdAt: e.createdAt, payload });
   const ran = await applies.inApplyTransaction(e.eventId, timeoutMs, async (tx) => {
     if (!(await tx.claimHandler(handler.name))) return false;
-    await runTeamHandler(handler, { event, object: deepFreeze(object as JsonObject | null), sql: tx.sqlFor(handler.name), attempt: 1, logger: cliLogger(handler.name, e.eventId) });
+    await runTeamHandler(handler, { event, object: deepFreeze(object), sql: tx.sqlFor(handler.name), attempt: 1, logger: cliLogger(handler.name, e.eventId) });
     return true;
   });
   return ran ? 'applied' : 'skipped';

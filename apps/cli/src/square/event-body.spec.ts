@@ -8,15 +8,15 @@ describe('withNewEventId', () => {
   it('replaces event_id and created_at and keeps everything else', () => {
     const body = sample('payment.updated');
     const renewed = withNewEventId(body, 'evt-new', new Date('2030-01-02T03:04:05.678Z'))!;
-    const before = JSON.parse(body.toString());
-    const after = JSON.parse(renewed.toString());
+    const before = JSON.parse(body.toString()) as Record<string, unknown>;
+    const after = JSON.parse(renewed.toString()) as Record<string, unknown>;
     expect(after).toEqual({ ...before, event_id: 'evt-new', created_at: '2030-01-02T03:04:05.678Z' });
     expect(Object.keys(after)).toEqual(Object.keys(before));
     expect(renewed.toString()).not.toMatch(/\s/);
   });
 
   it('makes a different id each time by default', () => {
-    const ids = [1, 2].map(() => JSON.parse(withNewEventId(sample('payment.updated'))!.toString()).event_id);
+    const ids = [1, 2].map(() => (JSON.parse(withNewEventId(sample('payment.updated'))!.toString()) as { event_id: string }).event_id);
     expect(ids[0]).not.toBe(ids[1]);
   });
 

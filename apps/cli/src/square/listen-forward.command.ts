@@ -35,7 +35,7 @@ export async function runListenForward(cmd: ListenForwardCommand, config: Square
     await repository.register({ name, url: cmd.forwardTo, secret, eventTypes: cmd.events }, LEASE_MS);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new Error(`cannot register the destination in Postgres (database "${database}"): ${(err as Error).message}${hintOf(err)}`);
+    throw new Error(`cannot register the destination in Postgres (database "${database}"): ${(err as Error).message}${hintOf(err)}`, { cause: err });
   }
   out(`destination ${name}: forwarding ${cmd.events.join(', ')} to ${cmd.forwardTo}`);
   out(`signing secret (Standard Webhooks; verify each request with it): ${secret}`);

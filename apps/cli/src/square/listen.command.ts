@@ -21,7 +21,7 @@ export function runListen(command: Listen, out: (line: string) => void = console
         const verdict = verify(webhook, raw, headers);
         const body = parseJson(raw);
         const data = (body?.data ?? {}) as Record<string, unknown>;
-        const what = [body?.type, data.event_id, data.object_type && `${String(data.object_type)} ${String(data.object_id ?? '')}`.trim()].filter(Boolean).join(' ');
+        const what = [body?.type, data.event_id, typeof data.object_type === 'string' && `${data.object_type} ${typeof data.object_id === 'string' ? data.object_id : ''}`.trim()].filter(Boolean).join(' ');
         out(`${new Date().toISOString()} ${req.method} ${req.url} webhook-id=${headers['webhook-id'] ?? '-'} ${verdict.line}${what ? ` ${what}` : ''}`);
         out(body ? JSON.stringify(body, null, 2) : raw);
         res.writeHead(verdict.ok ? command.status : 401, { 'content-type': 'text/plain' }).end(verdict.ok ? 'ok\n' : `${verdict.line}\n`);

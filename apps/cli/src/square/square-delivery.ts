@@ -37,7 +37,7 @@ export async function deliver(d: Delivery): Promise<DeliveryResponse> {
   try {
     res = await fetch(d.to, { method: 'POST', body: d.body, headers: deliveryHeaders(d), signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
-    throw new Error(`cannot reach ${d.to}: ${reason(err)}`);
+    throw new Error(`cannot reach ${d.to}: ${reason(err)}`, { cause: err });
   }
   return { status: res.status, statusText: res.statusText, body: await res.text() };
 }

@@ -35,7 +35,7 @@ describe('CaptureWebhookUseCase', () => {
   let useCase: CaptureWebhookUseCase;
 
   // The failures below are provoked: their error lines are expected, not printed.
-  let errors: ReturnType<typeof jest.spyOn>;
+  let errors: { mockRestore(): void };
 
   beforeEach(() => {
     inbox = new FakeInbox();

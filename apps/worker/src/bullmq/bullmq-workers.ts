@@ -14,7 +14,7 @@ const STALLED_CHECK_MS = 5000;
 const MAX_STALLED = 3;
 
 /** What differs between our workers; everything else is the same for all (see create). */
-export interface BullWorkerOptions<D, R, N extends string> {
+export interface BullWorkerOptions {
   concurrency: number;
   /** Delay before the next attempt of a job that threw `err`. */
   backoff: (attemptsMade: number, err: Error | undefined, job: MinimalJob | undefined) => number;
@@ -52,7 +52,7 @@ export class BullWorkers {
   create<D, R, N extends string>(
     queueName: string,
     process: (job: Job<D, R, N>, token: string | undefined) => Promise<R>,
-    options: BullWorkerOptions<D, R, N>,
+    options: BullWorkerOptions,
   ): BullWorker<D, R, N> {
     const active = new ActiveJobs();
     const connection: RedisClient = this.connections.connect({ maxRetriesPerRequest: null });

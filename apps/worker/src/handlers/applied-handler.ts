@@ -13,7 +13,7 @@ export interface ApplyContext extends HandlerContext {
   /** For a catalog version: the catalog objects changed since the last one stored. */
   catalogChanges: readonly CanonicalObject[];
   /** The mirror found a newer version stored: the event's outcome is 'unchanged'. */
-  unchanged(): void;
+  unchanged: () => void;
 }
 
 /** One handler as the apply path runs it: the built-in mirror, or one of the team's. */

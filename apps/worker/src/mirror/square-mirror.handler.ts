@@ -60,6 +60,9 @@ export class SquareMirrorHandler implements AppliedHandler {
         if (written === 0) await tx.setOutcome('unchanged');
         break;
       }
+      case 'none':
+      case 'invalid':
+        return; // wants() turns these away: they never reach the mirror
     }
     // The statements record 'unchanged' in the inbox; the same goes to the job's log and metrics.
     if (written === 0 && (tried > 0 || route.kind === 'catalog_changes')) unchanged();

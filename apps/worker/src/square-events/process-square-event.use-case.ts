@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventApplyRepository, EventStatusRepository, TransactionLeftError } from '@app/database';
-import { deepFreeze, type HandlerEvent, type HandlerLogger, type JsonObject } from '@app/handlers';
+import { deepFreeze, type HandlerEvent, type HandlerLogger } from '@app/handlers';
 import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
 import { SquareApiClient, SquareApiError, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
