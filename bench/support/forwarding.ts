@@ -15,7 +15,7 @@ const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const CONNECTIONS = 50;
 
 /** A receiver that answers 204 at once: the destination's own cost stays out of the figure. */
-async function fastReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+export async function fastReceiver(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     req.resume().on('end', () => res.writeHead(204).end());
   });
@@ -24,7 +24,7 @@ async function fastReceiver(): Promise<{ url: string; close(): Promise<void> }> 
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }
 
-function destinationsFile(destinations: Array<{ name: string; url: string; timeoutMs?: number }>): string {
+export function destinationsFile(destinations: Array<{ name: string; url: string; timeoutMs?: number }>): string {
   const file = join(mkdtempSync(join(tmpdir(), 'bench-destinations-')), 'destinations.yml');
   writeFileSync(file, `destinations:\n${destinations.map((d) =>
     `  - { name: ${d.name}, url: '${d.url}', secret: '${SECRET}', eventTypes: ['*']${d.timeoutMs ? `, timeoutMs: ${d.timeoutMs}` : ''} }`).join('\n')}\n`);

@@ -4,7 +4,7 @@ import { DatabaseConfig } from '@app/config';
 import { DeliveryQueryRepository } from './delivery-query.repository.js';
 import { EventAttemptsRepository } from './event-attempts.repository.js';
 import { ConsoleQueryRepository } from './console-query.repository.js';
-import { EventApplyRepository } from './event-apply.repository.js';
+import { EventTransactions } from './transaction.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
@@ -29,7 +29,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventTransactions, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).
