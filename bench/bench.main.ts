@@ -145,10 +145,12 @@ async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: R
     { latencyMs: 100, workers: 2, concurrency: 50 },
   ];
   // BENCH_E2E_RUNS=0,1: only those runs (by index above). BENCH_WORKER_CPU_PROF=<dir>: the worker
-  // runs with node --cpu-prof (the profile is written when it exits, in <dir>).
+  // is profiled (support/cpu-profile.mjs; node refuses --cpu-prof in NODE_OPTIONS), the profile
+  // written in <dir> when it exits.
   const picked = process.env.BENCH_E2E_RUNS?.split(',').map(Number);
   const profileDir = process.env.BENCH_WORKER_CPU_PROF;
-  const profiled = profileDir ? { NODE_OPTIONS: `${SAME_HEAP} --cpu-prof --cpu-prof-dir=${profileDir}` } : undefined;
+  const preload = `${process.cwd()}/bench/support/cpu-profile.mjs`;
+  const profiled = profileDir ? { NODE_OPTIONS: `${SAME_HEAP} --import ${preload}`, BENCH_CPU_PROF_DIR: profileDir } : undefined;
   try {
     await endToEnd((picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv: profiled })), (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS), db, fake, report);
   } finally {

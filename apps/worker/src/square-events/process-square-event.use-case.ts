@@ -250,9 +250,10 @@ export class ProcessSquareEventUseCase {
     }
   }
 
-  private async finish(tx: EventTransaction, a: Applying, claimed: boolean, outcome: ProcessOutcome, ran: readonly string[]): Promise<ProcessOutcome> {
+  /** FINISH rides in COMMIT's message (one round trip fewer); if it fails, nothing commits. */
+  private finish(tx: EventTransaction, a: Applying, claimed: boolean, outcome: ProcessOutcome, ran: readonly string[]): ProcessOutcome {
     const duration_ms = Math.round(performance.now() - a.clock.started);
-    await tx.run(FINISH, { event_id: a.event.id, claimed, outcome, attempt: a.attempt, started_at: a.clock.at, duration_ms, handlers: [...ran] });
+    tx.runBeforeCommit(FINISH, { event_id: a.event.id, claimed, outcome, attempt: a.attempt, started_at: a.clock.at, duration_ms, handlers: [...ran] });
     return outcome;
   }
 
