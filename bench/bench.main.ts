@@ -6,7 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { Redis } from 'ioredis';
 import { plainLoad, signedLoad, type LoadResult } from './support/load.js';
 import { endToEnd, oneInsertHandler, type EndToEndRun } from './support/end-to-end.js';
-import { forwardingRuns } from './support/forwarding.js';
+import { destinationsFile, fastReceiver, forwardingRuns } from './support/forwarding.js';
 import { recoveryRun } from './support/recovery.js';
 import { scaleRun } from './support/scale.js';
 import { tracingRuns } from './support/tracing.js';
@@ -135,15 +135,31 @@ async function ackVersusSquare(db: BenchDatabase, fake: FakeSquareServer, report
 /** 3 and 4. N events sent, time until all are processed, with 1 and 2 workers (and a handler); peak memory. */
 async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: Report): Promise<void> {
   const handler = await oneInsertHandler(db);
+  const receiver = await fastReceiver();
+  // Issue 24's runs: one worker at concurrency 20 with Square answering at once (mirror only, a
+  // handler, a destination), and Square at 100 ms with concurrency 50 and 100.
   const runs: EndToEndRun[] = [
-    { latencyMs: 0, workers: 1 },
-    { latencyMs: 0, workers: 1, variant: 'a handler doing one insert', env: { SQUARE_EVENT_HANDLERS: handler } },
-    { latencyMs: 0, workers: 1, variant: 'a mix of orders, customers, invoices, payments, custom attributes', mix: 'mixed' },
-    { latencyMs: 0, workers: 2 },
-    { latencyMs: 100, workers: 1 },
-    { latencyMs: 100, workers: 2 },
+    { latencyMs: 0, workers: 1, concurrency: 20 },
+    { latencyMs: 0, workers: 1, concurrency: 20, variant: 'a handler doing one insert', env: { SQUARE_EVENT_HANDLERS: handler } },
+    { latencyMs: 0, workers: 1, concurrency: 20, variant: 'one destination (answering 204 at once)', env: { FORWARD_DESTINATIONS_FILE: destinationsFile([{ name: 'fast', url: receiver.url }]) } },
+    { latencyMs: 0, workers: 1, concurrency: 20, variant: 'a mix of orders, customers, invoices, payments, custom attributes', mix: 'mixed' },
+    { latencyMs: 0, workers: 2, concurrency: 20 },
+    { latencyMs: 100, workers: 1, concurrency: 50 },
+    { latencyMs: 100, workers: 1, concurrency: 100 },
+    { latencyMs: 100, workers: 2, concurrency: 50 },
   ];
-  await endToEnd(runs, (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS), db, fake, report);
+  // BENCH_E2E_RUNS=0,1: only those runs (by index above). BENCH_WORKER_CPU_PROF=<dir>: the worker
+  // is profiled (support/cpu-profile.mjs; node refuses --cpu-prof in NODE_OPTIONS), the profile
+  // written in <dir> when it exits.
+  const picked = process.env.BENCH_E2E_RUNS?.split(',').map(Number);
+  const profileDir = process.env.BENCH_WORKER_CPU_PROF;
+  const preload = `${process.cwd()}/bench/support/cpu-profile.mjs`;
+  const profiled = profileDir ? { NODE_OPTIONS: `${SAME_HEAP} --import ${preload}`, BENCH_CPU_PROF_DIR: profileDir } : undefined;
+  try {
+    await endToEnd((picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv: profiled })), (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS), db, fake, report);
+  } finally {
+    await receiver.close();
+  }
 }
 
 function print(label: string, r: LoadResult): void {

@@ -7,8 +7,10 @@
 // the benchmark's database and PgBouncer's process, Node's from process.cpuUsage().
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { EventApplyRepository, WebhookInboxRepository, createPgPool } from '@app/database';
+import { EventTransactions, WebhookInboxRepository, createPgPool } from '@app/database';
 import { parseSquareWebhook } from '@app/square';
+import { CLAIM_EVENT } from '../apps/worker/src/square-events/process-square-event.use-case.js';
+import { UPSERT_PAYMENT } from '../apps/worker/src/mirror/square-mirror.handler.js';
 import { startPgBouncer } from '../test/support/pgbouncer.js';
 import { paymentEventBody } from '../test/support/signing.js';
 import { freshDatabase } from './support/stack.js';
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
       for (const variant of VARIANTS) {
         const pool = createPgPool({ url: variant.url === 'direct' ? db.url : bouncer.url, poolSize: CONCURRENCY, pooler: variant.pooler }, 5000);
         const inbox = new WebhookInboxRepository(pool);
-        const apply = new EventApplyRepository(pool);
+        const apply = new EventTransactions(pool);
         // Warm the pool (connections and, for named statements, their preparation) outside the measure.
         await Promise.all(Array.from({ length: CONCURRENCY }, () => pool.query('SELECT 1')));
         const ids = Array.from({ length: EVENTS }, () => `bench-${serial++}`);
@@ -64,8 +66,9 @@ async function main(): Promise<void> {
             const parsed = parseSquareWebhook(paymentEventBody(id, `pay_${id}`));
             if (!parsed.ok) throw new Error(parsed.reason);
             await inbox.recordDelivery({ event: parsed.event, signatureAlgorithm: 'sha256', delivery: { environment: null, initialDeliveryTimestamp: null, initialDeliveryAt: null, retryNumber: null, retryReason: null } });
-            await apply.inApplyTransaction(id, 10_000, async (tx) => {
-              if (await tx.claim(1)) await tx.upsertPayment(payment(id));
+            await apply.inEventTransaction(id, 10_000, async (tx) => {
+              const claimed = await tx.run(CLAIM_EVENT, { event_id: id, handlers: [], body_key: null, object: null });
+              if (claimed.rows.length === 1) await tx.run(UPSERT_PAYMENT, { object: payment(id), event_id: id });
             });
           }));
         }

@@ -1,4 +1,9 @@
-import { CommitRolledBackError, EventApplyRepository, TransactionLeftError, TransactionOverError, createPgPool, inTransaction, type ApplyTransaction } from '@app/database';
+import { CommitRolledBackError, EventTransactions, TransactionLeftError, TransactionOverError, createPgPool, inTransaction, statement, type EventTransaction } from '@app/database';
+
+// A claim as the worker's (event_claims' key), and what a handler's statement could do were ctx.sql not to refuse it.
+const CLAIM = statement<{ event_id: string }>('test-claim', 'INSERT INTO event_claims (event_id) VALUES (:event_id)');
+const ROLLBACK = statement<Record<string, never>>('test-rollback', 'ROLLBACK');
+const BEGIN = statement<Record<string, never>>('test-begin', 'BEGIN');
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 describe('inTransaction', () => {
@@ -43,9 +48,9 @@ describe('inTransaction', () => {
 
   it('a handler still running after its transaction timed out cannot write, inside it or outside', async () => {
     const pool = createPgPool({ url: db.url, poolSize: 2 });
-    const applies = new EventApplyRepository(pool);
-    let zombie: ApplyTransaction | undefined;
-    await expect(applies.inApplyTransaction('e-late', 200, async (tx) => {
+    const applies = new EventTransactions(pool);
+    let zombie: EventTransaction | undefined;
+    await expect(applies.inEventTransaction('e-late', 200, async (tx) => {
       zombie = tx;
       await new Promise(() => undefined); // ignores the deadline
     })).rejects.toThrow('transaction not done within 200 ms');
@@ -68,12 +73,12 @@ describe('inTransaction', () => {
   // through, the commit would still find out. Here one does, through the repository's own run().
   it('a transaction left and another begun by a handler\'s statements: the commit finds it, and nothing after the escape commits', async () => {
     const pool = createPgPool({ url: db.url, poolSize: 1 });
-    const applies = new EventApplyRepository(pool);
-    const escape = applies.inApplyTransaction('e-escape', 10_000, async (tx) => {
-      await tx.claim(1);
+    const applies = new EventTransactions(pool);
+    const escape = applies.inEventTransaction('e-escape', 10_000, async (tx) => {
+      await tx.run(CLAIM, { event_id: 'e-escape' });
       await tx.sqlFor('escaper')('INSERT INTO t VALUES (6)');
-      await tx.run({ text: 'ROLLBACK' });
-      await tx.run({ text: 'BEGIN' });
+      await tx.run(ROLLBACK, {});
+      await tx.run(BEGIN, {});
       await tx.sqlFor('escaper')('INSERT INTO t VALUES (7)');
     });
     await expect(escape).rejects.toBeInstanceOf(TransactionLeftError);
@@ -85,14 +90,14 @@ describe('inTransaction', () => {
 
   it('what a handler\'s statements leave in the session is undone before its connection goes back to the pool, or the connection is closed', async () => {
     const pool = createPgPool({ url: db.url, poolSize: 1 });
-    const applies = new EventApplyRepository(pool);
+    const applies = new EventTransactions(pool);
     const session = async () => (await pool.query<{ pid: number; path: string; who: string; timeout: string; prepared: number; locks: number }>(`
       SELECT pg_backend_pid() AS pid, current_setting('search_path') AS path, current_user AS who, current_setting('statement_timeout') AS timeout,
         (SELECT count(*)::int FROM pg_prepared_statements WHERE from_sql) AS prepared,
         (SELECT count(*)::int FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory') AS locks`)).rows[0]!;
     const before = await session();
-    const apply = (id: string, statements: string[]) => applies.inApplyTransaction(id, 10_000, async (tx) => {
-      await tx.claim(1);
+    const apply = (id: string, statements: string[]) => applies.inEventTransaction(id, 10_000, async (tx) => {
+      await tx.run(CLAIM, { event_id: id });
       for (const text of statements) await tx.sqlFor('sloppy')(text);
     });
     await apply('e-session', [

@@ -94,11 +94,13 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     const prefix = newPrefix();
     await storeEvent('race-1', 'pay_race');
     const app = await worker(prefix);
-    const { EventApplyRepository } = await import('@app/database');
-    const applies = app.get(EventApplyRepository);
+    const { EventTransactions } = await import('@app/database');
+    const { CLAIM_EVENT } = await import('../apps/worker/src/square-events/process-square-event.use-case.js');
+    const applies = app.get(EventTransactions);
     const outcomes = await Promise.all(Array.from({ length: 20 }, () =>
-      applies.inApplyTransaction('race-1', 5000, async (tx) => {
-        return (await tx.claim(1)) ? 'applied' : 'duplicate';
+      applies.inEventTransaction('race-1', 5000, async (tx) => {
+        const claimed = await tx.run(CLAIM_EVENT, { event_id: 'race-1', handlers: [], body_key: null, object: null });
+        return claimed.rows.length === 1 ? 'applied' : 'duplicate';
       })));
     expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19);

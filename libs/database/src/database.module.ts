@@ -4,7 +4,7 @@ import { DatabaseConfig } from '@app/config';
 import { DeliveryQueryRepository } from './delivery-query.repository.js';
 import { EventAttemptsRepository } from './event-attempts.repository.js';
 import { ConsoleQueryRepository } from './console-query.repository.js';
-import { EventApplyRepository } from './event-apply.repository.js';
+import { EventTransactions } from './transaction.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { EventTraceRepository } from './event-trace.repository.js';
@@ -31,7 +31,7 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventApplyRepository, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository, ListenDestinationsRepository, EventTraceRepository];
+const repositories = [WebhookInboxRepository, EventStatusRepository, EventTransactions, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository, ListenDestinationsRepository, EventTraceRepository];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).

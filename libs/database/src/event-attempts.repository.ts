@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from './pg-pool.js';
-import { statement } from './sql.js';
+import { STATUS, statement } from './sql.js';
 
 /** What one processing attempt did, as the worker saw it. */
 export interface EventAttemptRecord {
@@ -20,10 +20,22 @@ export interface EventAttemptRow extends EventAttemptRecord {
   id: string;
 }
 
-// One statement per attempt, outside the apply transaction: an attempt that rolled back is
-// recorded all the same. An event gone from the inbox (never, today) makes the FK refuse it.
+// One statement per attempt that opened no transaction or failed (an applied one is recorded in its
+// transaction, with its outcome: process-square-event.use-case.ts). An event gone from the inbox
+// (never, today) makes the FK refuse it.
 const RECORD = statement<{ event_id: string; attempt: number; started_at: Date; duration_ms: number; outcome: string; error: string | null; handlers: string[] }>(
   'record-event-attempt', `
+  INSERT INTO event_attempts (event_id, attempt, started_at, duration_ms, outcome, error, handlers)
+  VALUES (:event_id, :attempt, :started_at, :duration_ms, :outcome, :error, :handlers::text[])`);
+
+// A failed attempt that will be retried: the event keeps its attempt count and last error, and the
+// attempt its row, in one statement.
+const RECORD_RETRY = statement<{ event_id: string; attempt: number; started_at: Date; duration_ms: number; outcome: string; error: string | null; handlers: string[] }>(
+  'record-event-retry', `
+  WITH failure AS (
+    UPDATE webhook_events SET attempts = :attempt, last_error = :error, updated_at = now()
+    WHERE event_id = :event_id AND status = '${STATUS.received}'
+  )
   INSERT INTO event_attempts (event_id, attempt, started_at, duration_ms, outcome, error, handlers)
   VALUES (:event_id, :attempt, :started_at, :duration_ms, :outcome, :error, :handlers::text[])`);
 
@@ -41,6 +53,13 @@ export class EventAttemptsRepository {
   async record(a: EventAttemptRecord): Promise<void> {
     await this.pool.query(
       RECORD.bind({ event_id: a.eventId, attempt: a.attempt, started_at: a.startedAt, duration_ms: a.durationMs, outcome: a.outcome, error: a.error, handlers: [...a.handlers] }),
+    );
+  }
+
+  /** An attempt that failed and will be retried: recorded, with the event's attempt count and last error. */
+  async recordRetry(a: EventAttemptRecord): Promise<void> {
+    await this.pool.query(
+      RECORD_RETRY.bind({ event_id: a.eventId, attempt: a.attempt, started_at: a.startedAt, duration_ms: a.durationMs, outcome: a.outcome, error: a.error, handlers: [...a.handlers] }),
     );
   }
 

@@ -38,10 +38,6 @@ const MARK_IGNORED = statement<{ event_id: string; outcome: string }>('mark-igno
   SET status = '${STATUS.ignored}', outcome = :outcome, processed_at = now(), updated_at = now()
   WHERE event_id = :event_id AND status = '${STATUS.received}'`);
 
-const RECORD_FAILURE = statement<{ event_id: string; attempts: number; error: string }>('record-failure', `
-  UPDATE webhook_events SET attempts = :attempts, last_error = :error, updated_at = now()
-  WHERE event_id = :event_id AND status = '${STATUS.received}'`);
-
 const MARK_DEAD_LETTERED = statement<{ event_id: string; reason: string; error: string; attempts: number }>('mark-dead-lettered', `
   UPDATE webhook_events
   SET status = '${STATUS.dead_lettered}', dead_letter_reason = :reason, last_error = :error, attempts = :attempts,
@@ -123,11 +119,6 @@ export class EventStatusRepository {
   /** For events nothing wants: visible and counted, never retried; `outcome` may say why. */
   async markIgnored(eventId: string, outcome = 'ignored'): Promise<void> {
     await this.pool.query(MARK_IGNORED.bind({ event_id: eventId, outcome }));
-  }
-
-  /** Keeps the attempt count and last error of a failure that will be retried. */
-  async recordFailure(eventId: string, attempts: number, error: string): Promise<void> {
-    await this.pool.query(RECORD_FAILURE.bind({ event_id: eventId, attempts, error }));
   }
 
   /** Idempotent: true when this call changed the event. */

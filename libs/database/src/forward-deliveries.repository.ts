@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { FORWARD_QUEUE_PREFIX, forwardQueue } from '@app/queue';
+import { FORWARD_QUEUE_PREFIX } from '@app/queue';
 import type { Circuit } from './forward-circuit.js';
 import { ForwardDeliveryStatus } from './generated/prisma/enums.js';
 import { PG_POOL } from './pg-pool.js';
@@ -42,23 +42,6 @@ export interface AttemptResult {
   status: number | null;
   error: string | null;
 }
-
-/**
- * Records one delivery per destination for an applied event, and each one's job in the outbox, in
- * the event's apply transaction (ApplyTransaction.recordDeliveries). A second recording of the same
- * event and destination is impossible (unique key): an applied event has exactly its deliveries.
- */
-export const RECORD_DELIVERIES = statement<{ destinations: string[]; webhook_ids: string[]; queues: string[]; event_id: string; event_type: string; body: string }>(
-  'record-deliveries-forward', `
-  WITH recorded AS (
-    INSERT INTO forward_deliveries (destination, event_id, event_type, webhook_id, body)
-    SELECT d.destination, :event_id, :event_type, d.webhook_id, :body
-    FROM unnest(:destinations::text[], :webhook_ids::text[]) AS d(destination, webhook_id)
-    ON CONFLICT (destination, event_id) DO NOTHING
-    RETURNING id, destination
-  )
-  INSERT INTO job_outbox (queue, ref)
-  SELECT q.queue, recorded.id::text FROM recorded JOIN unnest(:destinations::text[], :queues::text[]) AS q(destination, queue) USING (destination)`);
 
 const FIND = statement<{ id: string }>('find-delivery', `
   SELECT d.id::text, d.destination, d.event_id, d.event_type, d.webhook_id, d.body, d.status, d.attempts, d.first_attempt_at, d.next_attempt_at, d.replay_count,
@@ -262,16 +245,4 @@ export class ForwardDeliveriesRepository {
     const { rows } = await this.pool.query<{ destination: string; pending: number }>(BACKLOG.bind({ destinations: [...destinations] }));
     return rows;
   }
-}
-
-/** The values of RECORD_DELIVERIES for an event and its matching destinations. */
-export function deliveriesOf(eventId: string, eventType: string, body: string, destinations: ReadonlyArray<{ name: string; webhookId: string }>) {
-  return RECORD_DELIVERIES.bind({
-    destinations: destinations.map((d) => d.name),
-    webhook_ids: destinations.map((d) => d.webhookId),
-    queues: destinations.map((d) => forwardQueue(d.name)),
-    event_id: eventId,
-    event_type: eventType,
-    body,
-  });
 }

@@ -2,8 +2,16 @@ import type pg from 'pg';
 import { STATUS, statement } from './sql.js';
 
 // `npm run events -- rerun`: which stored events one handler has not applied yet, and the object
-// the mirror holds for one. Reads only; the claim and the handler's writes go through
-// EventApplyRepository's transaction (claimHandler), as on the live path.
+// the mirror holds for one, and the claim of (handler, event) it takes in the event's transaction
+// (EventTransactions), where the handler's writes go too, as on the live path.
+
+/**
+ * One handler's claim of one event: a row when taken, none when that pair was applied before
+ * (live, or by an earlier rerun).
+ */
+export const CLAIM_HANDLER = statement<{ handler: string; event_id: string }, { handler: string }>('claim-handler', `
+  INSERT INTO handler_claims (handler, event_id) VALUES (:handler, :event_id) ON CONFLICT DO NOTHING
+  RETURNING handler`);
 
 export interface RerunFilter {
   handler: string;

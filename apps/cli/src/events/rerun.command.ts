@@ -1,5 +1,5 @@
 import type { EventsCliConfig } from '@app/config';
-import { EventApplyRepository, countRerun, createPgPool, eventTypeLikePatterns, mirroredObject, rerunPage, type RerunEvent, type RerunFilter } from '@app/database';
+import { CLAIM_HANDLER, EventTransactions, countRerun, createPgPool, eventTypeLikePatterns, mirroredObject, rerunPage, type RerunEvent, type RerunFilter } from '@app/database';
 import { deepFreeze, loadHandlerModules, runTeamHandler, type HandlerLogger, type JsonObject, type SquareEventHandler } from '@app/handlers';
 import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
 import { SquareApiClient, isRetrievable } from '@app/square-api';
@@ -36,7 +36,7 @@ export async function runRerun(cmd: RerunCommand, config: EventsCliConfig): Prom
     console.log(`${handler.name}: ${total} processed event(s) in range, ${applied} applied by it already, ${total - applied} to apply${cmd.dryRun ? ' (--dry-run: nothing applied)' : ''}`);
     if (cmd.dryRun) return 0;
 
-    const applies = new EventApplyRepository(pool);
+    const applies = new EventTransactions(pool);
     const progress = new RerunProgress(total - applied, process.stdout.isTTY === true);
     const counts: RerunCounts = { applied: 0, skipped: 0, noObject: 0 };
     let after = { receivedAt: new Date(0), eventId: '' };
@@ -76,14 +76,14 @@ function objectSource(refetch: { client: SquareApiClient; token: string } | unde
   };
 }
 
-async function applyOne(handler: SquareEventHandler, e: RerunEvent, retrieved: RetrievedObject, applies: EventApplyRepository, timeoutMs: number): Promise<keyof RerunCounts> {
+async function applyOne(handler: SquareEventHandler, e: RerunEvent, retrieved: RetrievedObject, applies: EventTransactions, timeoutMs: number): Promise<keyof RerunCounts> {
   const payload = e.payload as JsonObject;
   const route = routeSquareEvent(e.eventType, payload);
   const object = route.kind === 'retrieve' ? await retrieved(route) : snapshotObject(route, payload);
   if (object === undefined) return 'noObject';
   const event = deepFreeze({ id: e.eventId, type: e.eventType, merchantId: e.merchantId, createdAt: e.createdAt, payload });
-  const ran = await applies.inApplyTransaction(e.eventId, timeoutMs, async (tx) => {
-    if (!(await tx.claimHandler(handler.name))) return false;
+  const ran = await applies.inEventTransaction(e.eventId, timeoutMs, async (tx) => {
+    if ((await tx.run(CLAIM_HANDLER, { handler: handler.name, event_id: e.eventId })).rows.length === 0) return false;
     await runTeamHandler(handler, { event, object: deepFreeze(object), sql: tx.sqlFor(handler.name), attempt: 1, logger: cliLogger(handler.name, e.eventId) });
     return true;
   });

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Destination } from '@app/config';
+import { statement } from '@app/database';
+import { forwardQueue } from '@app/queue';
 import { matchesEventType, type EventRoute } from '@app/square';
 import type { AppliedHandler, ApplyContext } from '../handlers/applied-handler.js';
 import { forwardBody, webhookIdFor } from './forward-body.js';
@@ -24,8 +26,15 @@ export class ForwardRecorderHandler implements AppliedHandler {
 
   async handle({ event, route, object, tx }: ApplyContext): Promise<void> {
     const matching = this.matching(event.type, event.merchantId);
-    const body = forwardBody(event, route, object);
-    await tx.recordDeliveries(matching.map((d) => ({ name: d.name, webhookId: webhookIdFor(d.name, event.id) })), event.type, body);
+    if (matching.length === 0) return;
+    await tx.run(RECORD_DELIVERIES, {
+      destinations: matching.map((d) => d.name),
+      webhook_ids: matching.map((d) => webhookIdFor(d.name, event.id)),
+      queues: matching.map((d) => forwardQueue(d.name)),
+      event_id: event.id,
+      event_type: event.type,
+      body: forwardBody(event, route, object),
+    });
   }
 
   private matching(type: string, merchantId: string | null): Destination[] {
@@ -34,3 +43,20 @@ export class ForwardRecorderHandler implements AppliedHandler {
       matchesEventType(d.eventTypes, type) && (d.merchantIds === undefined || (merchantId !== null && d.merchantIds.includes(merchantId))));
   }
 }
+
+/**
+ * One delivery per destination, and each one's job in the outbox, the body the same for each. A
+ * second recording of the same event and destination is impossible (unique key): an applied event
+ * has exactly its deliveries.
+ */
+const RECORD_DELIVERIES = statement<{ destinations: string[]; webhook_ids: string[]; queues: string[]; event_id: string; event_type: string; body: string }>(
+  'record-deliveries-forward', `
+  WITH recorded AS (
+    INSERT INTO forward_deliveries (destination, event_id, event_type, webhook_id, body)
+    SELECT d.destination, :event_id, :event_type, d.webhook_id, :body
+    FROM unnest(:destinations::text[], :webhook_ids::text[]) AS d(destination, webhook_id)
+    ON CONFLICT (destination, event_id) DO NOTHING
+    RETURNING id, destination
+  )
+  INSERT INTO job_outbox (queue, ref)
+  SELECT q.queue, recorded.id::text FROM recorded JOIN unnest(:destinations::text[], :queues::text[]) AS q(destination, queue) USING (destination)`);

@@ -1,36 +1,35 @@
-import type { ApplyTransaction } from '@app/database';
+import type { EventTransaction } from '@app/database';
 import { runTeamHandler, type HandlerContext, type SquareEventHandler } from '@app/handlers';
 import { matchesEventType, type EventRoute } from '@app/square';
 import type { CanonicalObject } from '@app/square-api';
 
 /** What a handler on the apply path is given: the team's context, and for built-in ones a bit more. */
 export interface ApplyContext extends HandlerContext {
-  /** The event's transaction, for the built-in mirror's own statements. */
-  tx: ApplyTransaction;
+  /** The event's transaction, for the built-in handlers' own statements (each beside its handler). */
+  tx: EventTransaction;
   route: EventRoute;
   /** The retrieved object as Square's JSON text (exact), when there is one. */
   canonical: CanonicalObject | null;
   /** For a catalog version: the catalog objects changed since the last one stored. */
   catalogChanges: readonly CanonicalObject[];
-  /** The mirror found a newer version stored: the event's outcome is 'unchanged'. */
-  unchanged: () => void;
 }
+
+/** What a handler did with one object: stored it, or found as new a version stored already. */
+export type ObjectWrite = 'written' | 'unchanged';
 
 /** One handler as the apply path runs it: the built-in mirror, or one of the team's. */
 export interface AppliedHandler {
   name: string;
-  /** One of the team's: it claims (handler, event) with the event, as `events rerun` does. */
-  team?: true;
   /** Whether this handler runs for an event of this type, route and seller. */
   wants(type: string, route: EventRoute, merchantId: string | null): boolean;
-  handle(ctx: ApplyContext): Promise<void>;
+  /** What it did with each object it stores, if it stores any: the use case decides the event's outcome from it. */
+  handle(ctx: ApplyContext): Promise<readonly ObjectWrite[] | void>;
 }
 
 /** A team handler as the apply path runs it (runTeamHandler: the documented context only, frozen). */
 export function teamHandler(handler: SquareEventHandler): AppliedHandler {
   return {
     name: handler.name,
-    team: true,
     wants: (type) => matchesEventType(handler.eventTypes, type),
     handle: (ctx) => runTeamHandler(handler, ctx),
   };

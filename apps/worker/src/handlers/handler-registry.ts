@@ -6,6 +6,16 @@ import { SquareMirrorHandler } from '../mirror/square-mirror.handler.js';
 import { teamHandler, type AppliedHandler } from './applied-handler.js';
 import type { LoadedHandler } from '@app/handlers';
 
+/** The handlers that want one event, in the order they run. */
+export interface EventHandlers {
+  handlers: AppliedHandler[];
+  /**
+   * Those of the team's among them: each claims (handler, event) with the event, as `events rerun`
+   * does, and is skipped when a rerun applied it already.
+   */
+  claimed: string[];
+}
+
 /** The team's handlers, loaded from SQUARE_EVENT_HANDLERS before the app starts. */
 export const TEAM_HANDLERS = Symbol('TEAM_HANDLERS');
 
@@ -18,6 +28,7 @@ export const TEAM_HANDLERS = Symbol('TEAM_HANDLERS');
 export class HandlerRegistry {
   private readonly logger = new Logger(HandlerRegistry.name);
   private readonly handlers: readonly AppliedHandler[];
+  private readonly team: ReadonlySet<string>;
 
   constructor(
     mirror: SquareMirrorHandler,
@@ -26,6 +37,7 @@ export class HandlerRegistry {
     forward: ForwardRecorderHandler,
   ) {
     this.handlers = [mirror, revocation, ...team.map((t) => teamHandler(t.handler)), forward];
+    this.team = new Set(team.map((t) => t.handler.name));
     // Which of the team's handlers this worker runs, said once at start: a handler missing here is
     // a SQUARE_EVENT_HANDLERS problem, not an event problem.
     for (const { handler, file } of team) {
@@ -34,7 +46,8 @@ export class HandlerRegistry {
     if (team.length === 0) this.logger.log('no handlers of yours loaded (SQUARE_EVENT_HANDLERS is empty)');
   }
 
-  forEvent(type: string, route: EventRoute, merchantId: string | null): AppliedHandler[] {
-    return this.handlers.filter((h) => h.wants(type, route, merchantId));
+  forEvent(type: string, route: EventRoute, merchantId: string | null): EventHandlers {
+    const handlers = this.handlers.filter((h) => h.wants(type, route, merchantId));
+    return { handlers, claimed: handlers.filter((h) => this.team.has(h.name)).map((h) => h.name) };
   }
 }

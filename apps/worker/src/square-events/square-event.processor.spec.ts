@@ -3,20 +3,19 @@ import { eventsProcessed } from '@app/metrics';
 import { JOBS } from '@app/queue';
 import { SquareApiError } from '@app/square-api';
 import { HandlerError } from '../handlers/applied-handler.js';
-import { InvalidEventError, type ProcessContext, type ProcessOutcome } from './process-square-event.use-case.js';
+import { AttemptFailedError, InvalidEventError, type ProcessOutcome, type Processed } from './process-square-event.use-case.js';
 import {
-  SquareEventProcessor, type AttemptRecording, type DeadLettering, type EventProcessing, type FailureRecording, type ProcessableJob,
+  SquareEventProcessor, type AttemptRecording, type DeadLettering, type EventProcessing, type ProcessableJob,
 } from './square-event.processor.js';
 
 class FakeUseCase implements EventProcessing {
   result: ProcessOutcome | Error = 'applied';
   calls: string[] = [];
-  async execute(eventId: string, context: ProcessContext): Promise<ProcessOutcome> {
+  async execute(eventId: string, _attempt: number): Promise<Processed> {
     this.calls.push(eventId);
-    context.eventType = 'payment.updated'; // as the use case does once it has read the event
-    context.handlers.push('mirror');
-    if (this.result instanceof Error) throw this.result;
-    return this.result;
+    // As the use case does: a failure says what the attempt got to (the event's type, the handlers that ran).
+    if (this.result instanceof Error) throw new AttemptFailedError(this.result, 'payment.updated', ['mirror']);
+    return { outcome: this.result, eventType: 'payment.updated' };
   }
 }
 
@@ -27,16 +26,15 @@ class FakeDeadLetter implements DeadLettering {
   }
 }
 
-class FakeEvents implements FailureRecording {
-  failures: Array<[string, number, string]> = [];
-  async recordFailure(eventId: string, attempts: number, error: string): Promise<void> {
-    this.failures.push([eventId, attempts, error]);
-  }
-}
-
 class FakeAttempts implements AttemptRecording {
   rows: EventAttemptRecord[] = [];
+  /** The retries recorded: [event, attempt, error] (the event's attempts and last error go with them). */
+  failures: Array<[string, number, string | null]> = [];
   async record(a: EventAttemptRecord): Promise<void> {
+    this.rows.push(a);
+  }
+  async recordRetry(a: EventAttemptRecord): Promise<void> {
+    this.failures.push([a.eventId, a.attempt, a.error]);
     this.rows.push(a);
   }
 }
@@ -52,16 +50,14 @@ const job = (attemptsMade: number, attempts = 5, name: string = JOBS.processEven
 describe('SquareEventProcessor', () => {
   let useCase: FakeUseCase;
   let deadLetter: FakeDeadLetter;
-  let events: FakeEvents;
   let attemptRows: FakeAttempts;
   let processor: SquareEventProcessor;
 
   beforeEach(() => {
     useCase = new FakeUseCase();
     deadLetter = new FakeDeadLetter();
-    events = new FakeEvents();
     attemptRows = new FakeAttempts();
-    processor = new SquareEventProcessor(useCase, deadLetter, events, attemptRows);
+    processor = new SquareEventProcessor(useCase, deadLetter, attemptRows);
   });
 
   it('processes the job\'s event and returns the outcome, counted under the event\'s type', async () => {
@@ -77,14 +73,14 @@ describe('SquareEventProcessor', () => {
     useCase.result = err;
     await expect(processor.process(job(1))).rejects.toBe(err);
     expect(deadLetter.calls).toEqual([]);
-    expect(events.failures).toEqual([['e-1', 2, 'GET → 500']]);
+    expect(attemptRows.failures).toEqual([['e-1', 2, 'GET → 500']]);
   });
 
   it('dead-letters a permanent failure at once, without retries', async () => {
     useCase.result = new SquareApiError('GET → 404: not found', { status: 404, retryable: false });
     await expect(processor.process(job(0))).rejects.toMatchObject({ name: 'UnrecoverableError' });
     expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'square_404', error: 'GET → 404: not found', attempts: 1 } }]);
-    expect(events.failures).toEqual([]); // dead-lettered, not recorded as a failed attempt to retry
+    expect(attemptRows.failures).toEqual([]); // dead-lettered, not recorded as a failed attempt to retry
   });
 
   it('dead-letters an event that cannot be interpreted', async () => {
@@ -95,8 +91,8 @@ describe('SquareEventProcessor', () => {
 
   it('passes the attempt on, and dead-letters a handler failure marked permanent at once', async () => {
     let attempts: number[] = [];
-    useCase.execute = async (_eventId, context) => {
-      attempts.push(context.attempt);
+    useCase.execute = async (_eventId, attempt) => {
+      attempts.push(attempt);
       throw new HandlerError('crm-sync', Object.assign(new Error('no such customer'), { permanent: true }));
     };
     await expect(processor.process(job(2))).rejects.toMatchObject({ name: 'UnrecoverableError' });
@@ -109,7 +105,7 @@ describe('SquareEventProcessor', () => {
     useCase.result = new HandlerError('crm-sync', new Error('CRM is down'));
     await expect(processor.process(job(0))).rejects.toThrow('handler "crm-sync" failed: CRM is down');
     expect(deadLetter.calls).toEqual([]);
-    expect(events.failures).toEqual([['e-1', 1, 'handler "crm-sync" failed: CRM is down']]);
+    expect(attemptRows.failures).toEqual([['e-1', 1, 'handler "crm-sync" failed: CRM is down']]);
   });
 
   it('dead-letters a transient failure on the last attempt', async () => {
@@ -118,13 +114,12 @@ describe('SquareEventProcessor', () => {
     expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'attempts_exhausted', error: 'connection refused', attempts: 5 } }]);
   });
 
-  it('records each attempt once, with its outcome, error and the handlers that ran', async () => {
+  it('records each failed attempt once, with its outcome, error and the handlers that ran (the use case records the others)', async () => {
     await processor.process(job(0));
     useCase.result = new Error('connection refused');
     await expect(processor.process(job(1, 3))).rejects.toThrow('connection refused');
     await expect(processor.process(job(2, 3))).rejects.toMatchObject({ name: 'UnrecoverableError' });
     expect(attemptRows.rows.map(({ attempt, outcome, error, handlers }) => ({ attempt, outcome, error, handlers }))).toEqual([
-      { attempt: 1, outcome: 'applied', error: null, handlers: ['mirror'] },
       { attempt: 2, outcome: 'retry', error: 'connection refused', handlers: ['mirror'] },
       { attempt: 3, outcome: 'dead_lettered', error: 'connection refused', handlers: ['mirror'] },
     ]);
@@ -132,10 +127,15 @@ describe('SquareEventProcessor', () => {
   });
 
   it('an attempt it cannot record changes nothing of the job\'s outcome', async () => {
-    attemptRows.record = async () => {
+    const down = async () => {
       throw new Error('database down');
     };
-    await expect(processor.process(job(0))).resolves.toBe('applied');
+    attemptRows.record = down;
+    attemptRows.recordRetry = down;
+    const err = new Error('connection refused');
+    useCase.result = err;
+    await expect(processor.process(job(0, 3))).rejects.toBe(err);
+    await expect(processor.process(job(2, 3))).rejects.toMatchObject({ name: 'UnrecoverableError', message: 'connection refused' });
   });
 
   it('refuses unknown job names', async () => {

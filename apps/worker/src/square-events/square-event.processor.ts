@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { EventAttemptsRepository, EventStatusRepository } from '@app/database';
+import { EventAttemptsRepository } from '@app/database';
 import { eventProcessingSeconds, eventTypeLabel, eventsProcessed } from '@app/metrics';
 import { errorMessage } from '@app/observability';
 import { JOBS, SquareEventJob } from '@app/queue';
 import { DeadLetterUseCase } from './dead-letter.use-case.js';
 import { classifyFailure } from './failure-policy.js';
-import { ProcessContext, ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
+import { AttemptFailedError, ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
 
 export type SquareEventJobInstance = Job<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']>;
 /** What the processor reads of a job (a spec's job implements exactly this). */
@@ -15,8 +15,7 @@ export type ProcessableJob = Pick<SquareEventJobInstance, 'name' | 'data' | 'att
 /** What the processor needs of its collaborators (a spec's fakes implement exactly these). */
 export type EventProcessing = Pick<ProcessSquareEventUseCase, 'execute'>;
 export type DeadLettering = Pick<DeadLetterUseCase, 'execute'>;
-export type FailureRecording = Pick<EventStatusRepository, 'recordFailure'>;
-export type AttemptRecording = Pick<EventAttemptsRepository, 'record'>;
+export type AttemptRecording = Pick<EventAttemptsRepository, 'record' | 'recordRetry'>;
 
 /**
  * Thin: picks the use case by job name and decides what a failure means. On the last attempt, or
@@ -30,7 +29,6 @@ export class SquareEventProcessor {
   constructor(
     @Inject(ProcessSquareEventUseCase) private readonly processEvent: EventProcessing,
     @Inject(DeadLetterUseCase) private readonly deadLetter: DeadLettering,
-    @Inject(EventStatusRepository) private readonly events: FailureRecording,
     @Inject(EventAttemptsRepository) private readonly attempts: AttemptRecording,
   ) {}
 
@@ -46,43 +44,43 @@ export class SquareEventProcessor {
   private async handle(job: ProcessableJob): Promise<ProcessOutcome> {
     const { eventId } = job.data;
     const attempt = job.attemptsMade + 1;
-    const context: ProcessContext = { eventType: 'unknown', attempt, handlers: [] };
     const startedAt = new Date();
     const started = performance.now();
-    const done = (outcome: string) => {
+    const done = (eventType: string, outcome: string) => {
       const ms = performance.now() - started;
-      const labels = { event_type: eventTypeLabel(context.eventType), outcome };
+      const labels = { event_type: eventTypeLabel(eventType), outcome };
       eventsProcessed.inc(labels);
       eventProcessingSeconds.observe(labels, ms / 1000);
-      return { eventId, eventType: context.eventType, outcome, attempt, ms: Math.round(ms) };
+      return { eventId, eventType, outcome, attempt, ms: Math.round(ms) };
     };
-    // After the apply transaction committed or rolled back: one insert, and a failure to record
-    // never changes what the attempt did (the console shows one row fewer).
-    const record = async (outcome: string, ms: number, error: string | null) =>
-      this.attempts.record({ eventId, attempt, startedAt, durationMs: ms, outcome, error, handlers: context.handlers }).catch((err: unknown) => {
-        this.logger.warn('could not record the attempt', { eventId, attempt, error: errorMessage(err) });
-      });
+    let failed: AttemptFailedError;
     try {
-      const outcome = await this.processEvent.execute(eventId, context);
-      const fields = done(outcome);
-      this.logger.log('job done', fields);
-      await record(outcome, fields.ms, null);
+      // The use case records the attempt itself (in the event's transaction when it opens one).
+      const { outcome, eventType } = await this.processEvent.execute(eventId, attempt);
+      this.logger.log('job done', done(eventType, outcome));
       return outcome;
     } catch (err) {
-      const failure = classifyFailure(err);
-      const error = errorMessage(err);
-      if (failure.permanent || attempt >= (job.opts.attempts ?? 1)) {
-        await this.deadLetter.execute(eventId, { reason: failure.reason, error, attempts: attempt });
-        const fields = done('dead_lettered');
-        this.logger.warn('job failed for good', { ...fields, error });
-        await record('dead_lettered', fields.ms, error);
-        throw new UnrecoverableError(error);
-      }
-      const fields = done('retry');
-      this.logger.warn('job failed; will retry', { ...fields, error });
-      await this.events.recordFailure(eventId, attempt, error).catch(() => undefined);
-      await record('retry', fields.ms, error);
-      throw err;
+      failed = err instanceof AttemptFailedError ? err : new AttemptFailedError(err, 'unknown', []);
     }
+    const failure = classifyFailure(failed.error);
+    const error = errorMessage(failed.error);
+    const attemptRecord = (outcome: string, durationMs: number) => ({ eventId, attempt, startedAt, durationMs, outcome, error, handlers: failed.handlers });
+    if (failure.permanent || attempt >= (job.opts.attempts ?? 1)) {
+      await this.deadLetter.execute(eventId, { reason: failure.reason, error, attempts: attempt });
+      const fields = done(failed.eventType, 'dead_lettered');
+      this.logger.warn('job failed for good', { ...fields, error });
+      // After the dead letter: failing to record the attempt changes nothing of it (the console shows one row fewer).
+      await this.attempts.record(attemptRecord('dead_lettered', fields.ms)).catch((err: unknown) => this.unrecorded(eventId, attempt, err));
+      throw new UnrecoverableError(error);
+    }
+    const fields = done(failed.eventType, 'retry');
+    this.logger.warn('job failed; will retry', { ...fields, error });
+    // The event's attempts and last error, and the attempt's row, in one statement.
+    await this.attempts.recordRetry(attemptRecord('retry', fields.ms)).catch((err: unknown) => this.unrecorded(eventId, attempt, err));
+    throw failed.error;
+  }
+
+  private unrecorded(eventId: string, attempt: number, err: unknown): void {
+    this.logger.warn('could not record the attempt', { eventId, attempt, error: errorMessage(err) });
   }
 }
