@@ -1,6 +1,7 @@
 // Jest runs in native ESM mode (node --experimental-vm-modules): NestJS 12 ships ES modules only.
 const moduleNameMapper = {
-  '^@app/(config|database|events|handlers|health|http|merchants|metrics|observability|queue|queue-runtime|square|square-api|testing|timeouts|tracing)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@app/(config|database|events|handlers|health|http|merchants|metrics|observability|queue|queue-runtime|square|square-api|testing|timeouts|tracing)$':
+    '<rootDir>/libs/$1/src/index.ts',
   // Sources import './x.js' (ESM); jest resolves the .ts file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
@@ -16,7 +17,12 @@ export default {
   // A global option (ignored inside projects): e2e suites wait for real processes and retries.
   testTimeout: 60_000,
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test/docs'], testRegex: '\\.spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test/docs'],
+      testRegex: '\\.spec\\.ts$',
+    },
     {
       ...common,
       displayName: 'e2e',

@@ -12,16 +12,18 @@ const app = process.argv[2] ?? 'ingress';
 const runs = Number(process.argv[3] ?? 5);
 const PORTS = { ingress: 'INGRESS_PORT', worker: 'WORKER_PORT', admin: 'ADMIN_PORT' };
 
-const freePort = () => new Promise((resolve) => {
-  const server = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address();
-    server.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
   });
-});
-const accepts = (port) => new Promise((resolve) => {
-  const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-  socket.on('error', () => resolve(false));
-});
+const accepts = (port) =>
+  new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+  });
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 // utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms: the CPU the start cost, which a busy
 // machine changes less than the wall time.
@@ -43,7 +45,8 @@ for (let i = 0; i < runs; i += 1) {
       ENV_FILE: '/nonexistent',
       LOG_LEVEL: 'error',
       SQUARE_WEBHOOK_SIGNATURE_KEYS: process.env.SQUARE_WEBHOOK_SIGNATURE_KEYS ?? 'bench-key',
-      SQUARE_WEBHOOK_NOTIFICATION_URL: process.env.SQUARE_WEBHOOK_NOTIFICATION_URL ?? 'http://localhost:3000/webhooks/square',
+      SQUARE_WEBHOOK_NOTIFICATION_URL:
+        process.env.SQUARE_WEBHOOK_NOTIFICATION_URL ?? 'http://localhost:3000/webhooks/square',
       DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
       [PORTS[app]]: String(port),
     },
@@ -61,4 +64,6 @@ for (let i = 0; i < runs; i += 1) {
   await new Promise((r) => child.once('exit', r));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`${app}: ${runs} starts; start to listening median ${median(starts).toFixed(0)} ms (min ${Math.min(...starts).toFixed(0)}), CPU to listening median ${median(cpu)} ms, idle RSS median ${median(rss).toFixed(1)} MiB`);
+console.log(
+  `${app}: ${runs} starts; start to listening median ${median(starts).toFixed(0)} ms (min ${Math.min(...starts).toFixed(0)}), CPU to listening median ${median(cpu)} ms, idle RSS median ${median(rss).toFixed(1)} MiB`,
+);

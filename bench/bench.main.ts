@@ -13,7 +13,15 @@ import { tracingRuns } from './support/tracing.js';
 import { steadySignedLoad } from './support/steady-load.js';
 import { wrkAvailable, wrkLoad } from './support/wrk.js';
 import { startService } from './support/processes.js';
-import { KEY, NOTIFICATION_URL, REDIS_URL, baseEnv, freshDatabase, queuePrefix, type BenchDatabase } from './support/stack.js';
+import {
+  KEY,
+  NOTIFICATION_URL,
+  REDIS_URL,
+  baseEnv,
+  freshDatabase,
+  queuePrefix,
+  type BenchDatabase,
+} from './support/stack.js';
 import { writeReport, type Report } from './support/report.js';
 import { deleteQueuePrefix } from '../test/support/redis.js';
 import { FakeSquareServer } from '@app/testing';
@@ -41,7 +49,14 @@ const INGRESS = 'ingress';
 const WORKER = 'worker';
 
 async function main(): Promise<void> {
-  const report: Report = { machine: await machine(), generator: 'autocannon', throughput: [], ackVsSquare: [], endToEnd: [], memory: { ingress: 0, worker: 0 } };
+  const report: Report = {
+    machine: await machine(),
+    generator: 'autocannon',
+    throughput: [],
+    ackVsSquare: [],
+    endToEnd: [],
+    memory: { ingress: 0, worker: 0 },
+  };
   const db = await freshDatabase();
   const fake = new FakeSquareServer({ synthesize: true });
   await fake.listen();
@@ -73,15 +88,27 @@ async function ingressThroughput(db: BenchDatabase, report: Report): Promise<voi
   const fastest = (url: string, signed: boolean) =>
     generator === 'wrk'
       ? Promise.resolve(wrkLoad(url, CONNECTIONS, DURATION, signed ? signing : undefined))
-      : signed ? signedLoad({ url, ...signing, connections: CONNECTIONS, durationSeconds: DURATION }) : plainLoad(url, CONNECTIONS, DURATION);
+      : signed
+        ? signedLoad({ url, ...signing, connections: CONNECTIONS, durationSeconds: DURATION })
+        : plainLoad(url, CONNECTIONS, DURATION);
 
-  const hello = await startService('hello-world', 'dist/bench/apps/hello-world.main.js', { NODE_OPTIONS: SAME_HEAP }, 'PORT');
+  const hello = await startService(
+    'hello-world',
+    'dist/bench/apps/hello-world.main.js',
+    { NODE_OPTIONS: SAME_HEAP },
+    'PORT',
+  );
   const ceiling = await fastest(`http://127.0.0.1:${hello.port}/`, false);
   await hello.stop();
   print('hello-world ceiling', ceiling);
 
   const baselinePrefix = queuePrefix();
-  const handWritten = await startService('express-baseline', 'dist/bench/apps/express-baseline.main.js', { ...baseEnv(db.url, baselinePrefix), NODE_OPTIONS: SAME_HEAP }, 'PORT');
+  const handWritten = await startService(
+    'express-baseline',
+    'dist/bench/apps/express-baseline.main.js',
+    { ...baseEnv(db.url, baselinePrefix), NODE_OPTIONS: SAME_HEAP },
+    'PORT',
+  );
   const baseline = await fastest(`http://127.0.0.1:${handWritten.port}/webhooks/square`, true);
   await handWritten.stop();
   print('hand-written Express handler', baseline);
@@ -93,13 +120,21 @@ async function ingressThroughput(db: BenchDatabase, report: Report): Promise<voi
   const ours = await fastest(`http://127.0.0.1:${ingress.port}/webhooks/square`, true);
   print('ingress', ours);
   // Latency below saturation: a steady 1 000 deliveries/s, open loop.
-  const steady = await steadySignedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, ...signing, ratePerSecond: STEADY_RATE, durationSeconds: DURATION });
+  const steady = await steadySignedLoad({
+    url: `http://127.0.0.1:${ingress.port}/webhooks/square`,
+    ...signing,
+    ratePerSecond: STEADY_RATE,
+    durationSeconds: DURATION,
+  });
   print(`ingress at ${STEADY_RATE} req/s`, steady);
   report.memory.ingress = Math.max(report.memory.ingress, ingress.peakRssMiB());
   await ingress.stop();
   report.throughput.push(
     { name: 'hello-world (GET, NestJS on Express), as fast as possible', ...ceiling },
-    { name: 'hand-written Express handler (signed POST, one INSERT and one BullMQ add per request), as fast as possible', ...baseline },
+    {
+      name: 'hand-written Express handler (signed POST, one INSERT and one BullMQ add per request), as fast as possible',
+      ...baseline,
+    },
     { name: 'ingress (signed POST, stored with its job in the outbox), as fast as possible', ...ours },
     { name: `ingress at a steady ${STEADY_RATE} req/s`, ...steady },
   );
@@ -117,11 +152,33 @@ async function ackVersusSquare(db: BenchDatabase, fake: FakeSquareServer, report
     const prefix = queuePrefix();
     const env = { ...baseEnv(db.url, prefix), SQUARE_BASE_URL: fake.url };
     const ingress = await startService('ingress', INGRESS, env, 'INGRESS_PORT');
-    const worker = await startService('worker', WORKER, { ...env, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }, 'WORKER_PORT');
-    const ours = await steadySignedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, ratePerSecond: ACK_RATE, durationSeconds: Math.ceil(DURATION / 2) });
+    const worker = await startService(
+      'worker',
+      WORKER,
+      { ...env, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) },
+      'WORKER_PORT',
+    );
+    const ours = await steadySignedLoad({
+      url: `http://127.0.0.1:${ingress.port}/webhooks/square`,
+      key: KEY,
+      notificationUrl: NOTIFICATION_URL,
+      ratePerSecond: ACK_RATE,
+      durationSeconds: Math.ceil(DURATION / 2),
+    });
     await Promise.all([ingress.stop(), worker.stop()]);
-    const sync = await startService('sync-baseline', 'dist/bench/apps/sync-baseline.main.js', { ...env, NODE_OPTIONS: SAME_HEAP }, 'PORT');
-    const baseline = await steadySignedLoad({ url: `http://127.0.0.1:${sync.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, ratePerSecond: ACK_RATE, durationSeconds: Math.ceil(DURATION / 2) });
+    const sync = await startService(
+      'sync-baseline',
+      'dist/bench/apps/sync-baseline.main.js',
+      { ...env, NODE_OPTIONS: SAME_HEAP },
+      'PORT',
+    );
+    const baseline = await steadySignedLoad({
+      url: `http://127.0.0.1:${sync.port}/webhooks/square`,
+      key: KEY,
+      notificationUrl: NOTIFICATION_URL,
+      ratePerSecond: ACK_RATE,
+      durationSeconds: Math.ceil(DURATION / 2),
+    });
     await sync.stop();
     print(`ingress, Square ${latencyMs} ms`, ours);
     print(`sync baseline, Square ${latencyMs} ms`, baseline);
@@ -140,9 +197,27 @@ async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: R
   // handler, a destination), and Square at 100 ms with concurrency 50 and 100.
   const runs: EndToEndRun[] = [
     { latencyMs: 0, workers: 1, concurrency: 20 },
-    { latencyMs: 0, workers: 1, concurrency: 20, variant: 'a handler doing one insert', env: { SQUARE_EVENT_HANDLERS: handler } },
-    { latencyMs: 0, workers: 1, concurrency: 20, variant: 'one destination (answering 204 at once)', env: { FORWARD_DESTINATIONS_FILE: destinationsFile([{ name: 'fast', url: receiver.url }]) } },
-    { latencyMs: 0, workers: 1, concurrency: 20, variant: 'a mix of orders, customers, invoices, payments, custom attributes', mix: 'mixed' },
+    {
+      latencyMs: 0,
+      workers: 1,
+      concurrency: 20,
+      variant: 'a handler doing one insert',
+      env: { SQUARE_EVENT_HANDLERS: handler },
+    },
+    {
+      latencyMs: 0,
+      workers: 1,
+      concurrency: 20,
+      variant: 'one destination (answering 204 at once)',
+      env: { FORWARD_DESTINATIONS_FILE: destinationsFile([{ name: 'fast', url: receiver.url }]) },
+    },
+    {
+      latencyMs: 0,
+      workers: 1,
+      concurrency: 20,
+      variant: 'a mix of orders, customers, invoices, payments, custom attributes',
+      mix: 'mixed',
+    },
     { latencyMs: 0, workers: 2, concurrency: 20 },
     { latencyMs: 100, workers: 1, concurrency: 50 },
     { latencyMs: 100, workers: 1, concurrency: 100 },
@@ -154,16 +229,26 @@ async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: R
   const picked = process.env.BENCH_E2E_RUNS?.split(',').map(Number);
   const profileDir = process.env.BENCH_WORKER_CPU_PROF;
   const preload = `${process.cwd()}/bench/support/cpu-profile.mjs`;
-  const profiled = profileDir ? { NODE_OPTIONS: `${SAME_HEAP} --import ${preload}`, BENCH_CPU_PROF_DIR: profileDir } : undefined;
+  const profiled = profileDir
+    ? { NODE_OPTIONS: `${SAME_HEAP} --import ${preload}`, BENCH_CPU_PROF_DIR: profileDir }
+    : undefined;
   try {
-    await endToEnd((picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv: profiled })), (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS), db, fake, report);
+    await endToEnd(
+      (picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv: profiled })),
+      (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS),
+      db,
+      fake,
+      report,
+    );
   } finally {
     await receiver.close();
   }
 }
 
 function print(label: string, r: LoadResult): void {
-  console.log(`${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+  console.log(
+    `${label}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, errors ${r.errors}, non-2xx ${r.non2xx}`,
+  );
 }
 
 async function machine(): Promise<Report['machine']> {

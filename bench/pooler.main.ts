@@ -27,7 +27,14 @@ const VARIANTS: Variant[] = [
   { name: 'PgBouncer, unnamed statements', url: 'bouncer', pooler: 'transaction' },
 ];
 
-const payment = (id: string) => JSON.stringify({ id: `pay_${id}`, version: 3, status: 'COMPLETED', merchant_id: 'MBENCH', updated_at: new Date().toISOString() });
+const payment = (id: string) =>
+  JSON.stringify({
+    id: `pay_${id}`,
+    version: 3,
+    status: 'COMPLETED',
+    merchant_id: 'MBENCH',
+    updated_at: new Date().toISOString(),
+  });
 
 function cpuMs(pid: number): number {
   try {
@@ -43,15 +50,22 @@ async function main(): Promise<void> {
   const bouncer = await startPgBouncer(db.url, 4);
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
-  const backends = async () => (await admin.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+  const backends = async () =>
+    (
+      await admin.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      )
+    ).rows.map((r) => r.pid);
   const postgresCpu = async () => (await backends()).reduce((sum, pid) => sum + cpuMs(pid), 0);
   const totals = new Map(VARIANTS.map((v) => [v.name, { postgres: 0, bouncer: 0, node: 0, wall: 0, events: 0 }]));
   let serial = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const variant of VARIANTS) {
-        const pool = createPgPool({ url: variant.url === 'direct' ? db.url : bouncer.url, poolSize: CONCURRENCY, pooler: variant.pooler }, 5000);
+        const pool = createPgPool(
+          { url: variant.url === 'direct' ? db.url : bouncer.url, poolSize: CONCURRENCY, pooler: variant.pooler },
+          5000,
+        );
         const inbox = new WebhookInboxRepository(pool);
         const apply = new EventTransactions(pool);
         // Warm the pool (connections and, for named statements, their preparation) outside the measure.
@@ -62,15 +76,27 @@ async function main(): Promise<void> {
         const nodeBefore = process.cpuUsage();
         const started = performance.now();
         for (let i = 0; i < ids.length; i += CONCURRENCY) {
-          await Promise.all(ids.slice(i, i + CONCURRENCY).map(async (id) => {
-            const parsed = parseSquareWebhook(paymentEventBody(id, `pay_${id}`));
-            if (!parsed.ok) throw new Error(parsed.reason);
-            await inbox.recordDelivery({ event: parsed.event, signatureAlgorithm: 'sha256', delivery: { environment: null, initialDeliveryTimestamp: null, initialDeliveryAt: null, retryNumber: null, retryReason: null } });
-            await apply.inEventTransaction(id, 10_000, async (tx) => {
-              const claimed = await tx.run(CLAIM_EVENT, { event_id: id, handlers: [], body_key: null, object: null });
-              if (claimed.rows.length === 1) await tx.run(UPSERT_PAYMENT, { object: payment(id), event_id: id });
-            });
-          }));
+          await Promise.all(
+            ids.slice(i, i + CONCURRENCY).map(async (id) => {
+              const parsed = parseSquareWebhook(paymentEventBody(id, `pay_${id}`));
+              if (!parsed.ok) throw new Error(parsed.reason);
+              await inbox.recordDelivery({
+                event: parsed.event,
+                signatureAlgorithm: 'sha256',
+                delivery: {
+                  environment: null,
+                  initialDeliveryTimestamp: null,
+                  initialDeliveryAt: null,
+                  retryNumber: null,
+                  retryReason: null,
+                },
+              });
+              await apply.inEventTransaction(id, 10_000, async (tx) => {
+                const claimed = await tx.run(CLAIM_EVENT, { event_id: id, handlers: [], body_key: null, object: null });
+                if (claimed.rows.length === 1) await tx.run(UPSERT_PAYMENT, { object: payment(id), event_id: id });
+              });
+            }),
+          );
         }
         const wall = performance.now() - started;
         const node = process.cpuUsage(nodeBefore);
@@ -90,10 +116,14 @@ async function main(): Promise<void> {
     await bouncer.stop();
     await db.drop();
   }
-  console.log(`| Variant | Postgres CPU per event | PgBouncer CPU per event | Node CPU per event | events/s (concurrency ${CONCURRENCY}) |`);
+  console.log(
+    `| Variant | Postgres CPU per event | PgBouncer CPU per event | Node CPU per event | events/s (concurrency ${CONCURRENCY}) |`,
+  );
   console.log('|---|---:|---:|---:|---:|');
   for (const [name, t] of totals) {
-    console.log(`| ${name} | ${(t.postgres / t.events).toFixed(3)} ms | ${(t.bouncer / t.events).toFixed(3)} ms | ${(t.node / t.events).toFixed(3)} ms | ${Math.round(t.events / (t.wall / 1000))} |`);
+    console.log(
+      `| ${name} | ${(t.postgres / t.events).toFixed(3)} ms | ${(t.bouncer / t.events).toFixed(3)} ms | ${(t.node / t.events).toFixed(3)} ms | ${Math.round(t.events / (t.wall / 1000))} |`,
+    );
   }
 }
 

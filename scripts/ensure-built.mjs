@@ -8,7 +8,17 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const STAMP = 'dist/.built';
-const SOURCES = ['apps', 'libs', 'team-handlers', 'bench', 'prisma/schema.prisma', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+const SOURCES = [
+  'apps',
+  'libs',
+  'team-handlers',
+  'bench',
+  'prisma/schema.prisma',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'nest-cli.json',
+];
 
 if (process.argv.includes('--stamp')) {
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);

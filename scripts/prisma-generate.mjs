@@ -10,8 +10,11 @@ import { createRequire } from 'node:module';
 const schema = 'prisma/schema.prisma';
 const client = 'libs/database/src/generated/prisma/client.ts';
 
-if (process.argv.includes('--if-missing') && existsSync(client)
-    && statSync(client).mtimeMs >= statSync(schema).mtimeMs) {
+if (
+  process.argv.includes('--if-missing') &&
+  existsSync(client) &&
+  statSync(client).mtimeMs >= statSync(schema).mtimeMs
+) {
   process.exit(0);
 }
 

@@ -14,7 +14,11 @@ import { createInterface } from 'node:readline';
 // Runs after the build: the configuration lib's own loaders and development key (the one the
 // square CLI defaults to), so that every app's settings are checked before any of them starts.
 import {
-  ConfigError, DEV_SIGNATURE_KEY, isLoopbackHost, loadAppConfig, loadDotEnv,
+  ConfigError,
+  DEV_SIGNATURE_KEY,
+  isLoopbackHost,
+  loadAppConfig,
+  loadDotEnv,
 } from '../dist/libs/config/src/index.js';
 
 const APPS = ['ingress', 'worker', 'admin'];
@@ -27,7 +31,10 @@ env.LOG_FORMAT ??= 'pretty';
 // The development key only for a URL on this machine (the ingress refuses it for any other): with
 // a public URL and no key, the check below asks for the subscription's key.
 const isLocal = (url) => URL.canParse(url) && isLoopbackHost(new URL(url).hostname);
-if (!env.SQUARE_WEBHOOK_SIGNATURE_KEYS && (env.SQUARE_WEBHOOK_NOTIFICATION_URL === undefined || isLocal(env.SQUARE_WEBHOOK_NOTIFICATION_URL))) {
+if (
+  !env.SQUARE_WEBHOOK_SIGNATURE_KEYS &&
+  (env.SQUARE_WEBHOOK_NOTIFICATION_URL === undefined || isLocal(env.SQUARE_WEBHOOK_NOTIFICATION_URL))
+) {
   env.SQUARE_WEBHOOK_SIGNATURE_KEYS = DEV_SIGNATURE_KEY;
   env.SQUARE_WEBHOOK_NOTIFICATION_URL ??= `http://localhost:${env.INGRESS_PORT ?? 3000}/webhooks/square`;
   console.warn(
@@ -47,7 +54,9 @@ if (!env.ADMIN_USERNAME && !env.ADMIN_PASSWORD && env.ADMIN_AUTH_DISABLED === un
   // Local use only: no credentials, so reachable from this machine alone (the admin app refuses
   // ADMIN_AUTH_DISABLED on an ADMIN_HOST other than loopback; its default is 127.0.0.1).
   env.ADMIN_AUTH_DISABLED = 'true';
-  console.warn(`start: ADMIN_USERNAME/ADMIN_PASSWORD are not set; the admin app listens on ${env.ADMIN_HOST || '127.0.0.1'} without authentication.`);
+  console.warn(
+    `start: ADMIN_USERNAME/ADMIN_PASSWORD are not set; the admin app listens on ${env.ADMIN_HOST || '127.0.0.1'} without authentication.`,
+  );
 }
 
 // Every app's configuration, checked before any process starts: one app's mistake is not buried
@@ -85,7 +94,9 @@ const children = APPS.map((app) => {
   child.on('exit', (code, signal) => {
     if (!stopping) {
       // The reason again, last: it may be far up among the other apps' lines.
-      console.error(`start: ${app} exited (${signal ?? code})${lastError ? `: ${lastError}` : ''}; stopping the others`);
+      console.error(
+        `start: ${app} exited (${signal ?? code})${lastError ? `: ${lastError}` : ''}; stopping the others`,
+      );
       stop(code || 1);
     }
   });

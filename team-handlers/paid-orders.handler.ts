@@ -20,7 +20,14 @@ export default defineHandler({
       `INSERT INTO paid_orders (order_id, payment_id, amount, currency, paid_at, event_id)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (order_id) DO NOTHING`,
-      [object.order_id, object.id, amount?.amount ?? null, amount?.currency ?? null, object.updated_at ?? null, event.id],
+      [
+        object.order_id,
+        object.id,
+        amount?.amount ?? null,
+        amount?.currency ?? null,
+        object.updated_at ?? null,
+        event.id,
+      ],
     );
     if (rowCount === 1) logger.log('order paid', { orderId: object.order_id });
   },

@@ -2,7 +2,15 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { Queue } from 'bullmq';
 import { QUEUES } from '@app/queue';
-import { ADMIN_MAIN as MAIN, JSON_CHANGE, basicAuthHeader as basic, callApp, type Answer, type Call, type Json } from './support/admin.js';
+import {
+  ADMIN_MAIN as MAIN,
+  JSON_CHANGE,
+  basicAuthHeader as basic,
+  callApp,
+  type Answer,
+  type Call,
+  type Json,
+} from './support/admin.js';
 import { runNode } from './support/cli.js';
 import { spawnApp, type AppProcess } from './support/processes.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
@@ -27,7 +35,9 @@ function reachable(host: string, port: number): Promise<boolean> {
 
 /** An address of this machine that is not loopback, if it has one. */
 function networkAddress(): string | undefined {
-  return Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
 }
 
 describe('admin: the admin app stays home', () => {
@@ -51,12 +61,23 @@ describe('admin: the admin app stays home', () => {
   });
 
   function adminEnv(extra: Record<string, string>): Record<string, string> {
-    return { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, ADMIN_HOST: '', ADMIN_USERNAME: '', ADMIN_PASSWORD: '', ADMIN_AUTH_DISABLED: '', NODE_ENV: '', ...extra };
+    return {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      ADMIN_HOST: '',
+      ADMIN_USERNAME: '',
+      ADMIN_PASSWORD: '',
+      ADMIN_AUTH_DISABLED: '',
+      NODE_ENV: '',
+      ...extra,
+    };
   }
 
   const call = (path: string, init: Call = {}) => callApp(admin, path, init);
   /** A change to nothing: answered 404 once let through, so 403 can only be the refusal. */
-  const change = (headers: Record<string, string>) => call('/admin/api/events/no-such-event/replay', { method: 'POST', headers: { ...AUTH, ...headers } });
+  const change = (headers: Record<string, string>) =>
+    call('/admin/api/events/no-such-event/replay', { method: 'POST', headers: { ...AUTH, ...headers } });
 
   describe('where it listens', () => {
     it('binds to 127.0.0.1 when ADMIN_HOST is not set: nothing on the network reaches it', async () => {
@@ -67,14 +88,24 @@ describe('admin: the admin app stays home', () => {
     });
 
     it('refuses ADMIN_AUTH_DISABLED=true on an address other than loopback, in one readable line', async () => {
-      const run = await runNode(MAIN, [], adminEnv({ ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: '0.0.0.0', ADMIN_PORT: '1' }), 15_000);
+      const run = await runNode(
+        MAIN,
+        [],
+        adminEnv({ ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: '0.0.0.0', ADMIN_PORT: '1' }),
+        15_000,
+      );
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/ADMIN_AUTH_DISABLED .*ADMIN_HOST=0\.0\.0\.0/);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     });
 
     it('refuses a password shorter than 16 characters when NODE_ENV=production, without showing it', async () => {
-      const run = await runNode(MAIN, [], adminEnv({ NODE_ENV: 'production', ADMIN_USERNAME: USER, ADMIN_PASSWORD: 'fifteen-chars!!', ADMIN_PORT: '1' }), 15_000);
+      const run = await runNode(
+        MAIN,
+        [],
+        adminEnv({ NODE_ENV: 'production', ADMIN_USERNAME: USER, ADMIN_PASSWORD: 'fifteen-chars!!', ADMIN_PORT: '1' }),
+        15_000,
+      );
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/ADMIN_PASSWORD must be at least 16 characters .*NODE_ENV=production/);
       expect(run.stderr).not.toContain('fifteen-chars!!');
@@ -108,8 +139,13 @@ describe('admin: the admin app stays home', () => {
 
   describe('changes (anything but GET and HEAD)', () => {
     it('are refused without a sign of the same origin or a JSON content type, as a cross-site form would send them', async () => {
-      for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' },
-        { 'content-type': 'multipart/form-data; boundary=x' }, { 'content-type': 'application/jsonp' }] as Array<Record<string, string>>) {
+      for (const headers of [
+        {},
+        { 'content-type': 'text/plain' },
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        { 'content-type': 'multipart/form-data; boundary=x' },
+        { 'content-type': 'application/jsonp' },
+      ] as Array<Record<string, string>>) {
         const res = await change(headers);
         expect({ headers, status: res.status }).toEqual({ headers, status: 403 });
         expect(res.json).toMatchObject({ statusCode: 403, error: 'Forbidden' });
@@ -128,17 +164,31 @@ describe('admin: the admin app stays home', () => {
     });
 
     it('are refused when the browser says another site sent them, JSON or not', async () => {
-      for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'none' },
-        { 'sec-fetch-site': 'cross-site', ...JSON_CHANGE }, { origin: 'http://evil.example', ...JSON_CHANGE },
-        { origin: `http://127.0.0.1:${admin.port + 1}` }, { origin: 'null', ...JSON_CHANGE }] as Array<Record<string, string>>) {
+      for (const headers of [
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+        { 'sec-fetch-site': 'none' },
+        { 'sec-fetch-site': 'cross-site', ...JSON_CHANGE },
+        { origin: 'http://evil.example', ...JSON_CHANGE },
+        { origin: `http://127.0.0.1:${admin.port + 1}` },
+        { origin: 'null', ...JSON_CHANGE },
+      ] as Array<Record<string, string>>) {
         expect({ headers, status: (await change(headers)).status }).toEqual({ headers, status: 403 });
       }
-      expect((await call('/admin/api/events', { headers: { ...AUTH, 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+      expect((await call('/admin/api/events', { headers: { ...AUTH, 'sec-fetch-site': 'cross-site' } })).status).toBe(
+        200,
+      );
     });
 
     it('answers no CORS preflight: another site cannot send JSON either', async () => {
       const preflight = await call('/admin/api/events/no-such-event/replay', {
-        method: 'OPTIONS', headers: { ...AUTH, origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        method: 'OPTIONS',
+        headers: {
+          ...AUTH,
+          origin: 'http://evil.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
       });
       expect(preflight.status).toBe(403);
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
@@ -155,7 +205,13 @@ describe('admin: the admin app stays home', () => {
         ['board page', page],
         ['board script', await call(`/admin/queues/${script}`, { headers: AUTH })],
         ['board API', await call('/admin/queues/api/queues', { headers: AUTH })],
-        ['board change', await call(`/admin/queues/api/queues/${QUEUES.squareEvents}/pause`, { method: 'PUT', headers: { ...AUTH, ...JSON_CHANGE } })],
+        [
+          'board change',
+          await call(`/admin/queues/api/queues/${QUEUES.squareEvents}/pause`, {
+            method: 'PUT',
+            headers: { ...AUTH, ...JSON_CHANGE },
+          }),
+        ],
         ['admin API', await call('/admin/api/events', { headers: AUTH })],
         ['unknown path', await call('/nowhere', { headers: AUTH })],
         ['401', await call('/admin/api/events')],
@@ -164,10 +220,20 @@ describe('admin: the admin app stays home', () => {
       ];
       for (const [what, res] of answers) {
         const headers = (name: string) => res.headers.get(name);
-        expect({ what, csp: headers('content-security-policy') }).toEqual({ what, csp: expect.stringContaining("frame-ancestors 'none'") });
-        expect({ what, csp: headers('content-security-policy') }).toEqual({ what, csp: expect.stringContaining("script-src 'self'") });
-        expect({ what, frame: headers('x-frame-options'), sniff: headers('x-content-type-options'), poweredBy: headers('x-powered-by') })
-          .toEqual({ what, frame: 'DENY', sniff: 'nosniff', poweredBy: null });
+        expect({ what, csp: headers('content-security-policy') }).toEqual({
+          what,
+          csp: expect.stringContaining("frame-ancestors 'none'"),
+        });
+        expect({ what, csp: headers('content-security-policy') }).toEqual({
+          what,
+          csp: expect.stringContaining("script-src 'self'"),
+        });
+        expect({
+          what,
+          frame: headers('x-frame-options'),
+          sniff: headers('x-content-type-options'),
+          poweredBy: headers('x-powered-by'),
+        }).toEqual({ what, frame: 'DENY', sniff: 'nosniff', poweredBy: null });
       }
       expect(answers[1]![1].status).toBe(200);
     });
@@ -175,19 +241,35 @@ describe('admin: the admin app stays home', () => {
 
   describe('Bull Board', () => {
     const board = (method: string, path: string) =>
-      call(`/admin/queues/api/queues${path}`, { method, headers: { ...AUTH, ...JSON_CHANGE, 'sec-fetch-site': 'same-origin' } });
+      call(`/admin/queues/api/queues${path}`, {
+        method,
+        headers: { ...AUTH, ...JSON_CHANGE, 'sec-fetch-site': 'same-origin' },
+      });
 
     it('lists every queue read-only, so its pages offer no buttons', async () => {
       const queues = (await call('/admin/queues/api/queues', { headers: AUTH })).json.queues as Json[];
-      expect(queues.map((q) => [q.name, q.readOnlyMode])).toEqual(expect.arrayContaining([[QUEUES.squareEvents, true], [QUEUES.deadLetter, true]]));
+      expect(queues.map((q) => [q.name, q.readOnlyMode])).toEqual(
+        expect.arrayContaining([
+          [QUEUES.squareEvents, true],
+          [QUEUES.deadLetter, true],
+        ]),
+      );
       expect(queues.every((q) => q.readOnlyMode === true)).toBe(true);
     });
 
     it('cannot pause, empty, clean, add to or retry a live queue, even from its own pages', async () => {
       await squareEvents.add('process-event', { eventId: 'board-1' }, { jobId: 'board-1' });
       const name = QUEUES.squareEvents;
-      for (const [method, path] of [['PUT', `/${name}/pause`], ['PUT', '/pause'], ['PUT', `/${name}/empty`], ['PUT', `/${name}/clean/waiting`],
-        ['POST', `/${name}/add`], ['PUT', `/${name}/retry/failed`], ['PUT', `/${name}/obliterate`], ['PUT', `/${name}/board-1/clean`]] as const) {
+      for (const [method, path] of [
+        ['PUT', `/${name}/pause`],
+        ['PUT', '/pause'],
+        ['PUT', `/${name}/empty`],
+        ['PUT', `/${name}/clean/waiting`],
+        ['POST', `/${name}/add`],
+        ['PUT', `/${name}/retry/failed`],
+        ['PUT', `/${name}/obliterate`],
+        ['PUT', `/${name}/board-1/clean`],
+      ] as const) {
         const res = await board(method, path);
         expect({ method, path, status: res.status }).toEqual({ method, path, status: 405 });
       }

@@ -1,6 +1,16 @@
 import { Queue } from 'bullmq';
 import { DEAD_LETTER_JOBS, QUEUES, jobIdForEvent } from '@app/queue';
-import { ADMIN_MAIN as MAIN, JSON_CHANGE, basicAuthHeader as basic, callApp, storeInboxEvent, type Answer, type Call, type Json, type StoredEvent } from './support/admin.js';
+import {
+  ADMIN_MAIN as MAIN,
+  JSON_CHANGE,
+  basicAuthHeader as basic,
+  callApp,
+  storeInboxEvent,
+  type Answer,
+  type Call,
+  type Json,
+  type StoredEvent,
+} from './support/admin.js';
 import { runNode } from './support/cli.js';
 import { spawnApp, type AppProcess } from './support/processes.js';
 import { REDIS_URL, deleteQueuePrefix } from './support/redis.js';
@@ -33,7 +43,15 @@ describe('admin: Bull Board and the admin API', () => {
   });
 
   function adminEnv(extra: Record<string, string>): Record<string, string> {
-    return { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: '', ADMIN_PASSWORD: '', ...extra };
+    return {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      ADMIN_HOST: '127.0.0.1',
+      ADMIN_USERNAME: '',
+      ADMIN_PASSWORD: '',
+      ...extra,
+    };
   }
 
   const AUTH = { authorization: basic(USER, PASSWORD) };
@@ -43,11 +61,22 @@ describe('admin: Bull Board and the admin API', () => {
   const storeEvent = (eventId: string, e: StoredEvent = {}) => storeInboxEvent(db, eventId, e);
   const outbox = (eventId: string) => db.query('SELECT queue, generation FROM job_outbox WHERE ref = $1', [eventId]);
   const row = async (eventId: string) =>
-    (await db.query<Json>('SELECT status, attempts, replay_count, dead_letter_reason FROM webhook_events WHERE event_id = $1', [eventId]))[0];
+    (
+      await db.query<Json>(
+        'SELECT status, attempts, replay_count, dead_letter_reason FROM webhook_events WHERE event_id = $1',
+        [eventId],
+      )
+    )[0];
 
   describe('authentication', () => {
     it('answers 401 with a Basic challenge without credentials, on Bull Board, its API and the admin API', async () => {
-      for (const path of ['/admin/queues', '/admin/queues/api/queues', '/admin/api/events', '/admin/api/events/x', '/somewhere-else']) {
+      for (const path of [
+        '/admin/queues',
+        '/admin/queues/api/queues',
+        '/admin/api/events',
+        '/admin/api/events/x',
+        '/somewhere-else',
+      ]) {
         const res = await call(path);
         expect({ path, status: res.status }).toEqual({ path, status: 401 });
         expect(res.headers.get('www-authenticate')).toBe('Basic realm="admin"');
@@ -59,10 +88,25 @@ describe('admin: Bull Board and the admin API', () => {
       await storeEvent('auth-dl', { status: 'dead_lettered', deadLetterReason: 'square_404' });
       // Each wrong attempt from its own address: five from one client would throttle it (admin-safety suite).
       let client = 10;
-      for (const authorization of [basic(USER, 'not-the-password'), basic('mallory', PASSWORD), 'Bearer abc', `Basic ${Buffer.from('x').toString('base64')}`]) {
-        for (const [method, path] of [['GET', '/admin/queues'], ['GET', '/admin/queues/api/queues'], ['GET', '/admin/api/events'],
-          ['POST', '/admin/api/events/auth-dl/replay'], ['POST', '/admin/api/dead-letters/replay'], ['PUT', '/admin/queues/api/queues/pause']] as const) {
-          const res = await call(path, { method, headers: { authorization, ...JSON_CHANGE }, from: `127.0.0.${client++}` });
+      for (const authorization of [
+        basic(USER, 'not-the-password'),
+        basic('mallory', PASSWORD),
+        'Bearer abc',
+        `Basic ${Buffer.from('x').toString('base64')}`,
+      ]) {
+        for (const [method, path] of [
+          ['GET', '/admin/queues'],
+          ['GET', '/admin/queues/api/queues'],
+          ['GET', '/admin/api/events'],
+          ['POST', '/admin/api/events/auth-dl/replay'],
+          ['POST', '/admin/api/dead-letters/replay'],
+          ['PUT', '/admin/queues/api/queues/pause'],
+        ] as const) {
+          const res = await call(path, {
+            method,
+            headers: { authorization, ...JSON_CHANGE },
+            from: `127.0.0.${client++}`,
+          });
           expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
           expect(res.headers.get('www-authenticate')).toBe('Basic realm="admin"');
         }
@@ -70,7 +114,10 @@ describe('admin: Bull Board and the admin API', () => {
       expect(await row('auth-dl')).toMatchObject({ status: 'dead_lettered', replay_count: 0 });
       expect(await outbox('auth-dl')).toEqual([]);
       expect(await squareEvents.isPaused()).toBe(false);
-      const failures = admin.output().split('\n').filter((l) => l.includes('admin authentication failed'));
+      const failures = admin
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('admin authentication failed'));
       expect(failures.some((l) => l.includes('"username":"ops"') && l.includes('"remoteAddress"'))).toBe(true);
       expect(failures.some((l) => l.includes('"username":"mallory"'))).toBe(true);
       expect(admin.output()).not.toContain('not-the-password');
@@ -102,12 +149,24 @@ describe('admin: Bull Board and the admin API', () => {
 
     beforeAll(async () => {
       await storeEvent('list-1', { type: 'payment.created', status: 'processed', receivedAt: T(1) });
-      await storeEvent('list-2', { type: 'payment.updated', status: 'dead_lettered', receivedAt: T(2), deadLetterReason: 'square_404', lastError: 'not found', attempts: 1 });
+      await storeEvent('list-2', {
+        type: 'payment.updated',
+        status: 'dead_lettered',
+        receivedAt: T(2),
+        deadLetterReason: 'square_404',
+        lastError: 'not found',
+        attempts: 1,
+      });
       // Three events received in the same millisecond: the event id breaks the tie.
       await storeEvent('list-3a', { type: 'refund.created', status: 'received', receivedAt: T(3) });
       await storeEvent('list-3b', { type: 'refund.created', status: 'ignored', receivedAt: T(3) });
       await storeEvent('list-3c', { type: 'payment.updated', status: 'processed', receivedAt: T(3) });
-      await storeEvent('list-4', { type: 'payment.updated', status: 'dead_lettered', receivedAt: T(4), deadLetterReason: 'attempts_exhausted' });
+      await storeEvent('list-4', {
+        type: 'payment.updated',
+        status: 'dead_lettered',
+        receivedAt: T(4),
+        deadLetterReason: 'attempts_exhausted',
+      });
       await storeEvent('list-5', { type: 'customer.created', status: 'ignored', receivedAt: T(5) });
     });
 
@@ -115,14 +174,35 @@ describe('admin: Bull Board and the admin API', () => {
     const inMay = 'receivedFrom=2024-05-01&receivedTo=2024-05-02';
 
     it('lists newest first, filtered by status, type and received time', async () => {
-      expect(ids(await get(`/admin/api/events?${inMay}`))).toEqual(['list-5', 'list-4', 'list-3c', 'list-3b', 'list-3a', 'list-2', 'list-1']);
+      expect(ids(await get(`/admin/api/events?${inMay}`))).toEqual([
+        'list-5',
+        'list-4',
+        'list-3c',
+        'list-3b',
+        'list-3a',
+        'list-2',
+        'list-1',
+      ]);
       expect(ids(await get(`/admin/api/events?${inMay}&status=dead_lettered`))).toEqual(['list-4', 'list-2']);
-      expect(ids(await get(`/admin/api/events?${inMay}&status=ignored,received`))).toEqual(['list-5', 'list-3b', 'list-3a']);
+      expect(ids(await get(`/admin/api/events?${inMay}&status=ignored,received`))).toEqual([
+        'list-5',
+        'list-3b',
+        'list-3a',
+      ]);
       expect(ids(await get(`/admin/api/events?${inMay}&type=refund.created`))).toEqual(['list-3b', 'list-3a']);
       expect(ids(await get(`/admin/api/events?type=payment.updated&status=processed&${inMay}`))).toEqual(['list-3c']);
       // From inclusive, to exclusive.
-      expect(ids(await get(`/admin/api/events?receivedFrom=${T(2)}&receivedTo=${T(4)}`))).toEqual(['list-3c', 'list-3b', 'list-3a', 'list-2']);
-      expect(ids(await get(`/admin/api/events?receivedFrom=2024-05-01T12:03:00%2B02:00&receivedTo=${T(4)}`))).toEqual(['list-3c', 'list-3b', 'list-3a']);
+      expect(ids(await get(`/admin/api/events?receivedFrom=${T(2)}&receivedTo=${T(4)}`))).toEqual([
+        'list-3c',
+        'list-3b',
+        'list-3a',
+        'list-2',
+      ]);
+      expect(ids(await get(`/admin/api/events?receivedFrom=2024-05-01T12:03:00%2B02:00&receivedTo=${T(4)}`))).toEqual([
+        'list-3c',
+        'list-3b',
+        'list-3a',
+      ]);
       expect(ids(await get('/admin/api/events?receivedTo=2024-05-01'))).toEqual([]);
     });
 
@@ -152,7 +232,9 @@ describe('admin: Bull Board and the admin API', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: Answer = await get(`/admin/api/events?${inMay}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const res: Answer = await get(
+          `/admin/api/events?${inMay}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         expect(res.status).toBe(200);
         expect((res.json.events as Json[]).length).toBeLessThanOrEqual(2);
         seen.push(...ids(res));
@@ -170,7 +252,9 @@ describe('admin: Bull Board and the admin API', () => {
       await storeEvent('gap-2', { receivedAt: '2024-06-01T10:01:00Z' });
       await db.query("UPDATE webhook_events SET source = 'events_api', delivery_count = 0 WHERE event_id = 'gap-1'");
       const res = await get('/admin/api/events?source=events_api&receivedFrom=2024-06-01');
-      expect((res.json.events as Json[]).map((e) => [e.eventId, e.source, e.deliveryCount])).toEqual([['gap-1', 'events_api', 0]]);
+      expect((res.json.events as Json[]).map((e) => [e.eventId, e.source, e.deliveryCount])).toEqual([
+        ['gap-1', 'events_api', 0],
+      ]);
     });
 
     it('filters by merchant, by object id, and by what the payload contains (jsonb @>)', async () => {
@@ -178,10 +262,15 @@ describe('admin: Bull Board and the admin API', () => {
       await storeEvent('flt-2', { receivedAt: '2024-07-01T10:01:00Z' });
       await db.query(`UPDATE webhook_events SET merchant_id = 'MFILTER',
         payload = jsonb_set(jsonb_set(payload, '{data,id}', '"pay_filter"'), '{data,object,payment,status}', '"FAILED"') WHERE event_id = 'flt-2'`);
-      const ids = async (query: string) => ((await get(`/admin/api/events?receivedFrom=2024-07-01&receivedTo=2024-07-02&${query}`)).json.events as Json[]).map((e) => e.eventId);
+      const ids = async (query: string) =>
+        (
+          (await get(`/admin/api/events?receivedFrom=2024-07-01&receivedTo=2024-07-02&${query}`)).json.events as Json[]
+        ).map((e) => e.eventId);
       expect(await ids('merchant=MFILTER')).toEqual(['flt-2']);
       expect(await ids('objectId=pay_filter')).toEqual(['flt-2']);
-      expect(await ids(`contains=${encodeURIComponent('{"data":{"object":{"payment":{"status":"FAILED"}}}}')}`)).toEqual(['flt-2']);
+      expect(
+        await ids(`contains=${encodeURIComponent('{"data":{"object":{"payment":{"status":"FAILED"}}}}')}`),
+      ).toEqual(['flt-2']);
       expect(await ids(`contains=${encodeURIComponent('{"type":"payment.updated"}')}`)).toEqual(['flt-2', 'flt-1']);
     });
 
@@ -212,7 +301,12 @@ describe('admin: Bull Board and the admin API', () => {
 
   describe('GET /admin/api/events/:eventId', () => {
     it('shows one event: raw body, delivery headers, status, errors, timestamps', async () => {
-      const body = await storeEvent('v1:show-1', { status: 'dead_lettered', deadLetterReason: 'square_404', lastError: 'Square answered 404', attempts: 3 });
+      const body = await storeEvent('v1:show-1', {
+        status: 'dead_lettered',
+        deadLetterReason: 'square_404',
+        lastError: 'Square answered 404',
+        attempts: 3,
+      });
       const res = await get(`/admin/api/events/${encodeURIComponent('v1:show-1')}`);
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({
@@ -227,16 +321,28 @@ describe('admin: Bull Board and the admin API', () => {
         deadLetterReason: 'square_404',
         replayCount: 0,
         deliveryCount: 1,
-        delivery: { environment: 'Sandbox', initialDeliveryAt: '2024-05-01T09:59:58.000Z', retryNumber: 1, retryReason: 'http_timeout', lastDeliveredAt: expect.any(String) },
+        delivery: {
+          environment: 'Sandbox',
+          initialDeliveryAt: '2024-05-01T09:59:58.000Z',
+          retryNumber: 1,
+          retryReason: 'http_timeout',
+          lastDeliveredAt: expect.any(String),
+        },
         rawBody: body.toString('utf8'),
       });
-      for (const key of ['receivedAt', 'updatedAt', 'deadLetteredAt']) expect(Date.parse(String(res.json[key]))).not.toBeNaN();
+      for (const key of ['receivedAt', 'updatedAt', 'deadLetteredAt'])
+        expect(Date.parse(String(res.json[key]))).not.toBeNaN();
     });
 
     it("a processed event's error of an earlier attempt is history (earlierError), not its current error", async () => {
       await storeEvent('history-1', { status: 'processed', lastError: 'Square answered 503', attempts: 2 });
       const res = await get('/admin/api/events/history-1');
-      expect(res.json).toMatchObject({ status: 'processed', attempts: 2, lastError: null, earlierError: 'Square answered 503' });
+      expect(res.json).toMatchObject({
+        status: 'processed',
+        attempts: 2,
+        lastError: null,
+        earlierError: 'Square answered 503',
+      });
     });
 
     it('answers 404 for an unknown event', async () => {
@@ -249,15 +355,26 @@ describe('admin: Bull Board and the admin API', () => {
   describe('replay', () => {
     it('replays one dead-lettered event: back to received, a job of a new generation in the outbox, out of the dead-letter queue', async () => {
       await storeEvent('replay-1', { status: 'dead_lettered', deadLetterReason: 'square_404', attempts: 1 });
-      await deadLetters.add(DEAD_LETTER_JOBS.deadLettered, { eventId: 'replay-1', reason: 'square_404' }, { jobId: jobIdForEvent('replay-1') });
+      await deadLetters.add(
+        DEAD_LETTER_JOBS.deadLettered,
+        { eventId: 'replay-1', reason: 'square_404' },
+        { jobId: jobIdForEvent('replay-1') },
+      );
       const board = await get('/admin/queues/api/queues');
-      const dlq = (board.json.queues as Json[]).find((q) => q.name === QUEUES.deadLetter) as { counts: Record<string, number> };
+      const dlq = (board.json.queues as Json[]).find((q) => q.name === QUEUES.deadLetter) as {
+        counts: Record<string, number>;
+      };
       expect(dlq.counts.waiting).toBeGreaterThanOrEqual(1); // Bull Board sees this app's prefix
 
       const res = await post('/admin/api/events/replay-1/replay');
       expect(res.status).toBe(200);
       expect(res.json).toEqual({ eventId: 'replay-1', result: 'replayed' });
-      expect(await row('replay-1')).toEqual({ status: 'received', attempts: 0, replay_count: 1, dead_letter_reason: null });
+      expect(await row('replay-1')).toEqual({
+        status: 'received',
+        attempts: 0,
+        replay_count: 1,
+        dead_letter_reason: null,
+      });
       expect(await outbox('replay-1')).toEqual([{ queue: QUEUES.squareEvents, generation: 1 }]);
       expect(await deadLetters.getJob(jobIdForEvent('replay-1'))).toBeUndefined();
       expect(admin.output()).toMatch(/"message":"admin replay".*"user":"ops".*"eventId":"replay-1"/);
@@ -274,7 +391,9 @@ describe('admin: Bull Board and the admin API', () => {
     });
 
     it('replays every dead-lettered event', async () => {
-      const before = (await db.query<{ event_id: string }>("SELECT event_id FROM webhook_events WHERE status = 'dead_lettered'")).map((r) => r.event_id);
+      const before = (
+        await db.query<{ event_id: string }>("SELECT event_id FROM webhook_events WHERE status = 'dead_lettered'")
+      ).map((r) => r.event_id);
       await storeEvent('bulk-1', { status: 'dead_lettered', deadLetterReason: 'attempts_exhausted' });
       await storeEvent('bulk-2', { status: 'dead_lettered', deadLetterReason: 'invalid_event' });
       const res = await post('/admin/api/dead-letters/replay');
@@ -286,13 +405,32 @@ describe('admin: Bull Board and the admin API', () => {
         expect(await outbox(id)).toEqual([{ queue: QUEUES.squareEvents, generation: 1 }]);
       }
       expect((await get('/admin/api/events?status=dead_lettered')).json.events).toEqual([]);
-      expect((await post("/admin/api/dead-letters/replay")).json).toEqual({ replayed: [], skipped: [], notFound: [], failed: [], matched: 0, more: false });
+      expect((await post('/admin/api/dead-letters/replay')).json).toEqual({
+        replayed: [],
+        skipped: [],
+        notFound: [],
+        failed: [],
+        matched: 0,
+        more: false,
+      });
     });
 
     it('replays the dead-lettered events a filter matches; a dry run only counts', async () => {
-      await storeEvent('by-type-1', { status: 'dead_lettered', type: 'refund.updated', receivedAt: '2024-08-01T10:00:00Z' });
-      await storeEvent('by-type-2', { status: 'dead_lettered', type: 'refund.updated', receivedAt: '2024-08-01T11:00:00Z' });
-      await storeEvent('by-type-3', { status: 'dead_lettered', type: 'payment.updated', receivedAt: '2024-08-01T12:00:00Z' });
+      await storeEvent('by-type-1', {
+        status: 'dead_lettered',
+        type: 'refund.updated',
+        receivedAt: '2024-08-01T10:00:00Z',
+      });
+      await storeEvent('by-type-2', {
+        status: 'dead_lettered',
+        type: 'refund.updated',
+        receivedAt: '2024-08-01T11:00:00Z',
+      });
+      await storeEvent('by-type-3', {
+        status: 'dead_lettered',
+        type: 'payment.updated',
+        receivedAt: '2024-08-01T12:00:00Z',
+      });
       const dry = await post('/admin/api/dead-letters/replay?type=refund.updated&receivedFrom=2024-08-01&dryRun=true');
       expect(dry.json).toMatchObject({ matched: 2, replayed: [], more: false });
       expect(await row('by-type-1')).toMatchObject({ status: 'dead_lettered' });
@@ -305,7 +443,11 @@ describe('admin: Bull Board and the admin API', () => {
 
   describe('startup', () => {
     it('refuses to start without ADMIN_USERNAME and ADMIN_PASSWORD, saying so without a stack trace', async () => {
-      const run = await runNode(MAIN, [], { ...adminEnv({}), DATABASE_URL: 'postgresql://user:pw-secret@127.0.0.1:1/x', ADMIN_AUTH_DISABLED: '' });
+      const run = await runNode(MAIN, [], {
+        ...adminEnv({}),
+        DATABASE_URL: 'postgresql://user:pw-secret@127.0.0.1:1/x',
+        ADMIN_AUTH_DISABLED: '',
+      });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('ADMIN_USERNAME is required');
       expect(run.stderr).toContain('ADMIN_PASSWORD is required');
@@ -318,9 +460,15 @@ describe('admin: Bull Board and the admin API', () => {
       try {
         expect((await call('/admin/api/events?limit=1', {}, open)).status).toBe(200);
         expect((await call('/admin/queues', {}, open)).status).toBe(200);
-        expect((await call('/admin/api/events?limit=1', { headers: { host: `localhost:${open.port}` } }, open)).status).toBe(200);
+        expect(
+          (await call('/admin/api/events?limit=1', { headers: { host: `localhost:${open.port}` } }, open)).status,
+        ).toBe(200);
         // A page on another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) gets nothing.
-        const rebound = await call('/admin/api/events?limit=1', { headers: { host: `rebound.example:${open.port}` } }, open);
+        const rebound = await call(
+          '/admin/api/events?limit=1',
+          { headers: { host: `rebound.example:${open.port}` } },
+          open,
+        );
         expect(rebound.status).toBe(403);
         expect(rebound.text).not.toContain('events');
         expect(open.output()).toContain('ADMIN_AUTH_DISABLED=true');

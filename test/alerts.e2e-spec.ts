@@ -17,8 +17,12 @@ interface Rule {
   annotations?: { summary?: string; description?: string };
 }
 
-const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups.flatMap((g) => g.rules);
-const panels = (JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> }).panels;
+const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups.flatMap(
+  (g) => g.rules,
+);
+const panels = (
+  JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> }
+).panels;
 
 /** The metrics an expression reads (a histogram's _bucket, _count and _sum are its own name). */
 function metricsOf(expr: string): string[] {
@@ -39,8 +43,17 @@ describe('alerts and dashboard', () => {
     }
     // What an operator must act on, each by a rule.
     const expressions = rules.map((r) => r.expr).join('\n');
-    for (const metric of ['square_events_processed_total', 'square_queue_jobs', 'square_inbox_oldest_received_seconds', 'square_webhooks_received_total',
-      'square_webhook_retry_number', 'square_events_recovered_total', 'square_api_unauthorized_total', 'square_token_refreshes_total', 'square_canary_last_success_timestamp']) {
+    for (const metric of [
+      'square_events_processed_total',
+      'square_queue_jobs',
+      'square_inbox_oldest_received_seconds',
+      'square_webhooks_received_total',
+      'square_webhook_retry_number',
+      'square_events_recovered_total',
+      'square_api_unauthorized_total',
+      'square_token_refreshes_total',
+      'square_canary_last_success_timestamp',
+    ]) {
       expect(expressions).toContain(metric);
     }
   });
@@ -51,7 +64,10 @@ describe('alerts and dashboard', () => {
       expect((check.error as NodeJS.ErrnoException).code).toBe('ENOENT'); // not installed: the structural check above stands
       return;
     }
-    expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({ status: 0, out: expect.stringContaining(`SUCCESS: ${rules.length} rules found`) });
+    expect({ status: check.status, out: check.stdout + check.stderr }).toEqual({
+      status: 0,
+      out: expect.stringContaining(`SUCCESS: ${rules.length} rules found`),
+    });
   });
 
   describe('every metric a rule or a panel reads is exported by the apps', () => {
@@ -66,8 +82,14 @@ describe('alerts and dashboard', () => {
       fake = new FakeSquareServer({ synthesize: true });
       await fake.listen();
       const env = {
-        DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url,
-        SQUARE_WEBHOOK_SIGNATURE_KEYS: 'whsk_test_key', SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/webhooks/square',
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        SQUARE_ACCESS_TOKEN: 'test-token',
+        SQUARE_BASE_URL: fake.url,
+        SQUARE_WEBHOOK_SIGNATURE_KEYS: 'whsk_test_key',
+        SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/webhooks/square',
       };
       apps.push(await spawnApp('ingress', env, 'INGRESS_PORT'), await spawnApp('worker', env, 'WORKER_PORT'));
     });
@@ -85,7 +107,9 @@ describe('alerts and dashboard', () => {
         const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
         for (const m of text.matchAll(/^# TYPE (\S+) /gm)) exported.add(m[1]!);
       }
-      const used = new Set([...rules.map((r) => r.expr), ...panels.flatMap((p) => p.targets.map((t) => t.expr))].flatMap(metricsOf));
+      const used = new Set(
+        [...rules.map((r) => r.expr), ...panels.flatMap((p) => p.targets.map((t) => t.expr))].flatMap(metricsOf),
+      );
       expect(used.size).toBeGreaterThanOrEqual(14);
       expect([...used].filter((metric) => !exported.has(metric))).toEqual([]);
     });

@@ -35,14 +35,20 @@ const APPS = ['ingress', 'worker', 'admin'] as const;
 
 /** The compose file resolved: by `docker-compose config` when installed, else by our own reading. */
 function resolvedCompose(): { services: Record<string, Service>; validatedBy: string } {
-  const cli = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { env: { ...process.env, ...REQUIRED_ENV }, encoding: 'utf8' });
+  const cli = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
+    env: { ...process.env, ...REQUIRED_ENV },
+    encoding: 'utf8',
+  });
   if (!cli.error) {
     if (cli.status !== 0) throw new Error(`docker-compose config failed:\n${cli.stderr}`);
     return { services: (parse(cli.stdout) as Compose).services, validatedBy: 'docker-compose config' };
   }
   // As Compose interpolates: the variable when set, else the default after `:-` (empty when none).
-  const raw = readFileSync('docker-compose.yml', 'utf8').replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) =>
-    (REQUIRED_ENV as Record<string, string>)[name] ?? (kind === '-' ? (rest ?? '') : ''));
+  const raw = readFileSync('docker-compose.yml', 'utf8').replace(
+    /\$\{(\w+)(?::?([-?])([^}]*))?\}/g,
+    (_, name: string, kind?: string, rest?: string) =>
+      (REQUIRED_ENV as Record<string, string>)[name] ?? (kind === '-' ? (rest ?? '') : ''),
+  );
   return { services: (parse(raw, { merge: true }) as Compose).services, validatedBy: 'yaml' };
 }
 
@@ -122,20 +128,26 @@ describe('docker compose', () => {
     /** The service's environment from the compose file, pointed at this machine's stores. */
     const envOf = (service: Service, port: number, containerPort: string): Record<string, string> => {
       const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(service.environment ?? {})) env[key] = value === null ? '' : String(value);
+      for (const [key, value] of Object.entries(service.environment ?? {}))
+        env[key] = value === null ? '' : String(value);
       env.DATABASE_URL = databaseUrl(dbName);
       env.REDIS_URL = REDIS_URL;
       env.QUEUE_PREFIX = prefix;
       env.SQUARE_BASE_URL = fake.url;
       env.LOG_LEVEL = 'warn';
-      if (containerPort !== '') for (const key of Object.keys(env)) if (env[key] === containerPort) env[key] = String(port);
+      if (containerPort !== '')
+        for (const key of Object.keys(env)) if (env[key] === containerPort) env[key] = String(port);
       return env;
     };
 
     const healthy = async (service: Service, port: number, containerPort: string) => {
       const [, command, ...args] = service.healthcheck!.test; // ["CMD", "node", "scripts/healthcheck.mjs", "3000", …]
       const localArgs = args.map((a) => (a === containerPort ? String(port) : a));
-      return eventually(async () => spawnSync(command!, localArgs, { encoding: 'utf8' }).status === 0, 20_000, `${command} ${localArgs.join(' ')}`);
+      return eventually(
+        async () => spawnSync(command!, localArgs, { encoding: 'utf8' }).status === 0,
+        20_000,
+        `${command} ${localArgs.join(' ')}`,
+      );
     };
 
     it('migrate (one-shot) creates and migrates the database, then exits 0', async () => {
@@ -160,8 +172,17 @@ describe('docker compose', () => {
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      running.push({ name, port, stop: async (signal) => { if (child.exitCode === null) child.kill(signal); return exited; } });
-      await waitForPort(port, 20_000).catch((err: Error) => { throw new Error(`${err.message}\n${output}`); });
+      running.push({
+        name,
+        port,
+        stop: async (signal) => {
+          if (child.exitCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+      await waitForPort(port, 20_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${output}`);
+      });
       await healthy(service, port, containerPort);
     });
 
@@ -171,14 +192,24 @@ describe('docker compose', () => {
       const res = await fetch(`http://127.0.0.1:${ingress.port}/webhooks/square`, {
         method: 'POST',
         body,
-        headers: signedHeaders(body, REQUIRED_ENV.SQUARE_WEBHOOK_SIGNATURE_KEYS, REQUIRED_ENV.SQUARE_WEBHOOK_NOTIFICATION_URL),
+        headers: signedHeaders(
+          body,
+          REQUIRED_ENV.SQUARE_WEBHOOK_SIGNATURE_KEYS,
+          REQUIRED_ENV.SQUARE_WEBHOOK_NOTIFICATION_URL,
+        ),
       });
       expect(res.status).toBe(200);
       const { default: pg } = await import('pg');
       const client = new pg.Client({ connectionString: databaseUrl(dbName) });
       await client.connect();
       try {
-        await eventually(async () => (await client.query(`SELECT 1 FROM webhook_events WHERE event_id = 'compose-1' AND status = 'processed'`)).rowCount === 1, 15_000, 'processing');
+        await eventually(
+          async () =>
+            (await client.query(`SELECT 1 FROM webhook_events WHERE event_id = 'compose-1' AND status = 'processed'`))
+              .rowCount === 1,
+          15_000,
+          'processing',
+        );
       } finally {
         await client.end();
       }

@@ -55,24 +55,54 @@ describe('the operator console, in a browser', () => {
     outage.answer = () => ({ status: 500 });
     await outage.listen();
     const file = join(mkdtempSync(join(tmpdir(), 'console-')), 'destinations.yml');
-    writeFileSync(file, `destinations:\n  - { name: ledger, url: '${receiver.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*] }
-  - { name: outage, url: '${outage.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*], merchantIds: [${OUTAGE_MERCHANT}] }\n`);
+    writeFileSync(
+      file,
+      `destinations:\n  - { name: ledger, url: '${receiver.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*] }
+  - { name: outage, url: '${outage.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*], merchantIds: [${OUTAGE_MERCHANT}] }\n`,
+    );
     fake = new FakeSquareServer({ accessToken: 'test-token' });
     fake.put('payment', PAYMENT);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, FORWARD_DESTINATIONS_FILE: file, HOOK_SECRET: SECRET, LOG_LEVEL: 'warn' };
-    worker = await spawnApp('worker', { ...env, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '50',
-      // Small: the outage destination's circuit opens (5 failures in a row) within seconds.
-      FORWARD_BACKOFF_MS: '50', FORWARD_MAX_BACKOFF_MS: '1000', FORWARD_PROBE_MAX_MS: '1000' }, 'WORKER_PORT');
-    admin = await spawnApp(ADMIN_MAIN, { ...env, HOOK_SECRET: '', ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'console-password' }, 'ADMIN_PORT');
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      FORWARD_DESTINATIONS_FILE: file,
+      HOOK_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+    };
+    worker = await spawnApp(
+      'worker',
+      {
+        ...env,
+        SQUARE_ACCESS_TOKEN: 'test-token',
+        SQUARE_BASE_URL: fake.url,
+        JOB_ATTEMPTS: '3',
+        JOB_BACKOFF_MS: '50',
+        // Small: the outage destination's circuit opens (5 failures in a row) within seconds.
+        FORWARD_BACKOFF_MS: '50',
+        FORWARD_MAX_BACKOFF_MS: '1000',
+        FORWARD_PROBE_MAX_MS: '1000',
+      },
+      'WORKER_PORT',
+    );
+    admin = await spawnApp(
+      ADMIN_MAIN,
+      { ...env, HOOK_SECRET: '', ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'console-password' },
+      'ADMIN_PORT',
+    );
     base = `http://127.0.0.1:${admin.port}`;
-    context = await browser.newContext({ httpCredentials: { username: 'ops', password: 'console-password' }, viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext({
+      httpCredentials: { username: 'ops', password: 'console-password' },
+      viewport: { width: 1280, height: 900 },
+    });
     page = await context.newPage();
     // Another origin (another port), whose page posts a form to the admin app.
     const elsewherePort = await freePort();
     elsewhere = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<form id="f" method="post" action="${base}/events/dl-cross/replay"></form>
+      res.writeHead(200, { 'content-type': 'text/html' })
+        .end(`<form id="f" method="post" action="${base}/events/dl-cross/replay"></form>
 <script>document.getElementById('f').submit()</script>`);
     });
     await new Promise<void>((resolve) => elsewhere.listen(elsewherePort, '127.0.0.1', resolve));
@@ -96,15 +126,25 @@ describe('the operator console, in a browser', () => {
     expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(200);
   };
   const statusOf = async (eventId: string) =>
-    (await db.query<{ status: string }>('SELECT status::text AS status FROM webhook_events WHERE event_id = $1', [eventId]))[0]?.status;
+    (
+      await db.query<{ status: string }>('SELECT status::text AS status FROM webhook_events WHERE event_id = $1', [
+        eventId,
+      ])
+    )[0]?.status;
   const becomes = (eventId: string, status: string) =>
-    eventually(async () => ((await statusOf(eventId)) === status ? true : undefined), 30_000, `${eventId} to be ${status}`);
+    eventually(
+      async () => ((await statusOf(eventId)) === status ? true : undefined),
+      30_000,
+      `${eventId} to be ${status}`,
+    );
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
   const onPhone = async (path: string, name: string) => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${base}${path}`);
-    expect(await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0); // nothing wider
+    expect(
+      await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    ).toBeLessThanOrEqual(0); // nothing wider
     await phone.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
     await phone.close();
   };
@@ -123,7 +163,9 @@ describe('the operator console, in a browser', () => {
     await page.getByRole('link', { name: 'dl-story' }).click();
     await page.waitForURL(/\/events\/dl-story$/);
 
-    const attempts = page.locator('table', { has: page.getByRole('columnheader', { name: 'Handlers run' }) }).locator('tbody tr');
+    const attempts = page
+      .locator('table', { has: page.getByRole('columnheader', { name: 'Handlers run' }) })
+      .locator('tbody tr');
     await expect(attempts.count()).resolves.toBe(3);
     expect(await attempts.allInnerTexts()).toEqual([
       expect.stringMatching(/^1\t.*\tretry\t.*500/s),
@@ -139,18 +181,28 @@ describe('the operator console, in a browser', () => {
     await page.getByRole('button', { name: 'Replay this event' }).click();
     await page.waitForURL(/\/events\/dl-story\?replayed=1$/);
     await becomes('dl-story', 'processed');
-    await eventually(async () => (receiver.of('dl-story').length > 0 ? true : undefined), 30_000, 'the delivery to ledger');
-    await eventually(async () => {
-      await page.reload();
-      return (await page.getByText('delivered', { exact: true }).count()) > 0 ? true : undefined;
-    }, 30_000, 'the page to show the delivery delivered');
+    await eventually(
+      async () => (receiver.of('dl-story').length > 0 ? true : undefined),
+      30_000,
+      'the delivery to ledger',
+    );
+    await eventually(
+      async () => {
+        await page.reload();
+        return (await page.getByText('delivered', { exact: true }).count()) > 0 ? true : undefined;
+      },
+      30_000,
+      'the page to show the delivery delivered',
+    );
     await expect(page.locator('.badge').first().innerText()).resolves.toBe('processed');
     await expect(attempts.count()).resolves.toBe(4);
     expect(await attempts.nth(3).innerText()).toMatch(/^1\t.*\tapplied\t.*mirror/s);
     await expect(page.getByRole('heading', { name: /^To ledger/ }).count()).resolves.toBe(1);
     // Processed now: Square's 500 is an earlier attempt's error, not the event's current one.
     await expect(page.locator('dt:text-is("Last error") + dd').first().innerText()).resolves.toBe('—');
-    await expect(page.locator('dt:text-is("Earlier error") + dd').innerText()).resolves.toMatch(/^GET \/v2\/payments\/\S+ → 500 INTERNAL_SERVER_ERROR$/);
+    await expect(page.locator('dt:text-is("Earlier error") + dd').innerText()).resolves.toMatch(
+      /^GET \/v2\/payments\/\S+ → 500 INTERNAL_SERVER_ERROR$/,
+    );
     await shot('event');
   }, 120_000);
 
@@ -158,12 +210,20 @@ describe('the operator console, in a browser', () => {
     const events = (...args: string[]) => runNode('dist/apps/cli/src/events.main.js', args, env, 60_000);
     const listed = await events('list', '--object-id', PAYMENT_ID, '--type', 'payment.*', '--json');
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toMatchObject({ events: [{ eventId: 'dl-story', status: 'processed' }], nextCursor: null });
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      events: [{ eventId: 'dl-story', status: 'processed' }],
+      nextCursor: null,
+    });
     const shown = await events('show', 'dl-story', '--json');
     expect(shown.code).toBe(0);
-    const story = JSON.parse(shown.stdout) as { processingAttempts: Array<{ outcome: string }>; deliveries: Array<{ id: string; destination: string; status: string }> };
+    const story = JSON.parse(shown.stdout) as {
+      processingAttempts: Array<{ outcome: string }>;
+      deliveries: Array<{ id: string; destination: string; status: string }>;
+    };
     expect(story.processingAttempts.map((a) => a.outcome)).toEqual(['retry', 'retry', 'dead_lettered', 'applied']);
-    expect(story.deliveries).toMatchObject([{ destination: 'ledger', status: 'delivered', attemptLog: [{ statusCode: 200, error: null }] }]);
+    expect(story.deliveries).toMatchObject([
+      { destination: 'ledger', status: 'delivered', attemptLog: [{ statusCode: 200, error: null }] },
+    ]);
     // Bull Board's delivery cards link to /deliveries/<id>: the delivery's event, at its deliveries.
     await page.goto(`${base}/deliveries/${story.deliveries[0]!.id}`);
     expect(page.url()).toBe(`${base}/events/dl-story#forwarding`);
@@ -198,17 +258,28 @@ describe('the operator console, in a browser', () => {
     await becomes('dl-group-2', 'processed');
   }, 120_000);
 
-  it('shows a failing destination with its last error, pauses and resumes it after confirmations, and the delivery\'s attempts', async () => {
-    const stateOf = async (name: string) => (await db.query<{ state: string }>('SELECT state::text AS state FROM forward_destinations WHERE name = $1', [name]))[0]?.state;
+  it("shows a failing destination with its last error, pauses and resumes it after confirmations, and the delivery's attempts", async () => {
+    const stateOf = async (name: string) =>
+      (
+        await db.query<{ state: string }>('SELECT state::text AS state FROM forward_destinations WHERE name = $1', [
+          name,
+        ])
+      )[0]?.state;
     fake.put('payment', { ...PAYMENT, id: OUTAGE_PAYMENT });
     await send('fw-outage', OUTAGE_PAYMENT, OUTAGE_MERCHANT);
-    await eventually(async () => ((await stateOf('outage')) === 'failing' ? true : undefined), 30_000, 'the outage circuit to open');
+    await eventually(
+      async () => ((await stateOf('outage')) === 'failing' ? true : undefined),
+      30_000,
+      'the outage circuit to open',
+    );
 
     await page.goto(`${base}/`);
     await page.getByRole('link', { name: 'Destinations', exact: true }).click();
     const row = page.getByRole('row', { name: /^outage/ });
     // State (since, next try), backlog, the last 5 and 60 minutes, the last error.
-    expect(await row.innerText()).toMatch(/^outage\tfailing\nsince \S+ \S+ · next try .*\t1\t0% of \d+\n.*\t0% of \d+\n.*\tdestination outage answered 500\t/s);
+    expect(await row.innerText()).toMatch(
+      /^outage\tfailing\nsince \S+ \S+ · next try .*\t1\t0% of \d+\n.*\t0% of \d+\n.*\tdestination outage answered 500\t/s,
+    );
     await shot('destinations');
 
     await row.getByRole('link', { name: 'Pause…' }).click();
@@ -224,11 +295,25 @@ describe('the operator console, in a browser', () => {
     await row.getByRole('link', { name: 'Resume…' }).click();
     await page.getByRole('button', { name: 'Resume this destination' }).click();
     await page.waitForURL(/done=resumed/);
-    await eventually(async () => ((await db.query<{ status: string }>(`SELECT status::text AS status FROM forward_deliveries WHERE destination = 'outage'`))[0]?.status === 'delivered' ? true : undefined), 30_000, 'delivered');
+    await eventually(
+      async () =>
+        (
+          await db.query<{ status: string }>(
+            `SELECT status::text AS status FROM forward_deliveries WHERE destination = 'outage'`,
+          )
+        )[0]?.status === 'delivered'
+          ? true
+          : undefined,
+      30_000,
+      'delivered',
+    );
 
     await page.goto(`${base}/events/fw-outage`);
     await shot('event-forward-attempts');
-    const texts = await page.getByRole('table', { name: 'Attempts to outage, oldest first' }).locator('tbody tr').allInnerTexts();
+    const texts = await page
+      .getByRole('table', { name: 'Attempts to outage, oldest first' })
+      .locator('tbody tr')
+      .allInnerTexts();
     expect(texts.length).toBeGreaterThanOrEqual(2);
     expect(texts[0]).toMatch(/\t500\t\d+ ms\t.*500/s); // a failure, with its error
     expect(texts.at(-1)).toMatch(/\t200\t\d+ ms/); // then the success
@@ -238,10 +323,12 @@ describe('the operator console, in a browser', () => {
     await onPhone('/destinations', 'destinations-phone');
   }, 120_000);
 
-  it('refuses a change posted from another origin, with the browser\'s own credentials', async () => {
+  it("refuses a change posted from another origin, with the browser's own credentials", async () => {
     await send('dl-cross', `${MISSING_PAYMENT}_X`);
     await becomes('dl-cross', 'dead_lettered');
-    const answer = page.waitForResponse((r) => r.url().startsWith(base) && r.request().method() === 'POST' && r.status() !== 401);
+    const answer = page.waitForResponse(
+      (r) => r.url().startsWith(base) && r.request().method() === 'POST' && r.status() !== 401,
+    );
     await page.goto(`http://127.0.0.1:${(elsewhere.address() as { port: number }).port}/`);
     expect((await answer).status()).toBe(403);
     expect(await statusOf('dl-cross')).toBe('dead_lettered');
@@ -250,13 +337,17 @@ describe('the operator console, in a browser', () => {
   it('shows the overview, sellers and rejected deliveries, on a desktop and on a phone', async () => {
     await db.query(`INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
       VALUES ('0f3a', convert_to('{"type":"payment.updated","data":{}}', 'UTF8'), 'no event_id in the body', 'sha256', '{}')`);
-    await db.query(`INSERT INTO merchant_tokens (merchant_id, status, status_reason, expires_at) VALUES ('MREAUTH1', 'needs_reauth', 'refresh refused: invalid_grant', now() + interval '2 days')`);
+    await db.query(
+      `INSERT INTO merchant_tokens (merchant_id, status, status_reason, expires_at) VALUES ('MREAUTH1', 'needs_reauth', 'refresh refused: invalid_grant', now() + interval '2 days')`,
+    );
     await page.goto(`${base}/`);
     await expect(page.getByRole('heading', { name: 'Overview' }).count()).resolves.toBe(1);
     await expect(page.getByRole('row', { name: /^ledger/ }).innerText()).resolves.toMatch(/^ledger\thealthy\nsince /); // its circuit's state
     await shot('overview');
     await page.getByRole('link', { name: 'Sellers', exact: true }).click();
-    await expect(page.getByRole('link', { name: 'Re-authorise' }).getAttribute('href')).resolves.toBe('/admin/oauth/square/authorize');
+    await expect(page.getByRole('link', { name: 'Re-authorise' }).getAttribute('href')).resolves.toBe(
+      '/admin/oauth/square/authorize',
+    );
     await shot('sellers');
     // Signed over the URL with a trailing slash: refused, and the page says what would have matched.
     const misSigned = paymentEventBody('console-bad-signature');
@@ -265,7 +356,9 @@ describe('the operator console, in a browser', () => {
     await expect(page.getByRole('cell', { name: 'no event_id in the body' }).count()).resolves.toBe(1);
     await expect(page.getByRole('cell', { name: /trailing slash/ }).count()).resolves.toBe(1);
     await shot('rejected-deliveries');
-    await expect(page.getByRole('link', { name: 'Queues (Bull Board)' }).getAttribute('href')).resolves.toBe('/admin/queues');
+    await expect(page.getByRole('link', { name: 'Queues (Bull Board)' }).getAttribute('href')).resolves.toBe(
+      '/admin/queues',
+    );
 
     // Keyboard: the skip link comes first, then the navigation.
     await page.keyboard.press('Tab');
@@ -279,7 +372,18 @@ describe('the operator console, in a browser', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
-    for (const path of ['/', '/destinations', '/destinations/ledger/pause', '/events', '/events/dl-story', '/events/dl-story/replay', '/dead-letters', '/sellers', '/signature-failures', '/events?type=payment.*']) {
+    for (const path of [
+      '/',
+      '/destinations',
+      '/destinations/ledger/pause',
+      '/events',
+      '/events/dl-story',
+      '/events/dl-story/replay',
+      '/dead-letters',
+      '/sellers',
+      '/signature-failures',
+      '/events?type=payment.*',
+    ]) {
       const res = await page.goto(`${base}${path}`);
       expect(res?.status()).toBe(200);
       expect(res?.headers()['content-security-policy']).toContain("style-src 'self'");
@@ -289,7 +393,11 @@ describe('the operator console, in a browser', () => {
 
   it('pages through events, newest first, 50 at a time, keeping the filters', async () => {
     for (let i = 0; i < 51; i++) {
-      await storeInboxEvent(db, `page-${String(i).padStart(2, '0')}`, { type: 'page.test', status: 'processed', receivedAt: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString() });
+      await storeInboxEvent(db, `page-${String(i).padStart(2, '0')}`, {
+        type: 'page.test',
+        status: 'processed',
+        receivedAt: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(),
+      });
     }
     await page.goto(`${base}/events?type=page.*`);
     const rows = page.locator('tbody tr');

@@ -43,21 +43,44 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     await crm.listen();
     listenPort = await freePort();
     const file = join(mkdtempSync(join(tmpdir(), 'forwarding-replay-')), 'destinations.yml');
-    writeFileSync(file, `destinations:
+    writeFileSync(
+      file,
+      `destinations:
   - { name: orders, url: '${orders.url}', secret: '\${HOOK_SECRET}', eventTypes: [payment.*], merchantIds: [MORDERS] }
   - { name: crm, url: '${crm.url}', secret: '\${HOOK_SECRET}', eventTypes: ['*'], merchantIds: [MCRM] }
   - { name: listen, url: 'http://127.0.0.1:${listenPort}/', secret: '\${HOOK_SECRET}', eventTypes: ['*'], merchantIds: [MLISTEN] }
-`);
+`,
+    );
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
     fake.put('payment', PAYMENT);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, FORWARD_DESTINATIONS_FILE: file, HOOK_SECRET: SECRET, LOG_LEVEL: 'warn' };
-    worker = await spawnApp('worker', {
-      ...env, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, FORWARD_BACKOFF_MS: '100', FORWARD_MAX_BACKOFF_MS: '300', FORWARD_RETRY_FOR_MS: '1500',
-    }, 'WORKER_PORT');
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      FORWARD_DESTINATIONS_FILE: file,
+      HOOK_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+    };
+    worker = await spawnApp(
+      'worker',
+      {
+        ...env,
+        SQUARE_ACCESS_TOKEN: 'test-token',
+        SQUARE_BASE_URL: fake.url,
+        FORWARD_BACKOFF_MS: '100',
+        FORWARD_MAX_BACKOFF_MS: '300',
+        FORWARD_RETRY_FOR_MS: '1500',
+      },
+      'WORKER_PORT',
+    );
     // The admin app reads the destinations' names only: it is not given their secret.
-    admin = await spawnApp(ADMIN_MAIN, { ...env, HOOK_SECRET: '', ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw' }, 'ADMIN_PORT');
+    admin = await spawnApp(
+      ADMIN_MAIN,
+      { ...env, HOOK_SECRET: '', ADMIN_HOST: '127.0.0.1', ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw' },
+      'ADMIN_PORT',
+    );
   });
 
   afterAll(async () => {
@@ -78,18 +101,29 @@ describe('forwarding: dead letters, replay and the local listener', () => {
   };
   const get = (path: string) => callApp(admin, path, { headers: AUTH });
   const post = (path: string) => callApp(admin, path, { method: 'POST', headers: { ...AUTH, ...JSON_CHANGE } });
-  const deliveryOf = async (eventId: string) => ((await get(`/admin/api/deliveries?eventId=${eventId}`)).json.deliveries as Json[])[0];
+  const deliveryOf = async (eventId: string) =>
+    ((await get(`/admin/api/deliveries?eventId=${eventId}`)).json.deliveries as Json[])[0];
   const settled = (eventId: string, status: string) =>
-    eventually(async () => {
-      const d = await deliveryOf(eventId);
-      return d?.status === status ? d : undefined;
-    }, 15_000, `the delivery of ${eventId} to be ${status}`);
+    eventually(
+      async () => {
+        const d = await deliveryOf(eventId);
+        return d?.status === status ? d : undefined;
+      },
+      15_000,
+      `the delivery of ${eventId} to be ${status}`,
+    );
 
   it('a delivery refused for its whole retry window is dead-lettered, and the admin API shows why', async () => {
     orders.answer = () => ({ status: 500 });
     await send('dl-1', 'MORDERS');
     const dead = await settled('dl-1', 'dead_lettered');
-    expect(dead).toMatchObject({ destination: 'orders', eventType: 'payment.updated', lastStatus: 500, lastError: expect.stringContaining('answered 500'), nextAttemptAt: null });
+    expect(dead).toMatchObject({
+      destination: 'orders',
+      eventType: 'payment.updated',
+      lastStatus: 500,
+      lastError: expect.stringContaining('answered 500'),
+      nextAttemptAt: null,
+    });
     expect(dead.attempts).toBeGreaterThanOrEqual(3);
     expect(orders.of('dl-1')).toHaveLength(dead.attempts as number);
 
@@ -109,8 +143,10 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     orders.answer = () => ({ status: 200 });
     const dead = (await deliveryOf('dl-1'))!;
     // Bull Board's card of the failed job names the event and its type; its trace is the answer, not our stack.
-    const failedJobs = async () => ((await get('/admin/queues/api/queues?activeQueue=forward-orders&status=failed&page=1')).json.queues as Json[])
-      .find((q) => q.name === 'forward-orders')!.jobs as Json[];
+    const failedJobs = async () =>
+      (
+        (await get('/admin/queues/api/queues?activeQueue=forward-orders&status=failed&page=1')).json.queues as Json[]
+      ).find((q) => q.name === 'forward-orders')!.jobs as Json[];
     const [card] = await failedJobs();
     expect(card).toMatchObject({ data: { deliveryId: dead.id, eventId: 'dl-1', eventType: 'payment.updated' } });
     const trace = card!.stacktrace as string[];
@@ -126,7 +162,7 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     expect(new Set(tries.map((t) => t.webhookId)).size).toBe(1);
     expect(tries.every((t) => t.verified)).toBe(true);
     // Delivered after its replay: its old job no longer shows as failed.
-    await eventually(async () => ((await failedJobs()).length === 0) || undefined, 10_000, 'the failed job to go');
+    await eventually(async () => (await failedJobs()).length === 0 || undefined, 10_000, 'the failed job to go');
 
     expect((await post(`/admin/api/deliveries/${String(dead.id)}/replay`)).status).toBe(409);
     expect((await post('/admin/api/deliveries/999999/replay')).status).toBe(404);
@@ -138,7 +174,9 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     const res = await get('/admin/api/deliveries?status=lost&limit=0&cursor=x&destinaton=orders');
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ statusCode: 400, error: 'Bad request' });
-    expect(String(res.json.message)).toMatch(/destinaton[\s\S]*status must be one of pending, delivered, dead_lettered[\s\S]*limit[\s\S]*cursor/);
+    expect(String(res.json.message)).toMatch(
+      /destinaton[\s\S]*status must be one of pending, delivered, dead_lettered[\s\S]*limit[\s\S]*cursor/,
+    );
   });
 
   it('replays every dead letter of a destination from the CLI, and lists the forward queues in Bull Board', async () => {
@@ -148,10 +186,22 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     for (const id of ids) await settled(id, 'dead_lettered');
     crm.answer = () => ({ status: 204 });
 
-    const unknown = await runNode('dist/apps/cli/src/events.main.js', ['replay-delivery', '--destination', 'nowhere'], env);
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no destination "nowhere" in FORWARD_DESTINATIONS_FILE (it lists orders, crm, listen)') });
+    const unknown = await runNode(
+      'dist/apps/cli/src/events.main.js',
+      ['replay-delivery', '--destination', 'nowhere'],
+      env,
+    );
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        'no destination "nowhere" in FORWARD_DESTINATIONS_FILE (it lists orders, crm, listen)',
+      ),
+    });
     // Set inline for the worker but not for the CLI: named, not "none configured".
-    const unset = await runNode('dist/apps/cli/src/events.main.js', ['replay-delivery', '--destination', 'crm'], { ...env, FORWARD_DESTINATIONS_FILE: '' });
+    const unset = await runNode('dist/apps/cli/src/events.main.js', ['replay-delivery', '--destination', 'crm'], {
+      ...env,
+      FORWARD_DESTINATIONS_FILE: '',
+    });
     expect(unset).toMatchObject({ code: 1, stderr: expect.stringContaining('FORWARD_DESTINATIONS_FILE is not set') });
     const run = await runNode('dist/apps/cli/src/events.main.js', ['replay-delivery', '--destination', 'crm'], env);
     expect(run.code).toBe(0);
@@ -165,11 +215,19 @@ describe('forwarding: dead letters, replay and the local listener', () => {
   });
 
   it('npm run square -- listen: verifies and prints what it is sent, refuses a bad signature', async () => {
-    listener = spawn(process.execPath, ['dist/apps/cli/src/square.main.js', 'listen', '--port', String(listenPort), '--secret', SECRET], { stdio: ['ignore', 'pipe', 'pipe'] });
+    listener = spawn(
+      process.execPath,
+      ['dist/apps/cli/src/square.main.js', 'listen', '--port', String(listenPort), '--secret', SECRET],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     listener.stdout!.on('data', (d: Buffer) => (listenOutput += d.toString()));
     await eventually(async () => listenOutput.includes('listening on') || undefined, 10_000, 'square listen to start');
     await send('listen-1', 'MLISTEN');
-    await eventually(async () => /webhook-id=msg_\S+ verified payment\.updated listen-1 payment /.test(listenOutput) || undefined, 15_000, 'listen to print the delivery');
+    await eventually(
+      async () => /webhook-id=msg_\S+ verified payment\.updated listen-1 payment /.test(listenOutput) || undefined,
+      15_000,
+      'listen to print the delivery',
+    );
     expect(listenOutput).toContain('"event_id": "listen-1"');
     await settled('listen-1', 'delivered');
 
@@ -177,9 +235,19 @@ describe('forwarding: dead letters, replay and the local listener', () => {
     const body = JSON.stringify({ type: 'payment.updated', data: {} });
     const now = new Date();
     const res = await fetch(`http://127.0.0.1:${listenPort}/`, {
-      method: 'POST', body, headers: { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': wrong.sign('msg_x', now, body) },
+      method: 'POST',
+      body,
+      headers: {
+        'webhook-id': 'msg_x',
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': wrong.sign('msg_x', now, body),
+      },
     });
     expect(res.status).toBe(401);
-    await eventually(async () => listenOutput.includes('webhook-id=msg_x signature invalid') || undefined, 5000, 'listen to report the bad signature');
+    await eventually(
+      async () => listenOutput.includes('webhook-id=msg_x signature invalid') || undefined,
+      5000,
+      'listen to report the bad signature',
+    );
   });
 });

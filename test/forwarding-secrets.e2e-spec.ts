@@ -38,8 +38,11 @@ describe('forwarding: a destination URL never appears in an error, a log line, R
     await failing.listen();
     closedPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'forwarding-secrets-'));
-    const withSecrets = (port: number) => `http://${USER}:${PASSWORD}@127.0.0.1:${port}/hooks/square?token=${QUERY_TOKEN}`;
-    writeFileSync(join(dir, 'destinations.yml'), `destinations:
+    const withSecrets = (port: number) =>
+      `http://${USER}:${PASSWORD}@127.0.0.1:${port}/hooks/square?token=${QUERY_TOKEN}`;
+    writeFileSync(
+      join(dir, 'destinations.yml'),
+      `destinations:
   - name: refused
     url: ${withSecrets(closedPort)}
     secret: \${SECRET}
@@ -48,17 +51,30 @@ describe('forwarding: a destination URL never appears in an error, a log line, R
     url: ${withSecrets(failing.port)}
     secret: \${SECRET}
     eventTypes: ['*']
-`);
+`,
+    );
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
     fake.put('payment', PAYMENT);
     await fake.listen();
     const env = {
-      DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, SECRET,
-      FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'), FORWARD_BACKOFF_MS: '100', FORWARD_MAX_BACKOFF_MS: '200', FORWARD_RETRY_FOR_MS: '1500',
-      ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'admin-password-for-tests',
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      SQUARE_ACCESS_TOKEN: 'test-token',
+      SQUARE_BASE_URL: fake.url,
+      SECRET,
+      FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'),
+      FORWARD_BACKOFF_MS: '100',
+      FORWARD_MAX_BACKOFF_MS: '200',
+      FORWARD_RETRY_FOR_MS: '1500',
+      ADMIN_USERNAME: 'ops',
+      ADMIN_PASSWORD: 'admin-password-for-tests',
     };
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    [worker, admin] = await Promise.all([spawnApp('worker', env, 'WORKER_PORT'), spawnApp(ADMIN_MAIN, env, 'ADMIN_PORT')]);
+    [worker, admin] = await Promise.all([
+      spawnApp('worker', env, 'WORKER_PORT'),
+      spawnApp(ADMIN_MAIN, env, 'ADMIN_PORT'),
+    ]);
   });
 
   afterAll(async () => {
@@ -74,22 +90,33 @@ describe('forwarding: a destination URL never appears in an error, a log line, R
   it('refused connections and 500s, retried to the dead letter: every stored, logged and shown error names the destination only', async () => {
     const body = paymentEventBody('secrets-1', String(PAYMENT.id));
     expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(200);
-    const rows = await eventually(async () => {
-      const r = await db.query<{ destination: string; status: string; last_error: string | null }>(
-        "SELECT destination, status, last_error FROM forward_deliveries WHERE event_id = 'secrets-1' ORDER BY destination");
-      return r.length === 2 && r.every((d) => d.status === 'dead_lettered') ? r : undefined;
-    }, 30_000, 'both deliveries to be dead-lettered');
+    const rows = await eventually(
+      async () => {
+        const r = await db.query<{ destination: string; status: string; last_error: string | null }>(
+          "SELECT destination, status, last_error FROM forward_deliveries WHERE event_id = 'secrets-1' ORDER BY destination",
+        );
+        return r.length === 2 && r.every((d) => d.status === 'dead_lettered') ? r : undefined;
+      },
+      30_000,
+      'both deliveries to be dead-lettered',
+    );
     expect(rows).toEqual([
       { destination: 'failing', status: 'dead_lettered', last_error: 'destination failing answered 500' },
       { destination: 'refused', status: 'dead_lettered', last_error: 'cannot reach destination refused: ECONNREFUSED' },
     ]);
 
-    const api = await callApp(admin, '/admin/api/deliveries?limit=50', { headers: { authorization: basicAuthHeader('ops', 'admin-password-for-tests') } });
+    const api = await callApp(admin, '/admin/api/deliveries?limit=50', {
+      headers: { authorization: basicAuthHeader('ops', 'admin-password-for-tests') },
+    });
     expect(api.status).toBe(200);
     expect(api.text).toContain('destination refused');
     const redis = await dumpQueuePrefix(prefix);
     expect(redis).toContain('destination failing answered 500');
-    for (const [where, text] of [['the worker log', worker.output()], ['the admin API', api.text], ['Redis', redis]] as const) {
+    for (const [where, text] of [
+      ['the worker log', worker.output()],
+      ['the admin API', api.text],
+      ['Redis', redis],
+    ] as const) {
       for (const secret of [PASSWORD, QUERY_TOKEN, `:${closedPort}`, `:${failing.port}`]) {
         expect({ where, leaks: text.includes(secret) ? secret : null }).toEqual({ where, leaks: null });
       }

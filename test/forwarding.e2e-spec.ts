@@ -24,7 +24,7 @@ const HANDLER = `export default [{ name: 'gate', eventTypes: ['payment.*'], asyn
   if (event.id.startsWith('fatal-')) throw Object.assign(new Error('order not found in the ERP'), { permanent: true });
 } }];`;
 
-describe('forwarding: verified events to the team\'s services, signed as Standard Webhooks', () => {
+describe("forwarding: verified events to the team's services, signed as Standard Webhooks", () => {
   let db: TestDatabase;
   let prefix: string;
   let fake: FakeSquareServer;
@@ -57,7 +57,9 @@ describe('forwarding: verified events to the team\'s services, signed as Standar
     await Promise.all([main, refunds, slow, healthy].map((r) => r.listen()));
     dir = mkdtempSync(join(tmpdir(), 'forwarding-'));
     writeFileSync(join(dir, 'gate.mjs'), HANDLER);
-    writeFileSync(join(dir, 'destinations.yml'), `destinations:
+    writeFileSync(
+      join(dir, 'destinations.yml'),
+      `destinations:
   - name: main
     url: ${main.url}
     secret: \${MAIN_WEBHOOK_SECRET}
@@ -80,7 +82,8 @@ describe('forwarding: verified events to the team\'s services, signed as Standar
     secret: \${HEALTHY_WEBHOOK_SECRET}
     eventTypes: [payment.updated]
     merchantIds: [${M.isolated}, ${M.baseline}]
-`);
+`,
+    );
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
     fake.put('payment', PAYMENT); // version 3
     await fake.listen();
@@ -102,16 +105,28 @@ describe('forwarding: verified events to the team\'s services, signed as Standar
     expect(res.status).toBe(200);
     return String(res.body.eventId);
   };
-  const payment = (eventId: string, merchantId = M.main, version = 1) => paymentEventBody(eventId, String(PAYMENT.id), version, merchantId);
-  const deliveries = (eventId: string) => db.query<{ destination: string; status: string; attempts: number; last_status: number | null; webhook_id: string }>(
-    'SELECT destination, status, attempts, last_status, webhook_id FROM forward_deliveries WHERE event_id = $1 ORDER BY destination', [eventId]);
+  const payment = (eventId: string, merchantId = M.main, version = 1) =>
+    paymentEventBody(eventId, String(PAYMENT.id), version, merchantId);
+  const deliveries = (eventId: string) =>
+    db.query<{ destination: string; status: string; attempts: number; last_status: number | null; webhook_id: string }>(
+      'SELECT destination, status, attempts, last_status, webhook_id FROM forward_deliveries WHERE event_id = $1 ORDER BY destination',
+      [eventId],
+    );
   const arrived = (receiver: WebhookReceiver, eventId: string, count = 1, timeoutMs = 15_000) =>
-    eventually(async () => (receiver.of(eventId).length >= count ? receiver.of(eventId) : undefined), timeoutMs, `${count} request(s) for ${eventId}`);
+    eventually(
+      async () => (receiver.of(eventId).length >= count ? receiver.of(eventId) : undefined),
+      timeoutMs,
+      `${count} request(s) for ${eventId}`,
+    );
   const delivered = (eventId: string, timeoutMs = 15_000) =>
-    eventually(async () => {
-      const rows = await deliveries(eventId);
-      return rows.length > 0 && rows.every((r) => r.status === 'delivered') ? rows : undefined;
-    }, timeoutMs, `the deliveries of ${eventId}`);
+    eventually(
+      async () => {
+        const rows = await deliveries(eventId);
+        return rows.length > 0 && rows.every((r) => r.status === 'delivered') ? rows : undefined;
+      },
+      timeoutMs,
+      `the deliveries of ${eventId}`,
+    );
 
   it('an applied event: one verified delivery with the canonical object, and none to a destination that does not match', async () => {
     const body = payment('applied-1'); // its snapshot says version 1; Square has version 3
@@ -130,7 +145,9 @@ describe('forwarding: verified events to the team\'s services, signed as Standar
         event: JSON.parse(body.toString()),
       },
     });
-    expect(await delivered('applied-1')).toEqual([expect.objectContaining({ destination: 'main', attempts: 1, last_status: 200, webhook_id: got!.webhookId })]);
+    expect(await delivered('applied-1')).toEqual([
+      expect.objectContaining({ destination: 'main', attempts: 1, last_status: 200, webhook_id: got!.webhookId }),
+    ]);
     // refunds (refund.*), slow and healthy (other sellers) do not match.
     expect(refunds.received).toEqual([]);
   });
@@ -154,7 +171,17 @@ describe('forwarding: verified events to the team\'s services, signed as Standar
 
   it('an event whose handler fails for good is not forwarded', async () => {
     const eventId = await send(payment('fatal-1'));
-    await eventually(async () => (await db.query<{ status: string }>('SELECT status FROM webhook_events WHERE event_id = $1 AND status = $2', [eventId, 'dead_lettered']))[0], 15_000, 'fatal-1 to be dead-lettered');
+    await eventually(
+      async () =>
+        (
+          await db.query<{ status: string }>('SELECT status FROM webhook_events WHERE event_id = $1 AND status = $2', [
+            eventId,
+            'dead_lettered',
+          ])
+        )[0],
+      15_000,
+      'fatal-1 to be dead-lettered',
+    );
     expect(await deliveries(eventId)).toEqual([]);
     expect(main.of(eventId)).toEqual([]);
   });
@@ -186,7 +213,11 @@ describe('forwarding: verified events to the team\'s services, signed as Standar
     const before = await latencies(M.baseline, 'baseline');
     const beside = await latencies(M.isolated, 'isolated');
     // The slow destination is busy meanwhile: its 10 concurrent requests are all open.
-    await eventually(async () => slow.received.length >= 10 || undefined, 10_000, 'the slow destination to be saturated');
+    await eventually(
+      async () => slow.received.length >= 10 || undefined,
+      10_000,
+      'the slow destination to be saturated',
+    );
     expect(slow.received.filter((r) => Date.now() - r.at < 10_000).length).toBeGreaterThanOrEqual(10);
     const max = (xs: number[]) => xs[xs.length - 1]!;
     // Generous bounds (a shared 2-core machine); a healthy destination behind the slow one would wait 10 s.
@@ -195,13 +226,19 @@ describe('forwarding: verified events to the team\'s services, signed as Standar
   }, 60_000);
 
   it('a bad destinations file stops the worker with one line per problem, and no secret', async () => {
-    writeFileSync(join(dir, 'bad.yml'), `destinations:
+    writeFileSync(
+      join(dir, 'bad.yml'),
+      `destinations:
   - name: Main Service
     url: ftp://example.com
     secret: \${MAIN_WEBHOOK_SECRET}
     eventTypes: []
-`);
-    const run = await runNode('dist/apps/worker/src/main.js', [], { ...workerEnv(), FORWARD_DESTINATIONS_FILE: join(dir, 'bad.yml') });
+`,
+    );
+    const run = await runNode('dist/apps/worker/src/main.js', [], {
+      ...workerEnv(),
+      FORWARD_DESTINATIONS_FILE: join(dir, 'bad.yml'),
+    });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/^Invalid configuration:\n( {2}- FORWARD_DESTINATIONS_FILE .*\n){3}$/);
     expect(run.stderr).toMatch(/destinations\[0\]\.name/);

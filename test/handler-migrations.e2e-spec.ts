@@ -33,7 +33,10 @@ describe("the team's handlers: their tables, their loading", () => {
     // The example's migration, and one named like one of ours: tracked apart, it cannot collide.
     cpSync('team-handlers/migrations', join(dir, 'migrations'), { recursive: true });
     mkdirSync(join(dir, 'migrations', '20261123000000_init'));
-    writeFileSync(join(dir, 'migrations', '20261123000000_init', 'migration.sql'), 'CREATE TABLE team_things (id int PRIMARY KEY);');
+    writeFileSync(
+      join(dir, 'migrations', '20261123000000_init', 'migration.sql'),
+      'CREATE TABLE team_things (id int PRIMARY KEY);',
+    );
   });
 
   afterAll(async () => {
@@ -58,10 +61,15 @@ describe("the team's handlers: their tables, their loading", () => {
     expect(await db.query('SELECT count(*)::int AS n FROM team_things')).toEqual([{ n: 0 }]);
   });
 
-  it("a handler file that fails to load stops the worker before anything starts: the file and the error, no stack trace", async () => {
+  it('a handler file that fails to load stops the worker before anything starts: the file and the error, no stack trace', async () => {
     const broken = join(dir, 'broken.mjs');
     writeFileSync(broken, "throw new Error('cannot reach the CRM at import');\n");
-    const run = await runNode(WORKER, [], { DATABASE_URL: db.url, REDIS_URL, SQUARE_ACCESS_TOKEN: 't', SQUARE_EVENT_HANDLERS: broken });
+    const run = await runNode(WORKER, [], {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      SQUARE_ACCESS_TOKEN: 't',
+      SQUARE_EVENT_HANDLERS: broken,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`SQUARE_EVENT_HANDLERS: ${broken} throws on import: cannot reach the CRM at import`);
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
@@ -81,9 +89,19 @@ describe("the team's handlers: their tables, their loading", () => {
       fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
       await fake.listen();
       ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-      worker = await spawnApp('worker', {
-        DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, SQUARE_EVENT_HANDLERS: file, LOG_LEVEL: 'log',
-      }, 'WORKER_PORT');
+      worker = await spawnApp(
+        'worker',
+        {
+          DATABASE_URL: db.url,
+          REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          SQUARE_ACCESS_TOKEN: 'test-token',
+          SQUARE_BASE_URL: fake.url,
+          SQUARE_EVENT_HANDLERS: file,
+          LOG_LEVEL: 'log',
+        },
+        'WORKER_PORT',
+      );
     });
 
     afterAll(() => stopPipeline({ worker, ingress, fake, prefix }));
@@ -99,13 +117,23 @@ describe("the team's handlers: their tables, their loading", () => {
         const body = paymentEventBody(id, 'pay_readme');
         expect((await ingress.post(body, signedHeaders(body, KEY))).status).toBe(200);
       }
-      const rows = await eventually(async () => {
-        const r = await db.query("SELECT order_id, payment_id, event_id FROM paid_orders WHERE order_id = 'order-readme'");
-        const done = await db.query("SELECT 1 FROM webhook_events WHERE event_id LIKE 'readme-%' AND status = 'processed'");
-        return done.length === 2 ? r : undefined;
-      }, 30_000, 'both events to be processed');
+      const rows = await eventually(
+        async () => {
+          const r = await db.query(
+            "SELECT order_id, payment_id, event_id FROM paid_orders WHERE order_id = 'order-readme'",
+          );
+          const done = await db.query(
+            "SELECT 1 FROM webhook_events WHERE event_id LIKE 'readme-%' AND status = 'processed'",
+          );
+          return done.length === 2 ? r : undefined;
+        },
+        30_000,
+        'both events to be processed',
+      );
       // One row for the order, whichever of the two events the worker (concurrency 10) committed first.
-      expect(rows).toEqual([{ order_id: 'order-readme', payment_id: 'pay_readme', event_id: expect.stringMatching(/^readme-[12]$/) }]);
+      expect(rows).toEqual([
+        { order_id: 'order-readme', payment_id: 'pay_readme', event_id: expect.stringMatching(/^readme-[12]$/) },
+      ]);
     });
   });
 });

@@ -52,7 +52,7 @@ export default [{
   },
 }];`;
 
-describe('ctx.sql: one statement, inside the event\'s transaction, never out of it', () => {
+describe("ctx.sql: one statement, inside the event's transaction, never out of it", () => {
   let db: TestDatabase;
   let prefix: string;
   let fake: FakeSquareServer;
@@ -67,31 +67,38 @@ describe('ctx.sql: one statement, inside the event\'s transaction, never out of 
     const dir = mkdtempSync(join(tmpdir(), 'handler-sql-'));
     writeFileSync(join(dir, 'escaper.mjs'), HANDLER);
     await receiver.listen();
-    writeFileSync(join(dir, 'destinations.yml'), `destinations:
+    writeFileSync(
+      join(dir, 'destinations.yml'),
+      `destinations:
   - name: team
     url: ${receiver.url}
     secret: ${SECRET}
     eventTypes: [payment.*]
-`);
+`,
+    );
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
     fake.put('payment', PAYMENT);
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    worker = await spawnApp('worker', {
-      DATABASE_URL: db.url,
-      // Two connections: the next event most likely gets the one the last event returned (the pool reuses the last released).
-      DATABASE_POOL_SIZE: '2',
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      SQUARE_ACCESS_TOKEN: 'test-token',
-      SQUARE_BASE_URL: fake.url,
-      SQUARE_EVENT_HANDLERS: join(dir, 'escaper.mjs'),
-      FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'),
-      JOB_ATTEMPTS: '3',
-      JOB_BACKOFF_MS: '50',
-      JOB_LOCK_MS: '2000',
-      LOG_LEVEL: 'warn',
-    }, 'WORKER_PORT');
+    worker = await spawnApp(
+      'worker',
+      {
+        DATABASE_URL: db.url,
+        // Two connections: the next event most likely gets the one the last event returned (the pool reuses the last released).
+        DATABASE_POOL_SIZE: '2',
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SQUARE_ACCESS_TOKEN: 'test-token',
+        SQUARE_BASE_URL: fake.url,
+        SQUARE_EVENT_HANDLERS: join(dir, 'escaper.mjs'),
+        FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'),
+        JOB_ATTEMPTS: '3',
+        JOB_BACKOFF_MS: '50',
+        JOB_LOCK_MS: '2000',
+        LOG_LEVEL: 'warn',
+      },
+      'WORKER_PORT',
+    );
   });
 
   afterAll(async () => {
@@ -105,11 +112,21 @@ describe('ctx.sql: one statement, inside the event\'s transaction, never out of 
 
   const send = (body: Buffer) => ingress.accepted(body, KEY);
   const settled = (eventId: string) =>
-    eventually(async () => {
-      const [row] = await db.query<Record<string, unknown>>('SELECT status, attempts, last_error, dead_letter_reason FROM webhook_events WHERE event_id = $1', [eventId]);
-      return row && row.status !== 'received' ? row : undefined;
-    }, 20_000, `event ${eventId} to settle`);
-  const notes = async (eventId: string) => (await db.query<{ note: string }>('SELECT note FROM handled WHERE event_id = $1 ORDER BY note', [eventId])).map((r) => r.note);
+    eventually(
+      async () => {
+        const [row] = await db.query<Record<string, unknown>>(
+          'SELECT status, attempts, last_error, dead_letter_reason FROM webhook_events WHERE event_id = $1',
+          [eventId],
+        );
+        return row && row.status !== 'received' ? row : undefined;
+      },
+      20_000,
+      `event ${eventId} to settle`,
+    );
+  const notes = async (eventId: string) =>
+    (await db.query<{ note: string }>('SELECT note FROM handled WHERE event_id = $1 ORDER BY note', [eventId])).map(
+      (r) => r.note,
+    );
   const leftovers = async (eventId: string) => ({
     claims: (await db.query('SELECT 1 FROM event_claims WHERE event_id = $1', [eventId])).length,
     deliveries: (await db.query('SELECT 1 FROM forward_deliveries WHERE event_id = $1', [eventId])).length,
@@ -135,13 +152,19 @@ describe('ctx.sql: one statement, inside the event\'s transaction, never out of 
 
   it('a refusal the handler catches and ignores still fails the event, with nothing of it committed', async () => {
     const eventId = await send(paymentEventBody('caught-1'));
-    expect(await settled(eventId)).toMatchObject({ status: 'dead_lettered', last_error: expect.stringMatching(/^handler "escaper" failed: ctx\.sql refuses COMMIT: /) });
+    expect(await settled(eventId)).toMatchObject({
+      status: 'dead_lettered',
+      last_error: expect.stringMatching(/^handler "escaper" failed: ctx\.sql refuses COMMIT: /),
+    });
     expect(await leftovers(eventId)).toEqual(nothingLeft);
   });
 
   it('SET without LOCAL is refused; the next event finds the session as it was', async () => {
     const eventId = await send(paymentEventBody('set-1'));
-    expect(await settled(eventId)).toMatchObject({ status: 'dead_lettered', last_error: expect.stringMatching(/^handler "escaper" failed: ctx\.sql refuses SET without LOCAL: /) });
+    expect(await settled(eventId)).toMatchObject({
+      status: 'dead_lettered',
+      last_error: expect.stringMatching(/^handler "escaper" failed: ctx\.sql refuses SET without LOCAL: /),
+    });
     expect(await leftovers(eventId)).toEqual(nothingLeft);
     await cleanNext('after-set-1');
   });
@@ -157,7 +180,8 @@ describe('ctx.sql: one statement, inside the event\'s transaction, never out of 
     const eventId = await send(paymentEventBody('two-1'));
     expect(await settled(eventId)).toMatchObject({
       status: 'dead_lettered',
-      last_error: 'handler "escaper" failed: ctx.sql runs one statement per call: cannot insert multiple commands into a prepared statement',
+      last_error:
+        'handler "escaper" failed: ctx.sql runs one statement per call: cannot insert multiple commands into a prepared statement',
     });
     expect(await leftovers(eventId)).toEqual(nothingLeft);
     await cleanNext('after-two-1');
@@ -167,8 +191,19 @@ describe('ctx.sql: one statement, inside the event\'s transaction, never out of 
     const body = paymentEventBody('mutate-1');
     const eventId = await send(body);
     expect(await settled(eventId)).toMatchObject({ status: 'processed' });
-    expect(await notes(eventId)).toEqual(['event type TypeError', 'object TypeError', 'payload TypeError', 'payload key TypeError', 'search_path "$user", public']);
-    const [delivery] = await db.query<{ body: string }>('SELECT body FROM forward_deliveries WHERE event_id = $1', [eventId]);
-    expect(JSON.parse(delivery!.body)).toMatchObject({ type: 'payment.updated', data: { event: JSON.parse(body.toString()) } });
+    expect(await notes(eventId)).toEqual([
+      'event type TypeError',
+      'object TypeError',
+      'payload TypeError',
+      'payload key TypeError',
+      'search_path "$user", public',
+    ]);
+    const [delivery] = await db.query<{ body: string }>('SELECT body FROM forward_deliveries WHERE event_id = $1', [
+      eventId,
+    ]);
+    expect(JSON.parse(delivery!.body)).toMatchObject({
+      type: 'payment.updated',
+      data: { event: JSON.parse(body.toString()) },
+    });
   });
 });

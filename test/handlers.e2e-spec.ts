@@ -42,7 +42,7 @@ export default [{
   },
 }];`;
 
-describe('event handlers: the team\'s code in the event\'s transaction', () => {
+describe("event handlers: the team's code in the event's transaction", () => {
   let db: TestDatabase;
   let prefix: string;
   let fake: FakeSquareServer;
@@ -70,7 +70,12 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     await db.query('CREATE TABLE handled (event_id text, handler text, attempt int, version int, status text)');
     await db.query('CREATE TABLE handler_switch (fail boolean)');
     await db.query('INSERT INTO handler_switch VALUES (true)');
-    await db.query((await import('node:fs')).readFileSync('team-handlers/migrations/20261207000000_paid_orders/migration.sql', 'utf8'));
+    await db.query(
+      (await import('node:fs')).readFileSync(
+        'team-handlers/migrations/20261207000000_paid_orders/migration.sql',
+        'utf8',
+      ),
+    );
     prefix = uniqueName('q');
     handlerFile = join(mkdtempSync(join(tmpdir(), 'team-handlers-')), 'recorder.mjs');
     writeFileSync(handlerFile, HANDLER);
@@ -95,14 +100,26 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     return String(res.body.eventId);
   };
   const row = async (eventId: string) =>
-    (await db.query<Record<string, unknown>>('SELECT status, outcome, attempts, last_error, dead_letter_reason FROM webhook_events WHERE event_id = $1', [eventId]))[0];
+    (
+      await db.query<Record<string, unknown>>(
+        'SELECT status, outcome, attempts, last_error, dead_letter_reason FROM webhook_events WHERE event_id = $1',
+        [eventId],
+      )
+    )[0];
   const settled = (eventId: string, timeoutMs = 20_000) =>
-    eventually(async () => {
-      const r = await row(eventId);
-      return r && r.status !== 'received' ? r : undefined;
-    }, timeoutMs, `event ${eventId} to settle`);
-  const handled = (eventId: string) => db.query<{ handler: string; attempt: number | null; version: number | null; status: string | null }>(
-    'SELECT handler, attempt, version, status FROM handled WHERE event_id = $1', [eventId]);
+    eventually(
+      async () => {
+        const r = await row(eventId);
+        return r && r.status !== 'received' ? r : undefined;
+      },
+      timeoutMs,
+      `event ${eventId} to settle`,
+    );
+  const handled = (eventId: string) =>
+    db.query<{ handler: string; attempt: number | null; version: number | null; status: string | null }>(
+      'SELECT handler, attempt, version, status FROM handled WHERE event_id = $1',
+      [eventId],
+    );
 
   it('50 concurrent deliveries of one event: the handler runs once', async () => {
     const body = paymentEventBody('storm-1', String(PAYMENT.id));
@@ -112,7 +129,7 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     expect(await handled('storm-1')).toEqual([{ handler: 'recorder', attempt: 1, version: 3, status: 'COMPLETED' }]);
   });
 
-  it('the handler is given the object retrieved from Square, not the event\'s snapshot', async () => {
+  it("the handler is given the object retrieved from Square, not the event's snapshot", async () => {
     fake.put('payment', { ...PAYMENT, id: 'pay_retrieved', version: 7, status: 'COMPLETED' });
     const eventId = await send(paymentEventBody('retrieved-1', 'pay_retrieved', 1)); // the snapshot says version 1
     await settled(eventId);
@@ -126,13 +143,20 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     expect(await handled(eventId)).toEqual([]);
     const live = await send(paymentEventBody('live-first-1'));
     await settled(live);
-    expect(await db.query('SELECT handler FROM handler_claims WHERE event_id = $1 ORDER BY handler', [live])).toEqual([{ handler: 'paid-orders' }, { handler: 'recorder' }]);
+    expect(await db.query('SELECT handler FROM handler_claims WHERE event_id = $1 ORDER BY handler', [live])).toEqual([
+      { handler: 'paid-orders' },
+      { handler: 'recorder' },
+    ]);
   });
 
   it('fails twice, then succeeds: applied once, on attempt 3', async () => {
     const eventId = await send(paymentEventBody('flaky-1'));
     // attempts counts as ctx.attempt does: the attempt that applied it. The earlier failure stays as history.
-    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 3, last_error: 'handler "recorder" failed: the CRM is not answering' });
+    expect(await settled(eventId)).toMatchObject({
+      status: 'processed',
+      attempts: 3,
+      last_error: 'handler "recorder" failed: the CRM is not answering',
+    });
     expect(await handled(eventId)).toEqual([expect.objectContaining({ attempt: 3 })]);
   });
 
@@ -149,7 +173,11 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     expect(await db.query('SELECT 1 FROM event_claims WHERE event_id = $1', [eventId])).toEqual([]);
 
     await db.query('UPDATE handler_switch SET fail = false');
-    const replay = await runNode('dist/apps/cli/src/events.main.js', ['replay', eventId], { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix });
+    const replay = await runNode('dist/apps/cli/src/events.main.js', ['replay', eventId], {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+    });
     expect(replay.code).toBe(0);
     expect(await settled(eventId)).toMatchObject({ status: 'processed' });
     expect(await handled(eventId)).toHaveLength(1);
@@ -157,7 +185,16 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
 
   it('SIGKILL of the worker while the handler runs: after the restart, applied once', async () => {
     const eventId = await send(paymentEventBody('sleep-1'));
-    await eventually(async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT pg_sleep(1)%'`, [db.name])).length > 0, 10_000, 'the handler to be inside its statement');
+    await eventually(
+      async () =>
+        (
+          await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT pg_sleep(1)%'`, [
+            db.name,
+          ])
+        ).length > 0,
+      10_000,
+      'the handler to be inside its statement',
+    );
     await worker.stop('SIGKILL');
     worker = await spawnApp('worker', workerEnv(), 'WORKER_PORT');
     expect(await settled(eventId, 30_000)).toMatchObject({ status: 'processed' });
@@ -165,19 +202,31 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
     expect(await db.query('SELECT 1 FROM event_claims WHERE event_id = $1', [eventId])).toHaveLength(1);
   });
 
-  it.each(['hang-js-1', 'hang-sql-1'])('%s: past SQUARE_EVENT_HANDLER_TIMEOUT_MS the attempt is rolled back and retried', async (id) => {
-    const eventId = await send(paymentEventBody(id));
-    expect(await settled(eventId)).toMatchObject({
-      status: 'processed',
-      attempts: 2,
-      last_error: 'handler "recorder" did not finish within 2500 ms (SQUARE_EVENT_HANDLER_TIMEOUT_MS); rolled back',
-    });
-    expect(await handled(eventId)).toEqual([expect.objectContaining({ attempt: 2 })]);
-  });
+  it.each(['hang-js-1', 'hang-sql-1'])(
+    '%s: past SQUARE_EVENT_HANDLER_TIMEOUT_MS the attempt is rolled back and retried',
+    async (id) => {
+      const eventId = await send(paymentEventBody(id));
+      expect(await settled(eventId)).toMatchObject({
+        status: 'processed',
+        attempts: 2,
+        last_error: 'handler "recorder" did not finish within 2500 ms (SQUARE_EVENT_HANDLER_TIMEOUT_MS); rolled back',
+      });
+      expect(await handled(eventId)).toEqual([expect.objectContaining({ attempt: 2 })]);
+    },
+  );
 
   // (Types no one wants are ignored: worker.e2e-spec.ts, with webhooks.test_notification.)
   it('a handler that asked for a type with no object runs with object null', async () => {
-    const notice = await send(Buffer.from(JSON.stringify({ event_id: 'notice-1', type: 'webhooks.test_notification', merchant_id: 'M', data: { type: 'webhooks', id: 'n1' } })));
+    const notice = await send(
+      Buffer.from(
+        JSON.stringify({
+          event_id: 'notice-1',
+          type: 'webhooks.test_notification',
+          merchant_id: 'M',
+          data: { type: 'webhooks', id: 'n1' },
+        }),
+      ),
+    );
     expect(await settled(notice)).toMatchObject({ status: 'processed', outcome: 'applied' });
     expect(await handled(notice)).toEqual([{ handler: 'notices', attempt: null, version: null, status: 'no object' }]);
   });
@@ -185,14 +234,19 @@ describe('event handlers: the team\'s code in the event\'s transaction', () => {
   it('the example handler (team-handlers/paid-orders.handler.ts) marks the order paid once', async () => {
     fake.put('payment', { ...PAYMENT, id: 'pay_order_1', order_id: 'order-1', status: 'COMPLETED' });
     for (const id of ['paid-1', 'paid-2']) await settled(await send(paymentEventBody(id, 'pay_order_1')));
-    expect(await db.query("SELECT order_id, payment_id, amount, event_id FROM paid_orders WHERE order_id = 'order-1'")).toEqual([
-      { order_id: 'order-1', payment_id: 'pay_order_1', amount: '2450', event_id: 'paid-1' },
-    ]);
+    expect(
+      await db.query("SELECT order_id, payment_id, amount, event_id FROM paid_orders WHERE order_id = 'order-1'"),
+    ).toEqual([{ order_id: 'order-1', payment_id: 'pay_order_1', amount: '2450', event_id: 'paid-1' }]);
   });
 
   it('refuses to start with a SQUARE_EVENT_HANDLERS that cannot be used, in one line naming it', async () => {
-    const run = await runNode('dist/apps/worker/src/main.js', [], { ...workerEnv(), SQUARE_EVENT_HANDLERS: './no/such/handler.mjs' });
+    const run = await runNode('dist/apps/worker/src/main.js', [], {
+      ...workerEnv(),
+      SQUARE_EVENT_HANDLERS: './no/such/handler.mjs',
+    });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^Invalid configuration:\n {2}- SQUARE_EVENT_HANDLERS: \.\/no\/such\/handler\.mjs does not exist \(looked for .*\)\n$/);
+    expect(run.stderr).toMatch(
+      /^Invalid configuration:\n {2}- SQUARE_EVENT_HANDLERS: \.\/no\/such\/handler\.mjs does not exist \(looked for .*\)\n$/,
+    );
   });
 });

@@ -26,15 +26,23 @@ describe('ingress: what it loads', () => {
 
   it('captures a webhook without loading bullmq or ioredis', async () => {
     const file = join(dir, 'loaded.txt');
-    const app = await spawnApp('ingress', {
-      DATABASE_URL: db.url,
-      SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
-      SQUARE_WEBHOOK_NOTIFICATION_URL: NOTIFICATION_URL,
-      NODE_OPTIONS: '--import ./test/support/loaded-modules.mjs',
-      LOADED_MODULES_FILE: file,
-    }, 'INGRESS_PORT');
+    const app = await spawnApp(
+      'ingress',
+      {
+        DATABASE_URL: db.url,
+        SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
+        SQUARE_WEBHOOK_NOTIFICATION_URL: NOTIFICATION_URL,
+        NODE_OPTIONS: '--import ./test/support/loaded-modules.mjs',
+        LOADED_MODULES_FILE: file,
+      },
+      'INGRESS_PORT',
+    );
     const body = paymentEventBody('ingress-modules-1');
-    const res = await fetch(`http://127.0.0.1:${app.port}/webhooks/square`, { method: 'POST', body, headers: signedHeaders(body, KEY) });
+    const res = await fetch(`http://127.0.0.1:${app.port}/webhooks/square`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(body, KEY),
+    });
     expect(res.status).toBe(200);
     expect((await app.stop('SIGTERM')).code).toBe(0);
 
@@ -42,7 +50,9 @@ describe('ingress: what it loads', () => {
     // The list is real: the database driver and the app's own libraries are in it.
     expect(loaded.some((m) => m.includes('/node_modules/pg/'))).toBe(true);
     expect(loaded.some((m) => m.includes('/libs/queue/src/'))).toBe(true);
-    const redisModules = loaded.filter((m) => /\/node_modules\/(bullmq|ioredis|@nestjs\/bullmq)\/|\/libs\/queue-runtime\//.test(m));
+    const redisModules = loaded.filter((m) =>
+      /\/node_modules\/(bullmq|ioredis|@nestjs\/bullmq)\/|\/libs\/queue-runtime\//.test(m),
+    );
     expect(redisModules).toEqual([]);
   });
 });

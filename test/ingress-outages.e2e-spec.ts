@@ -40,7 +40,11 @@ describe('ingress when a dependency is down', () => {
     const res = await ingress.post(body, signedHeaders(body, KEY));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('10');
-    expect(res.body).toEqual({ statusCode: 503, error: 'Service unavailable', message: 'database is unavailable; retry later' });
+    expect(res.body).toEqual({
+      statusCode: 503,
+      error: 'Service unavailable',
+      message: 'database is unavailable; retry later',
+    });
     expect(res.ms).toBeLessThan(2000);
   });
 
@@ -75,10 +79,14 @@ describe('ingress when a dependency is down', () => {
     // A slow delivery has sent 700 KiB of its body, which the ingress holds while the rest trickles in.
     const slow = padded('held-1');
     const answer = new Promise<number>((resolve, reject) => {
-      const req = request(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { ...signedHeaders(slow, KEY), 'content-length': String(slow.length) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        `${ingress.url}/webhooks/square`,
+        { method: 'POST', headers: { ...signedHeaders(slow, KEY), 'content-length': String(slow.length) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.write(slow.subarray(0, 700 * 1024));
       setTimeout(() => req.end(slow.subarray(700 * 1024)), 800);
@@ -95,10 +103,11 @@ describe('ingress when a dependency is down', () => {
     expect(await answer).toBe(200);
     const again = await ingress.post(refused, signedHeaders(refused, KEY));
     expect(again.status).toBe(200);
-    expect(await db.query('SELECT event_id FROM webhook_events WHERE event_id = ANY($1) ORDER BY 1', [['held-1', 'refused-1']])).toEqual([
-      { event_id: 'held-1' },
-      { event_id: 'refused-1' },
-    ]);
+    expect(
+      await db.query('SELECT event_id FROM webhook_events WHERE event_id = ANY($1) ORDER BY 1', [
+        ['held-1', 'refused-1'],
+      ]),
+    ).toEqual([{ event_id: 'held-1' }, { event_id: 'refused-1' }]);
   });
 
   it('slow clients do not block intake, and are cut off at INGRESS_REQUEST_TIMEOUT_MS', async () => {
@@ -118,10 +127,14 @@ describe('ingress when a dependency is down', () => {
     // A well-formed signature header: without one, the request is refused before its body is read.
     const signature = `X-Square-HmacSha256-Signature: ${Buffer.alloc(32, 1).toString('base64')}\r\n`;
     const slowBodies = Array.from({ length: 8 }, () =>
-      slowClient(`POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${signature}Content-Length: 1048576\r\n\r\n{`));
+      slowClient(
+        `POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${signature}Content-Length: 1048576\r\n\r\n{`,
+      ),
+    );
     const slowHeaders = slowClient('POST /webhooks/square HTTP/1.1\r\nHost: x\r\nContent-Type: appl'); // never finishes its headers
     const server = ingress.app.getHttpServer() as Server;
-    const open = () => new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    const open = () =>
+      new Promise<number>((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
     await eventually(async () => (await open()) >= 9, 5000, 'the 9 slow connections to be open');
 
     const body = paymentEventBody('beside-slow-clients');

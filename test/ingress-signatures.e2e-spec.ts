@@ -24,7 +24,10 @@ describe('ingress signature configuration', () => {
 
   it('accepts either key while two are configured (rotation without downtime)', async () => {
     const ingress = await start({ signatureKeys: ['whsk_new', 'whsk_old'] });
-    for (const [id, key] of [['rot-new', 'whsk_new'], ['rot-old', 'whsk_old']] as const) {
+    for (const [id, key] of [
+      ['rot-new', 'whsk_new'],
+      ['rot-old', 'whsk_old'],
+    ] as const) {
       const body = paymentEventBody(id);
       expect((await ingress.post(body, signedHeaders(body, key))).status).toBe(200);
     }
@@ -33,7 +36,9 @@ describe('ingress signature configuration', () => {
   });
 
   describe('legacy x-square-signature (HMAC-SHA1)', () => {
-    const v1 = SIGNATURE_VECTORS.find((v) => v.payload === 'v1.PAYMENT_UPDATED.json' && v.notificationUrl === NOTIFICATION_URL)!;
+    const v1 = SIGNATURE_VECTORS.find(
+      (v) => v.payload === 'v1.PAYMENT_UPDATED.json' && v.notificationUrl === NOTIFICATION_URL,
+    )!;
     const legacyHeaders = { 'content-type': 'application/json', 'x-square-signature': v1['x-square-signature'] };
 
     it('is refused while SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1 is off (the default)', async () => {
@@ -43,13 +48,21 @@ describe('ingress signature configuration', () => {
 
     it('is accepted when enabled, with a derived v1: event id', async () => {
       const ingress = await start({ signatureKeys: [v1.signatureKey], allowLegacySha1: true });
-      const res = await ingress.post(v1.body, { ...legacyHeaders, 'square-initial-delivery-timestamp': '2026-10-02T14:05:42Z' });
+      const res = await ingress.post(v1.body, {
+        ...legacyHeaders,
+        'square-initial-delivery-timestamp': '2026-10-02T14:05:42Z',
+      });
       expect(res.status).toBe(200);
       expect(res.body.eventId).toMatch(/^v1:[0-9a-f]{64}$/);
-      const [row] = await db.query('SELECT event_type, signature_algorithm FROM webhook_events WHERE event_id = $1', [res.body.eventId]);
+      const [row] = await db.query('SELECT event_type, signature_algorithm FROM webhook_events WHERE event_id = $1', [
+        res.body.eventId,
+      ]);
       expect(row).toEqual({ event_type: 'PAYMENT_UPDATED', signature_algorithm: 'sha1' });
       // A wrong SHA-1 signature is still refused.
-      expect((await ingress.post(v1.body, { ...legacyHeaders, 'x-square-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' })).status).toBe(401);
+      expect(
+        (await ingress.post(v1.body, { ...legacyHeaders, 'x-square-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }))
+          .status,
+      ).toBe(401);
     });
 
     it('never falls back to SHA-1 when a SHA-256 header is present but wrong', async () => {

@@ -11,11 +11,14 @@ describe('ingress: POST /webhooks/square', () => {
   let ingress: TestIngress;
 
   const eventCount = async (eventId: string) =>
-    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events WHERE event_id = $1', [eventId]))[0]!.n);
+    Number(
+      (await db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events WHERE event_id = $1', [eventId]))[0]!.n,
+    );
   const totalRows = async (table: string) =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
   /** The jobs the ingress left in the outbox for the worker's relay. */
-  const outboxJobs = (eventId: string) => db.query('SELECT queue, ref, generation FROM job_outbox WHERE ref = $1', [eventId]);
+  const outboxJobs = (eventId: string) =>
+    db.query('SELECT queue, ref, generation FROM job_outbox WHERE ref = $1', [eventId]);
 
   beforeAll(async () => {
     db = await createTestDatabase('ingress');
@@ -47,18 +50,17 @@ describe('ingress: POST /webhooks/square', () => {
       expect(row?.signature_algorithm).toBe('sha256');
     });
 
-    it.each(SIGNATURE_VECTORS.filter((v) => v.notificationUrl !== NOTIFICATION_URL).map((v) => [v.payload, v] as const))(
-      'rejects %s signed for the trailing-slash URL',
-      async (_, v) => {
-        const before = await totalRows('webhook_events');
-        const res = await ingress.post(v.body, {
-          'content-type': 'application/json',
-          'x-square-hmacsha256-signature': v['x-square-hmacsha256-signature'],
-        });
-        expect(res.status).toBe(401);
-        expect(await totalRows('webhook_events')).toBe(before);
-      },
-    );
+    it.each(
+      SIGNATURE_VECTORS.filter((v) => v.notificationUrl !== NOTIFICATION_URL).map((v) => [v.payload, v] as const),
+    )('rejects %s signed for the trailing-slash URL', async (_, v) => {
+      const before = await totalRows('webhook_events');
+      const res = await ingress.post(v.body, {
+        'content-type': 'application/json',
+        'x-square-hmacsha256-signature': v['x-square-hmacsha256-signature'],
+      });
+      expect(res.status).toBe(401);
+      expect(await totalRows('webhook_events')).toBe(before);
+    });
 
     it('rejects a vector body with one byte changed', async () => {
       const v = forConfiguredUrl[0]!;
@@ -92,16 +94,25 @@ describe('ingress: POST /webhooks/square', () => {
     });
     expect((row!.square_initial_delivery_at as Date).toISOString()).toBe('2026-10-02T14:05:42.118Z');
     expect((row!.payload as { event_id: string }).event_id).toBe('evt-accept-1');
-    expect(await outboxJobs('evt-accept-1')).toEqual([{ queue: QUEUES.squareEvents, ref: 'evt-accept-1', generation: 0 }]);
+    expect(await outboxJobs('evt-accept-1')).toEqual([
+      { queue: QUEUES.squareEvents, ref: 'evt-accept-1', generation: 0 },
+    ]);
   });
 
   it('counts a redelivery without a second row or job, and answers duplicate', async () => {
     const body = paymentEventBody('evt-dup-1');
     expect((await ingress.post(body, signedHeaders(body, KEY))).body.status).toBe('accepted');
     await db.query('DELETE FROM job_outbox WHERE ref = $1', ['evt-dup-1']); // the relay took it
-    const again = await ingress.post(body, { ...signedHeaders(body, KEY), 'square-retry-number': '2', 'square-retry-reason': 'http_timeout' });
+    const again = await ingress.post(body, {
+      ...signedHeaders(body, KEY),
+      'square-retry-number': '2',
+      'square-retry-reason': 'http_timeout',
+    });
     expect(again).toMatchObject({ status: 200, body: { status: 'duplicate' } });
-    const [row] = await db.query('SELECT delivery_count, square_retry_number, square_retry_reason FROM webhook_events WHERE event_id = $1', ['evt-dup-1']);
+    const [row] = await db.query(
+      'SELECT delivery_count, square_retry_number, square_retry_reason FROM webhook_events WHERE event_id = $1',
+      ['evt-dup-1'],
+    );
     expect(row).toEqual({ delivery_count: 2, square_retry_number: 2, square_retry_reason: 'http_timeout' });
     // Still 'received': its job may have been lost (Redis restarted empty), so it is checked again.
     expect(await outboxJobs('evt-dup-1')).toHaveLength(1);
@@ -122,7 +133,10 @@ describe('ingress: POST /webhooks/square', () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => r.body.status === 'accepted')).toHaveLength(1);
     expect(await eventCount('evt-storm-1')).toBe(1);
-    const [row] = await db.query<{ delivery_count: number }>('SELECT delivery_count FROM webhook_events WHERE event_id = $1', ['evt-storm-1']);
+    const [row] = await db.query<{ delivery_count: number }>(
+      'SELECT delivery_count FROM webhook_events WHERE event_id = $1',
+      ['evt-storm-1'],
+    );
     expect(row!.delivery_count).toBe(50);
     expect(await outboxJobs('evt-storm-1')).toHaveLength(1);
   });
@@ -132,7 +146,14 @@ describe('ingress: POST /webhooks/square', () => {
       ['no signature header', {}],
       ['an empty signature', { 'x-square-hmacsha256-signature': '' }],
       ['a wrong signature', { 'x-square-hmacsha256-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }],
-      ['a signature from another key', { 'x-square-hmacsha256-signature': signedHeaders(paymentEventBody('evt-401'), 'other')['x-square-hmacsha256-signature']! }],
+      [
+        'a signature from another key',
+        {
+          'x-square-hmacsha256-signature': signedHeaders(paymentEventBody('evt-401'), 'other')[
+            'x-square-hmacsha256-signature'
+          ]!,
+        },
+      ],
     ])('401 for %s, and nothing is stored', async (_, headers) => {
       const before = [await totalRows('webhook_events'), await totalRows('invalid_webhooks')];
       const res = await ingress.post(paymentEventBody('evt-401'), { 'content-type': 'application/json', ...headers });
@@ -183,8 +204,12 @@ describe('ingress: POST /webhooks/square', () => {
       // A NUL in merchant_id (SQLSTATE 22021 for a text column) and JSON nested 20 000 levels deep
       // (54001 in jsonb) used to sink the whole batch they were in, with 503s.
       const poisons = [
-        (round: number) => Buffer.from(`{"event_id":"poison-nul-${round}","type":"payment.updated","merchant_id":"M\\u0000${round}"}`),
-        (round: number) => Buffer.from(`{"event_id":"poison-deep-${round}","type":"payment.updated","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+        (round: number) =>
+          Buffer.from(`{"event_id":"poison-nul-${round}","type":"payment.updated","merchant_id":"M\\u0000${round}"}`),
+        (round: number) =>
+          Buffer.from(
+            `{"event_id":"poison-deep-${round}","type":"payment.updated","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+          ),
       ];
       const rounds = 30;
       const statuses = { good: new Map<number, number>(), poisoned: new Map<number, number>() };
@@ -210,14 +235,29 @@ describe('ingress: POST /webhooks/square', () => {
       // 20 deliveries in one tick: the first ones go alone, the rest share a batch with the bad one.
       const { UnstorablePayloadError, WebhookInboxRepository } = await import('@app/database');
       const inbox = ingress.app.get(WebhookInboxRepository);
-      const delivery = { environment: null, initialDeliveryTimestamp: null, initialDeliveryAt: null, retryNumber: null, retryReason: null };
+      const delivery = {
+        environment: null,
+        initialDeliveryTimestamp: null,
+        initialDeliveryAt: null,
+        retryNumber: null,
+        retryReason: null,
+      };
       const make = (eventId: string, payload: Record<string, unknown>) => {
         const json = JSON.stringify(payload);
-        return { event: { eventId, type: 'payment.updated', merchantId: null, json, bodyKey: null }, signatureAlgorithm: 'sha256' as const, delivery };
+        return {
+          event: { eventId, type: 'payment.updated', merchantId: null, json, bodyKey: null },
+          signatureAlgorithm: 'sha256' as const,
+          delivery,
+        };
       };
-      const items = [...Array.from({ length: 19 }, (_, i) => make(`fallback-${i}`, { i })), make('fallback-bad', { note: '\u0000' })];
+      const items = [
+        ...Array.from({ length: 19 }, (_, i) => make(`fallback-${i}`, { i })),
+        make('fallback-bad', { note: '\u0000' }),
+      ];
       const settled = await Promise.allSettled(items.map((item) => inbox.recordDelivery(item)));
-      expect(settled.slice(0, 19).map((s) => (s.status === 'fulfilled' ? s.value.outcome : 'rejected'))).toEqual(Array(19).fill('new'));
+      expect(settled.slice(0, 19).map((s) => (s.status === 'fulfilled' ? s.value.outcome : 'rejected'))).toEqual(
+        Array(19).fill('new'),
+      );
       expect(settled[19]).toMatchObject({ status: 'rejected', reason: expect.any(UnstorablePayloadError) });
     });
 
@@ -246,7 +286,10 @@ describe('ingress: POST /webhooks/square', () => {
 
     it('accepts application/json with a charset', async () => {
       const body = paymentEventBody('evt-charset');
-      const res = await ingress.post(body, { ...signedHeaders(body, KEY), 'content-type': 'application/json; charset=utf-8' });
+      const res = await ingress.post(body, {
+        ...signedHeaders(body, KEY),
+        'content-type': 'application/json; charset=utf-8',
+      });
       expect(res.status).toBe(200);
     });
 
@@ -263,8 +306,16 @@ describe('ingress: POST /webhooks/square', () => {
 
     it('never answers with a stack trace or an HTML error page', async () => {
       const responses = [
-        await fetch(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'x' }),
-        await fetch(`${ingress.url}/webhooks/square`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '5' }, body: 'abcde' }),
+        await fetch(`${ingress.url}/webhooks/square`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+          body: 'x',
+        }),
+        await fetch(`${ingress.url}/webhooks/square`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': '5' },
+          body: 'abcde',
+        }),
       ];
       expect(responses.map((r) => r.status)).toEqual([415, 401]);
       for (const res of responses) {

@@ -39,12 +39,15 @@ describe('legacy v1: one signed body cannot become many applied events', () => {
     await receiver.listen();
     dir = mkdtempSync(join(tmpdir(), 'legacy-repeats-'));
     writeFileSync(join(dir, 'recorder.mjs'), HANDLER);
-    writeFileSync(join(dir, 'destinations.yml'), `destinations:
+    writeFileSync(
+      join(dir, 'destinations.yml'),
+      `destinations:
   - name: main
     url: ${receiver.url}
     secret: \${MAIN_WEBHOOK_SECRET}
     eventTypes: ['*']
-`);
+`,
+    );
     fake = new FakeSquareServer({ accessToken: 'test-token' });
     fake.put('payment', { ...PAYMENT, id: PAYMENT_ID, version: 3 });
     await fake.listen();
@@ -61,30 +64,57 @@ describe('legacy v1: one signed body cannot become many applied events', () => {
   });
 
   const deliver = async (timestamp: string) => {
-    const res = await ingress.post(BODY, { ...signedHeaders(BODY, KEY, NOTIFICATION_URL, 'sha1'), 'square-initial-delivery-timestamp': timestamp });
+    const res = await ingress.post(BODY, {
+      ...signedHeaders(BODY, KEY, NOTIFICATION_URL, 'sha1'),
+      'square-initial-delivery-timestamp': timestamp,
+    });
     expect(res.status).toBe(200);
     return { status: String(res.body.status), eventId: String(res.body.eventId) };
   };
   const settled = (eventId: string) =>
-    eventually(async () => {
-      const [row] = await db.query<{ status: string; outcome: string | null }>('SELECT status, outcome FROM webhook_events WHERE event_id = $1', [eventId]);
-      return row && row.status !== 'received' ? row : undefined;
-    }, 20_000, `event ${eventId} to settle`);
-  const handled = () => db.query<{ event_id: string; version: number }>('SELECT event_id, version FROM handled ORDER BY version');
+    eventually(
+      async () => {
+        const [row] = await db.query<{ status: string; outcome: string | null }>(
+          'SELECT status, outcome FROM webhook_events WHERE event_id = $1',
+          [eventId],
+        );
+        return row && row.status !== 'received' ? row : undefined;
+      },
+      20_000,
+      `event ${eventId} to settle`,
+    );
+  const handled = () =>
+    db.query<{ event_id: string; version: number }>('SELECT event_id, version FROM handled ORDER BY version');
   const deliveries = (eventId: string) => db.query('SELECT 1 FROM forward_deliveries WHERE event_id = $1', [eventId]);
 
   it('three timestamps while the first is unfinished: one event, one Square fetch, one handler run, one forward', async () => {
     // No worker yet: the first event stays unfinished while the repeats arrive.
-    const answers = [await deliver('2026-10-02T14:05:42Z'), await deliver('2026-10-02T14:06:42Z'), await deliver('2026-10-02T14:07:42Z')];
+    const answers = [
+      await deliver('2026-10-02T14:05:42Z'),
+      await deliver('2026-10-02T14:06:42Z'),
+      await deliver('2026-10-02T14:07:42Z'),
+    ];
     expect(answers.map((a) => a.status)).toEqual(['accepted', 'duplicate', 'duplicate']);
     expect(new Set(answers.map((a) => a.eventId)).size).toBe(1); // each answer names the one event
-    expect(await db.query('SELECT event_id, delivery_count FROM webhook_events')).toEqual([{ event_id: answers[0]!.eventId, delivery_count: 3 }]);
+    expect(await db.query('SELECT event_id, delivery_count FROM webhook_events')).toEqual([
+      { event_id: answers[0]!.eventId, delivery_count: 3 },
+    ]);
 
-    worker = await spawnApp('worker', {
-      DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url,
-      SQUARE_EVENT_HANDLERS: join(dir, 'recorder.mjs'), FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'),
-      MAIN_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn',
-    }, 'WORKER_PORT');
+    worker = await spawnApp(
+      'worker',
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SQUARE_ACCESS_TOKEN: 'test-token',
+        SQUARE_BASE_URL: fake.url,
+        SQUARE_EVENT_HANDLERS: join(dir, 'recorder.mjs'),
+        FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'),
+        MAIN_WEBHOOK_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+      },
+      'WORKER_PORT',
+    );
     expect(await settled(answers[0]!.eventId)).toEqual({ status: 'processed', outcome: 'applied' });
     expect(fake.requestCount(PAYMENT_ID)).toBe(1);
     expect(await handled()).toEqual([{ event_id: answers[0]!.eventId, version: 3 }]);
@@ -97,13 +127,22 @@ describe('legacy v1: one signed body cannot become many applied events', () => {
     expect(await settled(repeat.eventId)).toEqual({ status: 'processed', outcome: 'duplicate' });
     expect(await handled()).toHaveLength(1);
     expect(await deliveries(repeat.eventId)).toEqual([]);
-    const [payment] = await db.query<{ version: number; last_event_id: string }>('SELECT version, last_event_id FROM payments WHERE id = $1', [PAYMENT_ID]);
+    const [payment] = await db.query<{ version: number; last_event_id: string }>(
+      'SELECT version, last_event_id FROM payments WHERE id = $1',
+      [PAYMENT_ID],
+    );
     expect(payment).toMatchObject({ version: 3 });
     expect(payment!.last_event_id).not.toBe(repeat.eventId);
   });
 
   it('the same body after the payment changed at Square: applied once more, and forwarded', async () => {
-    fake.put('payment', { ...PAYMENT, id: PAYMENT_ID, version: 4, status: 'COMPLETED', updated_at: '2026-10-02T15:30:00.000Z' });
+    fake.put('payment', {
+      ...PAYMENT,
+      id: PAYMENT_ID,
+      version: 4,
+      status: 'COMPLETED',
+      updated_at: '2026-10-02T15:30:00.000Z',
+    });
     const update = await deliver('2026-10-02T15:30:01Z');
     expect(await settled(update.eventId)).toEqual({ status: 'processed', outcome: 'applied' });
     expect((await handled()).map((h) => h.version)).toEqual([3, 4]);

@@ -67,7 +67,10 @@ describe('db:migrate (the migration applier)', () => {
       'started_at:timestamp with time zone',
       'applied_steps_count:integer',
     ]);
-    const tables = await query<{ table_name: string }>(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+    const tables = await query<{ table_name: string }>(
+      url,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+    );
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['webhook_events', 'invalid_webhooks']));
   });
 
@@ -107,11 +110,19 @@ describe('db:migrate (the migration applier)', () => {
     const dir = copyMigrations();
     await migrate(url, dir);
     mkdirSync(join(dir, '29990101000000_broken'));
-    writeFileSync(join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE ok_part (id int);\nSELECT * FROM no_such_table;');
-    await expect(migrate(url, dir)).rejects.toThrow(/29990101000000_broken failed: relation "no_such_table" does not exist/);
+    writeFileSync(
+      join(dir, '29990101000000_broken', 'migration.sql'),
+      'CREATE TABLE ok_part (id int);\nSELECT * FROM no_such_table;',
+    );
+    await expect(migrate(url, dir)).rejects.toThrow(
+      /29990101000000_broken failed: relation "no_such_table" does not exist/,
+    );
     // The script ran as one transaction: its first statement was rolled back too.
     expect(await query(url, `SELECT 1 FROM information_schema.tables WHERE table_name = 'ok_part'`)).toHaveLength(0);
-    const [row] = await query(url, `SELECT finished_at, logs FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`);
+    const [row] = await query(
+      url,
+      `SELECT finished_at, logs FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`,
+    );
     expect(row).toMatchObject({ finished_at: null, logs: expect.stringContaining('no_such_table') });
     await expect(migrate(url, dir)).rejects.toThrow(/failed earlier and was not resolved/);
 
@@ -153,13 +164,21 @@ describe('db:migrate (the migration applier)', () => {
 
   it('npm run db:migrate behind a transaction pooler: migrates through DATABASE_DIRECT_URL, refuses without it', () => {
     const { url } = newDatabase();
-    const migrateWith = (env: Record<string, string>) => spawnSync(process.execPath, ['dist/apps/cli/src/migrate.main.js'], {
-      env: { ...process.env, DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/unreachable', DATABASE_POOLER: 'transaction', ...env },
-      encoding: 'utf8',
-    });
+    const migrateWith = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['dist/apps/cli/src/migrate.main.js'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/unreachable',
+          DATABASE_POOLER: 'transaction',
+          ...env,
+        },
+        encoding: 'utf8',
+      });
     const refused = migrateWith({});
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain('DATABASE_POOLER=transaction: migrations need a session of their own; set DATABASE_DIRECT_URL');
+    expect(refused.stderr).toContain(
+      'DATABASE_POOLER=transaction: migrations need a session of their own; set DATABASE_DIRECT_URL',
+    );
     const direct = migrateWith({ DATABASE_DIRECT_URL: url });
     expect(direct.stderr).toBe('');
     expect(direct.stdout).toContain('applied 20261123000000_init');

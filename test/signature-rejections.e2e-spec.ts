@@ -22,7 +22,11 @@ async function logLine(app: AppProcess, test: (line: string) => boolean): Promis
 describe('signature failures explained where they happen', () => {
   let db: TestDatabase;
   let ingress: AppProcess;
-  const env = () => ({ DATABASE_URL: db.url, SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY, SQUARE_WEBHOOK_NOTIFICATION_URL: URL });
+  const env = () => ({
+    DATABASE_URL: db.url,
+    SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
+    SQUARE_WEBHOOK_NOTIFICATION_URL: URL,
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase('rejections');
@@ -41,7 +45,8 @@ describe('signature failures explained where they happen', () => {
     expect(res.status).toBe(401);
 
     // Kept after the answer: wait for the row rather than for a time.
-    for (let i = 0; i < 100 && (await db.query('SELECT 1 FROM rejected_deliveries')).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await db.query('SELECT 1 FROM rejected_deliveries')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const line = await logLine(ingress, (l) => l.includes('webhook rejected'));
     expect(line).toMatch(/with a trailing slash: https:\/\/hooks\.example\.com\/webhooks\/square\//);
     expect(line).toMatch(/set SQUARE_WEBHOOK_NOTIFICATION_URL to https:\/\/hooks\.example\.com\/webhooks\/square\//);
@@ -53,13 +58,19 @@ describe('signature failures explained where they happen', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('the ingress said: it would match with the notification URL with a trailing slash');
-    expect(run.stdout).toMatch(/It would match with:\n {2}- the notification URL with a trailing slash: https:\/\/hooks\.example\.com\/webhooks\/square\//);
+    expect(run.stdout).toMatch(
+      /It would match with:\n {2}- the notification URL with a trailing slash: https:\/\/hooks\.example\.com\/webhooks\/square\//,
+    );
     expect(run.stdout).toContain('To fix: set SQUARE_WEBHOOK_NOTIFICATION_URL to');
   });
 
   it('a delivery signed with the development key: the log names the development key, never its value', async () => {
     const body = paymentEventBody('evt-dev-key');
-    const res = await fetch(`http://127.0.0.1:${ingress.port}/webhooks/square`, { method: 'POST', body, headers: signedHeaders(body, 'whsk_local_development_key', URL) });
+    const res = await fetch(`http://127.0.0.1:${ingress.port}/webhooks/square`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(body, 'whsk_local_development_key', URL),
+    });
     expect(res.status).toBe(401);
     const line = await logLine(ingress, (l) => l.includes('webhook rejected') && l.includes('development key'));
     expect(line).toContain('add its key to SQUARE_WEBHOOK_SIGNATURE_KEYS');
@@ -71,7 +82,14 @@ describe('signature failures explained where they happen', () => {
     try {
       const repository = new RejectedDeliveriesRepository(pool);
       for (let i = 0; i < REJECTED_KEPT + 10; i++) {
-        await repository.keep({ notificationUrl: URL, signatureAlgorithm: 'sha256', signature: 'x', rawBody: Buffer.from(`{"n":${i}}`), diagnosis: `#${i}`, remoteAddress: null });
+        await repository.keep({
+          notificationUrl: URL,
+          signatureAlgorithm: 'sha256',
+          signature: 'x',
+          rawBody: Buffer.from(`{"n":${i}}`),
+          diagnosis: `#${i}`,
+          remoteAddress: null,
+        });
       }
     } finally {
       await pool.end();

@@ -31,9 +31,14 @@ describe('worker: subscription self-check and canary', () => {
     const created = await fetch(`${fake.url}/v2/webhooks/subscriptions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ subscription: { notification_url: url, event_types: ['payment.created'], api_version: '2026-09-16' } }),
+      body: JSON.stringify({
+        subscription: { notification_url: url, event_types: ['payment.created'], api_version: '2026-09-16' },
+      }),
     }).then((r) => r.json() as Promise<{ subscription: { signature_key: string } }>);
-    ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [created.subscription.signature_key], notificationUrl: url }), port);
+    ingress = await startIngress(
+      ingressConfig(db.url, { signatureKeys: [created.subscription.signature_key], notificationUrl: url }),
+      port,
+    );
   });
 
   afterEach(async () => {
@@ -49,7 +54,9 @@ describe('worker: subscription self-check and canary', () => {
   });
 
   const start = async (canaryIntervalMs: number) => {
-    const config = workerConfig(db.url, prefix, fake.url, { squareSubscription: { accessToken: TOKEN, notificationUrl: url, canaryIntervalMs } });
+    const config = workerConfig(db.url, prefix, fake.url, {
+      squareSubscription: { accessToken: TOKEN, notificationUrl: url, canaryIntervalMs },
+    });
     worker = await startWorker({ ...config, handlers: { ...config.handlers, mirrorEventTypes: ['payment.*'] } });
     return `http://127.0.0.1:${(worker.getHttpServer().address() as { port: number }).port}`;
   };
@@ -58,15 +65,22 @@ describe('worker: subscription self-check and canary', () => {
     const res = await fetch(`${base}/health/ready`);
     return { status: res.status, info: ((await res.json()) as { info: Record<string, Detail> }).info };
   };
-  const gauge = async (base: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+  const gauge = async (base: string, name: string) =>
+    Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
 
   it('names the consumed types the subscription lacks and the command that fixes it, without making the worker unready', async () => {
     const base = await start(0);
-    const check = await eventually(async () => {
-      const { status, info } = await readiness(base);
-      return info.squareSubscription?.state === 'gap' ? { status, detail: info.squareSubscription } : undefined;
-    }, 30_000, 'the self-check');
-    const missing = expandEventTypes(['payment.*', 'oauth.authorization.revoked']).filter((t) => t !== 'payment.created');
+    const check = await eventually(
+      async () => {
+        const { status, info } = await readiness(base);
+        return info.squareSubscription?.state === 'gap' ? { status, detail: info.squareSubscription } : undefined;
+      },
+      30_000,
+      'the self-check',
+    );
+    const missing = expandEventTypes(['payment.*', 'oauth.authorization.revoked']).filter(
+      (t) => t !== 'payment.created',
+    );
     expect(check.status).toBe(200);
     expect(check.detail.missingEventTypes).toEqual(missing);
     expect(check.detail.detail).toContain(`it lacks ${missing.length} consumed event type(s): ${missing.join(', ')}`);
@@ -79,18 +93,33 @@ describe('worker: subscription self-check and canary', () => {
     const sub = [...fake.webhooks.subscriptions.values()][0]!;
     sub.event_types = expandEventTypes(['payment.*', 'oauth.authorization.revoked', 'invoice.created']);
     const base = await start(1000);
-    expect(await eventually(async () => (await readiness(base)).info.squareSubscription?.state === 'ok', 30_000, 'the self-check')).toBe(true);
+    expect(
+      await eventually(
+        async () => (await readiness(base)).info.squareSubscription?.state === 'ok',
+        30_000,
+        'the self-check',
+      ),
+    ).toBe(true);
     expect(await gauge(base, 'square_canary_interval_seconds')).toBe(1);
     const first = await gauge(base, 'square_canary_last_success_timestamp');
     expect(first).toBeGreaterThan(0);
-    const moved = await eventually(async () => {
-      const now = await gauge(base, 'square_canary_last_success_timestamp');
-      return fake.webhooks.testDeliveries.length >= 2 && now > first ? now : undefined;
-    }, 60_000, 'the canary metric to move');
+    const moved = await eventually(
+      async () => {
+        const now = await gauge(base, 'square_canary_last_success_timestamp');
+        return fake.webhooks.testDeliveries.length >= 2 && now > first ? now : undefined;
+      },
+      60_000,
+      'the canary metric to move',
+    );
     expect(moved).toBeGreaterThan(first);
     const { eventId, status } = fake.webhooks.testDeliveries[0]!;
     expect(status).toBe(200);
-    expect(await db.query('SELECT event_type FROM webhook_events WHERE event_id = $1', [eventId])).toEqual([{ event_type: 'webhooks.test_notification' }]);
-    expect((await readiness(base)).info.squareCanary).toMatchObject({ state: 'ok', detail: expect.stringMatching(/^test notification .* captured$/) });
+    expect(await db.query('SELECT event_type FROM webhook_events WHERE event_id = $1', [eventId])).toEqual([
+      { event_type: 'webhooks.test_notification' },
+    ]);
+    expect((await readiness(base)).info.squareCanary).toMatchObject({
+      state: 'ok',
+      detail: expect.stringMatching(/^test notification .* captured$/),
+    });
   });
 });

@@ -32,10 +32,20 @@ describe('square listen --forward-to: a temporary destination of the running pip
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: false });
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    worker = await spawnApp('worker', {
-      DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url,
-      FORWARD_BACKOFF_MS: '100', FORWARD_MAX_BACKOFF_MS: '500', LOG_LEVEL: 'warn',
-    }, 'WORKER_PORT');
+    worker = await spawnApp(
+      'worker',
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SQUARE_ACCESS_TOKEN: 'test-token',
+        SQUARE_BASE_URL: fake.url,
+        FORWARD_BACKOFF_MS: '100',
+        FORWARD_MAX_BACKOFF_MS: '500',
+        LOG_LEVEL: 'warn',
+      },
+      'WORKER_PORT',
+    );
     redis = new Redis(REDIS_URL);
   });
 
@@ -61,10 +71,17 @@ describe('square listen --forward-to: a temporary destination of the running pip
     return event.eventId;
   };
 
-  const processed = (ids: string[]) => eventually(async () => {
-    const rows = await db.query("SELECT 1 FROM webhook_events WHERE event_id = ANY($1) AND status = 'processed'", [ids]);
-    return rows.length === ids.length;
-  }, 30_000, `${ids.length} event(s) processed`);
+  const processed = (ids: string[]) =>
+    eventually(
+      async () => {
+        const rows = await db.query("SELECT 1 FROM webhook_events WHERE event_id = ANY($1) AND status = 'processed'", [
+          ids,
+        ]);
+        return rows.length === ids.length;
+      },
+      30_000,
+      `${ids.length} event(s) processed`,
+    );
 
   /** What is left of a destination in Postgres, by table. */
   const leftOf = async (name: string) => ({
@@ -80,14 +97,19 @@ describe('square listen --forward-to: a temporary destination of the running pip
   it('forwards the matching events processed while it runs, verified with the printed secret, one line per attempt; Ctrl-C leaves nothing behind', async () => {
     const port = await freePort();
     const cli = listen('--forward-to', `http://127.0.0.1:${port}/hooks/square`, '--events', 'payment.*');
-    const [, name] = await cli.waitFor(/^destination (listen-[0-9a-f]{8}): forwarding payment\.\* to http:\/\/127\.0\.0\.1:\d+\/hooks\/square$/m);
-    const [, secret] = await cli.waitFor(/^signing secret \(Standard Webhooks; verify each request with it\): (whsec_\S+)$/m);
+    const [, name] = await cli.waitFor(
+      /^destination (listen-[0-9a-f]{8}): forwarding payment\.\* to http:\/\/127\.0\.0\.1:\d+\/hooks\/square$/m,
+    );
+    const [, secret] = await cli.waitFor(
+      /^signing secret \(Standard Webhooks; verify each request with it\): (whsec_\S+)$/m,
+    );
     const receiver = new WebhookReceiver(secret!);
     receiver.port = port;
     await receiver.listen();
     // The first attempt of the second event fails: its retry is a line of its own.
     let refused = false;
-    receiver.answer = (r) => (r.body.data.event_id === second && !refused ? ((refused = true), { status: 500 }) : { status: 200 });
+    receiver.answer = (r) =>
+      r.body.data.event_id === second && !refused ? ((refused = true), { status: 500 }) : { status: 200 };
     await cli.waitFor(/^ready: /m);
 
     const first = await send('payment.updated');
@@ -96,12 +118,23 @@ describe('square listen --forward-to: a temporary destination of the running pip
     const third = await send('payment.updated');
     await processed([first, second, ignored, third]);
 
-    await eventually(async () => new Set(receiver.received.filter((r) => r.verified).map((r) => r.body.data.event_id)).size === 3, 20_000, '3 verified deliveries');
+    await eventually(
+      async () => new Set(receiver.received.filter((r) => r.verified).map((r) => r.body.data.event_id)).size === 3,
+      20_000,
+      '3 verified deliveries',
+    );
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     expect(receiver.of(ignored)).toEqual([]);
-    const line = (type: string, id: string, status: number, rest = '') => new RegExp(`^\\S+Z ${type.replace('.', '\\.')} ${id} ${status} \\d+ ms${rest}`, 'm');
-    for (const [type, id] of [['payment.updated', first], ['payment.updated', third]] as const) await cli.waitFor(line(type, id, 200));
-    await cli.waitFor(line('payment.created', second, 500, ', will retry \\(destination listen-[0-9a-f]+ answered 500\\)$'));
+    const line = (type: string, id: string, status: number, rest = '') =>
+      new RegExp(`^\\S+Z ${type.replace('.', '\\.')} ${id} ${status} \\d+ ms${rest}`, 'm');
+    for (const [type, id] of [
+      ['payment.updated', first],
+      ['payment.updated', third],
+    ] as const)
+      await cli.waitFor(line(type, id, 200));
+    await cli.waitFor(
+      line('payment.created', second, 500, ', will retry \\(destination listen-[0-9a-f]+ answered 500\\)$'),
+    );
     await cli.waitFor(line('payment.created', second, 200, ' attempt 2$'));
     expect(cli.stdout().match(/^\S+Z \S+ \S+ \d+ \d+ ms/gm)).toHaveLength(4);
     expect(await leftOf(name!)).toMatchObject({ listen: 1, deliveries: 3, attempts: 4, circuit: 1 });
@@ -110,7 +143,12 @@ describe('square listen --forward-to: a temporary destination of the running pip
     const end = await cli.exited;
     expect(end.stderr).toBe('');
     expect(end.code).toBe(0);
-    expect(end.stdout).toMatch(new RegExp(`^stopped: 3 event\\(s\\) forwarded, 3 delivered, 1 failed attempt\\(s\\); destination ${name} removed with its 3 deliveries$`, 'm'));
+    expect(end.stdout).toMatch(
+      new RegExp(
+        `^stopped: 3 event\\(s\\) forwarded, 3 delivered, 1 failed attempt\\(s\\); destination ${name} removed with its 3 deliveries$`,
+        'm',
+      ),
+    );
     expect(await leftOf(name!)).toEqual(nothing);
     // The worker lets it go within its next poll: its queue is deleted from Redis.
     await eventually(async () => (await queueKeys(name!)).length === 0, 10_000, 'the queue deleted');
@@ -137,7 +175,11 @@ describe('square listen --forward-to: a temporary destination of the running pip
     await cli.exited;
     expect(await leftOf(name!)).toMatchObject({ listen: 1, deliveries: 1 });
     // Lease 15 s from its last renewal, every 3 s; the worker looks every second.
-    await eventually(async () => JSON.stringify(await leftOf(name!)) === JSON.stringify(nothing), 25_000, 'the lapsed destination purged');
+    await eventually(
+      async () => JSON.stringify(await leftOf(name!)) === JSON.stringify(nothing),
+      25_000,
+      'the lapsed destination purged',
+    );
     await eventually(async () => (await queueKeys(name!)).length === 0, 5000, 'the queue deleted');
     const after = await send('payment.updated');
     await processed([after]);
@@ -148,7 +190,9 @@ describe('square listen --forward-to: a temporary destination of the running pip
   it('refuses a remote URL without --allow-remote, in one line, before touching Postgres', async () => {
     const end = await listen('--forward-to', 'https://hooks.example.com/x').exited;
     expect(end.code).toBe(2);
-    expect(end.stderr.split('\n')[0]).toBe('square: --forward-to must name this machine (localhost, 127.0.0.1, [::1]); hooks.example.com is not: add --allow-remote to forward real events there');
+    expect(end.stderr.split('\n')[0]).toBe(
+      'square: --forward-to must name this machine (localhost, 127.0.0.1, [::1]); hooks.example.com is not: add --allow-remote to forward real events there',
+    );
     expect(await db.query('SELECT 1 FROM listen_destinations')).toEqual([]);
   });
 });
@@ -170,9 +214,21 @@ describe('square listen --forward-to behind PgBouncer in transaction mode, two w
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
     for (let i = 0; i < 2; i++) {
-      workers.push(await spawnApp('worker', {
-        DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction', REDIS_URL, QUEUE_PREFIX: prefix, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, LOG_LEVEL: 'warn',
-      }, 'WORKER_PORT'));
+      workers.push(
+        await spawnApp(
+          'worker',
+          {
+            DATABASE_URL: bouncer.url,
+            DATABASE_POOLER: 'transaction',
+            REDIS_URL,
+            QUEUE_PREFIX: prefix,
+            SQUARE_ACCESS_TOKEN: 'test-token',
+            SQUARE_BASE_URL: fake.url,
+            LOG_LEVEL: 'warn',
+          },
+          'WORKER_PORT',
+        ),
+      );
     }
   });
 
@@ -188,7 +244,10 @@ describe('square listen --forward-to behind PgBouncer in transaction mode, two w
     const secret = `whsec_${Buffer.alloc(32, 2).toString('base64')}`;
     const receiver = new WebhookReceiver(secret);
     await receiver.listen();
-    cli = startNode(CLI, ['listen', '--forward-to', receiver.url, '--secret', secret], { DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction' });
+    cli = startNode(CLI, ['listen', '--forward-to', receiver.url, '--secret', secret], {
+      DATABASE_URL: bouncer.url,
+      DATABASE_POOLER: 'transaction',
+    });
     const [, name] = await cli.waitFor(/^destination (listen-[0-9a-f]{8}):/m);
     await cli.waitFor(/^ready: /m);
     await new Promise((r) => setTimeout(r, 1500)); // the other worker's poll too: each looks every second
@@ -206,8 +265,14 @@ describe('square listen --forward-to behind PgBouncer in transaction mode, two w
     cli.kill('SIGINT');
     const end = await cli.exited;
     expect({ code: end.code, stderr: end.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(end.stdout).toMatch(new RegExp(`^stopped: 6 event\\(s\\) forwarded, 6 delivered, 0 failed attempt\\(s\\); destination ${name} removed with its 6 deliveries$`, 'm'));
-    const left = await db.query(`SELECT (SELECT count(*) FROM listen_destinations)::int AS listen, (SELECT count(*) FROM forward_deliveries)::int AS deliveries,
+    expect(end.stdout).toMatch(
+      new RegExp(
+        `^stopped: 6 event\\(s\\) forwarded, 6 delivered, 0 failed attempt\\(s\\); destination ${name} removed with its 6 deliveries$`,
+        'm',
+      ),
+    );
+    const left =
+      await db.query(`SELECT (SELECT count(*) FROM listen_destinations)::int AS listen, (SELECT count(*) FROM forward_deliveries)::int AS deliveries,
       (SELECT count(*) FROM forward_destinations)::int AS circuits, (SELECT count(*) FROM job_outbox WHERE queue LIKE 'forward-%')::int AS outbox`);
     expect(left).toEqual([{ listen: 0, deliveries: 0, circuits: 0, outbox: 0 }]);
     await receiver.close();

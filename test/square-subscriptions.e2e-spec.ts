@@ -41,8 +41,16 @@ describe('square subscriptions|events (npm run square)', () => {
   });
 
   const env = (extra: Record<string, string> = {}) => ({
-    SQUARE_ACCESS_TOKEN: TOKEN, SQUARE_BASE_URL: fake.url, SQUARE_WEBHOOK_NOTIFICATION_URL: url, SQUARE_MIRROR_EVENT_TYPES: MIRRORED,
-    SQUARE_EVENT_HANDLERS: '', FORWARD_DESTINATIONS_FILE: '', SQUARE_API_VERSION: '', SQUARE_WEBHOOK_SIGNATURE_KEYS: '', DATABASE_URL: db.url, INIT_CWD: '',
+    SQUARE_ACCESS_TOKEN: TOKEN,
+    SQUARE_BASE_URL: fake.url,
+    SQUARE_WEBHOOK_NOTIFICATION_URL: url,
+    SQUARE_MIRROR_EVENT_TYPES: MIRRORED,
+    SQUARE_EVENT_HANDLERS: '',
+    FORWARD_DESTINATIONS_FILE: '',
+    SQUARE_API_VERSION: '',
+    SQUARE_WEBHOOK_SIGNATURE_KEYS: '',
+    DATABASE_URL: db.url,
+    INIT_CWD: '',
     ...extra,
   });
   const square = (args: string[], extra: Record<string, string> = {}) => runNode(CLI, args, env(extra), 60_000);
@@ -60,7 +68,12 @@ describe('square subscriptions|events (npm run square)', () => {
     const run = await square(['subscriptions', 'sync']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const created = only();
-    expect(created).toMatchObject({ notification_url: url, api_version: '2026-09-16', enabled: true, event_types: EXPECTED });
+    expect(created).toMatchObject({
+      notification_url: url,
+      api_version: '2026-09-16',
+      enabled: true,
+      event_types: EXPECTED,
+    });
     expect(run.stdout).toContain(`no subscription for ${url}: creating one`);
     expect(run.stdout).toContain('  + payment.created\n');
     expect(run.stdout).toContain('  + oauth.authorization.revoked\n');
@@ -79,7 +92,10 @@ describe('square subscriptions|events (npm run square)', () => {
 
   it('a destination for invoice.* makes --dry-run show those types, and changes nothing; sync then applies them', async () => {
     const file = join(tmp, 'destinations.yml');
-    writeFileSync(file, 'destinations:\n  - name: invoices\n    url: https://invoices.example.com/hook\n    secret: ${INVOICES_SECRET}\n    eventTypes: ["invoice.*"]\n');
+    writeFileSync(
+      file,
+      'destinations:\n  - name: invoices\n    url: https://invoices.example.com/hook\n    secret: ${INVOICES_SECRET}\n    eventTypes: ["invoice.*"]\n',
+    );
     const before = { ...only() };
     const extra = { FORWARD_DESTINATIONS_FILE: file };
     const dry = await square(['subscriptions', 'sync', '--dry-run'], extra);
@@ -115,15 +131,21 @@ describe('square subscriptions|events (npm run square)', () => {
     const run = await square(['subscriptions', 'test'], { SQUARE_WEBHOOK_SIGNATURE_KEYS: only().signature_key });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const eventId = fake.webhooks.testDeliveries.at(-1)!.eventId;
-    expect(run.stdout).toMatch(new RegExp(`^ok: Square's test notification ${eventId} was captured by the ingress at ${url} in \\d+ ms`));
-    expect(await db.query('SELECT event_type FROM webhook_events WHERE event_id = $1', [eventId])).toEqual([{ event_type: 'webhooks.test_notification' }]);
+    expect(run.stdout).toMatch(
+      new RegExp(`^ok: Square's test notification ${eventId} was captured by the ingress at ${url} in \\d+ ms`),
+    );
+    expect(await db.query('SELECT event_type FROM webhook_events WHERE event_id = $1', [eventId])).toEqual([
+      { event_type: 'webhooks.test_notification' },
+    ]);
   });
 
   it('test fails clearly with a wrong key (with the diagnosis), and when the URL is unreachable', async () => {
     await restartIngress(['whsk_wrong_key']);
     const wrong = await square(['subscriptions', 'test'], { SQUARE_WEBHOOK_SIGNATURE_KEYS: 'whsk_wrong_key' });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain(`failed: the ingress at ${url} refused the signature of Square's test notification (401)`);
+    expect(wrong.stderr).toContain(
+      `failed: the ingress at ${url} refused the signature of Square's test notification (401)`,
+    );
     expect(wrong.stderr).toContain('invalid: the signature is not HMAC-SHA256');
     expect(wrong.stderr).toContain('with SQUARE_WEBHOOK_SIGNATURE_KEYS #1');
 
@@ -145,7 +167,16 @@ describe('square subscriptions|events (npm run square)', () => {
     expect(run.stdout).toContain('Add it to SQUARE_WEBHOOK_SIGNATURE_KEYS beside the key in use');
 
     await restartIngress([newKey, oldKey]);
-    const body = (id: string) => Buffer.from(JSON.stringify({ merchant_id: 'M1', type: 'webhooks.test_notification', event_id: id, created_at: new Date().toISOString(), data: { type: 'webhooks', id } }));
+    const body = (id: string) =>
+      Buffer.from(
+        JSON.stringify({
+          merchant_id: 'M1',
+          type: 'webhooks.test_notification',
+          event_id: id,
+          created_at: new Date().toISOString(),
+          data: { type: 'webhooks', id },
+        }),
+      );
     // One body per delivery: body() reads the clock, and the signature must cover the bytes sent.
     const [signedOld, signedNew] = [body('rotated-old'), body('rotated-new')];
     expect((await ingress!.post(signedOld, signedHeaders(signedOld, oldKey, url))).status).toBe(200);
@@ -167,12 +198,22 @@ describe('square subscriptions|events (npm run square)', () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ SQUARE_ACCESS_TOKEN: '' }, /^square: SQUARE_ACCESS_TOKEN is not set/],
       [{ SQUARE_ACCESS_TOKEN: 'not-a-token' }, /^square: Square refused SQUARE_ACCESS_TOKEN \(401 UNAUTHORIZED\)/],
-      [{ SQUARE_ACCESS_TOKEN: FAKE_TOKEN_WITHOUT_PERMISSION }, /^square: SQUARE_ACCESS_TOKEN may not do this \(403 INSUFFICIENT_SCOPES\)/],
-      [{ SQUARE_WEBHOOK_NOTIFICATION_URL: 'http://hooks.example.com/webhooks/square' }, /^square: Square refused it \(400 INVALID_VALUE\): The notification URL must be a valid https URL/],
+      [
+        { SQUARE_ACCESS_TOKEN: FAKE_TOKEN_WITHOUT_PERMISSION },
+        /^square: SQUARE_ACCESS_TOKEN may not do this \(403 INSUFFICIENT_SCOPES\)/,
+      ],
+      [
+        { SQUARE_WEBHOOK_NOTIFICATION_URL: 'http://hooks.example.com/webhooks/square' },
+        /^square: Square refused it \(400 INVALID_VALUE\): The notification URL must be a valid https URL/,
+      ],
     ];
     for (const [extra, message] of cases) {
       const run = await square(['subscriptions', 'sync'], extra);
-      expect({ code: run.code, stdout: run.stdout.includes('created subscription'), lines: run.stderr.trim().split('\n').length }).toEqual({ code: 2, stdout: false, lines: 1 });
+      expect({
+        code: run.code,
+        stdout: run.stdout.includes('created subscription'),
+        lines: run.stderr.trim().split('\n').length,
+      }).toEqual({ code: 2, stdout: false, lines: 1 });
       expect(run.stderr).toMatch(message);
     }
     expect(only()).toEqual(before);
@@ -180,10 +221,20 @@ describe('square subscriptions|events (npm run square)', () => {
 
   it('events enable turns the Events API on, and says earlier events are never searchable', async () => {
     fake.eventLog.enabled = false;
-    const search = () => fetch(`${fake.url}/v2/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status);
+    const search = () =>
+      fetch(`${fake.url}/v2/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+      }).then((r) => r.status);
     expect(await search()).toBe(403);
     const refused = await square(['events', 'enable'], { SQUARE_ACCESS_TOKEN: FAKE_TOKEN_WITHOUT_PERMISSION });
-    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^square: SQUARE_ACCESS_TOKEN may not do this \(403 INSUFFICIENT_SCOPES\)[^\n]*\n$/) });
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^square: SQUARE_ACCESS_TOKEN may not do this \(403 INSUFFICIENT_SCOPES\)[^\n]*\n$/,
+      ),
+    });
     expect(await search()).toBe(403);
     const run = await square(['events', 'enable']);
     expect(run).toMatchObject({ code: 0, stderr: '' });

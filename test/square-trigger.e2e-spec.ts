@@ -27,9 +27,19 @@ describe('square trigger: every event type of the catalog, through the pipeline'
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: false });
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    worker = await spawnApp('worker', {
-      DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '16',
-    }, 'WORKER_PORT');
+    worker = await spawnApp(
+      'worker',
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SQUARE_ACCESS_TOKEN: 'test-token',
+        SQUARE_BASE_URL: fake.url,
+        LOG_LEVEL: 'warn',
+        WORKER_CONCURRENCY: '16',
+      },
+      'WORKER_PORT',
+    );
   });
 
   afterAll(async () => {
@@ -46,26 +56,56 @@ describe('square trigger: every event type of the catalog, through the pipeline'
       expect({ type, status: res.status }).toEqual({ type, status: 200 });
       ids.set(event.eventId, type);
     }
-    const rows = await eventually(async () => {
-      const r = await db.query<{ event_id: string; status: string; dead_letter_reason: string | null; last_error: string | null }>(
-        "SELECT event_id, status, dead_letter_reason, last_error FROM webhook_events WHERE event_id = ANY($1) AND status <> 'received'", [[...ids.keys()]]);
-      return r.length === ids.size ? r : undefined;
-    }, 120_000, `all ${ids.size} events to settle`);
-    const dead = rows.filter((r) => r.status === 'dead_lettered').map((r) => `${ids.get(r.event_id)}: ${r.dead_letter_reason} ${r.last_error}`);
+    const rows = await eventually(
+      async () => {
+        const r = await db.query<{
+          event_id: string;
+          status: string;
+          dead_letter_reason: string | null;
+          last_error: string | null;
+        }>(
+          "SELECT event_id, status, dead_letter_reason, last_error FROM webhook_events WHERE event_id = ANY($1) AND status <> 'received'",
+          [[...ids.keys()]],
+        );
+        return r.length === ids.size ? r : undefined;
+      },
+      120_000,
+      `all ${ids.size} events to settle`,
+    );
+    const dead = rows
+      .filter((r) => r.status === 'dead_lettered')
+      .map((r) => `${ids.get(r.event_id)}: ${r.dead_letter_reason} ${r.last_error}`);
     expect(dead).toEqual([]);
     expect(rows.filter((r) => r.status === 'processed').length).toBeGreaterThan(TYPES.length * 0.9);
   });
 
   it('the CLI: --set overrides the seeded object too, --count sends several, and the outcome is printed', async () => {
-    const run = await runNode('dist/apps/cli/src/square.main.js', [
-      'trigger', 'payment.updated', '--set', 'data.object.payment.amount_money.amount=777', '--count', '2',
-      '--to', `${ingress.url}/webhooks/square`, '--url', NOTIFICATION_URL, '--key', KEY,
-    ], { DATABASE_URL: db.url, SQUARE_BASE_URL: fake.url }, 60_000);
+    const run = await runNode(
+      'dist/apps/cli/src/square.main.js',
+      [
+        'trigger',
+        'payment.updated',
+        '--set',
+        'data.object.payment.amount_money.amount=777',
+        '--count',
+        '2',
+        '--to',
+        `${ingress.url}/webhooks/square`,
+        '--url',
+        NOTIFICATION_URL,
+        '--key',
+        KEY,
+      ],
+      { DATABASE_URL: db.url, SQUARE_BASE_URL: fake.url },
+      60_000,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const sent = [...run.stdout.matchAll(/^sent payment\.updated (\S+) .*: 200 OK; object payment (\S+)$/gm)];
     expect(sent.length).toBe(2);
-    expect(run.stdout.match(/: processed \(applied\); handlers run: none of yours; deliveries: none$/gm)?.length).toBe(2);
+    expect(run.stdout.match(/: processed \(applied\); handlers run: none of yours; deliveries: none$/gm)?.length).toBe(
+      2,
+    );
     const amounts = await db.query('SELECT amount FROM payments WHERE id = ANY($1)', [sent.map((m) => m[2])]);
     expect(amounts).toEqual([{ amount: '777' }, { amount: '777' }]);
   });

@@ -33,19 +33,31 @@ describe('tracing: one OpenTelemetry trace per event, from capture to the forwar
     fake.put('payment', PAYMENT);
     await Promise.all([fake.listen(), otlp.listen(), destination.listen()]);
     const dir = mkdtempSync(join(tmpdir(), 'tracing-'));
-    writeFileSync(join(dir, 'destinations.yml'), `destinations:
+    writeFileSync(
+      join(dir, 'destinations.yml'),
+      `destinations:
   - name: team
     url: ${destination.url}
     secret: \${TEAM_WEBHOOK_SECRET}
     eventTypes: [payment.*]
-`);
+`,
+    );
     const env = {
-      DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'log',
-      SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY, SQUARE_WEBHOOK_NOTIFICATION_URL: NOTIFICATION_URL,
-      SQUARE_ACCESS_TOKEN: 'test-token', SQUARE_BASE_URL: fake.url, JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '50',
-      FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'), TEAM_WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'log',
+      SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
+      SQUARE_WEBHOOK_NOTIFICATION_URL: NOTIFICATION_URL,
+      SQUARE_ACCESS_TOKEN: 'test-token',
+      SQUARE_BASE_URL: fake.url,
+      JOB_ATTEMPTS: '3',
+      JOB_BACKOFF_MS: '50',
+      FORWARD_DESTINATIONS_FILE: join(dir, 'destinations.yml'),
+      TEAM_WEBHOOK_SECRET: SECRET,
       // Tracing on through the standard variables only; exported every 100 ms.
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
     };
     ingress = await spawnApp('ingress', env, 'INGRESS_PORT');
     worker = await spawnApp('worker', env, 'WORKER_PORT');
@@ -65,22 +77,47 @@ describe('tracing: one OpenTelemetry trace per event, from capture to the forwar
     const eventId = `trace-${Date.now()}`;
     // Square's API fails the first retrieve: attempt 1 is retried, attempt 2 applies.
     fake.fail({ id: PAYMENT.id, status: 500, times: 1 });
-    const body = Buffer.from(JSON.stringify({
-      merchant_id: 'MTRACE', type: 'payment.updated', event_id: eventId, created_at: new Date().toISOString(),
-      data: { type: 'payment', id: PAYMENT.id, object: { payment: { id: PAYMENT.id, status: 'COMPLETED', note: MARKER } } },
-    }));
-    const answer = await fetch(`http://127.0.0.1:${ingress.port}/webhooks/square`, { method: 'POST', body, headers: signedHeaders(body, KEY) });
+    const body = Buffer.from(
+      JSON.stringify({
+        merchant_id: 'MTRACE',
+        type: 'payment.updated',
+        event_id: eventId,
+        created_at: new Date().toISOString(),
+        data: {
+          type: 'payment',
+          id: PAYMENT.id,
+          object: { payment: { id: PAYMENT.id, status: 'COMPLETED', note: MARKER } },
+        },
+      }),
+    );
+    const answer = await fetch(`http://127.0.0.1:${ingress.port}/webhooks/square`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(body, KEY),
+    });
     expect(answer.status).toBe(200);
 
     const forwarded = await eventually(async () => destination.of(eventId)[0], 20_000, 'the forwarded request');
-    const spansOf = (name: string) => otlp.spans.filter((s) => s.name === name && (s.attributes['square.event.id'] === eventId || s.attributes['messaging.message.id'] === eventId));
+    const spansOf = (name: string) =>
+      otlp.spans.filter(
+        (s) =>
+          s.name === name &&
+          (s.attributes['square.event.id'] === eventId || s.attributes['messaging.message.id'] === eventId),
+      );
     // Every span of the event, once exported: the forward's client span is the last to end.
-    await eventually(async () => spansOf('POST').length === 1 && spansOf('process square-events').length === 2, 10_000, 'the spans');
+    await eventually(
+      async () => spansOf('POST').length === 1 && spansOf('process square-events').length === 2,
+      10_000,
+      'the spans',
+    );
 
     const [create] = spansOf('create square-events');
     expect(create).toMatchObject({ service: 'square-webhooks-ingress', kind: KIND.producer });
     expect(create!.attributes).toMatchObject({
-      'messaging.operation.type': 'create', 'messaging.destination.name': 'square-events', 'square.event.type': 'payment.updated', 'square.merchant.id': 'MTRACE',
+      'messaging.operation.type': 'create',
+      'messaging.destination.name': 'square-events',
+      'square.event.type': 'payment.updated',
+      'square.merchant.id': 'MTRACE',
     });
     const traceId = create!.traceId;
     const byId = new Map(otlp.spans.filter((s) => s.traceId === traceId).map((s) => [s.spanId, s]));
@@ -89,35 +126,67 @@ describe('tracing: one OpenTelemetry trace per event, from capture to the forwar
     // The request is the root; the capture its child; its traceparent is stored with the event.
     expect(parentOf(create!)).toMatchObject({ name: 'POST /webhooks/square', kind: KIND.server, parentSpanId: '' });
     expect(parentOf(create!)!.attributes['http.response.status_code']).toBe(200);
-    const [stored] = await db.query<{ trace_context: string }>('SELECT trace_context FROM webhook_events WHERE event_id = $1', [eventId]);
+    const [stored] = await db.query<{ trace_context: string }>(
+      'SELECT trace_context FROM webhook_events WHERE event_id = $1',
+      [eventId],
+    );
     expect(stored!.trace_context).toBe(`00-${traceId}-${create!.spanId}-01`);
 
     // The relay's publish, under the capture.
     const sends = spansOf('send square-events');
     expect(sends.length).toBeGreaterThanOrEqual(1);
-    for (const send of sends) expect(send).toMatchObject({ service: 'square-webhooks-worker', kind: KIND.producer, traceId, parentSpanId: create!.spanId });
+    for (const send of sends)
+      expect(send).toMatchObject({
+        service: 'square-webhooks-worker',
+        kind: KIND.producer,
+        traceId,
+        parentSpanId: create!.spanId,
+      });
 
     // Two attempts, each a child of the capture: the first retried (Square answered 500), the second applied.
-    const attempts = spansOf('process square-events').sort((a, b) => Number(a.attributes['pipeline.attempt']) - Number(b.attributes['pipeline.attempt']));
-    expect(attempts.map((a) => [a.traceId, a.parentSpanId, a.kind, a.attributes['pipeline.attempt'], a.attributes['pipeline.outcome']])).toEqual([
+    const attempts = spansOf('process square-events').sort(
+      (a, b) => Number(a.attributes['pipeline.attempt']) - Number(b.attributes['pipeline.attempt']),
+    );
+    expect(
+      attempts.map((a) => [
+        a.traceId,
+        a.parentSpanId,
+        a.kind,
+        a.attributes['pipeline.attempt'],
+        a.attributes['pipeline.outcome'],
+      ]),
+    ).toEqual([
       [traceId, create!.spanId, KIND.consumer, 1, 'retry'],
       [traceId, create!.spanId, KIND.consumer, 2, 'applied'],
     ]);
     expect(attempts[0]!.statusCode).toBe(2);
-    const childrenOf = (s: ReceivedSpan) => otlp.spans.filter((c) => c.traceId === traceId && c.parentSpanId === s.spanId);
+    const childrenOf = (s: ReceivedSpan) =>
+      otlp.spans.filter((c) => c.traceId === traceId && c.parentSpanId === s.spanId);
     // Each attempt's Square call is an HTTP client span under it.
     const squareCalls = attempts.map((a) => childrenOf(a).filter((c) => c.kind === KIND.client));
-    expect(squareCalls.map((calls) => calls.map((c) => [c.name, c.attributes['http.response.status_code']]))).toEqual([[['GET', 500]], [['GET', 200]]]);
+    expect(squareCalls.map((calls) => calls.map((c) => [c.name, c.attributes['http.response.status_code']]))).toEqual([
+      [['GET', 500]],
+      [['GET', 200]],
+    ]);
     expect(String(squareCalls[1]![0]!.attributes['url.full'])).toBe(`${fake.url}/v2/payments/${PAYMENT.id}`);
     // The second attempt's transaction, with the handlers inside it; the first never opened one.
     expect(childrenOf(attempts[0]!).filter((c) => c.name === 'apply transaction')).toEqual([]);
     const [transaction] = childrenOf(attempts[1]!).filter((c) => c.name === 'apply transaction');
-    expect(childrenOf(transaction!).map((c) => c.name).sort()).toEqual(['handler forward', 'handler square-mirror']);
+    expect(
+      childrenOf(transaction!)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['handler forward', 'handler square-mirror']);
 
     // The delivery: an HTTP client span in the same trace, whose context the destination received.
     const [post] = spansOf('POST');
     expect(post).toMatchObject({ kind: KIND.client, traceId, parentSpanId: create!.spanId });
-    expect(post!.attributes).toMatchObject({ 'pipeline.destination': 'team', 'pipeline.attempt': 1, 'http.response.status_code': 200, 'http.request.method': 'POST' });
+    expect(post!.attributes).toMatchObject({
+      'pipeline.destination': 'team',
+      'pipeline.attempt': 1,
+      'http.response.status_code': 200,
+      'http.request.method': 'POST',
+    });
     expect(post!.attributes['url.full']).toBeUndefined();
     expect(forwarded.headers.traceparent).toBe(`00-${traceId}-${post!.spanId}-01`);
     expect(forwarded.verified).toBe(true);
@@ -127,7 +196,11 @@ describe('tracing: one OpenTelemetry trace per event, from capture to the forwar
     for (const secret of [MARKER, KEY, SECRET, 'COMPLETED', 'test-token']) expect(exported).not.toContain(secret);
 
     // The worker's log lines of the attempts carry their trace and span.
-    const logged = worker.output().split('\n').filter((line) => line.includes('"job ') && line.includes(eventId)).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = worker
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"job ') && line.includes(eventId))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(logged.map((l) => [l.trace_id, l.span_id])).toEqual(attempts.map((a) => [traceId, a.spanId]));
   });
 });

@@ -80,10 +80,14 @@ describe('worker: duplicates, lost jobs and crashes', () => {
         opts: { jobId: `dup-20-copy-${i}`, attempts: 3 },
       })),
     );
-    const results = await eventually(async () => {
-      const done = await Promise.all(jobs.map((j) => queue.getJob(j.id!)));
-      return done.every((j) => j?.finishedOn) ? done.map((j) => j!.returnvalue as string) : undefined;
-    }, 20_000, '20 jobs to finish');
+    const results = await eventually(
+      async () => {
+        const done = await Promise.all(jobs.map((j) => queue.getJob(j.id!)));
+        return done.every((j) => j?.finishedOn) ? done.map((j) => j!.returnvalue as string) : undefined;
+      },
+      20_000,
+      '20 jobs to finish',
+    );
     expect(results.filter((r) => r === 'applied')).toHaveLength(1);
     expect(results.every((r) => ['applied', 'skipped', 'duplicate'].includes(r))).toBe(true);
     expect(await claims('dup-20')).toBe(1);
@@ -97,11 +101,14 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     const { EventTransactions } = await import('@app/database');
     const { CLAIM_EVENT } = await import('../apps/worker/src/square-events/process-square-event.use-case.js');
     const applies = app.get(EventTransactions);
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () =>
-      applies.inEventTransaction('race-1', 5000, async (tx) => {
-        const claimed = await tx.run(CLAIM_EVENT, { event_id: 'race-1', handlers: [], body_key: null, object: null });
-        return claimed.rows.length === 1 ? 'applied' : 'duplicate';
-      })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        applies.inEventTransaction('race-1', 5000, async (tx) => {
+          const claimed = await tx.run(CLAIM_EVENT, { event_id: 'race-1', handlers: [], body_key: null, object: null });
+          return claimed.rows.length === 1 ? 'applied' : 'duplicate';
+        }),
+      ),
+    );
     expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19);
   });
@@ -123,14 +130,34 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     const prefix = newPrefix();
     await storeEvent('failed-unmarked', String(PAYMENT.id), 5);
     const queue = queueFor(prefix);
-    await queue.add(JOBS.processEvent, { eventId: 'failed-unmarked' }, { jobId: jobIdForEvent('failed-unmarked'), attempts: 1 });
+    await queue.add(
+      JOBS.processEvent,
+      { eventId: 'failed-unmarked' },
+      { jobId: jobIdForEvent('failed-unmarked'), attempts: 1 },
+    );
     // A bare worker that fails the job without touching Postgres, as if the dead-letter write had failed.
-    const bare = new Worker(QUEUES.squareEvents, async () => { throw new UnrecoverableError('boom'); }, { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix });
-    await eventually(async () => (await queue.getJob(jobIdForEvent('failed-unmarked')))?.failedReason, 5000, 'the job to fail');
+    const bare = new Worker(
+      QUEUES.squareEvents,
+      async () => {
+        throw new UnrecoverableError('boom');
+      },
+      { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix },
+    );
+    await eventually(
+      async () => (await queue.getJob(jobIdForEvent('failed-unmarked')))?.failedReason,
+      5000,
+      'the job to fail',
+    );
     await bare.close();
     await worker(prefix, { sweepAfterMs: 1000, sweepIntervalMs: 200 });
-    await eventually(async () => (await status('failed-unmarked')) === 'dead_lettered', 10_000, 'the sweep to dead-letter');
-    const [row] = await db.query('SELECT dead_letter_reason, last_error FROM webhook_events WHERE event_id = $1', ['failed-unmarked']);
+    await eventually(
+      async () => (await status('failed-unmarked')) === 'dead_lettered',
+      10_000,
+      'the sweep to dead-letter',
+    );
+    const [row] = await db.query('SELECT dead_letter_reason, last_error FROM webhook_events WHERE event_id = $1', [
+      'failed-unmarked',
+    ]);
     expect(row).toEqual({ dead_letter_reason: 'attempts_exhausted', last_error: 'boom' });
   });
 
@@ -139,15 +166,29 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     await storeEvent('replayed-1', String(PAYMENT.id), 5);
     const queue = queueFor(prefix);
     await queue.add(JOBS.processEvent, { eventId: 'replayed-1' }, { jobId: jobIdForEvent('replayed-1'), attempts: 1 });
-    const bare = new Worker(QUEUES.squareEvents, async () => { throw new UnrecoverableError('gone'); }, { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix });
-    await eventually(async () => (await queue.getJob(jobIdForEvent('replayed-1')))?.failedReason, 5000, 'the first job to fail');
+    const bare = new Worker(
+      QUEUES.squareEvents,
+      async () => {
+        throw new UnrecoverableError('gone');
+      },
+      { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix },
+    );
+    await eventually(
+      async () => (await queue.getJob(jobIdForEvent('replayed-1')))?.failedReason,
+      5000,
+      'the first job to fail',
+    );
     await bare.close();
     await db.query(`UPDATE webhook_events SET status = 'dead_lettered' WHERE event_id = 'replayed-1'`);
 
     const app = await worker(prefix, { sweepAfterMs: 1000, sweepIntervalMs: 200 });
     const { EventStatusRepository } = await import('@app/database');
     expect(await app.get(EventStatusRepository).resetForReplay('replayed-1')).toBe('replayed');
-    await eventually(async () => (await status('replayed-1')) === 'processed', 10_000, 'the replayed event to be processed');
+    await eventually(
+      async () => (await status('replayed-1')) === 'processed',
+      10_000,
+      'the replayed event to be processed',
+    );
     expect(await queue.getJob(jobIdForEvent('replayed-1', 1))).toBeUndefined(); // done and removed
     expect(await (await queue.getJob(jobIdForEvent('replayed-1')))?.getState()).toBe('failed'); // the old one, untouched
   });
@@ -164,7 +205,11 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     await new Promise((r) => setTimeout(r, 1500)); // the relay tries, and fails
     expect(await db.query(`SELECT 1 FROM job_outbox WHERE ref = 'while-redis-down'`)).toHaveLength(1);
     await proxy.start();
-    await eventually(async () => (await status('while-redis-down')) === 'processed', 20_000, 'the event to be processed after Redis returns');
+    await eventually(
+      async () => (await status('while-redis-down')) === 'processed',
+      20_000,
+      'the event to be processed after Redis returns',
+    );
     expect(await db.query(`SELECT 1 FROM job_outbox WHERE ref = 'while-redis-down'`)).toHaveLength(0);
   });
 
@@ -172,7 +217,11 @@ describe('worker: duplicates, lost jobs and crashes', () => {
     const prefix = newPrefix();
     await storeEvent('killed-1', 'pay_killed');
     fake.latencyMs = 4000; // the job will be inside its Square call when the process dies
-    const proc = await spawnApp('dist/apps/worker/src/main.js', workerEnv(prefix, { JOB_LOCK_MS: '2000' }), 'WORKER_PORT');
+    const proc = await spawnApp(
+      'dist/apps/worker/src/main.js',
+      workerEnv(prefix, { JOB_LOCK_MS: '2000' }),
+      'WORKER_PORT',
+    );
     cleanups.push(() => proc.stop('SIGKILL'));
     await queueFor(prefix).add(JOBS.processEvent, { eventId: 'killed-1' }, { jobId: 'killed-1', attempts: 3 });
     await eventually(async () => fake.requestCount('pay_killed') === 1, 10_000, 'the job to call Square');
@@ -201,19 +250,35 @@ describe('worker: duplicates, lost jobs and crashes', () => {
 
   it('REDIS_URL pointing nowhere: said once, naming the variable and what still works; readiness names it; SIGTERM exits at once', async () => {
     const port = await freePort();
-    const proc = await spawnApp('dist/apps/worker/src/main.js', workerEnv(newPrefix(), { REDIS_URL: `redis://:s3cret@127.0.0.1:${port}` }), 'WORKER_PORT');
+    const proc = await spawnApp(
+      'dist/apps/worker/src/main.js',
+      workerEnv(newPrefix(), { REDIS_URL: `redis://:s3cret@127.0.0.1:${port}` }),
+      'WORKER_PORT',
+    );
     cleanups.push(() => proc.stop('SIGKILL'));
-    const ready = await eventually(async () => {
-      const res = await fetch(`http://127.0.0.1:${proc.port}/health/ready`);
-      const body = (await res.json()) as { error?: { redis?: { message?: string } } };
-      return res.status === 503 && body.error?.redis?.message ? body.error.redis.message : undefined;
-    }, 10_000, 'readiness to name Redis');
+    const ready = await eventually(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${proc.port}/health/ready`);
+        const body = (await res.json()) as { error?: { redis?: { message?: string } } };
+        return res.status === 503 && body.error?.redis?.message ? body.error.redis.message : undefined;
+      },
+      10_000,
+      'readiness to name Redis',
+    );
     expect(ready).toContain(`REDIS_URL (redis://127.0.0.1:${port}) is unreachable`);
     await new Promise((r) => setTimeout(r, 3000)); // several reconnection attempts of every connection
-    const lines = proc.output().split('\n').filter((l) => l.includes('REDIS_URL'));
+    const lines = proc
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('REDIS_URL'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('Webhooks are still accepted');
-    expect(proc.output().split('\n').filter((l) => l.includes('ECONNREFUSED'))).toHaveLength(1); // not a line per retry
+    expect(
+      proc
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('ECONNREFUSED')),
+    ).toHaveLength(1); // not a line per retry
     expect(proc.output()).not.toContain('s3cret');
     const stopping = Date.now();
     expect(await proc.stop('SIGTERM')).toEqual({ code: 0, signal: null });

@@ -46,7 +46,11 @@ describe('worker: end to end', () => {
   });
 
   const replay = (args: string[]) =>
-    runNode('dist/apps/cli/src/events.main.js', ['replay', ...args], { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix });
+    runNode('dist/apps/cli/src/events.main.js', ['replay', ...args], {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+    });
   const send = async (body: Buffer) => {
     const res = await ingress.post(body, signedHeaders(body, KEY));
     expect(res.status).toBe(200);
@@ -55,10 +59,14 @@ describe('worker: end to end', () => {
   const eventRow = (eventId: string) =>
     db.query<Record<string, unknown>>('SELECT * FROM webhook_events WHERE event_id = $1', [eventId]).then((r) => r[0]);
   const settled = (eventId: string) =>
-    eventually(async () => {
-      const row = await eventRow(eventId);
-      return row && row.status !== 'received' ? row : undefined;
-    }, 15_000, `event ${eventId} to leave 'received'`);
+    eventually(
+      async () => {
+        const row = await eventRow(eventId);
+        return row && row.status !== 'received' ? row : undefined;
+      },
+      15_000,
+      `event ${eventId} to leave 'received'`,
+    );
 
   it('a signed payment.updated becomes a processed event and a payment row with the retrieved data', async () => {
     const eventId = await send(fixtureBody('payment.updated.json'));
@@ -84,7 +92,13 @@ describe('worker: end to end', () => {
     const eventId = await send(fixtureBody('refund.updated.json'));
     expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied' });
     const [refund] = await db.query('SELECT * FROM refunds WHERE id = $1', [SAMPLE_REFUNDS[0]!.id]);
-    expect(refund).toMatchObject({ payment_id: PAYMENT_ID, status: 'COMPLETED', amount: '500', version: 7, reason: 'Customer changed their mind' });
+    expect(refund).toMatchObject({
+      payment_id: PAYMENT_ID,
+      status: 'COMPLETED',
+      amount: '500',
+      version: 7,
+      reason: 'Customer changed their mind',
+    });
   });
 
   it('a legacy v1 PAYMENT_UPDATED retrieves the payment by entity_id and applies it', async () => {
@@ -94,28 +108,56 @@ describe('worker: end to end', () => {
     expect(eventId).toMatch(/^v1:/);
     expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied' });
     expect(fake.requestCount(id)).toBe(1);
-    expect(await db.query('SELECT version, last_event_id FROM payments WHERE id = $1', [id])).toEqual([{ version: 5, last_event_id: eventId }]);
+    expect(await db.query('SELECT version, last_event_id FROM payments WHERE id = $1', [id])).toEqual([
+      { version: 5, last_event_id: eventId },
+    ]);
   });
 
   it('webhooks.test_notification names no object: ignored with the reason, without any API call', async () => {
     const eventId = await send(fixtureBody('webhooks.test_notification.json'));
-    expect(await settled(eventId)).toMatchObject({ status: 'ignored', outcome: expect.stringMatching(/^ignored: .*test/) });
+    expect(await settled(eventId)).toMatchObject({
+      status: 'ignored',
+      outcome: expect.stringMatching(/^ignored: .*test/),
+    });
     expect(fake.requestCount()).toBe(0);
   });
 
   it('customer.created: the customer is retrieved and mirrored in square_objects', async () => {
-    fake.put('customer', { id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg', given_name: 'Ada', version: 4, updated_at: '2026-10-04T17:50:00Z' });
+    fake.put('customer', {
+      id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg',
+      given_name: 'Ada',
+      version: 4,
+      updated_at: '2026-10-04T17:50:00Z',
+    });
     const eventId = await send(fixtureBody('customer.created.json'));
     expect(await settled(eventId)).toMatchObject({ status: 'processed', outcome: 'applied' });
-    expect(await db.query('SELECT object_type, object_id, merchant_id, version, source, deleted, data FROM square_objects WHERE object_id = $1', ['Cst9KdQ2mXv7Lp4NzRb1TyWg'])).toEqual([{
-      object_type: 'customer', object_id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg', merchant_id: 'ML7Q2XK4ZP1N9', version: '4', source: 'api', deleted: false,
-      data: { id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg', given_name: 'Ada', version: 4, updated_at: '2026-10-04T17:50:00Z' },
-    }]);
+    expect(
+      await db.query(
+        'SELECT object_type, object_id, merchant_id, version, source, deleted, data FROM square_objects WHERE object_id = $1',
+        ['Cst9KdQ2mXv7Lp4NzRb1TyWg'],
+      ),
+    ).toEqual([
+      {
+        object_type: 'customer',
+        object_id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg',
+        merchant_id: 'ML7Q2XK4ZP1N9',
+        version: '4',
+        source: 'api',
+        deleted: false,
+        data: { id: 'Cst9KdQ2mXv7Lp4NzRb1TyWg', given_name: 'Ada', version: 4, updated_at: '2026-10-04T17:50:00Z' },
+      },
+    ]);
   });
 
   it('versions delivered newest-first: an older retrieval never replaces a newer row', async () => {
     const id = 'pay_out_of_order';
-    const version = (v: number) => ({ ...PAYMENT, id, version: v, status: v === 3 ? 'COMPLETED' : 'APPROVED', updated_at: `2026-10-02T14:0${v}:00.000Z` });
+    const version = (v: number) => ({
+      ...PAYMENT,
+      id,
+      version: v,
+      status: v === 3 ? 'COMPLETED' : 'APPROVED',
+      updated_at: `2026-10-02T14:0${v}:00.000Z`,
+    });
     const outcomes: unknown[] = [];
     for (const v of [3, 2, 1]) {
       fake.put('payment', version(v));
@@ -132,7 +174,13 @@ describe('worker: end to end', () => {
     const id = 'pay_in_order';
     const outcomes: unknown[] = [];
     for (const v of [1, 2, 3]) {
-      fake.put('payment', { ...PAYMENT, id, version: v, status: v === 3 ? 'COMPLETED' : 'APPROVED', updated_at: `2026-10-02T14:0${v}:00.000Z` });
+      fake.put('payment', {
+        ...PAYMENT,
+        id,
+        version: v,
+        status: v === 3 ? 'COMPLETED' : 'APPROVED',
+        updated_at: `2026-10-02T14:0${v}:00.000Z`,
+      });
       const eventId = await send(paymentEventBody(`in-order-v${v}`, id, v));
       outcomes.push((await settled(eventId)).outcome);
     }
@@ -144,23 +192,40 @@ describe('worker: end to end', () => {
 
   it('without versions, a later updated_at replaces the row', async () => {
     const id = 'pay_no_version_in_order';
-    for (const [minute, eventId] of [[10, 'nov-in-order-early'], [30, 'nov-in-order-late']] as const) {
+    for (const [minute, eventId] of [
+      [10, 'nov-in-order-early'],
+      [30, 'nov-in-order-late'],
+    ] as const) {
       fake.put('payment', { ...PAYMENT, id, version: undefined, updated_at: `2026-10-02T15:${minute}:00.000Z` });
       expect(await settled(await send(paymentEventBody(eventId, id)))).toMatchObject({ outcome: 'applied' });
     }
-    const [row] = await db.query<{ square_updated_at: Date; last_event_id: string }>('SELECT square_updated_at, last_event_id FROM payments WHERE id = $1', [id]);
+    const [row] = await db.query<{ square_updated_at: Date; last_event_id: string }>(
+      'SELECT square_updated_at, last_event_id FROM payments WHERE id = $1',
+      [id],
+    );
     expect(row!.square_updated_at.toISOString()).toBe('2026-10-02T15:30:00.000Z');
     expect(row!.last_event_id).toBe('nov-in-order-late');
   });
 
   it('without versions, the later updated_at wins', async () => {
     const id = 'pay_no_version';
-    const at = (minute: number) => ({ ...PAYMENT, id, version: undefined, updated_at: `2026-10-02T15:${minute}:00.000Z` });
-    for (const [minute, eventId] of [[30, 'nov-late'], [10, 'nov-early']] as const) {
+    const at = (minute: number) => ({
+      ...PAYMENT,
+      id,
+      version: undefined,
+      updated_at: `2026-10-02T15:${minute}:00.000Z`,
+    });
+    for (const [minute, eventId] of [
+      [30, 'nov-late'],
+      [10, 'nov-early'],
+    ] as const) {
       fake.put('payment', at(minute));
       await settled(await send(paymentEventBody(eventId, id)));
     }
-    const [row] = await db.query<{ square_updated_at: Date; version: number | null }>('SELECT square_updated_at, version FROM payments WHERE id = $1', [id]);
+    const [row] = await db.query<{ square_updated_at: Date; version: number | null }>(
+      'SELECT square_updated_at, version FROM payments WHERE id = $1',
+      [id],
+    );
     expect(row!.version).toBeNull();
     expect(row!.square_updated_at.toISOString()).toBe('2026-10-02T15:30:00.000Z');
   });
@@ -168,7 +233,11 @@ describe('worker: end to end', () => {
   it('429 twice, then success: processed, with the failed attempts recorded', async () => {
     fake.fail({ id: PAYMENT_ID, status: 429, times: 2, retryAfterSeconds: 0 });
     const eventId = await send(paymentEventBody('rate-limited-1'));
-    expect(await settled(eventId)).toMatchObject({ status: 'processed', attempts: 3, last_error: expect.stringContaining('429') });
+    expect(await settled(eventId)).toMatchObject({
+      status: 'processed',
+      attempts: 3,
+      last_error: expect.stringContaining('429'),
+    });
     expect(fake.requestCount(PAYMENT_ID)).toBe(3);
   });
 
@@ -183,7 +252,11 @@ describe('worker: end to end', () => {
     });
     expect(fake.requestCount(PAYMENT_ID)).toBe(3);
     // Listed in the dead-letter queue right after the row is marked (Postgres first).
-    const dlq = await eventually(() => deadLetterQueue.getJob(jobIdForEvent(eventId)), 5000, 'the dead-letter queue entry');
+    const dlq = await eventually(
+      () => deadLetterQueue.getJob(jobIdForEvent(eventId)),
+      5000,
+      'the dead-letter queue entry',
+    );
     expect(dlq).toMatchObject({ name: DEAD_LETTER_JOBS.deadLettered, data: { eventId, reason: 'attempts_exhausted' } });
 
     fake.reset(); // Square recovers
@@ -195,7 +268,11 @@ describe('worker: end to end', () => {
 
   it('404: dead-lettered at once, without retries', async () => {
     const eventId = await send(paymentEventBody('missing-payment', 'pay_does_not_exist'));
-    expect(await settled(eventId)).toMatchObject({ status: 'dead_lettered', dead_letter_reason: 'square_404', attempts: 1 });
+    expect(await settled(eventId)).toMatchObject({
+      status: 'dead_lettered',
+      dead_letter_reason: 'square_404',
+      attempts: 1,
+    });
     expect(fake.requestCount('pay_does_not_exist')).toBe(1);
   });
 
@@ -218,7 +295,10 @@ describe('worker: end to end', () => {
 
   it('replay --dead-lettered replays every dead-lettered event', async () => {
     fake.fail({ status: 404 });
-    const ids = [await send(paymentEventBody('bulk-1', 'pay_bulk_1')), await send(paymentEventBody('bulk-2', 'pay_bulk_2'))];
+    const ids = [
+      await send(paymentEventBody('bulk-1', 'pay_bulk_1')),
+      await send(paymentEventBody('bulk-2', 'pay_bulk_2')),
+    ];
     for (const id of ids) expect(await settled(id)).toMatchObject({ status: 'dead_lettered' });
     fake.reset();
     fake.put('payment', { ...PAYMENT, id: 'pay_bulk_1' });
@@ -235,7 +315,8 @@ describe('worker: end to end', () => {
   });
 
   it('the events CLI: strict arguments (exit 2), --help everywhere (exit 0)', async () => {
-    const events = (args: string[]) => runNode('dist/apps/cli/src/events.main.js', args, { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix });
+    const events = (args: string[]) =>
+      runNode('dist/apps/cli/src/events.main.js', args, { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix });
     for (const args of [['replay'], ['replay', '--dead-letterd'], ['purge']]) {
       const run = await events(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });

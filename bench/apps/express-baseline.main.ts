@@ -12,7 +12,10 @@ const env = process.env;
 const key = env.SQUARE_WEBHOOK_SIGNATURE_KEYS ?? '';
 const notificationUrl = env.SQUARE_WEBHOOK_NOTIFICATION_URL ?? '';
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
-const queue = new Queue('square-events', { connection: { url: env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, prefix: env.QUEUE_PREFIX });
+const queue = new Queue('square-events', {
+  connection: { url: env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  prefix: env.QUEUE_PREFIX,
+});
 
 const app = express();
 app.disable('x-powered-by');
@@ -33,11 +36,14 @@ app.post('/webhooks/square', express.raw({ type: 'application/json', limit: '1mb
        VALUES ($1, $2, $3, 'sha256', $4, $5::jsonb) ON CONFLICT (event_id) DO NOTHING`,
       [event.event_id, event.type, event.merchant_id ?? null, body, body.toString('utf8')],
     );
-    if (rowCount === 1) await queue.add('process-event', { eventId: event.event_id }, { jobId: event.event_id, removeOnComplete: true });
+    if (rowCount === 1)
+      await queue.add('process-event', { eventId: event.event_id }, { jobId: event.event_id, removeOnComplete: true });
     res.json({ status: rowCount === 1 ? 'accepted' : 'duplicate', eventId: event.event_id });
   } catch {
     res.status(503).end();
   }
 });
 const server = app.listen(Number(env.PORT ?? 3102), '127.0.0.1');
-process.once('SIGTERM', () => server.close(() => void Promise.all([pool.end(), queue.close()]).then(() => process.exit(0))));
+process.once('SIGTERM', () =>
+  server.close(() => void Promise.all([pool.end(), queue.close()]).then(() => process.exit(0))),
+);

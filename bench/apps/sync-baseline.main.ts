@@ -42,4 +42,11 @@ class SyncModule {}
 const app = await NestFactory.create<NestExpressApplication>(SyncModule, { logger: ['error'], bodyParser: false });
 app.use(express.raw({ type: () => true, limit: '1mb' }));
 await app.listen(Number(env.PORT ?? 3101), '127.0.0.1');
-process.once('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

@@ -44,7 +44,10 @@ const withName = (url: string, name: string) => `${url}${url.includes('?') ? '&'
 
 /** CPU ms so far of the Postgres backends serving `names`, by backend pid. */
 async function backendCpu(db: BenchDatabase, names: readonly string[]): Promise<Map<number, number>> {
-  const { rows } = await db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ANY($1::text[])', [names]);
+  const { rows } = await db.pool.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ANY($1::text[])',
+    [names],
+  );
   return new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]));
 }
 
@@ -59,26 +62,64 @@ function cpuDelta(before: Map<number, number>, after: Map<number, number>): numb
 export async function oneInsertHandler(db: BenchDatabase): Promise<string> {
   await db.pool.query('CREATE TABLE IF NOT EXISTS bench_handled (event_id text PRIMARY KEY, status text)');
   const file = join(mkdtempSync(join(tmpdir(), 'bench-handler-')), 'one-insert.mjs');
-  writeFileSync(file, `export default { name: 'one-insert', eventTypes: ['payment.*'],
-    async handle({ event, object, sql }) { await sql('INSERT INTO bench_handled (event_id, status) VALUES ($1, $2)', [event.id, object?.status ?? null]); } };`);
+  writeFileSync(
+    file,
+    `export default { name: 'one-insert', eventTypes: ['payment.*'],
+    async handle({ event, object, sql }) { await sql('INSERT INTO bench_handled (event_id, status) VALUES ($1, $2)', [event.id, object?.status ?? null]); } };`,
+  );
   return file;
 }
 
-export async function endToEnd(runs: readonly EndToEndRun[], events: (run: EndToEndRun) => number, db: BenchDatabase, fake: FakeSquareServer, report: Report): Promise<void> {
+export async function endToEnd(
+  runs: readonly EndToEndRun[],
+  events: (run: EndToEndRun) => number,
+  db: BenchDatabase,
+  fake: FakeSquareServer,
+  report: Report,
+): Promise<void> {
   for (const run of runs) {
     fake.latencyMs = run.latencyMs;
     const prefix = queuePrefix();
     const env = { ...baseEnv(db.url, prefix), SQUARE_BASE_URL: fake.url, ...run.env };
     const concurrency = run.concurrency ?? WORKER_CONCURRENCY;
-    const ingress = await startService('ingress', 'ingress', { ...env, DATABASE_URL: withName(db.url, 'bench-ingress') }, 'INGRESS_PORT');
+    const ingress = await startService(
+      'ingress',
+      'ingress',
+      { ...env, DATABASE_URL: withName(db.url, 'bench-ingress') },
+      'INGRESS_PORT',
+    );
     const workers: Service[] = [];
     for (let i = 0; i < run.workers; i++) {
-      workers.push(await startService('worker', 'worker', { ...env, DATABASE_URL: withName(db.url, 'bench-worker'), WORKER_CONCURRENCY: String(concurrency), ...run.workerEnv }, 'WORKER_PORT'));
+      workers.push(
+        await startService(
+          'worker',
+          'worker',
+          {
+            ...env,
+            DATABASE_URL: withName(db.url, 'bench-worker'),
+            WORKER_CONCURRENCY: String(concurrency),
+            ...run.workerEnv,
+          },
+          'WORKER_PORT',
+        ),
+      );
     }
     const workerCpu = () => workers.reduce((sum, w) => sum + cpuMs(w.pid), 0);
-    const cpuBefore = { worker: workerCpu(), ingress: cpuMs(ingress.pid), pgWorker: await backendCpu(db, ['bench-worker']), pgAll: await backendCpu(db, ['bench-worker', 'bench-ingress']) };
+    const cpuBefore = {
+      worker: workerCpu(),
+      ingress: cpuMs(ingress.pid),
+      pgWorker: await backendCpu(db, ['bench-worker']),
+      pgAll: await backendCpu(db, ['bench-worker', 'bench-ingress']),
+    };
     const t0 = performance.now();
-    const sent = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, amount: events(run), mix: run.mix });
+    const sent = await signedLoad({
+      url: `http://127.0.0.1:${ingress.port}/webhooks/square`,
+      key: KEY,
+      notificationUrl: NOTIFICATION_URL,
+      connections: CONNECTIONS,
+      amount: events(run),
+      mix: run.mix,
+    });
     const ackSeconds = (performance.now() - t0) / 1000;
     const accepted = sent.requests - sent.non2xx - sent.errors;
     while ((await db.settledCount()) < accepted) await new Promise((r) => setTimeout(r, 100));
@@ -94,9 +135,23 @@ export async function endToEnd(runs: readonly EndToEndRun[], events: (run: EndTo
     await Promise.all([ingress.stop(), ...workers.map((w) => w.stop())]);
     const eventsPerSecond = accepted / seconds;
     const ceiling = run.latencyMs === 0 ? undefined : (run.workers * concurrency) / (run.latencyMs / 1000);
-    console.log(`end to end: ${accepted} events, ${run.workers} worker(s) × ${concurrency}, Square ${run.latencyMs} ms${run.variant ? `, ${run.variant}` : ''} → ${eventsPerSecond.toFixed(0)} events/s (acks done in ${ackSeconds.toFixed(1)} s, all processed in ${seconds.toFixed(1)} s); ` +
-      `CPU per event: worker ${cpu.worker.toFixed(2)} ms, ingress ${cpu.ingress.toFixed(2)} ms, Postgres ${cpu.pgWorker.toFixed(2)} ms for the worker (${cpu.pgAll.toFixed(2)} ms with the ingress's)`);
-    report.endToEnd.push({ squareLatencyMs: run.latencyMs, workers: run.workers, concurrency, variant: run.variant, events: accepted, seconds, eventsPerSecond, ackSeconds, ceiling, ingress: sent, cpu });
+    console.log(
+      `end to end: ${accepted} events, ${run.workers} worker(s) × ${concurrency}, Square ${run.latencyMs} ms${run.variant ? `, ${run.variant}` : ''} → ${eventsPerSecond.toFixed(0)} events/s (acks done in ${ackSeconds.toFixed(1)} s, all processed in ${seconds.toFixed(1)} s); ` +
+        `CPU per event: worker ${cpu.worker.toFixed(2)} ms, ingress ${cpu.ingress.toFixed(2)} ms, Postgres ${cpu.pgWorker.toFixed(2)} ms for the worker (${cpu.pgAll.toFixed(2)} ms with the ingress's)`,
+    );
+    report.endToEnd.push({
+      squareLatencyMs: run.latencyMs,
+      workers: run.workers,
+      concurrency,
+      variant: run.variant,
+      events: accepted,
+      seconds,
+      eventsPerSecond,
+      ackSeconds,
+      ceiling,
+      ingress: sent,
+      cpu,
+    });
     await db.truncate();
     await deleteQueuePrefix(prefix, REDIS_URL);
   }

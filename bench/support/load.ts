@@ -35,18 +35,44 @@ const MIXED = [
   (id: string) => ({ type: 'customer.updated', data: { type: 'customer', id } }),
   (id: string) => ({ type: 'invoice.updated', data: { type: 'invoice', id } }),
   (id: string) => ({ type: 'payment.updated', data: { type: 'payment', id } }),
-  (id: string) => ({ type: 'customer.custom_attribute.updated', data: { type: 'custom_attribute', id, object: { custom_attribute: { key: 'tier', value: 'gold', version: 1, updated_at: new Date().toISOString() } } } }),
+  (id: string) => ({
+    type: 'customer.custom_attribute.updated',
+    data: {
+      type: 'custom_attribute',
+      id,
+      object: { custom_attribute: { key: 'tier', value: 'gold', version: 1, updated_at: new Date().toISOString() } },
+    },
+  }),
 ];
 let mixed = 0;
 
 /** A signed body with a fresh event id, as Square would send it. */
-export function signedEvent(key: string, notificationUrl: string, mix: EventMix = 'payments'): { body: string; headers: Record<string, string> } {
+export function signedEvent(
+  key: string,
+  notificationUrl: string,
+  mix: EventMix = 'payments',
+): { body: string; headers: Record<string, string> } {
   const eventId = randomUUID();
   const id = `bench_${eventId}`;
-  const event = mix === 'mixed'
-    ? MIXED[mixed++ % MIXED.length]!(id)
-    : { type: 'payment.updated', data: { type: 'payment', id, object: { payment: { id, status: 'COMPLETED', amount_money: { amount: 1000, currency: 'USD' }, version: 1 } } } };
-  const body = JSON.stringify({ merchant_id: 'ML7Q2XK4ZP1N9', event_id: eventId, created_at: new Date().toISOString(), ...event });
+  const event =
+    mix === 'mixed'
+      ? MIXED[mixed++ % MIXED.length]!(id)
+      : {
+          type: 'payment.updated',
+          data: {
+            type: 'payment',
+            id,
+            object: {
+              payment: { id, status: 'COMPLETED', amount_money: { amount: 1000, currency: 'USD' }, version: 1 },
+            },
+          },
+        };
+  const body = JSON.stringify({
+    merchant_id: 'ML7Q2XK4ZP1N9',
+    event_id: eventId,
+    created_at: new Date().toISOString(),
+    ...event,
+  });
   return {
     body,
     headers: {

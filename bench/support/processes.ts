@@ -13,7 +13,12 @@ export interface Service {
 }
 
 /** An app started as the tests start it (spawnApp), quiet but for warnings, with its peak memory. */
-export async function startService(name: string, app: string, env: Record<string, string>, portVariable: string): Promise<Service> {
+export async function startService(
+  name: string,
+  app: string,
+  env: Record<string, string>,
+  portVariable: string,
+): Promise<Service> {
   const proc = await spawnApp(app, { LOG_LEVEL: 'warn', ...env }, portVariable, 4000);
   let peak = 0;
   const peakRssMiB = () => (peak = Math.max(peak, readPeakRss(proc.pid)));

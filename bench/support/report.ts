@@ -2,27 +2,64 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { LoadResult } from './load.js';
 
 export interface Report {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string; redis: string; date: string; durationSeconds: number };
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    redis: string;
+    date: string;
+    durationSeconds: number;
+  };
   /** What generated the as-fast-as-possible load: wrk when installed, else autocannon. */
   generator: 'wrk' | 'autocannon';
   throughput: Array<LoadResult & { name: string }>;
   ackVsSquare: Array<{ squareLatencyMs: number; ingress: LoadResult; syncBaseline: LoadResult }>;
   endToEnd: Array<{
-    squareLatencyMs: number; workers: number; concurrency: number; variant?: string; events: number; seconds: number; eventsPerSecond: number; ackSeconds: number; ceiling?: number; ingress: LoadResult;
+    squareLatencyMs: number;
+    workers: number;
+    concurrency: number;
+    variant?: string;
+    events: number;
+    seconds: number;
+    eventsPerSecond: number;
+    ackSeconds: number;
+    ceiling?: number;
+    ingress: LoadResult;
     /** CPU ms per event: the worker process(es), the ingress, the Postgres backends serving the worker, and those serving both. */
     cpu: { worker: number; ingress: number; pgWorker: number; pgAll: number };
   }>;
   memory: { ingress: number; worker: number };
   recovery?: { events: number; seconds: number };
-  tracing?: Array<{ tracing: boolean; events: number; seconds: number; eventsPerSecond: number; cpuMsPerEvent: number; spansPerEvent: number }>;
-  scale?: { rows: number; list: Array<{ query: string; ms: number; events: number }>; pages: Array<{ page: string; ms: number }>; purged: number; purgeSeconds: number };
+  tracing?: Array<{
+    tracing: boolean;
+    events: number;
+    seconds: number;
+    eventsPerSecond: number;
+    cpuMsPerEvent: number;
+    spansPerEvent: number;
+  }>;
+  scale?: {
+    rows: number;
+    list: Array<{ query: string; ms: number; events: number }>;
+    pages: Array<{ page: string; ms: number }>;
+    purged: number;
+    purgeSeconds: number;
+  };
   forwarding?: {
     events: number;
     processedSeconds: number;
     deliveredSeconds: number;
     eventsPerSecond: number;
     deliveriesPerSecond: number;
-    isolation: Array<{ beside: string; deliveries: number; p50: number; p99: number; max: number; deadAttempts: number }>;
+    isolation: Array<{
+      beside: string;
+      deliveries: number;
+      p50: number;
+      p99: number;
+      max: number;
+      deadAttempts: number;
+    }>;
   };
 }
 
@@ -50,46 +87,81 @@ function render(r: Report): string {
   const ofCeiling = ceiling && ours ? ours.rps / ceiling.rps : 0;
   const ofBaseline = baseline && ours ? ours.rps / baseline.rps : 0;
   const lines: string[] = [];
-  lines.push(`Run on ${m.date}: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, Postgres on the same machine; ` +
-    `as-fast-as-possible load from ${r.generator === 'wrk' ? 'wrk (1 thread)' : 'autocannon'} and steady load from the benchmark's own open-loop generator, ` +
-    `on the same machine (they compete for the same ${m.cores} cores). Load runs last ${m.durationSeconds} s. Command: \`npm run bench\`.`);
-  lines.push('', '### 1. Ingress throughput and ack latency (as fast as possible over 50 connections; and a steady 1 000/s)', '');
+  lines.push(
+    `Run on ${m.date}: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, Postgres on the same machine; ` +
+      `as-fast-as-possible load from ${r.generator === 'wrk' ? 'wrk (1 thread)' : 'autocannon'} and steady load from the benchmark's own open-loop generator, ` +
+      `on the same machine (they compete for the same ${m.cores} cores). Load runs last ${m.durationSeconds} s. Command: \`npm run bench\`.`,
+  );
+  lines.push(
+    '',
+    '### 1. Ingress throughput and ack latency (as fast as possible over 50 connections; and a steady 1 000/s)',
+    '',
+  );
   lines.push('| Route | req/s | p50 | p99 | max | errors | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|');
-  for (const t of r.throughput) lines.push(`| ${t.name} | ${t.rps.toFixed(0)} | ${ms(t.p50)} | ${ms(t.p99)} | ${ms(t.max)} | ${t.errors} | ${t.non2xx} |`);
-  lines.push('', `Ingress at **${ofBaseline.toFixed(2)}×** the hand-written handler (target ≥ 1.5×: ${ok(ofBaseline >= 1.5)}) and ` +
-    `**${(ofCeiling * 100).toFixed(0)} %** of the hello-world ceiling (target ≥ 50 %: ${ok(ofCeiling >= 0.5)}); ` +
-    `p99 at 50 connections ${ours?.p99} ms against the hand-written handler's ${baseline?.p99} ms (no worse: ${ok((ours?.p99 ?? Infinity) <= (baseline?.p99 ?? 0))}); ` +
-    `at a steady ${steady?.rps.toFixed(0)} req/s p99 ${steady?.p99} ms (target < 20 ms: ${ok((steady?.p99 ?? Infinity) < 20)}).`);
+  for (const t of r.throughput)
+    lines.push(
+      `| ${t.name} | ${t.rps.toFixed(0)} | ${ms(t.p50)} | ${ms(t.p99)} | ${ms(t.max)} | ${t.errors} | ${t.non2xx} |`,
+    );
+  lines.push(
+    '',
+    `Ingress at **${ofBaseline.toFixed(2)}×** the hand-written handler (target ≥ 1.5×: ${ok(ofBaseline >= 1.5)}) and ` +
+      `**${(ofCeiling * 100).toFixed(0)} %** of the hello-world ceiling (target ≥ 50 %: ${ok(ofCeiling >= 0.5)}); ` +
+      `p99 at 50 connections ${ours?.p99} ms against the hand-written handler's ${baseline?.p99} ms (no worse: ${ok((ours?.p99 ?? Infinity) <= (baseline?.p99 ?? 0))}); ` +
+      `at a steady ${steady?.rps.toFixed(0)} req/s p99 ${steady?.p99} ms (target < 20 ms: ${ok((steady?.p99 ?? Infinity) < 20)}).`,
+  );
 
   lines.push('', '### 2. Ack latency does not depend on Square (a steady 200 deliveries/s, worker running)', '');
-  lines.push('| Square latency | ingress p50 | ingress p99 | ingress req/s | sync baseline p50 | sync baseline p99 | sync req/s |', '|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| Square latency | ingress p50 | ingress p99 | ingress req/s | sync baseline p50 | sync baseline p99 | sync req/s |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  );
   for (const a of r.ackVsSquare) {
-    lines.push(`| ${a.squareLatencyMs} ms | ${ms(a.ingress.p50)} | ${ms(a.ingress.p99)} | ${a.ingress.rps.toFixed(0)} | ${ms(a.syncBaseline.p50)} | ${ms(a.syncBaseline.p99)} | ${a.syncBaseline.rps.toFixed(0)} |`);
+    lines.push(
+      `| ${a.squareLatencyMs} ms | ${ms(a.ingress.p50)} | ${ms(a.ingress.p99)} | ${a.ingress.rps.toFixed(0)} | ${ms(a.syncBaseline.p50)} | ${ms(a.syncBaseline.p99)} | ${a.syncBaseline.rps.toFixed(0)} |`,
+    );
   }
   const [fast, slow] = r.ackVsSquare;
   if (fast && slow) {
-    lines.push('', `Ingress p99 ${fast.ingress.p99} ms → ${slow.ingress.p99} ms when Square slows from 0 to 500 ms ` +
-      `(the same: ${ok(slow.ingress.p99 <= Math.max(fast.ingress.p99 * 1.5, fast.ingress.p99 + 5))}); the synchronous handler's p99 goes ` +
-      `${fast.syncBaseline.p99} ms → ${slow.syncBaseline.p99} ms, and it completes ${slow.syncBaseline.rps.toFixed(0)} req/s of the 200 offered.`);
+    lines.push(
+      '',
+      `Ingress p99 ${fast.ingress.p99} ms → ${slow.ingress.p99} ms when Square slows from 0 to 500 ms ` +
+        `(the same: ${ok(slow.ingress.p99 <= Math.max(fast.ingress.p99 * 1.5, fast.ingress.p99 + 5))}); the synchronous handler's p99 goes ` +
+        `${fast.syncBaseline.p99} ms → ${slow.syncBaseline.p99} ms, and it completes ${slow.syncBaseline.rps.toFixed(0)} req/s of the 200 offered.`,
+    );
   }
 
   lines.push('', '### 3. End to end: request → `processed`', '');
-  lines.push('CPU per event: of the worker process(es) and of the Postgres backends serving them (their utime + stime in /proc, over the run, ' +
-    'divided by the events); in brackets, with the ingress\'s share (its process, its backends). Targets: worker ≤ 0.8 ms, Postgres ≤ 0.7 ms.', '');
-  lines.push('| Square latency | workers × concurrency | run | events | acks done | all processed | events/s | target | worker CPU/event | Postgres CPU/event |', '|---:|---:|---|---:|---:|---:|---:|---|---:|---:|');
+  lines.push(
+    'CPU per event: of the worker process(es) and of the Postgres backends serving them (their utime + stime in /proc, over the run, ' +
+      "divided by the events); in brackets, with the ingress's share (its process, its backends). Targets: worker ≤ 0.8 ms, Postgres ≤ 0.7 ms.",
+    '',
+  );
+  lines.push(
+    '| Square latency | workers × concurrency | run | events | acks done | all processed | events/s | target | worker CPU/event | Postgres CPU/event |',
+    '|---:|---:|---|---:|---:|---:|---:|---|---:|---:|',
+  );
   for (const e of r.endToEnd) {
-    const plain = r.endToEnd.find((p) => !p.variant && p.squareLatencyMs === e.squareLatencyMs && p.workers === e.workers && p.concurrency === e.concurrency);
+    const plain = r.endToEnd.find(
+      (p) =>
+        !p.variant &&
+        p.squareLatencyMs === e.squareLatencyMs &&
+        p.workers === e.workers &&
+        p.concurrency === e.concurrency,
+    );
     const ofPlain = plain ? `${((100 * e.eventsPerSecond) / plain.eventsPerSecond).toFixed(0)} %` : '';
     const share = e.variant?.includes('destination') ? 0.85 : 0.9;
-    const target = e.variant?.startsWith('a mix') ? `${ofPlain} of payments only`
+    const target = e.variant?.startsWith('a mix')
+      ? `${ofPlain} of payments only`
       : e.variant && plain
-      ? `≥ ${100 * share} % of the run without: ${ofPlain}, ${ok(e.eventsPerSecond >= share * plain.eventsPerSecond)}`
-      : e.ceiling === undefined
-        ? `≥ 1000: ${ok(e.eventsPerSecond >= 1000)}`
-        : `≥ 90 % of ${e.ceiling.toFixed(0)} = ${(0.9 * e.ceiling).toFixed(0)}: ${ok(e.eventsPerSecond >= 0.9 * e.ceiling)}`;
+        ? `≥ ${100 * share} % of the run without: ${ofPlain}, ${ok(e.eventsPerSecond >= share * plain.eventsPerSecond)}`
+        : e.ceiling === undefined
+          ? `≥ 1000: ${ok(e.eventsPerSecond >= 1000)}`
+          : `≥ 90 % of ${e.ceiling.toFixed(0)} = ${(0.9 * e.ceiling).toFixed(0)}: ${ok(e.eventsPerSecond >= 0.9 * e.ceiling)}`;
     const c = e.cpu;
-    lines.push(`| ${e.squareLatencyMs} ms | ${e.workers} × ${e.concurrency} | ${e.variant ?? 'payments, mirror only'} | ${e.events} | ${e.ackSeconds.toFixed(1)} s | ${e.seconds.toFixed(1)} s | ${e.eventsPerSecond.toFixed(0)} | ${target} | ` +
-      `${c.worker.toFixed(2)} ms (${(c.worker + c.ingress).toFixed(2)}) | ${c.pgWorker.toFixed(2)} ms (${c.pgAll.toFixed(2)}) |`);
+    lines.push(
+      `| ${e.squareLatencyMs} ms | ${e.workers} × ${e.concurrency} | ${e.variant ?? 'payments, mirror only'} | ${e.events} | ${e.ackSeconds.toFixed(1)} s | ${e.seconds.toFixed(1)} s | ${e.eventsPerSecond.toFixed(0)} | ${target} | ` +
+        `${c.worker.toFixed(2)} ms (${(c.worker + c.ingress).toFixed(2)}) | ${c.pgWorker.toFixed(2)} ms (${c.pgAll.toFixed(2)}) |`,
+    );
   }
 
   lines.push('', '### 4. Memory (peak RSS under the loads above)', '');
@@ -99,36 +171,81 @@ function render(r: Report): string {
   const f = r.forwarding;
   if (f) {
     const plain = r.endToEnd.find((p) => !p.variant && p.squareLatencyMs === 0 && p.workers === 1);
-    lines.push('', '### 5. Forwarding to a destination (1 worker, Square at 0 ms, the destination answering 204 at once)', '');
-    lines.push('| Run | events | all processed | all delivered | events/s | deliveries/s |', '|---|---:|---:|---:|---:|---:|');
-    if (plain) lines.push(`| no destination (section 3) | ${plain.events} | ${plain.seconds.toFixed(1)} s | — | ${plain.eventsPerSecond.toFixed(0)} | — |`);
-    lines.push(`| one destination | ${f.events} | ${f.processedSeconds.toFixed(1)} s | ${f.deliveredSeconds.toFixed(1)} s | ${f.eventsPerSecond.toFixed(0)} | ${f.deliveriesPerSecond.toFixed(0)} |`);
-    if (plain) lines.push('', `With one destination, events are processed at ${((100 * f.eventsPerSecond) / plain.eventsPerSecond).toFixed(0)} % of the rate without.`);
-    lines.push('', 'A healthy destination\'s delivery latency (event applied → delivered), under a steady 200 events/s:', '');
-    lines.push('| Beside it | deliveries | p50 | p99 | max | attempts at the dead one |', '|---|---:|---:|---:|---:|---:|');
-    for (const i of f.isolation) lines.push(`| ${i.beside} | ${i.deliveries} | ${ms(i.p50)} | ${ms(i.p99)} | ${ms(i.max)} | ${i.beside === 'nothing' ? '—' : i.deadAttempts} |`);
+    lines.push(
+      '',
+      '### 5. Forwarding to a destination (1 worker, Square at 0 ms, the destination answering 204 at once)',
+      '',
+    );
+    lines.push(
+      '| Run | events | all processed | all delivered | events/s | deliveries/s |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    if (plain)
+      lines.push(
+        `| no destination (section 3) | ${plain.events} | ${plain.seconds.toFixed(1)} s | — | ${plain.eventsPerSecond.toFixed(0)} | — |`,
+      );
+    lines.push(
+      `| one destination | ${f.events} | ${f.processedSeconds.toFixed(1)} s | ${f.deliveredSeconds.toFixed(1)} s | ${f.eventsPerSecond.toFixed(0)} | ${f.deliveriesPerSecond.toFixed(0)} |`,
+    );
+    if (plain)
+      lines.push(
+        '',
+        `With one destination, events are processed at ${((100 * f.eventsPerSecond) / plain.eventsPerSecond).toFixed(0)} % of the rate without.`,
+      );
+    lines.push(
+      '',
+      "A healthy destination's delivery latency (event applied → delivered), under a steady 200 events/s:",
+      '',
+    );
+    lines.push(
+      '| Beside it | deliveries | p50 | p99 | max | attempts at the dead one |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    for (const i of f.isolation)
+      lines.push(
+        `| ${i.beside} | ${i.deliveries} | ${ms(i.p50)} | ${ms(i.p99)} | ${ms(i.max)} | ${i.beside === 'nothing' ? '—' : i.deadAttempts} |`,
+      );
   }
   if (r.recovery) {
     lines.push('', '### 6. Recovery from the Events API (1 worker; Square at 0 ms)', '');
-    lines.push(`${r.recovery.events} events in Square's event log that were never delivered: found by the reconciler's first run and all processed ` +
-      `**${r.recovery.seconds.toFixed(1)} s** after the worker started (${(r.recovery.events / r.recovery.seconds).toFixed(0)} events/s, worker start included).`);
+    lines.push(
+      `${r.recovery.events} events in Square's event log that were never delivered: found by the reconciler's first run and all processed ` +
+        `**${r.recovery.seconds.toFixed(1)} s** after the worker started (${(r.recovery.events / r.recovery.seconds).toFixed(0)} events/s, worker start included).`,
+    );
   }
   if (r.scale) {
     lines.push('', `### 7. The inbox at ${r.scale.rows.toLocaleString('en')} rows`, '');
     lines.push('`GET /admin/api/events?…` over HTTP (a page of 50, median of 5 calls):', '');
     lines.push('| Query | time | events |', '|---|---:|---:|');
     for (const l of r.scale.list) lines.push(`| \`${l.query}\` | ${l.ms} ms | ${l.events} |`);
-    lines.push('', 'The console\'s pages over HTTP (HTML, median of 5 calls):', '', '| Page | time |', '|---|---:|');
+    lines.push('', "The console's pages over HTTP (HTML, median of 5 calls):", '', '| Page | time |', '|---|---:|');
     for (const p of r.scale.pages) lines.push(`| \`${p.page}\` | ${p.ms} ms |`);
-    lines.push('', `Purge (\`npm run events -- purge --older-than 1d\`): ${r.scale.purged.toLocaleString('en')} bodies in ${r.scale.purgeSeconds.toFixed(1)} s, ` +
-      `**${(r.scale.purged / r.scale.purgeSeconds).toFixed(0)} rows/s**, in batches of 1 000 with a pause between them.`);
+    lines.push(
+      '',
+      `Purge (\`npm run events -- purge --older-than 1d\`): ${r.scale.purged.toLocaleString('en')} bodies in ${r.scale.purgeSeconds.toFixed(1)} s, ` +
+        `**${(r.scale.purged / r.scale.purgeSeconds).toFixed(0)} rows/s**, in batches of 1 000 with a pause between them.`,
+    );
   }
   if (r.tracing?.length) {
-    lines.push('', '### 8. Tracing (1 worker, Square at 0 ms, one destination answering 204; until all are delivered)', '');
-    lines.push('| Tracing | events | events/s | CPU per event (ingress + worker) | spans exported per event |', '|---|---:|---:|---:|---:|');
-    for (const t of r.tracing) lines.push(`| ${t.tracing ? 'on, exporting' : 'off'} | ${t.events} | ${t.eventsPerSecond.toFixed(0)} | ${t.cpuMsPerEvent.toFixed(2)} ms | ${t.spansPerEvent.toFixed(1)} |`);
-    const mean = (on: boolean) => r.tracing!.filter((t) => t.tracing === on).reduce((sum, t, _, all) => sum + t.eventsPerSecond / all.length, 0);
-    lines.push('', `With tracing on and exporting, events are delivered at ${((100 * mean(true)) / mean(false)).toFixed(0)} % of the rate with it off (mean of the runs).`);
+    lines.push(
+      '',
+      '### 8. Tracing (1 worker, Square at 0 ms, one destination answering 204; until all are delivered)',
+      '',
+    );
+    lines.push(
+      '| Tracing | events | events/s | CPU per event (ingress + worker) | spans exported per event |',
+      '|---|---:|---:|---:|---:|',
+    );
+    for (const t of r.tracing)
+      lines.push(
+        `| ${t.tracing ? 'on, exporting' : 'off'} | ${t.events} | ${t.eventsPerSecond.toFixed(0)} | ${t.cpuMsPerEvent.toFixed(2)} ms | ${t.spansPerEvent.toFixed(1)} |`,
+      );
+    const mean = (on: boolean) =>
+      r.tracing!.filter((t) => t.tracing === on).reduce((sum, t, _, all) => sum + t.eventsPerSecond / all.length, 0);
+    lines.push(
+      '',
+      `With tracing on and exporting, events are delivered at ${((100 * mean(true)) / mean(false)).toFixed(0)} % of the rate with it off (mean of the runs).`,
+    );
   }
   return lines.join('\n');
 }

@@ -23,16 +23,25 @@ const QUERIES: Array<[string, string]> = [
   ['status=dead_lettered&type=refund.updated (matches nothing)', 'status=dead_lettered&type=refund.updated'],
   ['merchant=M42', 'merchant=M42'],
   ['objectId=pay_4242', 'objectId=pay_4242'],
-  ['contains={"data":{"object":{"payment":{"status":"FAILED"}}}}', `contains=${encodeURIComponent('{"data":{"object":{"payment":{"status":"FAILED"}}}}')}`],
-  ['contains=…{"amount":4242}… (rare)', `contains=${encodeURIComponent('{"data":{"object":{"payment":{"amount_money":{"amount":4242}}}}}')}`],
-  ['type=order.updated&receivedFrom=<30 days ago>', `type=order.updated&receivedFrom=${new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10)}`],
+  [
+    'contains={"data":{"object":{"payment":{"status":"FAILED"}}}}',
+    `contains=${encodeURIComponent('{"data":{"object":{"payment":{"status":"FAILED"}}}}')}`,
+  ],
+  [
+    'contains=…{"amount":4242}… (rare)',
+    `contains=${encodeURIComponent('{"data":{"object":{"payment":{"amount_money":{"amount":4242}}}}}')}`,
+  ],
+  [
+    'type=order.updated&receivedFrom=<30 days ago>',
+    `type=order.updated&receivedFrom=${new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10)}`,
+  ],
 ];
 
 // The console's pages (HTML, the same queries plus the page's own): each filter, one event's page, and the summaries.
 const PAGES: Array<[string, string]> = [
   ...QUERIES.map(([label, query]): [string, string] => [`/events ${label}`, `/events?${query}`]),
   ['/events type=payment.*', '/events?type=payment.*'],
-  ['/events/scale-4242 (an event\'s page)', '/events/scale-4242'],
+  ["/events/scale-4242 (an event's page)", '/events/scale-4242'],
   ['/ (overview)', '/'],
   ['/dead-letters (grouped)', '/dead-letters'],
 ];
@@ -59,7 +68,12 @@ export async function scaleRun(rows: number, report: Report): Promise<void> {
     await db.pool.query(FILL, [rows]);
     await db.pool.query('ANALYZE webhook_events');
     const fillSeconds = (performance.now() - t0) / 1000;
-    const admin = await startService('admin', 'admin', { DATABASE_URL: db.url, ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: '127.0.0.1' }, 'ADMIN_PORT');
+    const admin = await startService(
+      'admin',
+      'admin',
+      { DATABASE_URL: db.url, ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: '127.0.0.1' },
+      'ADMIN_PORT',
+    );
     const list: Array<{ query: string; ms: number; events: number }> = [];
     const pages: Array<{ page: string; ms: number }> = [];
     try {
@@ -67,17 +81,25 @@ export async function scaleRun(rows: number, report: Report): Promise<void> {
         const { ms, text } = await median(`http://127.0.0.1:${admin.port}/admin/api/events?${query}`);
         list.push({ query: label, ms, events: (JSON.parse(text) as { events: unknown[] }).events.length });
       }
-      for (const [label, path] of PAGES) pages.push({ page: label, ms: (await median(`http://127.0.0.1:${admin.port}${path}`)).ms });
+      for (const [label, path] of PAGES)
+        pages.push({ page: label, ms: (await median(`http://127.0.0.1:${admin.port}${path}`)).ms });
     } finally {
       await admin.stop();
     }
     t0 = performance.now();
-    const purge = await runNode('dist/apps/cli/src/events.main.js', ['purge', '--older-than', '1d'], { DATABASE_URL: db.url }, 600_000);
+    const purge = await runNode(
+      'dist/apps/cli/src/events.main.js',
+      ['purge', '--older-than', '1d'],
+      { DATABASE_URL: db.url },
+      600_000,
+    );
     const purgeSeconds = (performance.now() - t0) / 1000;
     const purged = Number(/: (\d+) processed/.exec(purge.stdout)?.[1] ?? 0);
     for (const l of list) console.log(`scale: ${l.query}: ${l.ms} ms (${l.events} events)`);
     for (const p of pages) console.log(`scale: console ${p.page}: ${p.ms} ms`);
-    console.log(`scale: ${rows} rows filled in ${fillSeconds.toFixed(0)} s; purge of ${purged} bodies took ${purgeSeconds.toFixed(1)} s (${(purged / purgeSeconds).toFixed(0)} rows/s)`);
+    console.log(
+      `scale: ${rows} rows filled in ${fillSeconds.toFixed(0)} s; purge of ${purged} bodies took ${purgeSeconds.toFixed(1)} s (${(purged / purgeSeconds).toFixed(0)} rows/s)`,
+    );
     report.scale = { rows, list, pages, purged, purgeSeconds };
   } finally {
     await db.drop();

@@ -8,7 +8,6 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const KEY = 'whsk_bench_key';
 export const NOTIFICATION_URL = 'https://hooks.example.com/webhooks/square';
 
-
 export interface BenchDatabase {
   url: string;
   pool: pg.Pool;
@@ -27,9 +26,15 @@ export async function freshDatabase(): Promise<BenchDatabase> {
   return {
     url,
     pool,
-    settledCount: async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE status <> 'received'`)).rows[0]!.n),
+    settledCount: async () =>
+      Number(
+        (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE status <> 'received'`))
+          .rows[0]!.n,
+      ),
     truncate: async () => {
-      await pool.query('TRUNCATE webhook_events, event_attempts, event_claims, payments, refunds, square_objects, invalid_webhooks, job_outbox, forward_deliveries, forward_attempts, forward_destinations, reconcile_checkpoints');
+      await pool.query(
+        'TRUNCATE webhook_events, event_attempts, event_claims, payments, refunds, square_objects, invalid_webhooks, job_outbox, forward_deliveries, forward_attempts, forward_destinations, reconcile_checkpoints',
+      );
       await pool.query('TRUNCATE bench_handled').catch(() => undefined); // the handler run's table, when it exists
     },
     drop: async () => {

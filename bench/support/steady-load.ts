@@ -31,14 +31,18 @@ export async function steadySignedLoad(options: {
     const event = events[i]!;
     inFlight.push(
       new Promise<void>((resolve) => {
-        const req = http.request(url, { method: 'POST', agent, headers: { ...event.headers, 'content-length': Buffer.byteLength(event.body) } }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - due);
-            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
-            resolve();
-          });
-        });
+        const req = http.request(
+          url,
+          { method: 'POST', agent, headers: { ...event.headers, 'content-length': Buffer.byteLength(event.body) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              latencies.push(performance.now() - due);
+              if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
+              resolve();
+            });
+          },
+        );
         req.on('error', () => {
           errors++;
           resolve();
@@ -51,6 +55,16 @@ export async function steadySignedLoad(options: {
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return { requests: latencies.length, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), max: Math.round(latencies.at(-1) ?? 0), errors, non2xx, seconds };
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: Math.round(latencies.at(-1) ?? 0),
+    errors,
+    non2xx,
+    seconds,
+  };
 }

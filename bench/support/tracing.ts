@@ -23,7 +23,15 @@ async function otlpSink(): Promise<{ endpoint: string; spans(): number; close():
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { endpoint: `http://127.0.0.1:${port}`, spans: () => spans, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    spans: () => spans,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 const count = async (db: BenchDatabase, sql: string) => Number((await db.pool.query<{ n: string }>(sql)).rows[0]!.n);
@@ -34,7 +42,12 @@ const count = async (db: BenchDatabase, sql: string) => Number((await db.pool.qu
  * span to a local OTLP/HTTP receiver), alternately, twice each; CPU per event of the ingress and the
  * worker together.
  */
-export async function tracingRuns(db: BenchDatabase, fake: FakeSquareServer, events: number, report: Report): Promise<void> {
+export async function tracingRuns(
+  db: BenchDatabase,
+  fake: FakeSquareServer,
+  events: number,
+  report: Report,
+): Promise<void> {
   fake.latencyMs = 0;
   const receiver = await fastReceiver();
   const sink = await otlpSink();
@@ -43,7 +56,9 @@ export async function tracingRuns(db: BenchDatabase, fake: FakeSquareServer, eve
     for (const tracing of [false, true, false, true]) {
       const prefix = queuePrefix();
       const env = {
-        ...baseEnv(db.url, prefix), SQUARE_BASE_URL: fake.url, FORWARD_DESTINATIONS_FILE: destinationsFile([{ name: 'fast', url: receiver.url }]),
+        ...baseEnv(db.url, prefix),
+        SQUARE_BASE_URL: fake.url,
+        FORWARD_DESTINATIONS_FILE: destinationsFile([{ name: 'fast', url: receiver.url }]),
         ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {}),
       };
       const ingress = await startService('ingress', 'ingress', env, 'INGRESS_PORT');
@@ -51,16 +66,32 @@ export async function tracingRuns(db: BenchDatabase, fake: FakeSquareServer, eve
       const spansBefore = sink.spans();
       const cpuBefore = ingress.cpuSeconds() + worker.cpuSeconds();
       const t0 = performance.now();
-      const sent = await signedLoad({ url: `http://127.0.0.1:${ingress.port}/webhooks/square`, key: KEY, notificationUrl: NOTIFICATION_URL, connections: CONNECTIONS, amount: events });
+      const sent = await signedLoad({
+        url: `http://127.0.0.1:${ingress.port}/webhooks/square`,
+        key: KEY,
+        notificationUrl: NOTIFICATION_URL,
+        connections: CONNECTIONS,
+        amount: events,
+      });
       const accepted = sent.requests - sent.non2xx - sent.errors;
-      while ((await count(db, "SELECT count(*) AS n FROM forward_deliveries WHERE status = 'delivered'")) < accepted) await new Promise((r) => setTimeout(r, 100));
+      while ((await count(db, "SELECT count(*) AS n FROM forward_deliveries WHERE status = 'delivered'")) < accepted)
+        await new Promise((r) => setTimeout(r, 100));
       const seconds = (performance.now() - t0) / 1000;
       const cpuSeconds = ingress.cpuSeconds() + worker.cpuSeconds() - cpuBefore;
       await Promise.all([ingress.stop(), worker.stop()]); // SIGTERM: the last spans are flushed
-      const run = { tracing, events: accepted, seconds, eventsPerSecond: accepted / seconds, cpuMsPerEvent: (1000 * cpuSeconds) / accepted, spansPerEvent: (sink.spans() - spansBefore) / accepted };
+      const run = {
+        tracing,
+        events: accepted,
+        seconds,
+        eventsPerSecond: accepted / seconds,
+        cpuMsPerEvent: (1000 * cpuSeconds) / accepted,
+        spansPerEvent: (sink.spans() - spansBefore) / accepted,
+      };
       report.tracing.push(run);
-      console.log(`tracing ${tracing ? 'on ' : 'off'}: ${accepted} events delivered in ${seconds.toFixed(1)} s → ${run.eventsPerSecond.toFixed(0)} events/s, `
-        + `${run.cpuMsPerEvent.toFixed(2)} ms CPU per event (ingress + worker), ${run.spansPerEvent.toFixed(1)} spans exported per event`);
+      console.log(
+        `tracing ${tracing ? 'on ' : 'off'}: ${accepted} events delivered in ${seconds.toFixed(1)} s → ${run.eventsPerSecond.toFixed(0)} events/s, ` +
+          `${run.cpuMsPerEvent.toFixed(2)} ms CPU per event (ingress + worker), ${run.spansPerEvent.toFixed(1)} spans exported per event`,
+      );
       await db.truncate();
       await deleteQueuePrefix(prefix, REDIS_URL);
     }

@@ -26,7 +26,12 @@ export function wrkAvailable(): boolean {
 }
 
 /** wrk against `url` for `seconds`: signed POSTs of distinct events when `signing` is given, else GETs. */
-export function wrkLoad(url: string, connections: number, seconds: number, signing?: { key: string; notificationUrl: string }): LoadResult {
+export function wrkLoad(
+  url: string,
+  connections: number,
+  seconds: number,
+  signing?: { key: string; notificationUrl: string },
+): LoadResult {
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   try {
     const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s'];

@@ -6,23 +6,36 @@ import { dirname, join, normalize, relative } from 'node:path';
 // moved or a heading renamed fails here, naming the file, the line and the link.
 
 const ROOT = process.cwd();
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The text without fenced code blocks and inline code, lines kept in place (for line numbers). */
 function prose(markdown: string): string {
   let fenced = false;
-  return markdown.split('\n').map((line) => {
-    if (/^\s*(```|~~~)/.test(line)) {
-      fenced = !fenced;
-      return '';
-    }
-    return fenced ? '' : line.replace(/`[^`]*`/g, '``');
-  }).join('\n');
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) {
+        fenced = !fenced;
+        return '';
+      }
+      return fenced ? '' : line.replace(/`[^`]*`/g, '``');
+    })
+    .join('\n');
 }
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/`/g, '').replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/`/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }
 
 const anchorsCache = new Map<string, Set<string>>();
@@ -48,16 +61,22 @@ function anchorsOf(file: string): Set<string> {
   return anchors;
 }
 
-interface Link { page: string; line: number; target: string }
+interface Link {
+  page: string;
+  line: number;
+  target: string;
+}
 
 function linksOf(page: string): Link[] {
   const links: Link[] = [];
-  prose(readFileSync(join(ROOT, page), 'utf8')).split('\n').forEach((text, i) => {
-    // [text](target) and ![alt](target); the text may hold one level of brackets.
-    for (const [, target] of text.matchAll(/\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-      links.push({ page, line: i + 1, target: target! });
-    }
-  });
+  prose(readFileSync(join(ROOT, page), 'utf8'))
+    .split('\n')
+    .forEach((text, i) => {
+      // [text](target) and ![alt](target); the text may hold one level of brackets.
+      for (const [, target] of text.matchAll(/\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+        links.push({ page, line: i + 1, target: target! });
+      }
+    });
   return links;
 }
 
@@ -68,7 +87,9 @@ function problemOf({ page, target }: Link): string | undefined {
   if (relative(ROOT, join(ROOT, file)).startsWith('..')) return `leads out of the repository`;
   if (!existsSync(join(ROOT, file))) return `${file} does not exist`;
   if (anchor === undefined || anchor === '' || !file.endsWith('.md')) return undefined;
-  return anchorsOf(file).has(decodeURIComponent(anchor)) ? undefined : `${file} has no heading with the anchor #${anchor}`;
+  return anchorsOf(file).has(decodeURIComponent(anchor))
+    ? undefined
+    : `${file} has no heading with the anchor #${anchor}`;
 }
 
 describe('links in README.md and docs/*.md', () => {
@@ -86,7 +107,9 @@ describe('links in README.md and docs/*.md', () => {
   });
 
   it("computes GitHub's anchors", () => {
-    expect(slug("Never miss an event: reconciling with Square's Events API")).toBe('never-miss-an-event-reconciling-with-squares-events-api');
+    expect(slug("Never miss an event: reconciling with Square's Events API")).toBe(
+      'never-miss-an-event-reconciling-with-squares-events-api',
+    );
     expect(slug('What `ctx.sql` refuses')).toBe('what-ctxsql-refuses');
     expect(slug('Try it without Square: the webhook CLI')).toBe('try-it-without-square-the-webhook-cli');
   });

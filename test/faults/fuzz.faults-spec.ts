@@ -11,9 +11,18 @@ import { recordScenario, table } from './support/reliability-report.js';
 const KEY = 'whsk_fuzz_key';
 const URL_SIGNED = 'https://hooks.example.com/webhooks/square';
 const ALLOWED = new Set([200, 400, 401, 404, 405, 413, 415]);
-const likeSquare = (r: { method: string; path: string; contentType: string; contentEncoding: string | undefined; signature: string }) =>
-  r.method === 'POST' && r.path === '/webhooks/square' && r.contentType.toLowerCase().startsWith('application/json')
-  && r.contentEncoding === undefined && r.signature === 'valid';
+const likeSquare = (r: {
+  method: string;
+  path: string;
+  contentType: string;
+  contentEncoding: string | undefined;
+  signature: string;
+}) =>
+  r.method === 'POST' &&
+  r.path === '/webhooks/square' &&
+  r.contentType.toLowerCase().startsWith('application/json') &&
+  r.contentEncoding === undefined &&
+  r.signature === 'valid';
 
 type SignatureMode = 'none' | 'empty' | 'random' | 'valid' | 'other-url' | 'other-key' | 'sha1' | 'huge';
 
@@ -31,15 +40,19 @@ describe('fuzzing the ingress', () => {
   beforeAll(async () => {
     await migrate(databaseUrl(dbName), MIGRATIONS_DIR);
     db = new pg.Pool({ connectionString: databaseUrl(dbName), max: 2 });
-    ingress = await spawnApp('ingress', {
-      DATABASE_URL: databaseUrl(dbName),
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
-      SQUARE_WEBHOOK_NOTIFICATION_URL: URL_SIGNED,
-      SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1: 'true',
-      LOG_LEVEL: 'error',
-    }, 'INGRESS_PORT');
+    ingress = await spawnApp(
+      'ingress',
+      {
+        DATABASE_URL: databaseUrl(dbName),
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        SQUARE_WEBHOOK_SIGNATURE_KEYS: KEY,
+        SQUARE_WEBHOOK_NOTIFICATION_URL: URL_SIGNED,
+        SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1: 'true',
+        LOG_LEVEL: 'error',
+      },
+      'INGRESS_PORT',
+    );
   });
 
   afterAll(async () => {
@@ -55,7 +68,16 @@ describe('fuzzing the ingress', () => {
     let closedBeforeBody = 0;
     const body = fc.oneof(
       { weight: 3, arbitrary: fc.json().map((s) => Buffer.from(s)) },
-      { weight: 3, arbitrary: fc.record({ event_id: fc.oneof(fc.uuid(), fc.string(), fc.integer(), fc.constant('')), type: fc.oneof(fc.constantFrom('payment.updated', 'customer.created'), fc.string()), data: fc.jsonValue() }).map((o) => Buffer.from(JSON.stringify(o))) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .record({
+            event_id: fc.oneof(fc.uuid(), fc.string(), fc.integer(), fc.constant('')),
+            type: fc.oneof(fc.constantFrom('payment.updated', 'customer.created'), fc.string()),
+            data: fc.jsonValue(),
+          })
+          .map((o) => Buffer.from(JSON.stringify(o))),
+      },
       { weight: 2, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)) },
       { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 512 }).map((s) => Buffer.from(s)) },
       { weight: 1, arbitrary: fc.integer({ min: -2, max: 2 }).map((d) => Buffer.alloc(1024 * 1024 + d, 0x20)) },
@@ -63,18 +85,54 @@ describe('fuzzing the ingress', () => {
     const request = fc.record({
       body,
       // Mostly well-formed deliveries, so that bodies and signatures reach the guard and the parser.
-      method: fc.oneof({ weight: 9, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('PUT', 'GET', 'PATCH', 'DELETE') }),
+      method: fc.oneof(
+        { weight: 9, arbitrary: fc.constant('POST') },
+        { weight: 1, arbitrary: fc.constantFrom('PUT', 'GET', 'PATCH', 'DELETE') },
+      ),
       path: fc.oneof(
         { weight: 8, arbitrary: fc.constantFrom('/webhooks/square', '/webhooks/square/', '/webhooks/square?x=1') },
         { weight: 1, arbitrary: fc.constantFrom('/WEBHOOKS/SQUARE', '/webhooks', '/', '/webhooks/square/extra') },
       ),
       contentType: fc.oneof(
-        { weight: 8, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON') },
-        { weight: 2, arbitrary: fc.oneof(fc.constantFrom('text/plain', '', 'multipart/form-data; boundary=x'), fc.string({ maxLength: 40 })) },
+        {
+          weight: 8,
+          arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON'),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.oneof(
+            fc.constantFrom('text/plain', '', 'multipart/form-data; boundary=x'),
+            fc.string({ maxLength: 40 }),
+          ),
+        },
       ),
-      contentEncoding: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: fc.constantFrom('identity', 'gzip', 'br', 'x-unknown') }),
-      signature: fc.constantFrom<SignatureMode>('none', 'empty', 'random', 'valid', 'valid', 'valid', 'other-url', 'other-key', 'sha1', 'huge'),
-      noise: fc.dictionary(fc.constantFrom('square-retry-number', 'square-initial-delivery-timestamp', 'square-environment', 'x-forwarded-host', 'host'), fc.string({ maxLength: 60 }), { maxKeys: 3 }),
+      contentEncoding: fc.oneof(
+        { weight: 8, arbitrary: fc.constant(undefined) },
+        { weight: 2, arbitrary: fc.constantFrom('identity', 'gzip', 'br', 'x-unknown') },
+      ),
+      signature: fc.constantFrom<SignatureMode>(
+        'none',
+        'empty',
+        'random',
+        'valid',
+        'valid',
+        'valid',
+        'other-url',
+        'other-key',
+        'sha1',
+        'huge',
+      ),
+      noise: fc.dictionary(
+        fc.constantFrom(
+          'square-retry-number',
+          'square-initial-delivery-timestamp',
+          'square-environment',
+          'x-forwarded-host',
+          'host',
+        ),
+        fc.string({ maxLength: 60 }),
+        { maxKeys: 3 },
+      ),
     });
 
     await fc.assert(
@@ -99,7 +157,11 @@ describe('fuzzing the ingress', () => {
         const withBody = r.method !== 'GET';
         let res: Response;
         try {
-          res = await fetch(`http://127.0.0.1:${ingress.port}${r.path}`, { method: r.method, headers, body: withBody ? r.body : undefined });
+          res = await fetch(`http://127.0.0.1:${ingress.port}${r.path}`, {
+            method: r.method,
+            headers,
+            body: withBody ? r.body : undefined,
+          });
           await res.arrayBuffer();
         } catch (err) {
           // A request the ingress refuses from its headers alone (method, path, content type, a missing
@@ -113,7 +175,10 @@ describe('fuzzing the ingress', () => {
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         return ALLOWED.has(res.status);
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 400), seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+      {
+        numRuns: Number(process.env.FUZZ_RUNS ?? 400),
+        seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined,
+      },
     );
 
     // Bytes that are not even HTTP.
@@ -131,22 +196,35 @@ describe('fuzzing the ingress', () => {
 
     const alive = await fetch(`http://127.0.0.1:${ingress.port}/health/live`);
     expect(alive.status).toBe(200);
-    const { rows } = await db.query<{ raw_body: Buffer }>('SELECT raw_body FROM webhook_events UNION ALL SELECT raw_body FROM invalid_webhooks');
+    const { rows } = await db.query<{ raw_body: Buffer }>(
+      'SELECT raw_body FROM webhook_events UNION ALL SELECT raw_body FROM invalid_webhooks',
+    );
     const unsignedStored = rows.filter((r) => !validlySigned.has(r.raw_body.toString('base64')));
-    recordScenario('fuzz', [
-      '### Bad-input fuzzing of the ingress (fast-check)',
-      '',
-      table([
-        ['random requests (bodies, content types, encodings, sizes up to 1 MiB + 2, methods, paths, signatures)', Object.values(statuses).reduce((a, b) => a + b, 0) + closedBeforeBody],
-        ['answers by status', Object.entries(statuses).map(([s, n]) => `${n}× ${s}`).join(', ')],
-        ['closed while the client still sent a body the ingress refused from its headers', closedBeforeBody],
-        ['5xx answers', Object.entries(statuses).filter(([s]) => Number(s) >= 500).length],
-        ['non-HTTP byte streams sent', 30],
-        ['ingress alive afterwards', alive.status === 200 ? 'yes' : 'no'],
-        ['rows stored (events + invalid bodies)', rows.length],
-        ['rows stored without a valid signature', unsignedStored.length],
-      ]),
-    ].join('\n'));
+    recordScenario(
+      'fuzz',
+      [
+        '### Bad-input fuzzing of the ingress (fast-check)',
+        '',
+        table([
+          [
+            'random requests (bodies, content types, encodings, sizes up to 1 MiB + 2, methods, paths, signatures)',
+            Object.values(statuses).reduce((a, b) => a + b, 0) + closedBeforeBody,
+          ],
+          [
+            'answers by status',
+            Object.entries(statuses)
+              .map(([s, n]) => `${n}× ${s}`)
+              .join(', '),
+          ],
+          ['closed while the client still sent a body the ingress refused from its headers', closedBeforeBody],
+          ['5xx answers', Object.entries(statuses).filter(([s]) => Number(s) >= 500).length],
+          ['non-HTTP byte streams sent', 30],
+          ['ingress alive afterwards', alive.status === 200 ? 'yes' : 'no'],
+          ['rows stored (events + invalid bodies)', rows.length],
+          ['rows stored without a valid signature', unsignedStored.length],
+        ]),
+      ].join('\n'),
+    );
     expect(unsignedStored).toHaveLength(0);
   }, 240_000);
 });

@@ -38,7 +38,15 @@ export interface Call {
 export async function callApp(app: AppProcess, path: string, init: Call = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: app.port, path, method: init.method ?? 'GET', headers: init.headers, localAddress: init.from, agent: false },
+      {
+        host: '127.0.0.1',
+        port: app.port,
+        path,
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        localAddress: init.from,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -46,7 +54,8 @@ export async function callApp(app: AppProcess, path: string, init: Call = {}): P
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, String(value));
+          for (const [name, value] of Object.entries(res.headers))
+            if (value !== undefined) headers.set(name, String(value));
           const json = headers.get('content-type')?.includes('application/json') ? (JSON.parse(text) as Json) : {};
           resolve({ status: res.statusCode ?? 0, headers, text, json });
         });
@@ -75,8 +84,17 @@ export async function storeInboxEvent(db: TestDatabase, eventId: string, e: Stor
        square_initial_delivery_at, square_retry_number, square_retry_reason)
      VALUES ($1, $2, 'ML7Q2XK4ZP1N9', 'sha256', $3, $4::jsonb, $5::webhook_event_status, $6::timestamptz, $7, $8, $9,
        CASE WHEN $5 = 'dead_lettered' THEN now() END, 'Sandbox', '2024-05-01T09:59:58Z', 1, 'http_timeout')`,
-    [eventId, e.type ?? 'payment.updated', body, body.toString(), e.status ?? 'received', e.receivedAt ?? new Date().toISOString(),
-      e.deadLetterReason ?? null, e.lastError ?? null, e.attempts ?? 0],
+    [
+      eventId,
+      e.type ?? 'payment.updated',
+      body,
+      body.toString(),
+      e.status ?? 'received',
+      e.receivedAt ?? new Date().toISOString(),
+      e.deadLetterReason ?? null,
+      e.lastError ?? null,
+      e.attempts ?? 0,
+    ],
   );
   return body;
 }

@@ -8,6 +8,7 @@ export const CHROMIUM = '/usr/bin/chromium';
  * that skips would pass without a browser ever having looked at a page.
  */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it)`);
   return playwright.chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }

@@ -7,9 +7,18 @@ export interface CliRun {
 }
 
 /** Runs a built entry point (dist/…) as the npm scripts do, with extra environment variables. */
-export function runNode(script: string, args: string[], env: Record<string, string>, timeoutMs = 30_000, cwd?: string): Promise<CliRun> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  cwd?: string,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ENV_FILE: '/nonexistent', ...env }, cwd });
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ENV_FILE: '/nonexistent', ...env },
+      cwd,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -35,7 +44,9 @@ export interface RunningNode {
 }
 
 export function startNode(script: string, args: string[], env: Record<string, string>): RunningNode {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ENV_FILE: '/nonexistent', ...env } });
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ENV_FILE: '/nonexistent', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -54,7 +65,8 @@ export function startNode(script: string, args: string[], env: Record<string, st
       for (;;) {
         const match = stdout.match(pattern);
         if (match) return match;
-        if (done || Date.now() > deadline) throw new Error(`no ${pattern} in the output (${done ? 'exited' : 'timed out'}):\n${stdout}\n${stderr}`);
+        if (done || Date.now() > deadline)
+          throw new Error(`no ${pattern} in the output (${done ? 'exited' : 'timed out'}):\n${stdout}\n${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -7,19 +7,25 @@ import { NOTIFICATION_URL, signedHeaders } from './signing.js';
 export interface TestIngress {
   app: INestApplication;
   url: string;
-  post(body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; ms: number }>;
+  post(
+    body: Buffer | string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers; ms: number }>;
   /** Posts `body` signed with `key`: the event id of the 200 answer (anything else throws). */
   accepted(body: Buffer, key: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export function ingressConfig(databaseUrl: string, overrides: Partial<{
-  signatureKeys: string[];
-  notificationUrl: string;
-  allowLegacySha1: boolean;
-  maxInFlightBodyBytes: number;
-  requestTimeoutMs: number;
-}> = {}): IngressAppConfig {
+export function ingressConfig(
+  databaseUrl: string,
+  overrides: Partial<{
+    signatureKeys: string[];
+    notificationUrl: string;
+    allowLegacySha1: boolean;
+    maxInFlightBodyBytes: number;
+    requestTimeoutMs: number;
+  }> = {},
+): IngressAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10, pooler: 'none', directUrl: undefined },
     webhook: {
@@ -27,7 +33,11 @@ export function ingressConfig(databaseUrl: string, overrides: Partial<{
       notificationUrl: overrides.notificationUrl ?? NOTIFICATION_URL,
       allowLegacySha1: overrides.allowLegacySha1 ?? false,
     },
-    ingress: { port: 0, maxInFlightBodyBytes: overrides.maxInFlightBodyBytes ?? 8 * 1024 * 1024, requestTimeoutMs: overrides.requestTimeoutMs ?? 10_000 },
+    ingress: {
+      port: 0,
+      maxInFlightBodyBytes: overrides.maxInFlightBodyBytes ?? 8 * 1024 * 1024,
+      requestTimeoutMs: overrides.requestTimeoutMs ?? 10_000,
+    },
     log: { level: 'error', format: 'json' },
     // Off, as with no OTEL_* variable set (the in-process apps never start the SDK: runApp does).
     tracing: loadConfig(['tracing'], {}).tracing,
@@ -44,7 +54,12 @@ export async function startIngress(config: IngressAppConfig, listenPort = 0): Pr
     const started = performance.now();
     const res = await fetch(`${url}/webhooks/square`, { method: 'POST', body, headers });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers, ms: performance.now() - started };
+    return {
+      status: res.status,
+      body: text ? JSON.parse(text) : {},
+      headers: res.headers,
+      ms: performance.now() - started,
+    };
   };
   return {
     app,
@@ -52,7 +67,8 @@ export async function startIngress(config: IngressAppConfig, listenPort = 0): Pr
     post,
     async accepted(body, key) {
       const answer = await post(body, signedHeaders(body, key));
-      if (answer.status !== 200) throw new Error(`the ingress answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      if (answer.status !== 200)
+        throw new Error(`the ingress answered ${answer.status}: ${JSON.stringify(answer.body)}`);
       return String(answer.body.eventId);
     },
     close: () => app.close(),

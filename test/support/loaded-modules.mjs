@@ -8,5 +8,12 @@ const file = process.env.LOADED_MODULES_FILE;
 if (file) {
   register('./loaded-modules.hooks.mjs', import.meta.url, { data: { file } });
   const require = createRequire(import.meta.url);
-  process.on('exit', () => appendFileSync(file, Object.keys(require.cache).map((p) => `${p}\n`).join('')));
+  process.on('exit', () =>
+    appendFileSync(
+      file,
+      Object.keys(require.cache)
+        .map((p) => `${p}\n`)
+        .join(''),
+    ),
+  );
 }

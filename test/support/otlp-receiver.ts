@@ -20,14 +20,23 @@ type KeyValue = { key: string; value: AnyValue };
 interface ExportRequest {
   resourceSpans?: Array<{
     resource?: { attributes?: KeyValue[] };
-    scopeSpans?: Array<{ spans?: Array<{
-      traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: KeyValue[];
-      links?: Array<{ traceId: string; spanId: string }>; status?: { code?: number };
-    }> }>;
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: KeyValue[];
+        links?: Array<{ traceId: string; spanId: string }>;
+        status?: { code?: number };
+      }>;
+    }>;
   }>;
 }
 
-const valueOf = (v: AnyValue) => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? '';
+const valueOf = (v: AnyValue) =>
+  v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? '';
 const attributesOf = (list: KeyValue[] = []) => Object.fromEntries(list.map((kv) => [kv.key, valueOf(kv.value)]));
 
 /**
@@ -49,7 +58,11 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).startsWith('application/json')) {
+        if (
+          req.method !== 'POST' ||
+          req.url !== '/v1/traces' ||
+          !String(req.headers['content-type']).startsWith('application/json')
+        ) {
           res.writeHead(415).end();
           return;
         }
@@ -59,8 +72,15 @@ export class OtlpReceiver {
           const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
           for (const span of (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? [])) {
             this.spans.push({
-              service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, kind: span.kind,
-              attributes: attributesOf(span.attributes), links: span.links ?? [], statusCode: span.status?.code ?? 0,
+              service,
+              traceId: span.traceId,
+              spanId: span.spanId,
+              parentSpanId: span.parentSpanId ?? '',
+              name: span.name,
+              kind: span.kind,
+              attributes: attributesOf(span.attributes),
+              links: span.links ?? [],
+              statusCode: span.status?.code ?? 0,
             });
           }
         }

@@ -24,23 +24,27 @@ export async function startPgBouncer(targetUrl: string, poolSize = 3): Promise<P
   chmodSync(dir, 0o755);
   const user = decodeURIComponent(target.username || 'postgres');
   writeFileSync(join(dir, 'users.txt'), `"${user}" ""\n`, { mode: 0o644 });
-  writeFileSync(join(dir, 'pgbouncer.ini'), [
-    '[databases]',
-    `* = host=${target.hostname} port=${target.port || 5432}`,
-    '[pgbouncer]',
-    'listen_addr = 127.0.0.1',
-    `listen_port = ${port}`,
-    'unix_socket_dir =',
-    'auth_type = trust',
-    `auth_file = ${join(dir, 'users.txt')}`,
-    'pool_mode = transaction',
-    `default_pool_size = ${poolSize}`,
-    'max_client_conn = 500',
-    // pg sends none of these unless asked; Prisma's and psql's clients may.
-    'ignore_startup_parameters = extra_float_digits,options',
-    'logfile =',
-    'pidfile =',
-  ].join('\n'), { mode: 0o644 });
+  writeFileSync(
+    join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      `* = host=${target.hostname} port=${target.port || 5432}`,
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'unix_socket_dir =',
+      'auth_type = trust',
+      `auth_file = ${join(dir, 'users.txt')}`,
+      'pool_mode = transaction',
+      `default_pool_size = ${poolSize}`,
+      'max_client_conn = 500',
+      // pg sends none of these unless asked; Prisma's and psql's clients may.
+      'ignore_startup_parameters = extra_float_digits,options',
+      'logfile =',
+      'pidfile =',
+    ].join('\n'),
+    { mode: 0o644 },
+  );
   const command = ['/usr/sbin/pgbouncer', join(dir, 'pgbouncer.ini')];
   const asRoot = process.getuid?.() === 0 ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--clear-groups'] : [];
   const [bin, ...args] = [...asRoot, ...command];

@@ -35,7 +35,9 @@ export async function spawnApp(
   startTimeoutMs = 20_000,
 ): Promise<AppProcess> {
   const port = await freePort();
-  const [command, args] = app.endsWith('.js') ? [process.execPath, [app]] : ['sh', ['scripts/docker-entrypoint.sh', app]];
+  const [command, args] = app.endsWith('.js')
+    ? [process.execPath, [app]]
+    : ['sh', ['scripts/docker-entrypoint.sh', app]];
   const child = spawn(command, args, {
     env: { ...process.env, ENV_FILE: '/nonexistent', LOG_FORMAT: 'json', ...env, [portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +51,12 @@ export async function spawnApp(
     child.once('exit', (code, signal) => (running.delete(child.pid!), resolve({ code, signal }))),
   );
   try {
-    await Promise.race([waitForPort(port, startTimeoutMs), exited.then(() => { throw new Error(`${app} exited early:\n${output}`); })]);
+    await Promise.race([
+      waitForPort(port, startTimeoutMs),
+      exited.then(() => {
+        throw new Error(`${app} exited early:\n${output}`);
+      }),
+    ]);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

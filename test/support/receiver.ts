@@ -50,7 +50,12 @@ export class WebhookReceiver {
         }
         const webhookId = headers['webhook-id'] ?? '';
         const received: Received = {
-          webhookId, verified, headers, body: JSON.parse(raw), at: Date.now(), nth: this.received.filter((r) => r.webhookId === webhookId).length + 1,
+          webhookId,
+          verified,
+          headers,
+          body: JSON.parse(raw),
+          at: Date.now(),
+          nth: this.received.filter((r) => r.webhookId === webhookId).length + 1,
         };
         this.received.push(received);
         const answer = this.answer(received);

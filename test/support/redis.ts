@@ -3,7 +3,11 @@ import { Redis } from 'ioredis';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Runs `work` on each key of a suite's queue prefix (SCAN), on a connection of its own. */
-async function eachKey(prefix: string, url: string, work: (redis: Redis, keys: string[]) => Promise<unknown>): Promise<void> {
+async function eachKey(
+  prefix: string,
+  url: string,
+  work: (redis: Redis, keys: string[]) => Promise<unknown>,
+): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
@@ -33,13 +37,19 @@ export async function dumpQueuePrefix(prefix: string, url = REDIS_URL): Promise<
     for (const key of keys) {
       const type = await redis.type(key);
       const value =
-        type === 'string' ? [await redis.get(key)]
-        : type === 'hash' ? Object.entries(await redis.hgetall(key))
-        : type === 'list' ? await redis.lrange(key, 0, -1)
-        : type === 'set' ? await redis.smembers(key)
-        : type === 'zset' ? await redis.zrange(key, '0', '-1', 'WITHSCORES')
-        : type === 'stream' ? await redis.xrange(key, '-', '+')
-        : [`unread type ${type}`];
+        type === 'string'
+          ? [await redis.get(key)]
+          : type === 'hash'
+            ? Object.entries(await redis.hgetall(key))
+            : type === 'list'
+              ? await redis.lrange(key, 0, -1)
+              : type === 'set'
+                ? await redis.smembers(key)
+                : type === 'zset'
+                  ? await redis.zrange(key, '0', '-1', 'WITHSCORES')
+                  : type === 'stream'
+                    ? await redis.xrange(key, '-', '+')
+                    : [`unread type ${type}`];
       lines.push(`${key} (${type}) ${JSON.stringify(value)}`);
     }
   });

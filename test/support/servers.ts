@@ -12,9 +12,13 @@ export async function freePort(): Promise<number> {
 /** A private redis-server that a test may stop without touching the machine's shared Redis. */
 export async function startRedis(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   await waitForPort(port, 5000);
   return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
 }

@@ -14,7 +14,12 @@ export function signedHeaders(
 }
 
 /** A payment.updated body with its own event id, for tests that need many distinct events. */
-export function paymentEventBody(eventId: string, paymentId = 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe', version = 3, merchantId = 'ML7Q2XK4ZP1N9'): Buffer {
+export function paymentEventBody(
+  eventId: string,
+  paymentId = 'Rk2vW9mZtQ4yHc7NpL0sXa3BfGe',
+  version = 3,
+  merchantId = 'ML7Q2XK4ZP1N9',
+): Buffer {
   return Buffer.from(
     JSON.stringify({
       merchant_id: merchantId,

@@ -20,15 +20,52 @@ export interface WorkerOverrides {
   squareSubscription?: Partial<WorkerAppConfig['squareSubscription']>;
 }
 
-export function workerConfig(databaseUrl: string, queuePrefix: string, squareBaseUrl: string, o: WorkerOverrides = {}): WorkerAppConfig {
+export function workerConfig(
+  databaseUrl: string,
+  queuePrefix: string,
+  squareBaseUrl: string,
+  o: WorkerOverrides = {},
+): WorkerAppConfig {
   return {
     database: { url: databaseUrl, poolSize: 10, pooler: 'none', directUrl: undefined },
-    redis: { url: o.redisUrl ?? REDIS_URL, clusterNodes: [], sentinels: [], sentinelName: undefined, sentinelPassword: undefined },
-    queue: { prefix: queuePrefix, jobAttempts: o.jobAttempts ?? 3, jobBackoffMs: o.jobBackoffMs ?? 50, clusterNodes: [] },
-    squareApi: { accessToken: 'test-token', environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, tokenEncryptionKey: undefined },
+    redis: {
+      url: o.redisUrl ?? REDIS_URL,
+      clusterNodes: [],
+      sentinels: [],
+      sentinelName: undefined,
+      sentinelPassword: undefined,
+    },
+    queue: {
+      prefix: queuePrefix,
+      jobAttempts: o.jobAttempts ?? 3,
+      jobBackoffMs: o.jobBackoffMs ?? 50,
+      clusterNodes: [],
+    },
+    squareApi: {
+      accessToken: 'test-token',
+      environment: 'sandbox',
+      baseUrl: squareBaseUrl,
+      timeoutMs: 5000,
+      tokenEncryptionKey: undefined,
+    },
     retention: { eventDays: 30, deadLetteredDays: 90, deliveryDays: 30, invalidDays: 7, intervalMs: 0 },
-    reconcile: { intervalMs: 0, lookbackMs: 3_600_000, overlapMs: 0, lagMs: 0, accessToken: undefined, environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000 },
-    merchants: { encryptionKey: undefined, oldEncryptionKeys: [], applicationId: undefined, applicationSecret: undefined, refreshIntervalMs: 3_600_000 },
+    reconcile: {
+      intervalMs: 0,
+      lookbackMs: 3_600_000,
+      overlapMs: 0,
+      lagMs: 0,
+      accessToken: undefined,
+      environment: 'sandbox',
+      baseUrl: squareBaseUrl,
+      timeoutMs: 5000,
+    },
+    merchants: {
+      encryptionKey: undefined,
+      oldEncryptionKeys: [],
+      applicationId: undefined,
+      applicationSecret: undefined,
+      refreshIntervalMs: 3_600_000,
+    },
     worker: {
       port: 0,
       concurrency: o.concurrency ?? 10,
@@ -39,9 +76,23 @@ export function workerConfig(databaseUrl: string, queuePrefix: string, squareBas
     },
     handlers: { modules: o.handlers ?? [], timeoutMs: o.handlerTimeoutMs ?? 10_000, mirrorEventTypes: ['*'] },
     // The suite's own environment resolves the file's ${NAME} secrets, as loadAppConfig would.
-    forwarding: { destinationsFile: o.destinationsFile, destinations: new DestinationsSource(o.destinationsFile, process.env), backoffMs: o.forwardBackoffMs ?? 100, maxBackoffMs: 2000, retryForMs: o.forwardRetryForMs ?? 600_000, probeMaxMs: 1000, autoPauseAfterMs: 3 * 86_400_000 },
+    forwarding: {
+      destinationsFile: o.destinationsFile,
+      destinations: new DestinationsSource(o.destinationsFile, process.env),
+      backoffMs: o.forwardBackoffMs ?? 100,
+      maxBackoffMs: 2000,
+      retryForMs: o.forwardRetryForMs ?? 600_000,
+      probeMaxMs: 1000,
+      autoPauseAfterMs: 3 * 86_400_000,
+    },
     squareSubscription: {
-      accessToken: undefined, environment: 'sandbox', baseUrl: squareBaseUrl, timeoutMs: 5000, notificationUrl: undefined, apiVersion: '2026-09-16', canaryIntervalMs: 0,
+      accessToken: undefined,
+      environment: 'sandbox',
+      baseUrl: squareBaseUrl,
+      timeoutMs: 5000,
+      notificationUrl: undefined,
+      apiVersion: '2026-09-16',
+      canaryIntervalMs: 0,
       ...o.squareSubscription,
     },
     log: { level: 'error', format: 'json' },
@@ -58,13 +109,18 @@ export async function startWorker(config: WorkerAppConfig): Promise<INestApplica
 }
 
 /** Polls until `check` returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
     last = await check();
     if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -25,7 +25,9 @@ export async function createAdminApp(config: AdminAppConfig): Promise<INestAppli
   const logger = new Logger('AdminAuth');
   if (admin.authDisabled) {
     // load-config allows it on a loopback address only.
-    logger.warn(`ADMIN_AUTH_DISABLED=true: Bull Board and the admin API are open to anyone on this machine (${admin.host})`);
+    logger.warn(
+      `ADMIN_AUTH_DISABLED=true: Bull Board and the admin API are open to anyone on this machine (${admin.host})`,
+    );
     app.use(loopbackHostOnly());
   } else {
     // load-config refuses to start without both unless auth is disabled.

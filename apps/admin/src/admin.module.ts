@@ -25,14 +25,24 @@ export class AdminModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot({ prisma: true }),
-        QueueModule.forRoot('The admin API still lists and replays events and deliveries; Bull Board shows nothing until Redis is back.', names),
+        QueueModule.forRoot(
+          'The admin API still lists and replays events and deliveries; Bull Board shows nothing until Redis is back.',
+          names,
+        ),
         EventsModule,
         MerchantsModule,
         HealthModule,
         ...queuesBoardImports(names),
       ],
       providers: [{ provide: DESTINATIONS, useValue: destinations }],
-      controllers: [AdminEventsController, AdminDeliveriesController, AdminDestinationsController, SquareOAuthController, ConsoleController, ConsoleDestinationsController],
+      controllers: [
+        AdminEventsController,
+        AdminDeliveriesController,
+        AdminDestinationsController,
+        SquareOAuthController,
+        ConsoleController,
+        ConsoleDestinationsController,
+      ],
     };
   }
 }

@@ -8,5 +8,6 @@ runApp({
   config: () => loadAppConfig('admin'),
   create: createAdminApp,
   listen: (c) => ({ port: c.admin.port, host: c.admin.host }),
-  started: (c) => `listening on ${c.admin.host}:${c.admin.port}: console at /, Bull Board at /admin/queues, API at /admin/api`,
+  started: (c) =>
+    `listening on ${c.admin.host}:${c.admin.port}: console at /, Bull Board at /admin/queues, API at /admin/api`,
 });

@@ -6,7 +6,8 @@ export const MAX_LIMIT = 200;
 /** Unknown parameters are refused: a misspelt filter must not silently list everything. */
 export function unknownParams(query: Record<string, unknown>, known: readonly string[], problems: string[]): void {
   const unknown = Object.keys(query).filter((k) => !known.includes(k));
-  if (unknown.length > 0) problems.push(`unknown query parameter(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  if (unknown.length > 0)
+    problems.push(`unknown query parameter(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
 }
 
 export function single(value: unknown, name: string, problems: string[]): string | undefined {
@@ -21,7 +22,9 @@ export function single(value: unknown, name: string, problems: string[]): string
 /** Comma-separated, and/or repeated (status=a&status=b); empty items are dropped. */
 export function list(value: unknown, name: string, problems: string[]): string[] | undefined {
   if (value === undefined) return undefined;
-  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [null]));
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) =>
+    typeof v === 'string' ? v.split(',') : [null],
+  );
   if (parts.includes(null)) {
     problems.push(`${name} must be a comma-separated list`);
     return undefined;

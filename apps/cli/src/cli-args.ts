@@ -21,7 +21,10 @@ export function parseStrict<T extends Options>(args: readonly string[], options:
 /** An ISO 8601 time with its zone: a zone-less one would be read in the machine's own. */
 export function isoTime(option: string, value: string): Date {
   const at = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) || Number.isNaN(at.getTime())) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value) ||
+    Number.isNaN(at.getTime())
+  ) {
     throw new UsageError(`${option} must be an ISO 8601 time with a zone, e.g. 2026-11-20T00:00:00Z (got "${value}")`);
   }
   return at;
@@ -39,7 +42,12 @@ export function onlyOptions(command: string, given: Record<string, unknown>, all
  * exit 2 (with where --help is), a configuration error its message, anything else `name: message`
  * (or the message alone for the error classes in `plain`), exit 1.
  */
-export function runCli(name: string, helpCommand: string, main: (argv: string[]) => Promise<number>, plain: ReadonlyArray<abstract new (...args: never[]) => Error> = []): void {
+export function runCli(
+  name: string,
+  helpCommand: string,
+  main: (argv: string[]) => Promise<number>,
+  plain: ReadonlyArray<abstract new (...args: never[]) => Error> = [],
+): void {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
@@ -48,7 +56,9 @@ export function runCli(name: string, helpCommand: string, main: (argv: string[])
         process.exit(2);
       }
       const message = (err as Error)?.message ?? String(err);
-      console.error(err instanceof ConfigError || plain.some((type) => err instanceof type) ? message : `${name}: ${message}`);
+      console.error(
+        err instanceof ConfigError || plain.some((type) => err instanceof type) ? message : `${name}: ${message}`,
+      );
       process.exit(1);
     },
   );

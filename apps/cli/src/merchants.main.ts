@@ -22,7 +22,14 @@ async function main(argv: string[]): Promise<number> {
   const config = loadAppConfig('merchantsCli');
   const tokens = command.name === 'add' ? await readStdinTokens(command) : undefined;
 
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'), MerchantsModule] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot(config),
+      DatabaseModule.forRoot(),
+      QueueModule.forRoot('Replays still work; Bull Board keeps listing the replayed events as dead letters.'),
+      MerchantsModule,
+    ],
+  })
   class MerchantsCliModule {}
 
   const app = await NestFactory.createApplicationContext(MerchantsCliModule, { logger: ['error', 'fatal'] });
@@ -31,9 +38,14 @@ async function main(argv: string[]): Promise<number> {
     const store = app.get(MerchantTokens);
     switch (command.name) {
       case 'add': {
-        const { replayed } = await answered(app.get(ConnectMerchantUseCase).execute(command.merchantId, {
-          accessToken: tokens!.accessToken, refreshToken: tokens!.refreshToken, expiresAt: command.expiresAt, scopes: command.scopes,
-        }));
+        const { replayed } = await answered(
+          app.get(ConnectMerchantUseCase).execute(command.merchantId, {
+            accessToken: tokens!.accessToken,
+            refreshToken: tokens!.refreshToken,
+            expiresAt: command.expiresAt,
+            scopes: command.scopes,
+          }),
+        );
         console.log(`added ${command.merchantId}${replayed > 0 ? `; ${replayed} waiting event(s) replayed` : ''}`);
         return 0;
       }
@@ -60,7 +72,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `-` options read from standard input, one line each, access token first. */
-async function readStdinTokens(command: Extract<MerchantsCommand, { name: 'add' }>): Promise<{ accessToken: string; refreshToken: string | undefined }> {
+async function readStdinTokens(
+  command: Extract<MerchantsCommand, { name: 'add' }>,
+): Promise<{ accessToken: string; refreshToken: string | undefined }> {
   if (command.accessToken !== '-' && command.refreshToken !== '-') return command;
   const lines: string[] = [];
   for await (const line of createInterface({ input: process.stdin })) lines.push(line.trim());
@@ -82,8 +96,20 @@ function print(merchants: MerchantSummary[]): void {
   const date = (d: Date | null) => d?.toISOString() ?? '-';
   console.log(['MERCHANT', 'STATUS', 'EXPIRES', 'REFRESH', 'REFRESHED', 'SCOPES', 'NOTE'].join('\t'));
   for (const m of merchants) {
-    const note = m.lastRefreshError ? `refresh failed ${m.refreshFailures}×: ${m.lastRefreshError}` : (m.statusReason ?? '');
-    console.log([m.merchantId, m.status, date(m.expiresAt), m.hasRefreshToken ? 'yes' : 'no', date(m.refreshedAt), m.scopes.join(',') || '-', note].join('\t'));
+    const note = m.lastRefreshError
+      ? `refresh failed ${m.refreshFailures}×: ${m.lastRefreshError}`
+      : (m.statusReason ?? '');
+    console.log(
+      [
+        m.merchantId,
+        m.status,
+        date(m.expiresAt),
+        m.hasRefreshToken ? 'yes' : 'no',
+        date(m.refreshedAt),
+        m.scopes.join(',') || '-',
+        note,
+      ].join('\t'),
+    );
   }
 }
 

@@ -3,7 +3,14 @@
 // then the team's own from HANDLER_MIGRATIONS_DIR when set (tracked apart: _handler_migrations).
 import { resolve } from 'node:path';
 import { loadAppConfig, loadDotEnv } from '@app/config';
-import { MIGRATION_TABLES, MigrationError, markRolledBack, migrate, sessionUrl, type MigrateResult } from '@app/database';
+import {
+  MIGRATION_TABLES,
+  MigrationError,
+  markRolledBack,
+  migrate,
+  sessionUrl,
+  type MigrateResult,
+} from '@app/database';
 import { UsageError, parseStrict, runCli } from './cli-args.js';
 
 const USAGE = `usage: npm run db:migrate [-- --rolled-back <migration>]
@@ -15,7 +22,10 @@ const USAGE = `usage: npm run db:migrate [-- --rolled-back <migration>]
 Exit codes: 0 done, 1 failed, 2 usage.`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseStrict(argv, { 'rolled-back': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parseStrict(argv, {
+    'rolled-back': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -27,7 +37,10 @@ async function main(argv: string[]): Promise<number> {
   // The migrator holds a session advisory lock across migrations: a transaction pooler would
   // leave it behind on a server connection that other clients then share.
   const url = sessionUrl(database);
-  if (url === undefined) throw new MigrationError('DATABASE_POOLER=transaction: migrations need a session of their own; set DATABASE_DIRECT_URL to Postgres itself (or to a session pooler)');
+  if (url === undefined)
+    throw new MigrationError(
+      'DATABASE_POOLER=transaction: migrations need a session of their own; set DATABASE_DIRECT_URL to Postgres itself (or to a session pooler)',
+    );
   if (rolledBack !== undefined) {
     await markEitherRolledBack(url, rolledBack, options.handlerMigrationsDir !== undefined);
     console.log(`marked ${rolledBack} as rolled back; run npm run db:migrate again to re-apply it`);
@@ -37,7 +50,10 @@ async function main(argv: string[]): Promise<number> {
   if (ours.createdDatabase) console.log(`created database ${new URL(url).pathname.slice(1)}`);
   report(ours, 'migrations');
   if (options.handlerMigrationsDir !== undefined) {
-    report(await migrate(url, resolve(options.handlerMigrationsDir), MIGRATION_TABLES.handlers), `handler migrations (${options.handlerMigrationsDir})`);
+    report(
+      await migrate(url, resolve(options.handlerMigrationsDir), MIGRATION_TABLES.handlers),
+      `handler migrations (${options.handlerMigrationsDir})`,
+    );
   }
   return 0;
 }

@@ -117,7 +117,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Square's side: a refusal (bad input, nothing changed) is one line and exit 2. */
-async function runSettings(command: Extract<SquareCommand, { name: 'subscriptions' | 'events' }>, signing: SquareCliConfig): Promise<number> {
+async function runSettings(
+  command: Extract<SquareCommand, { name: 'subscriptions' | 'events' }>,
+  signing: SquareCliConfig,
+): Promise<number> {
   try {
     const ctx = settingsContext(loadAppConfig('squareSettingsCli'));
     if (command.name === 'events') return await runEventsEnable(ctx);

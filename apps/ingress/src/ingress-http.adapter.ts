@@ -30,7 +30,11 @@ export class IngressHttpAdapter extends ExpressAdapter {
 
   override initHttpServer(): void {
     const server = http.createServer(
-      { requestTimeout: this.requestTimeoutMs, headersTimeout: this.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+      {
+        requestTimeout: this.requestTimeoutMs,
+        headersTimeout: this.requestTimeoutMs,
+        connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+      },
       (req, res) => {
         const front = this.front;
         if (front?.matches(req)) void front.handle(req, res);

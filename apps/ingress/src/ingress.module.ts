@@ -12,7 +12,12 @@ export class IngressModule {
   static forRoot(config: IngressAppConfig): DynamicModule {
     return {
       module: IngressModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ connectTimeoutMs: ACK_BUDGET.connectMs }), HealthModule, MetricsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ connectTimeoutMs: ACK_BUDGET.connectMs }),
+        HealthModule,
+        MetricsModule,
+      ],
       providers: [CaptureWebhookUseCase, SquareWebhookRoute],
     };
   }

@@ -16,6 +16,10 @@ import { WorkerModule } from './worker.module.js';
  */
 export async function createWorkerApp(config: WorkerAppConfig): Promise<INestApplication> {
   const destinations = new ForwardDestinations(config.forwarding.destinations);
-  const handlers = await loadHandlerModules(config.handlers.modules, [MIRROR_HANDLER, REVOCATION_HANDLER, FORWARD_HANDLER]);
+  const handlers = await loadHandlerModules(config.handlers.modules, [
+    MIRROR_HANDLER,
+    REVOCATION_HANDLER,
+    FORWARD_HANDLER,
+  ]);
   return createHttpApp(WorkerModule.forRoot(config, handlers, destinations), config.log, { requestLog: true });
 }

@@ -26,13 +26,24 @@ export class WorkerModule {
    * `teamHandlers` (SQUARE_EVENT_HANDLERS) and `destinations` (FORWARD_DESTINATIONS_FILE, reloaded
    * while it runs) are loaded before the app is built (worker.app.ts).
    */
-  static forRoot(config: WorkerAppConfig, teamHandlers: readonly LoadedHandler[], destinations: ForwardDestinations): DynamicModule {
+  static forRoot(
+    config: WorkerAppConfig,
+    teamHandlers: readonly LoadedHandler[],
+    destinations: ForwardDestinations,
+  ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueModule.forRoot(WHILE_REDIS_IS_DOWN), HealthModule, MetricsModule,
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(),
+        QueueModule.forRoot(WHILE_REDIS_IS_DOWN),
+        HealthModule,
+        MetricsModule,
         WorkerInputsModule.forRoot(teamHandlers, destinations),
-        SquareEventsModule, ForwardingModule, RelayModule, MaintenanceModule,
+        SquareEventsModule,
+        ForwardingModule,
+        RelayModule,
+        MaintenanceModule,
       ],
     };
   }

@@ -26,7 +26,11 @@ const READ_OUTSIDE: Record<string, string> = {
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 const declared = new Set(Object.keys(VARIABLES));
 
-interface Row { name: string; line: number; defaultCell: string }
+interface Row {
+  name: string;
+  line: number;
+  defaultCell: string;
+}
 
 /** The rows of the reference's tables: those whose header's first column is "Variable". */
 function referenceRows(markdown: string): Row[] {
@@ -37,10 +41,14 @@ function referenceRows(markdown: string): Row[] {
       inTable = false;
       return;
     }
-    const cells = text.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = text
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (/^Variable$/i.test(cells[0] ?? '')) inTable = true;
     else if (inTable && !/^-+$/.test(cells[0] ?? '')) {
-      for (const [, name] of (cells[0] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)) rows.push({ name: name!, line: i + 1, defaultCell: cells[1] ?? '' });
+      for (const [, name] of (cells[0] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g))
+        rows.push({ name: name!, line: i + 1, defaultCell: cells[1] ?? '' });
     }
   });
   return rows;
@@ -57,8 +65,14 @@ describe(`the configuration reference (${REFERENCE})`, () => {
     const problems: string[] = [];
     for (const name of declared) {
       const found = rows.filter((r) => r.name === name);
-      if (found.length === 0) problems.push(`${name} is declared in ${DECLARED} but has no row in ${REFERENCE}: add one to the table of its topic`);
-      if (found.length > 1) problems.push(`${name} has ${found.length} rows in ${REFERENCE} (lines ${found.map((r) => r.line).join(', ')}): keep one`);
+      if (found.length === 0)
+        problems.push(
+          `${name} is declared in ${DECLARED} but has no row in ${REFERENCE}: add one to the table of its topic`,
+        );
+      if (found.length > 1)
+        problems.push(
+          `${name} has ${found.length} rows in ${REFERENCE} (lines ${found.map((r) => r.line).join(', ')}): keep one`,
+        );
     }
     expect(problems).toEqual([]);
   });
@@ -68,8 +82,12 @@ describe(`the configuration reference (${REFERENCE})`, () => {
     for (const { name, line } of rows) {
       if (declared.has(name)) continue;
       const reader = READ_OUTSIDE[name];
-      if (reader === undefined) problems.push(`${REFERENCE}:${line} documents ${name}, which ${DECLARED} does not declare: remove the row, or declare the variable`);
-      else if (!read(reader).includes(name)) problems.push(`${REFERENCE}:${line} documents ${name} as read by ${reader}, which no longer names it`);
+      if (reader === undefined)
+        problems.push(
+          `${REFERENCE}:${line} documents ${name}, which ${DECLARED} does not declare: remove the row, or declare the variable`,
+        );
+      else if (!read(reader).includes(name))
+        problems.push(`${REFERENCE}:${line} documents ${name} as read by ${reader}, which no longer names it`);
     }
     expect(problems).toEqual([]);
   });
@@ -82,15 +100,27 @@ describe(`the configuration reference (${REFERENCE})`, () => {
       const actual: unknown = VARIABLES[name as VariableName].parse(undefined);
       if (documented === undefined) {
         // "—": no default, and the code must agree (unset, or an empty list); words describe one.
-        if (defaultCell.startsWith('—') && actual !== undefined && !(Array.isArray(actual) && actual.length === 0)) problems.push(`${REFERENCE}:${line}: ${name} has no default there, but the code's is ${JSON.stringify(actual)}`);
+        if (defaultCell.startsWith('—') && actual !== undefined && !(Array.isArray(actual) && actual.length === 0))
+          problems.push(
+            `${REFERENCE}:${line}: ${name} has no default there, but the code's is ${JSON.stringify(actual)}`,
+          );
         continue;
       }
       if (typeof actual === 'object') continue; // lists and keys: described in words
-      const expected = name === 'INGRESS_MAX_INFLIGHT_BODY_MIB' ? Number(documented) * 1024 * 1024
-        : name === 'FORWARD_AUTO_PAUSE_AFTER' ? parseDurationMs(documented)
-          : typeof actual === 'number' ? Number(documented)
-            : typeof actual === 'boolean' ? documented === 'true' : documented;
-      if (expected !== actual) problems.push(`${REFERENCE}:${line}: ${name} defaults to \`${documented}\` there, but to ${JSON.stringify(actual)} in ${DECLARED}`);
+      const expected =
+        name === 'INGRESS_MAX_INFLIGHT_BODY_MIB'
+          ? Number(documented) * 1024 * 1024
+          : name === 'FORWARD_AUTO_PAUSE_AFTER'
+            ? parseDurationMs(documented)
+            : typeof actual === 'number'
+              ? Number(documented)
+              : typeof actual === 'boolean'
+                ? documented === 'true'
+                : documented;
+      if (expected !== actual)
+        problems.push(
+          `${REFERENCE}:${line}: ${name} defaults to \`${documented}\` there, but to ${JSON.stringify(actual)} in ${DECLARED}`,
+        );
     }
     expect(problems).toEqual([]);
   });

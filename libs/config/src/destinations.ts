@@ -45,23 +45,48 @@ export const TEMPORARY_DESTINATION_PREFIX = 'listen-';
  * A temporary destination (`square listen --forward-to`, kept in Postgres, not in the file) as the
  * worker forwards to it: a developer's local server, so a short timeout and a few requests at once.
  */
-export function temporaryDestination(d: { name: string; url: string; secret: string; eventTypes: readonly string[] }): Destination {
-  return { name: d.name, url: d.url, secret: d.secret, eventTypes: [...d.eventTypes], timeoutMs: 10_000, maxConcurrency: 4 };
+export function temporaryDestination(d: {
+  name: string;
+  url: string;
+  secret: string;
+  eventTypes: readonly string[];
+}): Destination {
+  return {
+    name: d.name,
+    url: d.url,
+    secret: d.secret,
+    eventTypes: [...d.eventTypes],
+    timeoutMs: 10_000,
+    maxConcurrency: 4,
+  };
 }
 
-const DESTINATION = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lowercase letters, digits, - or _ (it names a queue)')
-    .refine((v) => !v.startsWith(TEMPORARY_DESTINATION_PREFIX), `must not start with ${TEMPORARY_DESTINATION_PREFIX} (kept for square listen --forward-to)`),
-  url: z.string().refine((v) => /^https?:$/.test(protocolOf(v)), 'must be an http:// or https:// URL'),
-  // whsec_ + base64 of at least 24 random bytes (Standard Webhooks).
-  secret: z.string().refine((v) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 24,
-    'must be whsec_ followed by the base64 of at least 24 random bytes (Standard Webhooks); e.g. ${ORDERS_WEBHOOK_SECRET}'),
-  eventTypes: z.array(z.string().regex(EVENT_TYPE, 'must be an event type, a prefix like payment.* or *')).min(1, 'must list at least one event type'),
-  merchantIds: z.array(z.string().min(1)).min(1).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-  maxConcurrency: z.number().int().min(1).max(200).default(10),
-  maxPerSecond: z.number().positive().max(100_000).optional(),
-}).strict();
+const DESTINATION = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lowercase letters, digits, - or _ (it names a queue)')
+      .refine(
+        (v) => !v.startsWith(TEMPORARY_DESTINATION_PREFIX),
+        `must not start with ${TEMPORARY_DESTINATION_PREFIX} (kept for square listen --forward-to)`,
+      ),
+    url: z.string().refine((v) => /^https?:$/.test(protocolOf(v)), 'must be an http:// or https:// URL'),
+    // whsec_ + base64 of at least 24 random bytes (Standard Webhooks).
+    secret: z
+      .string()
+      .refine(
+        (v) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 24,
+        'must be whsec_ followed by the base64 of at least 24 random bytes (Standard Webhooks); e.g. ${ORDERS_WEBHOOK_SECRET}',
+      ),
+    eventTypes: z
+      .array(z.string().regex(EVENT_TYPE, 'must be an event type, a prefix like payment.* or *'))
+      .min(1, 'must list at least one event type'),
+    merchantIds: z.array(z.string().min(1)).min(1).optional(),
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    maxConcurrency: z.number().int().min(1).max(200).default(10),
+    maxPerSecond: z.number().positive().max(100_000).optional(),
+  })
+  .strict();
 
 const FILE = z.object({ destinations: z.array(z.unknown()) }).strict();
 
@@ -73,7 +98,10 @@ const FILE = z.object({ destinations: z.array(z.unknown()) }).strict();
 export class DestinationsSource {
   readonly #env: Env;
 
-  constructor(readonly file: string | undefined, env: Env) {
+  constructor(
+    readonly file: string | undefined,
+    env: Env,
+  ) {
     this.#env = env;
   }
 
@@ -115,19 +143,27 @@ export function loadDestinations(file: string | undefined, env: Env, opts: { sec
     const resolved = interpolate(raw, env, opts.secrets ?? true, (message) => problems.push(`${at}: ${message}`));
     const parsed = DESTINATION.safeParse(resolved);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${at}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.push(`${at}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
       return;
     }
     destinations.push(parsed.data);
   });
   const names = destinations.map((d) => d.name);
-  for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push(`${where}: two destinations are named "${name}"`);
+  for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i)))
+    problems.push(`${where}: two destinations are named "${name}"`);
   if (problems.length > 0) throw new ConfigError(problems);
   return destinations;
 }
 
 /** ${NAME} in any string value, from the environment; without `secrets`, the secret is not resolved. */
-function interpolate(value: unknown, env: Env, secrets: boolean, problem: (message: string) => void, key = ''): unknown {
+function interpolate(
+  value: unknown,
+  env: Env,
+  secrets: boolean,
+  problem: (message: string) => void,
+  key = '',
+): unknown {
   if (typeof value === 'string') {
     if (key === 'secret' && !secrets) return `whsec_${Buffer.alloc(24).toString('base64')}`;
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {

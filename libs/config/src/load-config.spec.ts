@@ -71,7 +71,12 @@ describe('loadIngressConfig', () => {
   it('never prints the value of a secret', () => {
     let message = '';
     try {
-      loadAppConfig('worker', { ...minimal, SQUARE_ACCESS_TOKEN: 't', DATABASE_URL: 'mysql://admin:hunter2@db/x', REDIS_URL: 'tcp://:s3cret@r' });
+      loadAppConfig('worker', {
+        ...minimal,
+        SQUARE_ACCESS_TOKEN: 't',
+        DATABASE_URL: 'mysql://admin:hunter2@db/x',
+        REDIS_URL: 'tcp://:s3cret@r',
+      });
     } catch (err) {
       message = (err as Error).message;
     }
@@ -83,18 +88,34 @@ describe('loadIngressConfig', () => {
 });
 
 describe('the development signature key', () => {
-  const dev = (url: string) => ({ SQUARE_WEBHOOK_SIGNATURE_KEYS: DEV_SIGNATURE_KEY, SQUARE_WEBHOOK_NOTIFICATION_URL: url });
+  const dev = (url: string) => ({
+    SQUARE_WEBHOOK_SIGNATURE_KEYS: DEV_SIGNATURE_KEY,
+    SQUARE_WEBHOOK_NOTIFICATION_URL: url,
+  });
 
   it('is accepted with a notification URL on this machine (what npm start runs without a .env)', () => {
-    for (const url of ['http://localhost:3000/webhooks/square', 'http://127.0.0.1:3000/webhooks/square', 'http://127.8.0.1/x', 'http://[::1]:3000/x', 'https://localhost/x']) {
+    for (const url of [
+      'http://localhost:3000/webhooks/square',
+      'http://127.0.0.1:3000/webhooks/square',
+      'http://127.8.0.1/x',
+      'http://[::1]:3000/x',
+      'https://localhost/x',
+    ]) {
       expect(loadIngressConfig(dev(url)).webhook.signatureKeys).toEqual([DEV_SIGNATURE_KEY]);
     }
   });
 
   it('is refused with any other notification URL, alone or beside a real key, naming the variable and why', () => {
-    for (const env of [dev('https://hooks.example.com/webhooks/square'), { ...dev('http://10.0.0.5/x'), SQUARE_WEBHOOK_SIGNATURE_KEYS: `whsk_real, ${DEV_SIGNATURE_KEY}` }]) {
+    for (const env of [
+      dev('https://hooks.example.com/webhooks/square'),
+      { ...dev('http://10.0.0.5/x'), SQUARE_WEBHOOK_SIGNATURE_KEYS: `whsk_real, ${DEV_SIGNATURE_KEY}` },
+    ]) {
       const problems = problemsOf(() => loadIngressConfig(env));
-      expect(problems).toEqual([expect.stringMatching(/^SQUARE_WEBHOOK_SIGNATURE_KEYS holds the development key .* only with a notification URL on this machine/)]);
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^SQUARE_WEBHOOK_SIGNATURE_KEYS holds the development key .* only with a notification URL on this machine/,
+        ),
+      ]);
       expect(problems[0]).not.toContain('\n');
     }
   });
@@ -109,13 +130,24 @@ describe('the development signature key', () => {
 describe('loadAppConfig', () => {
   it('the migrator needs no webhook settings', () => {
     expect(loadAppConfig('migrate', {})).toEqual({
-      database: { url: 'postgresql://postgres@127.0.0.1:5432/square_webhooks', poolSize: 10, pooler: 'none', directUrl: undefined },
+      database: {
+        url: 'postgresql://postgres@127.0.0.1:5432/square_webhooks',
+        poolSize: 10,
+        pooler: 'none',
+        directUrl: undefined,
+      },
       migrate: { migrationsDir: 'prisma/migrations' },
     });
   });
 
   it('counts an empty value as unset, and converts what it reads (MiB to bytes, booleans, enums)', () => {
-    const config = loadIngressConfig({ ...minimal, INGRESS_PORT: '  ', INGRESS_MAX_INFLIGHT_BODY_MIB: '2', LOG_LEVEL: 'DEBUG', LOG_FORMAT: '' });
+    const config = loadIngressConfig({
+      ...minimal,
+      INGRESS_PORT: '  ',
+      INGRESS_MAX_INFLIGHT_BODY_MIB: '2',
+      LOG_LEVEL: 'DEBUG',
+      LOG_FORMAT: '',
+    });
     expect(config.ingress).toEqual({ port: 3000, maxInFlightBodyBytes: 2 * 1024 * 1024, requestTimeoutMs: 10_000 });
     expect(config.log).toEqual({ level: 'debug', format: 'json' });
   });
@@ -123,7 +155,8 @@ describe('loadAppConfig', () => {
   it('every variable belongs to a section, and every section of an app exists', () => {
     const used = new Set(Object.values(SECTIONS).flatMap((s) => Object.values(s.fields)));
     expect(Object.keys(VARIABLES).filter((v) => !used.has(v as never))).toEqual([]);
-    for (const sections of Object.values(APP_SECTIONS)) for (const name of sections) expect(SECTIONS).toHaveProperty(name);
+    for (const sections of Object.values(APP_SECTIONS))
+      for (const name of sections) expect(SECTIONS).toHaveProperty(name);
   });
 });
 
@@ -132,12 +165,18 @@ describe('the admin configuration', () => {
   it('requires credentials unless auth is explicitly disabled', () => {
     expect(() => loadAdminConfig({})).toThrow(/ADMIN_USERNAME is required[\s\S]*ADMIN_PASSWORD is required/);
     expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true' }).admin).toMatchObject({ authDisabled: true, port: 3002 });
-    expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw' }).admin).toMatchObject({ username: 'ops', password: 'pw', authDisabled: false });
+    expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw' }).admin).toMatchObject({
+      username: 'ops',
+      password: 'pw',
+      authDisabled: false,
+    });
   });
 
   it('listens on 127.0.0.1 unless ADMIN_HOST says otherwise, and without credentials on loopback only', () => {
     expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true' }).admin.host).toBe('127.0.0.1');
-    expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw', ADMIN_HOST: '0.0.0.0' }).admin.host).toBe('0.0.0.0');
+    expect(loadAdminConfig({ ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'pw', ADMIN_HOST: '0.0.0.0' }).admin.host).toBe(
+      '0.0.0.0',
+    );
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
       expect(loadAdminConfig({ ADMIN_AUTH_DISABLED: 'true', ADMIN_HOST: host }).admin.authDisabled).toBe(true);
     }
@@ -162,13 +201,25 @@ describe('the worker and the token store', () => {
   const key = Buffer.alloc(32, 7).toString('base64');
 
   it('needs SQUARE_ACCESS_TOKEN, or TOKEN_ENCRYPTION_KEY for per-seller tokens', () => {
-    expect(problemsOf(() => loadAppConfig('worker', {}))).toEqual([expect.stringMatching(/^SQUARE_ACCESS_TOKEN is required .* unless TOKEN_ENCRYPTION_KEY is set/)]);
+    expect(problemsOf(() => loadAppConfig('worker', {}))).toEqual([
+      expect.stringMatching(/^SQUARE_ACCESS_TOKEN is required .* unless TOKEN_ENCRYPTION_KEY is set/),
+    ]);
     expect(loadAppConfig('worker', { TOKEN_ENCRYPTION_KEY: key }).merchants.encryptionKey).toEqual(Buffer.alloc(32, 7));
-    expect(loadAppConfig('worker', { SQUARE_ACCESS_TOKEN: 't' }).reconcile).toMatchObject({ intervalMs: 300_000, lookbackMs: 86_400_000, accessToken: 't' });
+    expect(loadAppConfig('worker', { SQUARE_ACCESS_TOKEN: 't' }).reconcile).toMatchObject({
+      intervalMs: 300_000,
+      lookbackMs: 86_400_000,
+      accessToken: 't',
+    });
   });
 
   it('refuses a key that is not 32 bytes of base64, without echoing it', () => {
-    const problems = problemsOf(() => loadAppConfig('worker', { SQUARE_ACCESS_TOKEN: 't', TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=', TOKEN_ENCRYPTION_OLD_KEYS: `${key},nope` }));
+    const problems = problemsOf(() =>
+      loadAppConfig('worker', {
+        SQUARE_ACCESS_TOKEN: 't',
+        TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=',
+        TOKEN_ENCRYPTION_OLD_KEYS: `${key},nope`,
+      }),
+    );
     expect(problems).toEqual([
       'TOKEN_ENCRYPTION_KEY must be the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`',
       'TOKEN_ENCRYPTION_OLD_KEYS must be the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`, comma-separated',
@@ -178,9 +229,11 @@ describe('the worker and the token store', () => {
   it('turns the OAuth flow on only with all it needs, naming what is missing', () => {
     const admin = { ADMIN_AUTH_DISABLED: 'true' };
     expect(loadAppConfig('admin', admin).oauth.applicationId).toBeUndefined();
-    expect(problemsOf(() => loadAppConfig('admin', { ...admin, SQUARE_APPLICATION_ID: 'sq0idp-x' })).map((p) => p.split(' ')[0])).toEqual([
-      'SQUARE_APPLICATION_SECRET', 'SQUARE_OAUTH_REDIRECT_URL', 'TOKEN_ENCRYPTION_KEY',
-    ]);
+    expect(
+      problemsOf(() => loadAppConfig('admin', { ...admin, SQUARE_APPLICATION_ID: 'sq0idp-x' })).map(
+        (p) => p.split(' ')[0],
+      ),
+    ).toEqual(['SQUARE_APPLICATION_SECRET', 'SQUARE_OAUTH_REDIRECT_URL', 'TOKEN_ENCRYPTION_KEY']);
   });
 });
 
@@ -195,7 +248,11 @@ describe('loadSquareCliConfig', () => {
   });
 
   it('uses the configured keys and URL exactly as given', () => {
-    const config = loadSquareCliConfig({ ...minimal, SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new-key, old-key', SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/x/' });
+    const config = loadSquareCliConfig({
+      ...minimal,
+      SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new-key, old-key',
+      SQUARE_WEBHOOK_NOTIFICATION_URL: 'https://hooks.example.com/x/',
+    });
     expect(config).toMatchObject({
       signatureKeys: ['new-key', 'old-key'],
       notificationUrl: 'https://hooks.example.com/x/',
@@ -204,15 +261,20 @@ describe('loadSquareCliConfig', () => {
   });
 
   it('names a malformed URL', () => {
-    expect(problemsOf(() => loadSquareCliConfig({ SQUARE_WEBHOOK_NOTIFICATION_URL: 'hooks.example.com', DATABASE_URL: 'mysql://x' }))).toEqual([
-      expect.stringContaining('DATABASE_URL'),
-      expect.stringContaining('SQUARE_WEBHOOK_NOTIFICATION_URL'),
-    ]);
+    expect(
+      problemsOf(() =>
+        loadSquareCliConfig({ SQUARE_WEBHOOK_NOTIFICATION_URL: 'hooks.example.com', DATABASE_URL: 'mysql://x' }),
+      ),
+    ).toEqual([expect.stringContaining('DATABASE_URL'), expect.stringContaining('SQUARE_WEBHOOK_NOTIFICATION_URL')]);
   });
 });
 
 describe('FORWARD_AUTO_PAUSE_AFTER (a duration)', () => {
-  const worker = (value?: string) => loadAppConfig('worker', { SQUARE_ACCESS_TOKEN: 't', ...(value === undefined ? {} : { FORWARD_AUTO_PAUSE_AFTER: value }) }).forwarding.autoPauseAfterMs;
+  const worker = (value?: string) =>
+    loadAppConfig('worker', {
+      SQUARE_ACCESS_TOKEN: 't',
+      ...(value === undefined ? {} : { FORWARD_AUTO_PAUSE_AFTER: value }),
+    }).forwarding.autoPauseAfterMs;
   it('reads 3d, 12h, 90s, 500ms or milliseconds; 3 days by default', () => {
     expect(worker()).toBe(3 * 86_400_000);
     expect(worker('12h')).toBe(12 * 3_600_000);
@@ -221,7 +283,9 @@ describe('FORWARD_AUTO_PAUSE_AFTER (a duration)', () => {
     expect(worker('1500ms')).toBe(1500);
   });
   it('names the variable and what it wants', () => {
-    expect(problemsOf(() => worker('three days'))).toEqual([expect.stringMatching(/^FORWARD_AUTO_PAUSE_AFTER must be a duration .*like 3d, 12h, 90s.*"three days"/)]);
+    expect(problemsOf(() => worker('three days'))).toEqual([
+      expect.stringMatching(/^FORWARD_AUTO_PAUSE_AFTER must be a duration .*like 3d, 12h, 90s.*"three days"/),
+    ]);
     expect(problemsOf(() => worker('10ms'))).toHaveLength(1);
   });
 });

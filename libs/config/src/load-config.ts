@@ -34,7 +34,8 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
     }
     for (const [field, hint] of Object.entries(spec.required ?? {})) {
       const value = section[field];
-      if (value === undefined || (Array.isArray(value) && value.length === 0)) problem(spec.fields[field]!, `is required (${hint})`);
+      if (value === undefined || (Array.isArray(value) && value.length === 0))
+        problem(spec.fields[field]!, `is required (${hint})`);
     }
     spec.check?.(section as never, problem);
     // What the variables point to (the destinations file), read from this same environment.
@@ -49,7 +50,21 @@ export function loadConfig<const K extends SectionName>(names: readonly K[], env
 export const APP_SECTIONS = {
   /** No Redis: the ingress only writes to Postgres (the worker's relay enqueues the jobs). */
   ingress: ['database', 'webhook', 'ingress', 'log', 'tracing'],
-  worker: ['database', 'redis', 'queue', 'squareApi', 'merchants', 'reconcile', 'retention', 'worker', 'handlers', 'forwarding', 'squareSubscription', 'log', 'tracing'],
+  worker: [
+    'database',
+    'redis',
+    'queue',
+    'squareApi',
+    'merchants',
+    'reconcile',
+    'retention',
+    'worker',
+    'handlers',
+    'forwarding',
+    'squareSubscription',
+    'log',
+    'tracing',
+  ],
   admin: ['database', 'redis', 'queue', 'admin', 'forwarding', 'merchants', 'oauth', 'log'],
   /** npm run events: the inbox, and the queues for Bull Board's dead-letter listing. */
   eventsCli: ['database', 'redis', 'queue', 'forwarding', 'reconcile', 'retention', 'handlers', 'log'],
@@ -99,7 +114,10 @@ export function loadSquareCliConfig(env: Env = process.env): SquareCliConfig {
     signatureKeys: squareCli.signatureKeys.length > 0 ? squareCli.signatureKeys : [DEV_SIGNATURE_KEY],
     // The same fallback URL as scripts/start.mjs, so that `send` reaches a pipeline started by `npm start`.
     notificationUrl: squareCli.notificationUrl ?? `http://localhost:${squareCli.ingressPort}/webhooks/square`,
-    defaulted: { signatureKeys: squareCli.signatureKeys.length === 0, notificationUrl: squareCli.notificationUrl === undefined },
+    defaulted: {
+      signatureKeys: squareCli.signatureKeys.length === 0,
+      notificationUrl: squareCli.notificationUrl === undefined,
+    },
     invokedFrom: squareCli.invokedFrom,
     squareBaseUrl: squareCli.squareBaseUrl,
   };

@@ -27,7 +27,9 @@ export type SectionValues<F extends Fields, R extends keyof F = never> = {
   readonly [K in keyof F]: K extends R ? NonNullable<VariableValue<F[K]>> : VariableValue<F[K]>;
 };
 
-function section<const F extends Fields, R extends keyof F = never, D extends object = object>(spec: SectionSpec<F, R, D>): SectionSpec<F, R, D> {
+function section<const F extends Fields, R extends keyof F = never, D extends object = object>(
+  spec: SectionSpec<F, R, D>,
+): SectionSpec<F, R, D> {
   return spec;
 }
 
@@ -39,7 +41,14 @@ function section<const F extends Fields, R extends keyof F = never, D extends ob
 export const DEV_SIGNATURE_KEY = 'whsk_local_development_key';
 
 export const SECTIONS = {
-  database: section({ fields: { url: 'DATABASE_URL', poolSize: 'DATABASE_POOL_SIZE', pooler: 'DATABASE_POOLER', directUrl: 'DATABASE_DIRECT_URL' } }),
+  database: section({
+    fields: {
+      url: 'DATABASE_URL',
+      poolSize: 'DATABASE_POOL_SIZE',
+      pooler: 'DATABASE_POOLER',
+      directUrl: 'DATABASE_DIRECT_URL',
+    },
+  }),
   /**
    * One Redis (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES) or Redis behind Sentinel
    * (REDIS_SENTINELS + REDIS_SENTINEL_NAME); with either of the last two, REDIS_URL gives the
@@ -47,7 +56,10 @@ export const SECTIONS = {
    */
   redis: section({
     fields: {
-      url: 'REDIS_URL', clusterNodes: 'REDIS_CLUSTER_NODES', sentinels: 'REDIS_SENTINELS', sentinelName: 'REDIS_SENTINEL_NAME',
+      url: 'REDIS_URL',
+      clusterNodes: 'REDIS_CLUSTER_NODES',
+      sentinels: 'REDIS_SENTINELS',
+      sentinelName: 'REDIS_SENTINEL_NAME',
       sentinelPassword: 'REDIS_SENTINEL_PASSWORD',
     },
     check: (r, problem) => {
@@ -55,14 +67,29 @@ export const SECTIONS = {
       const cluster = r.clusterNodes?.length ?? 0;
       const sentinels = r.sentinels?.length ?? 0;
       if (cluster > 0 && sentinels > 0) {
-        problem('REDIS_CLUSTER_NODES', 'and REDIS_SENTINELS are both set: a Redis Cluster has no sentinels; set one of them');
+        problem(
+          'REDIS_CLUSTER_NODES',
+          'and REDIS_SENTINELS are both set: a Redis Cluster has no sentinels; set one of them',
+        );
       }
-      if (sentinels > 0 && r.sentinelName === undefined) problem('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS (the master name the sentinels monitor, e.g. mymaster)');
-      if (sentinels === 0 && r.sentinelName !== undefined && r.sentinels !== undefined) problem('REDIS_SENTINELS', 'is required with REDIS_SENTINEL_NAME (the sentinels, host:port, comma-separated)');
+      if (sentinels > 0 && r.sentinelName === undefined)
+        problem(
+          'REDIS_SENTINEL_NAME',
+          'is required with REDIS_SENTINELS (the master name the sentinels monitor, e.g. mymaster)',
+        );
+      if (sentinels === 0 && r.sentinelName !== undefined && r.sentinels !== undefined)
+        problem('REDIS_SENTINELS', 'is required with REDIS_SENTINEL_NAME (the sentinels, host:port, comma-separated)');
     },
   }),
   /** clusterNodes: set in cluster mode, where each queue's prefix is hash-tagged (libs/queue queuePrefix). */
-  queue: section({ fields: { prefix: 'QUEUE_PREFIX', jobAttempts: 'JOB_ATTEMPTS', jobBackoffMs: 'JOB_BACKOFF_MS', clusterNodes: 'REDIS_CLUSTER_NODES' } }),
+  queue: section({
+    fields: {
+      prefix: 'QUEUE_PREFIX',
+      jobAttempts: 'JOB_ATTEMPTS',
+      jobBackoffMs: 'JOB_BACKOFF_MS',
+      clusterNodes: 'REDIS_CLUSTER_NODES',
+    },
+  }),
   webhook: section({
     fields: {
       signatureKeys: 'SQUARE_WEBHOOK_SIGNATURE_KEYS',
@@ -70,29 +97,46 @@ export const SECTIONS = {
       allowLegacySha1: 'SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1',
     },
     required: {
-      signatureKeys: "the subscription's signature key from Square's Developer Console; several, comma-separated, while rotating",
+      signatureKeys:
+        "the subscription's signature key from Square's Developer Console; several, comma-separated, while rotating",
       notificationUrl: 'a https:// or http:// URL',
     },
     check: (w, problem) => {
       // An unset or malformed URL is reported as such.
-      const host = w.signatureKeys.includes(DEV_SIGNATURE_KEY) && URL.canParse(w.notificationUrl) ? new URL(w.notificationUrl).hostname : undefined;
+      const host =
+        w.signatureKeys.includes(DEV_SIGNATURE_KEY) && URL.canParse(w.notificationUrl)
+          ? new URL(w.notificationUrl).hostname
+          : undefined;
       if (host === undefined || isLoopbackHost(host)) return;
-      problem('SQUARE_WEBHOOK_SIGNATURE_KEYS', `holds the development key ${DEV_SIGNATURE_KEY}, which the README publishes (anyone can sign with it): `
-        + `it is accepted only with a notification URL on this machine (localhost, 127.0.0.0/8, ::1), not on ${host}. `
-        + "Set your subscription's signature key from Square's Developer Console");
+      problem(
+        'SQUARE_WEBHOOK_SIGNATURE_KEYS',
+        `holds the development key ${DEV_SIGNATURE_KEY}, which the README publishes (anyone can sign with it): ` +
+          `it is accepted only with a notification URL on this machine (localhost, 127.0.0.0/8, ::1), not on ${host}. ` +
+          "Set your subscription's signature key from Square's Developer Console",
+      );
     },
   }),
   ingress: section({
-    fields: { port: 'INGRESS_PORT', maxInFlightBodyBytes: 'INGRESS_MAX_INFLIGHT_BODY_MIB', requestTimeoutMs: 'INGRESS_REQUEST_TIMEOUT_MS' },
+    fields: {
+      port: 'INGRESS_PORT',
+      maxInFlightBodyBytes: 'INGRESS_MAX_INFLIGHT_BODY_MIB',
+      requestTimeoutMs: 'INGRESS_REQUEST_TIMEOUT_MS',
+    },
   }),
   squareApi: section({
     fields: {
-      accessToken: 'SQUARE_ACCESS_TOKEN', environment: 'SQUARE_ENVIRONMENT', baseUrl: 'SQUARE_BASE_URL', timeoutMs: 'SQUARE_TIMEOUT_MS',
+      accessToken: 'SQUARE_ACCESS_TOKEN',
+      environment: 'SQUARE_ENVIRONMENT',
+      baseUrl: 'SQUARE_BASE_URL',
+      timeoutMs: 'SQUARE_TIMEOUT_MS',
       tokenEncryptionKey: 'TOKEN_ENCRYPTION_KEY',
     },
     check: (api, problem) => {
       if (api.accessToken === undefined && api.tokenEncryptionKey === undefined) {
-        problem('SQUARE_ACCESS_TOKEN', 'is required (an access token of the Square application), unless TOKEN_ENCRYPTION_KEY is set and each seller has a stored token (npm run merchants)');
+        problem(
+          'SQUARE_ACCESS_TOKEN',
+          'is required (an access token of the Square application), unless TOKEN_ENCRYPTION_KEY is set and each seller has a stored token (npm run merchants)',
+        );
       }
     },
   }),
@@ -147,10 +191,26 @@ export const SECTIONS = {
     check: (o, problem) => {
       const set = [o.applicationId, o.applicationSecret, o.redirectUrl].filter((v) => v !== undefined).length;
       if (set === 0) return;
-      if (o.applicationId === undefined) problem('SQUARE_APPLICATION_ID', 'is required for the OAuth flow (with SQUARE_APPLICATION_SECRET and SQUARE_OAUTH_REDIRECT_URL)');
-      if (o.applicationSecret === undefined) problem('SQUARE_APPLICATION_SECRET', 'is required for the OAuth flow (with SQUARE_APPLICATION_ID and SQUARE_OAUTH_REDIRECT_URL)');
-      if (o.redirectUrl === undefined) problem('SQUARE_OAUTH_REDIRECT_URL', 'is required for the OAuth flow: the Redirect URL registered in Square, ending in /admin/oauth/square/callback');
-      if (o.encryptionKey === undefined) problem('TOKEN_ENCRYPTION_KEY', 'is required for the OAuth flow: the tokens it obtains are stored encrypted with it');
+      if (o.applicationId === undefined)
+        problem(
+          'SQUARE_APPLICATION_ID',
+          'is required for the OAuth flow (with SQUARE_APPLICATION_SECRET and SQUARE_OAUTH_REDIRECT_URL)',
+        );
+      if (o.applicationSecret === undefined)
+        problem(
+          'SQUARE_APPLICATION_SECRET',
+          'is required for the OAuth flow (with SQUARE_APPLICATION_ID and SQUARE_OAUTH_REDIRECT_URL)',
+        );
+      if (o.redirectUrl === undefined)
+        problem(
+          'SQUARE_OAUTH_REDIRECT_URL',
+          'is required for the OAuth flow: the Redirect URL registered in Square, ending in /admin/oauth/square/callback',
+        );
+      if (o.encryptionKey === undefined)
+        problem(
+          'TOKEN_ENCRYPTION_KEY',
+          'is required for the OAuth flow: the tokens it obtains are stored encrypted with it',
+        );
     },
   }),
   worker: section({
@@ -179,28 +239,46 @@ export const SECTIONS = {
     },
   }),
   /** The team's handlers (module paths) and how long one event's transaction may take with them. */
-  handlers: section({ fields: { modules: 'SQUARE_EVENT_HANDLERS', timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS', mirrorEventTypes: 'SQUARE_MIRROR_EVENT_TYPES' } }),
+  handlers: section({
+    fields: {
+      modules: 'SQUARE_EVENT_HANDLERS',
+      timeoutMs: 'SQUARE_EVENT_HANDLER_TIMEOUT_MS',
+      mirrorEventTypes: 'SQUARE_MIRROR_EVENT_TYPES',
+    },
+  }),
   /** Forwarding: the destinations file, the retry schedule of a delivery, a failing destination's probes and auto-pause. */
   forwarding: section({
     fields: {
-      destinationsFile: 'FORWARD_DESTINATIONS_FILE', backoffMs: 'FORWARD_BACKOFF_MS', maxBackoffMs: 'FORWARD_MAX_BACKOFF_MS', retryForMs: 'FORWARD_RETRY_FOR_MS',
-      probeMaxMs: 'FORWARD_PROBE_MAX_MS', autoPauseAfterMs: 'FORWARD_AUTO_PAUSE_AFTER',
+      destinationsFile: 'FORWARD_DESTINATIONS_FILE',
+      backoffMs: 'FORWARD_BACKOFF_MS',
+      maxBackoffMs: 'FORWARD_MAX_BACKOFF_MS',
+      retryForMs: 'FORWARD_RETRY_FOR_MS',
+      probeMaxMs: 'FORWARD_PROBE_MAX_MS',
+      autoPauseAfterMs: 'FORWARD_AUTO_PAUSE_AFTER',
     },
     check: (f, problem) => {
-      if (f.maxBackoffMs < f.backoffMs) problem('FORWARD_MAX_BACKOFF_MS', `must not be below FORWARD_BACKOFF_MS (${f.backoffMs})`);
+      if (f.maxBackoffMs < f.backoffMs)
+        problem('FORWARD_MAX_BACKOFF_MS', `must not be below FORWARD_BACKOFF_MS (${f.backoffMs})`);
     },
     // The file's ${NAME} secrets resolve from this environment: no app reads process.env for them.
     derive: (f, env) => ({ destinations: new DestinationsSource(f.destinationsFile, env) }),
   }),
   admin: section({
     fields: {
-      port: 'ADMIN_PORT', host: 'ADMIN_HOST', username: 'ADMIN_USERNAME', password: 'ADMIN_PASSWORD', authDisabled: 'ADMIN_AUTH_DISABLED',
+      port: 'ADMIN_PORT',
+      host: 'ADMIN_HOST',
+      username: 'ADMIN_USERNAME',
+      password: 'ADMIN_PASSWORD',
+      authDisabled: 'ADMIN_AUTH_DISABLED',
       nodeEnv: 'NODE_ENV',
     },
     check: (admin, problem) => {
       if (admin.authDisabled) {
         if (!isLoopbackHost(admin.host)) {
-          problem('ADMIN_AUTH_DISABLED', `is refused with ADMIN_HOST=${admin.host}: without credentials the admin app may listen on a loopback address only (127.0.0.1, ::1, localhost)`);
+          problem(
+            'ADMIN_AUTH_DISABLED',
+            `is refused with ADMIN_HOST=${admin.host}: without credentials the admin app may listen on a loopback address only (127.0.0.1, ::1, localhost)`,
+          );
         }
         return;
       }
@@ -208,7 +286,10 @@ export const SECTIONS = {
       if (admin.username === undefined) problem('ADMIN_USERNAME', `is required (${hint})`);
       if (admin.password === undefined) problem('ADMIN_PASSWORD', `is required (${hint})`);
       else if (admin.nodeEnv === 'production' && [...admin.password].length < MIN_PRODUCTION_PASSWORD) {
-        problem('ADMIN_PASSWORD', `must be at least ${MIN_PRODUCTION_PASSWORD} characters when NODE_ENV=production (e.g. \`openssl rand -base64 24\`)`);
+        problem(
+          'ADMIN_PASSWORD',
+          `must be at least ${MIN_PRODUCTION_PASSWORD} characters when NODE_ENV=production (e.g. \`openssl rand -base64 24\`)`,
+        );
       }
     },
   }),
@@ -216,13 +297,23 @@ export const SECTIONS = {
   /** OpenTelemetry traces (docs/TRACING.md); tracingEnabled() says whether they are on. */
   tracing: section({
     fields: {
-      sdkDisabled: 'OTEL_SDK_DISABLED', exporter: 'OTEL_TRACES_EXPORTER', endpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT', tracesEndpoint: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-      protocol: 'OTEL_EXPORTER_OTLP_PROTOCOL', tracesProtocol: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', serviceName: 'OTEL_SERVICE_NAME',
-      sampler: 'OTEL_TRACES_SAMPLER', samplerArg: 'OTEL_TRACES_SAMPLER_ARG',
-      scheduleDelayMs: 'OTEL_BSP_SCHEDULE_DELAY', maxQueueSize: 'OTEL_BSP_MAX_QUEUE_SIZE', maxExportBatchSize: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', exportTimeoutMs: 'OTEL_BSP_EXPORT_TIMEOUT',
+      sdkDisabled: 'OTEL_SDK_DISABLED',
+      exporter: 'OTEL_TRACES_EXPORTER',
+      endpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      tracesEndpoint: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      protocol: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+      tracesProtocol: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+      serviceName: 'OTEL_SERVICE_NAME',
+      sampler: 'OTEL_TRACES_SAMPLER',
+      samplerArg: 'OTEL_TRACES_SAMPLER_ARG',
+      scheduleDelayMs: 'OTEL_BSP_SCHEDULE_DELAY',
+      maxQueueSize: 'OTEL_BSP_MAX_QUEUE_SIZE',
+      maxExportBatchSize: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      exportTimeoutMs: 'OTEL_BSP_EXPORT_TIMEOUT',
     },
     check: (t, problem) => {
-      if (t.maxExportBatchSize > t.maxQueueSize) problem('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', `must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${t.maxQueueSize})`);
+      if (t.maxExportBatchSize > t.maxQueueSize)
+        problem('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', `must not exceed OTEL_BSP_MAX_QUEUE_SIZE (${t.maxQueueSize})`);
     },
   }),
   migrate: section({ fields: { migrationsDir: 'MIGRATIONS_DIR', handlerMigrationsDir: 'HANDLER_MIGRATIONS_DIR' } }),
@@ -238,12 +329,18 @@ export const SECTIONS = {
     },
   }),
   fakeSquare: section({
-    fields: { port: 'FAKE_SQUARE_PORT', host: 'FAKE_SQUARE_HOST', latencyMs: 'FAKE_SQUARE_LATENCY_MS', synthesize: 'FAKE_SQUARE_SYNTHESIZE' },
+    fields: {
+      port: 'FAKE_SQUARE_PORT',
+      host: 'FAKE_SQUARE_HOST',
+      latencyMs: 'FAKE_SQUARE_LATENCY_MS',
+      synthesize: 'FAKE_SQUARE_SYNTHESIZE',
+    },
   }),
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
-export type SectionConfig<K extends SectionName> = (typeof SECTIONS)[K] extends SectionSpec<infer F, infer R, infer D> ? SectionValues<F, R> & Readonly<D> : never;
+export type SectionConfig<K extends SectionName> =
+  (typeof SECTIONS)[K] extends SectionSpec<infer F, infer R, infer D> ? SectionValues<F, R> & Readonly<D> : never;
 
 // The classes are the injection tokens; each merges with the interface of its section's values.
 export interface DatabaseConfig extends SectionConfig<'database'> {}

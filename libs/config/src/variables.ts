@@ -22,7 +22,8 @@ export const int = (fallback: number, min: number, max: number) =>
   raw().transform((value, ctx) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!/^-?\d+$/.test(value) || n < min || n > max) return fail(ctx, `must be a whole number from ${min} to ${max} (got "${value}")`);
+    if (!/^-?\d+$/.test(value) || n < min || n > max)
+      return fail(ctx, `must be a whole number from ${min} to ${max} (got "${value}")`);
     return n;
   });
 
@@ -39,7 +40,11 @@ export const duration = (fallbackMs: number, minMs: number, maxMs: number) =>
   raw().transform((value, ctx) => {
     if (value === undefined) return fallbackMs;
     const ms = parseDurationMs(value);
-    if (!(ms >= minMs && ms <= maxMs)) return fail(ctx, `must be a duration from ${minMs} ms to ${maxMs / 1000} s, like 3d, 12h, 90s or milliseconds (got "${value}")`);
+    if (!(ms >= minMs && ms <= maxMs))
+      return fail(
+        ctx,
+        `must be a duration from ${minMs} ms to ${maxMs / 1000} s, like 3d, 12h, 90s or milliseconds (got "${value}")`,
+      );
     return ms;
   });
 
@@ -72,12 +77,19 @@ export const decimal = (fallback: number, min: number, max: number) =>
   raw().transform((value, ctx) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) return fail(ctx, `must be a number from ${min} to ${max} (got "${value}")`);
+    if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max)
+      return fail(ctx, `must be a number from ${min} to ${max} (got "${value}")`);
     return n;
   });
 
 /** A comma-separated list; empty when unset. */
-export const list = () => raw().transform((value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+export const list = () =>
+  raw().transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export interface HostPort {
   host: string;
@@ -91,7 +103,8 @@ export const hostPorts = () =>
     for (const value of values) {
       const match = /^(\[[^\]]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value);
       const port = Number(match?.[2]);
-      if (!match || port < 1 || port > 65535) return fail(ctx, `must be host:port pairs, comma-separated, like 10.0.0.1:6379,10.0.0.2:6379 (got "${value}")`);
+      if (!match || port < 1 || port > 65535)
+        return fail(ctx, `must be host:port pairs, comma-separated, like 10.0.0.1:6379,10.0.0.2:6379 (got "${value}")`);
       parsed.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port });
     }
     return parsed;
@@ -107,7 +120,10 @@ export const required = (hint: string) => raw().transform((value, ctx) => value 
 export const url = (protocols: readonly string[], opts: { secret?: boolean } = {}) =>
   raw().transform((value, ctx) => {
     if (value === undefined || protocols.includes(protocolOf(value) ?? '')) return value;
-    return fail(ctx, `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL${opts.secret ? '' : ` (got "${value}")`}`);
+    return fail(
+      ctx,
+      `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL${opts.secret ? '' : ` (got "${value}")`}`,
+    );
   });
 
 /** The same, with a default for unset. */
@@ -129,7 +145,9 @@ export const key32 = () =>
 export const key32List = () =>
   list().transform((values, ctx) => {
     const keys = values.map((v) => Buffer.from(v, 'base64'));
-    return values.every((v, i) => BASE64.test(v) && keys[i]!.length === 32) ? keys : fail(ctx, `${KEY_HINT}, comma-separated`);
+    return values.every((v, i) => BASE64.test(v) && keys[i]!.length === 32)
+      ? keys
+      : fail(ctx, `${KEY_HINT}, comma-separated`);
   });
 
 function protocolOf(value: string): string | undefined {
@@ -151,8 +169,20 @@ const MIB = 1024 * 1024;
 
 /** Read access to what the mirror retrieves (Square's OAuth permission names). */
 export const DEFAULT_OAUTH_SCOPES = [
-  'MERCHANT_PROFILE_READ', 'PAYMENTS_READ', 'ORDERS_READ', 'CUSTOMERS_READ', 'INVOICES_READ', 'ITEMS_READ', 'INVENTORY_READ',
-  'APPOINTMENTS_READ', 'SUBSCRIPTIONS_READ', 'DISPUTES_READ', 'GIFTCARDS_READ', 'LOYALTY_READ', 'EMPLOYEES_READ', 'TIMECARDS_READ',
+  'MERCHANT_PROFILE_READ',
+  'PAYMENTS_READ',
+  'ORDERS_READ',
+  'CUSTOMERS_READ',
+  'INVOICES_READ',
+  'ITEMS_READ',
+  'INVENTORY_READ',
+  'APPOINTMENTS_READ',
+  'SUBSCRIPTIONS_READ',
+  'DISPUTES_READ',
+  'GIFTCARDS_READ',
+  'LOYALTY_READ',
+  'EMPLOYEES_READ',
+  'TIMECARDS_READ',
 ] as const;
 
 export const VARIABLES = {
@@ -203,7 +233,10 @@ export const VARIABLES = {
   // Square's side as code (docs/SQUARE.md, "Point Square at it"): the API version `square subscriptions sync`
   // pins the subscription to (default: the version of the SDK, square 46, the catalog was written
   // for), and how often the worker sends Square's test notification as a canary (0: never).
-  SQUARE_API_VERSION: textOr(DEFAULT_SQUARE_API_VERSION).refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'must be a Square API version, YYYY-MM-DD (e.g. 2026-09-16)'),
+  SQUARE_API_VERSION: textOr(DEFAULT_SQUARE_API_VERSION).refine(
+    (v) => /^\d{4}-\d{2}-\d{2}$/.test(v),
+    'must be a Square API version, YYYY-MM-DD (e.g. 2026-09-16)',
+  ),
   SQUARE_CANARY_INTERVAL_MS: int(0, 0, 86_400_000),
 
   // Reconcile with Square's Events API (docs/RECONCILING.md): 0 turns it off.
@@ -228,7 +261,9 @@ export const VARIABLES = {
   WORKER_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
 
   /** Event types whose objects the built-in mirror keeps: patterns as for handlers; `none` keeps none. */
-  SQUARE_MIRROR_EVENT_TYPES: list().transform((patterns) => (patterns.length === 0 ? ['*'] : patterns.includes('none') ? [] : patterns)),
+  SQUARE_MIRROR_EVENT_TYPES: list().transform((patterns) =>
+    patterns.length === 0 ? ['*'] : patterns.includes('none') ? [] : patterns,
+  ),
   SQUARE_EVENT_HANDLERS: list(),
   SQUARE_EVENT_HANDLER_TIMEOUT_MS: int(10_000, 100, 600_000),
 
@@ -267,7 +302,17 @@ export const VARIABLES = {
   OTEL_EXPORTER_OTLP_PROTOCOL: oneOf(['http/json'] as const, 'http/json'),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: oneOf(['http/json'] as const, 'http/json'),
   OTEL_SERVICE_NAME: text(),
-  OTEL_TRACES_SAMPLER: oneOf(['parentbased_always_on', 'always_on', 'always_off', 'traceidratio', 'parentbased_always_off', 'parentbased_traceidratio'] as const, 'parentbased_always_on'),
+  OTEL_TRACES_SAMPLER: oneOf(
+    [
+      'parentbased_always_on',
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ] as const,
+    'parentbased_always_on',
+  ),
   OTEL_TRACES_SAMPLER_ARG: decimal(1, 0, 1),
   OTEL_BSP_SCHEDULE_DELAY: int(5000, 1, 600_000),
   OTEL_BSP_MAX_QUEUE_SIZE: int(2048, 1, 1_000_000),

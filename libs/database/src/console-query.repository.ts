@@ -19,7 +19,13 @@ export interface Overview {
   waiting: number;
   sellersNeedingReauth: number;
   invalidDay: number;
-  reconcilers: Array<{ name: string; checkedUntil: Date; lastRunAt: Date | null; lastFound: number; lastRecovered: number }>;
+  reconcilers: Array<{
+    name: string;
+    checkedUntil: Date;
+    lastRunAt: Date | null;
+    lastFound: number;
+    lastRecovered: number;
+  }>;
   /** Deliveries created in the last day, per destination and status. */
   deliveries: Array<{ destination: string; status: string; count: number; lastError: string | null }>;
 }
@@ -55,7 +61,9 @@ export interface InvalidWebhookRow {
 
 // The windows count events by when they were received (the received_at index): "processed" is
 // what became of the hour's or day's arrivals.
-const WINDOWS = statement<Record<string, never>>('console-overview-windows', `
+const WINDOWS = statement<Record<string, never>>(
+  'console-overview-windows',
+  `
   SELECT count(*) FILTER (WHERE received_at >= now() - interval '1 hour')::int AS "receivedHour",
          count(*) FILTER (WHERE received_at >= now() - interval '1 hour' AND status = '${STATUS.processed}')::int AS "processedHour",
          count(*) FILTER (WHERE received_at >= now() - interval '1 hour' AND status = '${STATUS.dead_lettered}')::int AS "deadLetteredHour",
@@ -63,49 +71,74 @@ const WINDOWS = statement<Record<string, never>>('console-overview-windows', `
          count(*) FILTER (WHERE status = '${STATUS.processed}')::int AS "processedDay",
          count(*) FILTER (WHERE status = '${STATUS.dead_lettered}')::int AS "deadLetteredDay",
          count(*) FILTER (WHERE source = 'events_api')::int AS "webhookGapDay"
-  FROM webhook_events WHERE received_at >= now() - interval '1 day'`);
+  FROM webhook_events WHERE received_at >= now() - interval '1 day'`,
+);
 
-const WAITING = statement<Record<string, never>>('console-overview-waiting', `
-  SELECT min(received_at) AS "oldestWaitingAt", count(*)::int AS waiting FROM webhook_events WHERE status = '${STATUS.received}'`);
+const WAITING = statement<Record<string, never>>(
+  'console-overview-waiting',
+  `
+  SELECT min(received_at) AS "oldestWaitingAt", count(*)::int AS waiting FROM webhook_events WHERE status = '${STATUS.received}'`,
+);
 
-const SIDE = statement<Record<string, never>>('console-overview-side', `
+const SIDE = statement<Record<string, never>>(
+  'console-overview-side',
+  `
   SELECT (SELECT count(*)::int FROM merchant_tokens WHERE status = 'needs_reauth') AS "sellersNeedingReauth",
-         (SELECT count(*)::int FROM invalid_webhooks WHERE last_received_at >= now() - interval '1 day') AS "invalidDay"`);
+         (SELECT count(*)::int FROM invalid_webhooks WHERE last_received_at >= now() - interval '1 day') AS "invalidDay"`,
+);
 
-const RECONCILERS = statement<Record<string, never>>('console-overview-reconcilers', `
+const RECONCILERS = statement<Record<string, never>>(
+  'console-overview-reconcilers',
+  `
   SELECT name, checked_until AS "checkedUntil", last_run_at AS "lastRunAt", last_found AS "lastFound", last_recovered AS "lastRecovered"
-  FROM reconcile_checkpoints ORDER BY name`);
+  FROM reconcile_checkpoints ORDER BY name`,
+);
 
-const DELIVERIES = statement<Record<string, never>>('console-overview-deliveries', `
+const DELIVERIES = statement<Record<string, never>>(
+  'console-overview-deliveries',
+  `
   SELECT destination, status::text AS status, count(*)::int AS count,
          (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS "lastError"
   FROM forward_deliveries WHERE created_at >= now() - interval '1 day'
-  GROUP BY destination, status ORDER BY destination, status`);
+  GROUP BY destination, status ORDER BY destination, status`,
+);
 
 // Purged ones are left out: they can no longer be replayed.
-const DEAD_LETTER_GROUPS = statement<Record<string, never>>('console-dead-letter-groups', `
+const DEAD_LETTER_GROUPS = statement<Record<string, never>>(
+  'console-dead-letter-groups',
+  `
   SELECT coalesce(dead_letter_reason, 'unknown') AS reason, event_type AS "eventType", count(*)::int AS count,
          min(dead_lettered_at) AS "firstAt", max(dead_lettered_at) AS "lastAt"
   FROM webhook_events WHERE status = '${STATUS.dead_lettered}' AND purged_at IS NULL
-  GROUP BY 1, 2 ORDER BY count DESC, reason, "eventType" LIMIT 500`);
+  GROUP BY 1, 2 ORDER BY count DESC, reason, "eventType" LIMIT 500`,
+);
 
-const SELLERS = statement<Record<string, never>>('console-sellers', `
+const SELLERS = statement<Record<string, never>>(
+  'console-sellers',
+  `
   SELECT merchant_id AS "merchantId", status::text AS status, status_reason AS "statusReason", expires_at AS "expiresAt",
          refreshed_at AS "refreshedAt", refresh_failures AS "refreshFailures", last_refresh_error AS "lastRefreshError"
-  FROM merchant_tokens ORDER BY (status = 'active'), expires_at NULLS LAST, merchant_id LIMIT 1000`);
+  FROM merchant_tokens ORDER BY (status = 'active'), expires_at NULLS LAST, merchant_id LIMIT 1000`,
+);
 
-const INVALID = statement<Record<string, never>>('console-invalid-webhooks', `
+const INVALID = statement<Record<string, never>>(
+  'console-invalid-webhooks',
+  `
   SELECT id::text AS id, reason, signature_algorithm AS "signatureAlgorithm", delivery_count AS "deliveryCount",
          first_received_at AS "firstReceivedAt", last_received_at AS "lastReceivedAt",
          convert_from(substring(raw_body FROM 1 FOR 2048), 'UTF8') AS "bodyStart"
-  FROM invalid_webhooks ORDER BY last_received_at DESC LIMIT 100`);
+  FROM invalid_webhooks ORDER BY last_received_at DESC LIMIT 100`,
+);
 
-const OBJECT_OF = statement<{ object_id: string }>('console-mirrored-object', `
+const OBJECT_OF = statement<{ object_id: string }>(
+  'console-mirrored-object',
+  `
   SELECT object_type AS "objectType", version::text AS version, deleted, source, last_event_id AS "lastEventId", updated_at AS "updatedAt"
   FROM square_objects WHERE object_id = :object_id
   UNION ALL SELECT 'payment', version::text, false, 'api', last_event_id, updated_at FROM payments WHERE id = :object_id
   UNION ALL SELECT 'refund', version::text, false, 'api', last_event_id, updated_at FROM refunds WHERE id = :object_id
-  LIMIT 5`);
+  LIMIT 5`,
+);
 
 export interface MirroredObject {
   objectType: string;
@@ -122,7 +155,8 @@ export class ConsoleQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async overview(): Promise<Overview> {
-    const one = async <T extends object>(q: pg.QueryConfig<unknown[]>) => (await this.pool.query<T & pg.QueryResultRow>(q)).rows;
+    const one = async <T extends object>(q: pg.QueryConfig<unknown[]>) =>
+      (await this.pool.query<T & pg.QueryResultRow>(q)).rows;
     const [windows, waiting, side, reconcilers, deliveries] = await Promise.all([
       one<Pick<Overview, 'receivedHour'>>(WINDOWS.bind({})),
       one<Pick<Overview, 'oldestWaitingAt' | 'waiting'>>(WAITING.bind({})),

@@ -1,4 +1,12 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import type pg from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { DeliveryQueryRepository } from './delivery-query.repository.js';
@@ -31,7 +39,22 @@ class PgPoolLifecycle implements OnApplicationShutdown {
   }
 }
 
-const repositories = [WebhookInboxRepository, EventStatusRepository, EventTransactions, JobOutboxRepository, ForwardDeliveriesRepository, ForwardDestinationsRepository, MerchantTokensRepository, ReconcileRepository, RetentionRepository, ErasureRepository, EventAttemptsRepository, RejectedDeliveriesRepository, ListenDestinationsRepository, EventTraceRepository];
+const repositories = [
+  WebhookInboxRepository,
+  EventStatusRepository,
+  EventTransactions,
+  JobOutboxRepository,
+  ForwardDeliveriesRepository,
+  ForwardDestinationsRepository,
+  MerchantTokensRepository,
+  ReconcileRepository,
+  RetentionRepository,
+  ErasureRepository,
+  EventAttemptsRepository,
+  RejectedDeliveriesRepository,
+  ListenDestinationsRepository,
+  EventTraceRepository,
+];
 
 /**
  * The process' one Postgres pool and its repositories (per-event SQL, see docs/ARCHITECTURE.md).
@@ -43,8 +66,18 @@ const repositories = [WebhookInboxRepository, EventStatusRepository, EventTransa
 export class DatabaseModule {
   /** `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share). */
   static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean } = {}): DynamicModule {
-    const pool: Provider = { provide: PG_POOL, inject: [DatabaseConfig], useFactory: (c: DatabaseConfig) => createPgPool(c, options.connectTimeoutMs) };
-    const admin = options.prisma ? [PrismaService, EventQueryRepository, DeliveryQueryRepository, ConsoleQueryRepository] : [];
-    return { module: DatabaseModule, providers: [pool, PgPoolLifecycle, ...repositories, ...admin], exports: [PG_POOL, ...repositories, ...admin] };
+    const pool: Provider = {
+      provide: PG_POOL,
+      inject: [DatabaseConfig],
+      useFactory: (c: DatabaseConfig) => createPgPool(c, options.connectTimeoutMs),
+    };
+    const admin = options.prisma
+      ? [PrismaService, EventQueryRepository, DeliveryQueryRepository, ConsoleQueryRepository]
+      : [];
+    return {
+      module: DatabaseModule,
+      providers: [pool, PgPoolLifecycle, ...repositories, ...admin],
+      exports: [PG_POOL, ...repositories, ...admin],
+    };
   }
 }

@@ -74,13 +74,22 @@ export class DeliveryQueryRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Newest first, keyset-paged on the id; `next` is the id to pass as `before` for the following page. */
-  async list(filter: DeliveryListFilter, limit: number, before?: string): Promise<{ deliveries: DeliverySummary[]; next: string | null }> {
+  async list(
+    filter: DeliveryListFilter,
+    limit: number,
+    before?: string,
+  ): Promise<{ deliveries: DeliverySummary[]; next: string | null }> {
     const where: ForwardDeliveryWhereInput[] = [];
     if (filter.destinations?.length) where.push({ destination: { in: [...filter.destinations] } });
     if (filter.statuses?.length) where.push({ status: { in: [...filter.statuses] } });
     if (filter.eventIds?.length) where.push({ eventId: { in: [...filter.eventIds] } });
     if (before) where.push({ id: { lt: BigInt(before) } });
-    const rows = await this.prisma.forwardDelivery.findMany({ where: { AND: where }, select: SUMMARY_FIELDS, orderBy: { id: 'desc' }, take: limit + 1 });
+    const rows = await this.prisma.forwardDelivery.findMany({
+      where: { AND: where },
+      select: SUMMARY_FIELDS,
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+    });
     const deliveries = rows.slice(0, limit).map((r) => ({ ...r, id: String(r.id) }));
     return { deliveries, next: rows.length > limit ? deliveries.at(-1)!.id : null };
   }
@@ -88,18 +97,26 @@ export class DeliveryQueryRepository {
   /** Each delivery's latest attempts, oldest first (none for deliveries made before forward_attempts existed). */
   async attemptsOf(ids: readonly string[]): Promise<Map<string, ForwardAttemptRow[]>> {
     const byDelivery = new Map<string, ForwardAttemptRow[]>();
-    await Promise.all(ids.filter(isDeliveryId).map(async (id) => {
-      const rows = await this.prisma.forwardAttempt.findMany({
-        where: { deliveryId: BigInt(id) }, select: { at: true, statusCode: true, latencyMs: true, error: true }, orderBy: { id: 'desc' }, take: ATTEMPTS_SHOWN,
-      });
-      byDelivery.set(id, rows.reverse());
-    }));
+    await Promise.all(
+      ids.filter(isDeliveryId).map(async (id) => {
+        const rows = await this.prisma.forwardAttempt.findMany({
+          where: { deliveryId: BigInt(id) },
+          select: { at: true, statusCode: true, latencyMs: true, error: true },
+          orderBy: { id: 'desc' },
+          take: ATTEMPTS_SHOWN,
+        });
+        byDelivery.set(id, rows.reverse());
+      }),
+    );
     return byDelivery;
   }
 
   async find(id: string): Promise<DeliveryDetail | null> {
     if (!isDeliveryId(id)) return null;
-    const row = await this.prisma.forwardDelivery.findUnique({ where: { id: BigInt(id) }, select: { ...SUMMARY_FIELDS, body: true } });
+    const row = await this.prisma.forwardDelivery.findUnique({
+      where: { id: BigInt(id) },
+      select: { ...SUMMARY_FIELDS, body: true },
+    });
     return row ? { ...row, id: String(row.id) } : null;
   }
 }

@@ -51,33 +51,69 @@ type Text = { text: string; flags: string };
 // customer.email_address…): a search of the JSON text finds every place. Each is a full scan of its
 // table: erasure is rare, operator-run, and nothing may be missed (its cost: docs/OPERATING.md, Erasure).
 const P = {
-  events: statement<Json>('erase-person-events', `
+  events: statement<Json>(
+    'erase-person-events',
+    `
     UPDATE webhook_events SET raw_body = ''::bytea, payload = 'null'::jsonb, purged_at = now(), updated_at = now()
-    WHERE status <> '${STATUS.received}' AND purged_at IS NULL AND regexp_like(payload::text, :json, :flags)`),
-  inFlight: statement<Json>('erase-person-in-flight', `
-    SELECT count(*)::int AS n FROM webhook_events WHERE status = '${STATUS.received}' AND regexp_like(payload::text, :json, :flags)`),
-  objects: statement<Json>('erase-person-objects', 'DELETE FROM square_objects WHERE regexp_like(data::text, :json, :flags)'),
-  payments: statement<Json>('erase-person-payments', 'DELETE FROM payments WHERE regexp_like(data::text, :json, :flags)'),
+    WHERE status <> '${STATUS.received}' AND purged_at IS NULL AND regexp_like(payload::text, :json, :flags)`,
+  ),
+  inFlight: statement<Json>(
+    'erase-person-in-flight',
+    `
+    SELECT count(*)::int AS n FROM webhook_events WHERE status = '${STATUS.received}' AND regexp_like(payload::text, :json, :flags)`,
+  ),
+  objects: statement<Json>(
+    'erase-person-objects',
+    'DELETE FROM square_objects WHERE regexp_like(data::text, :json, :flags)',
+  ),
+  payments: statement<Json>(
+    'erase-person-payments',
+    'DELETE FROM payments WHERE regexp_like(data::text, :json, :flags)',
+  ),
   refunds: statement<Json>('erase-person-refunds', 'DELETE FROM refunds WHERE regexp_like(data::text, :json, :flags)'),
-  deliveries: statement<Json>('erase-person-deliveries', 'DELETE FROM forward_deliveries WHERE regexp_like(body, :json, :flags)'),
+  deliveries: statement<Json>(
+    'erase-person-deliveries',
+    'DELETE FROM forward_deliveries WHERE regexp_like(body, :json, :flags)',
+  ),
 };
 
 const M = {
   // The row keeps its id (deduplication), not the seller's.
-  events: statement<{ merchant_id: string }>('erase-merchant-events', `
+  events: statement<{ merchant_id: string }>(
+    'erase-merchant-events',
+    `
     UPDATE webhook_events SET raw_body = ''::bytea, payload = 'null'::jsonb, merchant_id = NULL, purged_at = coalesce(purged_at, now()), updated_at = now()
-    WHERE merchant_id = :merchant_id AND status <> '${STATUS.received}'`),
-  inFlight: statement<{ merchant_id: string }>('erase-merchant-in-flight', `
-    SELECT count(*)::int AS n FROM webhook_events WHERE merchant_id = :merchant_id AND status = '${STATUS.received}'`),
-  objects: statement<{ merchant_id: string }>('erase-merchant-objects', 'DELETE FROM square_objects WHERE merchant_id = :merchant_id'),
+    WHERE merchant_id = :merchant_id AND status <> '${STATUS.received}'`,
+  ),
+  inFlight: statement<{ merchant_id: string }>(
+    'erase-merchant-in-flight',
+    `
+    SELECT count(*)::int AS n FROM webhook_events WHERE merchant_id = :merchant_id AND status = '${STATUS.received}'`,
+  ),
+  objects: statement<{ merchant_id: string }>(
+    'erase-merchant-objects',
+    'DELETE FROM square_objects WHERE merchant_id = :merchant_id',
+  ),
   // The typed tables name no merchant: the event that last wrote the row does.
-  payments: statement<{ merchant_id: string }>('erase-merchant-payments', `
-    DELETE FROM payments p USING webhook_events e WHERE e.event_id = p.last_event_id AND e.merchant_id = :merchant_id`),
-  refunds: statement<{ merchant_id: string }>('erase-merchant-refunds', `
-    DELETE FROM refunds r USING webhook_events e WHERE e.event_id = r.last_event_id AND e.merchant_id = :merchant_id`),
-  deliveries: statement<{ merchant_id: string }>('erase-merchant-deliveries', `
-    DELETE FROM forward_deliveries d USING webhook_events e WHERE e.event_id = d.event_id AND e.merchant_id = :merchant_id`),
-  tokens: statement<{ merchant_id: string }>('erase-merchant-tokens', 'DELETE FROM merchant_tokens WHERE merchant_id = :merchant_id'),
+  payments: statement<{ merchant_id: string }>(
+    'erase-merchant-payments',
+    `
+    DELETE FROM payments p USING webhook_events e WHERE e.event_id = p.last_event_id AND e.merchant_id = :merchant_id`,
+  ),
+  refunds: statement<{ merchant_id: string }>(
+    'erase-merchant-refunds',
+    `
+    DELETE FROM refunds r USING webhook_events e WHERE e.event_id = r.last_event_id AND e.merchant_id = :merchant_id`,
+  ),
+  deliveries: statement<{ merchant_id: string }>(
+    'erase-merchant-deliveries',
+    `
+    DELETE FROM forward_deliveries d USING webhook_events e WHERE e.event_id = d.event_id AND e.merchant_id = :merchant_id`,
+  ),
+  tokens: statement<{ merchant_id: string }>(
+    'erase-merchant-tokens',
+    'DELETE FROM merchant_tokens WHERE merchant_id = :merchant_id',
+  ),
 };
 
 // Whoever the subject is: bodies that need not be JSON, and every stored error text and reason
@@ -85,22 +121,43 @@ const M = {
 const scrub = (column: string) => `${column} = regexp_replace(${column}, :text, '[erased]', 'g' || :flags)`;
 const names = (column: string) => `regexp_like(${column}, :text, :flags)`;
 const ANY = {
-  invalid: statement<Text>('erase-subject-invalid', `DELETE FROM invalid_webhooks WHERE ${names("encode(raw_body, 'escape')")} OR ${names('headers::text')}`),
-  rejected: statement<Text>('erase-subject-rejected', `DELETE FROM rejected_deliveries WHERE ${names("encode(raw_body, 'escape')")}`),
-  eventErrors: statement<Text>('erase-subject-event-errors', `
+  invalid: statement<Text>(
+    'erase-subject-invalid',
+    `DELETE FROM invalid_webhooks WHERE ${names("encode(raw_body, 'escape')")} OR ${names('headers::text')}`,
+  ),
+  rejected: statement<Text>(
+    'erase-subject-rejected',
+    `DELETE FROM rejected_deliveries WHERE ${names("encode(raw_body, 'escape')")}`,
+  ),
+  eventErrors: statement<Text>(
+    'erase-subject-event-errors',
+    `
     UPDATE webhook_events SET ${scrub('last_error')}, ${scrub('dead_letter_reason')}, ${scrub('square_retry_reason')}, updated_at = now()
-    WHERE ${names('last_error')} OR ${names('dead_letter_reason')} OR ${names('square_retry_reason')}`),
-  deliveryErrors: statement<Text>('erase-subject-delivery-errors', `
-    UPDATE forward_deliveries SET ${scrub('last_error')}, updated_at = now() WHERE ${names('last_error')}`),
-  tokenErrors: statement<Text>('erase-subject-token-errors', `
+    WHERE ${names('last_error')} OR ${names('dead_letter_reason')} OR ${names('square_retry_reason')}`,
+  ),
+  deliveryErrors: statement<Text>(
+    'erase-subject-delivery-errors',
+    `
+    UPDATE forward_deliveries SET ${scrub('last_error')}, updated_at = now() WHERE ${names('last_error')}`,
+  ),
+  tokenErrors: statement<Text>(
+    'erase-subject-token-errors',
+    `
     UPDATE merchant_tokens SET ${scrub('status_reason')}, ${scrub('last_refresh_error')}, updated_at = now()
-    WHERE ${names('status_reason')} OR ${names('last_refresh_error')}`),
+    WHERE ${names('status_reason')} OR ${names('last_refresh_error')}`,
+  ),
 };
 
-const PURGED_EVENTS = statement<{ ids: string[] }>('erase-purged-events', `
-  SELECT event_id FROM webhook_events WHERE event_id = ANY(:ids::text[]) AND purged_at IS NOT NULL`);
-const PRESENT_DELIVERIES = statement<{ ids: string[] }>('erase-present-deliveries', `
-  SELECT id::text AS id FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`);
+const PURGED_EVENTS = statement<{ ids: string[] }>(
+  'erase-purged-events',
+  `
+  SELECT event_id FROM webhook_events WHERE event_id = ANY(:ids::text[]) AND purged_at IS NOT NULL`,
+);
+const PRESENT_DELIVERIES = statement<{ ids: string[] }>(
+  'erase-present-deliveries',
+  `
+  SELECT id::text AS id FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`,
+);
 
 /** Erasure for personal-data requests: everything stored that holds a customer's or a seller's data, in one transaction. */
 @Injectable()
@@ -111,30 +168,39 @@ export class ErasureRepository {
     const { json, text, flags } = subjectSearch(subject);
     return inTransaction(this.pool, async (client) => {
       const n = async (query: pg.QueryConfig<unknown[]>) => (await client.query(query)).rowCount ?? 0;
-      const count = async (query: pg.QueryConfig<unknown[]>) => (await client.query<{ n: number }>(query)).rows[0]?.n ?? 0;
+      const count = async (query: pg.QueryConfig<unknown[]>) =>
+        (await client.query<{ n: number }>(query)).rows[0]?.n ?? 0;
       const merchant_id = 'merchantId' in subject ? subject.merchantId : undefined;
       // Merchant rows (dead-letters' payments included) go first: they join on events still holding bodies.
-      const rows = merchant_id === undefined
-        ? {
-            payments: await n(P.payments.bind({ json, flags })),
-            refunds: await n(P.refunds.bind({ json, flags })),
-            mirroredObjects: await n(P.objects.bind({ json, flags })),
-            deliveries: await n(P.deliveries.bind({ json, flags })),
-            eventBodies: await n(P.events.bind({ json, flags })),
-            eventsInFlight: await count(P.inFlight.bind({ json, flags })),
-            merchantTokens: 0,
-          }
-        : {
-            payments: await n(M.payments.bind({ merchant_id })),
-            refunds: await n(M.refunds.bind({ merchant_id })),
-            mirroredObjects: await n(M.objects.bind({ merchant_id })),
-            deliveries: await n(M.deliveries.bind({ merchant_id })),
-            eventBodies: await n(M.events.bind({ merchant_id })),
-            eventsInFlight: await count(M.inFlight.bind({ merchant_id })),
-            merchantTokens: await n(M.tokens.bind({ merchant_id })),
-          };
-      const errorTexts = await n(ANY.eventErrors.bind({ text, flags })) + await n(ANY.deliveryErrors.bind({ text, flags })) + await n(ANY.tokenErrors.bind({ text, flags }));
-      return { ...rows, invalidBodies: await n(ANY.invalid.bind({ text, flags })) + await n(ANY.rejected.bind({ text, flags })), errorTexts };
+      const rows =
+        merchant_id === undefined
+          ? {
+              payments: await n(P.payments.bind({ json, flags })),
+              refunds: await n(P.refunds.bind({ json, flags })),
+              mirroredObjects: await n(P.objects.bind({ json, flags })),
+              deliveries: await n(P.deliveries.bind({ json, flags })),
+              eventBodies: await n(P.events.bind({ json, flags })),
+              eventsInFlight: await count(P.inFlight.bind({ json, flags })),
+              merchantTokens: 0,
+            }
+          : {
+              payments: await n(M.payments.bind({ merchant_id })),
+              refunds: await n(M.refunds.bind({ merchant_id })),
+              mirroredObjects: await n(M.objects.bind({ merchant_id })),
+              deliveries: await n(M.deliveries.bind({ merchant_id })),
+              eventBodies: await n(M.events.bind({ merchant_id })),
+              eventsInFlight: await count(M.inFlight.bind({ merchant_id })),
+              merchantTokens: await n(M.tokens.bind({ merchant_id })),
+            };
+      const errorTexts =
+        (await n(ANY.eventErrors.bind({ text, flags }))) +
+        (await n(ANY.deliveryErrors.bind({ text, flags }))) +
+        (await n(ANY.tokenErrors.bind({ text, flags })));
+      return {
+        ...rows,
+        invalidBodies: (await n(ANY.invalid.bind({ text, flags }))) + (await n(ANY.rejected.bind({ text, flags }))),
+        errorTexts,
+      };
     });
   }
 

@@ -11,17 +11,34 @@ export interface EventOutcome {
   deliveries: Array<{ destination: string; status: string }>;
 }
 
-const OUTCOME = statement<{ event_id: string }>('event-outcome', `
+const OUTCOME = statement<{ event_id: string }>(
+  'event-outcome',
+  `
   SELECT w.status::text AS status, w.outcome, w.dead_letter_reason, w.last_error,
     ARRAY(SELECT handler FROM handler_claims c WHERE c.event_id = w.event_id ORDER BY handler) AS handlers,
     COALESCE((SELECT json_agg(json_build_object('destination', d.destination, 'status', d.status::text) ORDER BY d.destination)
       FROM forward_deliveries d WHERE d.event_id = w.event_id), '[]'::json) AS deliveries
-  FROM webhook_events w WHERE w.event_id = :event_id`);
+  FROM webhook_events w WHERE w.event_id = :event_id`,
+);
 
 export async function findEventOutcome(pool: pg.Pool, eventId: string): Promise<EventOutcome | undefined> {
-  const { rows } = await pool.query<{ status: string; outcome: string | null; dead_letter_reason: string | null; last_error: string | null; handlers: string[]; deliveries: EventOutcome['deliveries'] }>(
-    OUTCOME.bind({ event_id: eventId }),
-  );
+  const { rows } = await pool.query<{
+    status: string;
+    outcome: string | null;
+    dead_letter_reason: string | null;
+    last_error: string | null;
+    handlers: string[];
+    deliveries: EventOutcome['deliveries'];
+  }>(OUTCOME.bind({ event_id: eventId }));
   const r = rows[0];
-  return r && { status: r.status, outcome: r.outcome, deadLetterReason: r.dead_letter_reason, lastError: r.last_error, handlers: r.handlers, deliveries: r.deliveries };
+  return (
+    r && {
+      status: r.status,
+      outcome: r.outcome,
+      deadLetterReason: r.dead_letter_reason,
+      lastError: r.last_error,
+      handlers: r.handlers,
+      deliveries: r.deliveries,
+    }
+  );
 }

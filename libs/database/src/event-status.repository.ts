@@ -28,23 +28,34 @@ export interface DeadLetterInfo {
 
 const SWEEP_LOCK_ID = ADVISORY_LOCKS.eventSweep;
 
-const FIND = statement<{ event_id: string }>('find-event', `
-  SELECT event_id, event_type, status, payload, body_key FROM webhook_events WHERE event_id = :event_id`);
+const FIND = statement<{ event_id: string }>(
+  'find-event',
+  `
+  SELECT event_id, event_type, status, payload, body_key FROM webhook_events WHERE event_id = :event_id`,
+);
 
 // Every change of status below applies only to an event still 'received', so doing it twice, or
 // after another worker finished the event, changes nothing.
-const MARK_IGNORED = statement<{ event_id: string; outcome: string }>('mark-ignored', `
+const MARK_IGNORED = statement<{ event_id: string; outcome: string }>(
+  'mark-ignored',
+  `
   UPDATE webhook_events
   SET status = '${STATUS.ignored}', outcome = :outcome, processed_at = now(), updated_at = now()
-  WHERE event_id = :event_id AND status = '${STATUS.received}'`);
+  WHERE event_id = :event_id AND status = '${STATUS.received}'`,
+);
 
-const MARK_DEAD_LETTERED = statement<{ event_id: string; reason: string; error: string; attempts: number }>('mark-dead-lettered', `
+const MARK_DEAD_LETTERED = statement<{ event_id: string; reason: string; error: string; attempts: number }>(
+  'mark-dead-lettered',
+  `
   UPDATE webhook_events
   SET status = '${STATUS.dead_lettered}', dead_letter_reason = :reason, last_error = :error, attempts = :attempts,
       dead_lettered_at = now(), updated_at = now()
-  WHERE event_id = :event_id AND status = '${STATUS.received}'`);
+  WHERE event_id = :event_id AND status = '${STATUS.received}'`,
+);
 
-const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }>('claim-sweep-candidates', `
+const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }>(
+  'claim-sweep-candidates',
+  `
   UPDATE webhook_events SET swept_at = now()
   WHERE event_id IN (
     SELECT event_id FROM webhook_events
@@ -52,9 +63,12 @@ const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }>('claim
     ORDER BY received_at
     LIMIT :limit
   )
-  RETURNING event_id, replay_count`);
+  RETURNING event_id, replay_count`,
+);
 
-const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>('reset-for-replay', `
+const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>(
+  'reset-for-replay',
+  `
   WITH reset AS (
     UPDATE webhook_events
     SET status = '${STATUS.received}', attempts = 0, dead_letter_reason = NULL, dead_lettered_at = NULL,
@@ -68,11 +82,15 @@ const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>('reset-f
     RETURNING ref
   )
   -- The status as it was before this statement (its snapshot): null when there is no such event.
-  SELECT EXISTS (SELECT 1 FROM job) AS replayed, (SELECT status FROM webhook_events WHERE event_id = :event_id) AS status`);
+  SELECT EXISTS (SELECT 1 FROM job) AS replayed, (SELECT status FROM webhook_events WHERE event_id = :event_id) AS status`,
+);
 
 // The oldest event not yet processed (reads the first entry of the (status, received_at) index).
-const OLDEST_RECEIVED = statement<Record<string, never>>('oldest-received', `
-  SELECT extract(epoch FROM now() - min(received_at))::float AS seconds FROM webhook_events WHERE status = '${STATUS.received}'`);
+const OLDEST_RECEIVED = statement<Record<string, never>>(
+  'oldest-received',
+  `
+  SELECT extract(epoch FROM now() - min(received_at))::float AS seconds FROM webhook_events WHERE status = '${STATUS.received}'`,
+);
 
 /** Which dead-lettered events a replay by filter takes; a filter left out matches everything. */
 export interface DeadLetterFilter {
@@ -89,8 +107,17 @@ export interface DeadLetterFilter {
 // Oldest first, keyset-paged on (received_at, event_id); reads the (status, received_at) index.
 // Purged ones cannot be replayed (their payload is gone).
 const DEAD_LETTERED_MATCHING = statement<{
-  types: string[] | null; merchant_ids: string[] | null; reasons: string[] | null; since: Date | null; until: Date | null; after_at: Date | null; after_id: string | null; limit: number;
-}>('dead-lettered-matching', `
+  types: string[] | null;
+  merchant_ids: string[] | null;
+  reasons: string[] | null;
+  since: Date | null;
+  until: Date | null;
+  after_at: Date | null;
+  after_id: string | null;
+  limit: number;
+}>(
+  'dead-lettered-matching',
+  `
   SELECT event_id, received_at FROM webhook_events
   WHERE status = '${STATUS.dead_lettered}' AND purged_at IS NULL
     AND (:types::text[] IS NULL OR event_type = ANY(:types::text[]))
@@ -100,10 +127,14 @@ const DEAD_LETTERED_MATCHING = statement<{
     AND (:until::timestamptz IS NULL OR received_at < :until::timestamptz)
     AND (:after_at::timestamptz IS NULL OR (received_at, event_id) > (:after_at::timestamptz, :after_id::text))
   ORDER BY received_at, event_id
-  LIMIT :limit`);
+  LIMIT :limit`,
+);
 
-const DEAD_LETTERED_IDS = statement<{ limit: number }>('dead-lettered-ids', `
-  SELECT event_id FROM webhook_events WHERE status = '${STATUS.dead_lettered}' ORDER BY received_at LIMIT :limit`);
+const DEAD_LETTERED_IDS = statement<{ limit: number }>(
+  'dead-lettered-ids',
+  `
+  SELECT event_id FROM webhook_events WHERE status = '${STATUS.dead_lettered}' ORDER BY received_at LIMIT :limit`,
+);
 
 /** The worker's view of the inbox: reading an event and moving it between statuses (docs/ARCHITECTURE.md: per-event SQL). */
 @Injectable()
@@ -111,9 +142,23 @@ export class EventStatusRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async find(eventId: string): Promise<InboxEvent | null> {
-    const { rows } = await this.pool.query<{ event_id: string; event_type: string; status: EventStatus; payload: JsonObject; body_key: string | null }>(FIND.bind({ event_id: eventId }));
+    const { rows } = await this.pool.query<{
+      event_id: string;
+      event_type: string;
+      status: EventStatus;
+      payload: JsonObject;
+      body_key: string | null;
+    }>(FIND.bind({ event_id: eventId }));
     const row = rows[0];
-    return row ? { eventId: row.event_id, eventType: row.event_type, status: row.status, payload: row.payload, bodyKey: row.body_key } : null;
+    return row
+      ? {
+          eventId: row.event_id,
+          eventType: row.event_type,
+          status: row.status,
+          payload: row.payload,
+          bodyKey: row.body_key,
+        }
+      : null;
   }
 
   /** For events nothing wants: visible and counted, never retried; `outcome` may say why. */
@@ -135,9 +180,13 @@ export class EventStatusRepository {
   async claimSweepCandidates(olderThanMs: number, limit: number): Promise<EventJobRef[]> {
     const cutoff = new Date(Date.now() - olderThanMs);
     return inTransaction(this.pool, async (client) => {
-      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SWEEP_LOCK_ID]);
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        SWEEP_LOCK_ID,
+      ]);
       if (!lock.rows[0]?.locked) return [];
-      const { rows } = await client.query<{ event_id: string; replay_count: number }>(CLAIM_SWEEP_CANDIDATES.bind({ cutoff, limit }));
+      const { rows } = await client.query<{ event_id: string; replay_count: number }>(
+        CLAIM_SWEEP_CANDIDATES.bind({ cutoff, limit }),
+      );
       return rows.map((r) => ({ eventId: r.event_id, generation: r.replay_count }));
     });
   }
@@ -166,17 +215,23 @@ export class EventStatusRepository {
   }
 
   /** One page of the dead-lettered events a filter matches, after `after` (oldest first). */
-  async deadLetteredMatching(filter: DeadLetterFilter, limit: number, after?: { receivedAt: Date; eventId: string }): Promise<Array<{ eventId: string; receivedAt: Date }>> {
-    const { rows } = await this.pool.query<{ event_id: string; received_at: Date }>(DEAD_LETTERED_MATCHING.bind({
-      types: filter.types?.length ? [...filter.types] : null,
-      merchant_ids: filter.merchantIds?.length ? [...filter.merchantIds] : null,
-      reasons: filter.reasons?.length ? [...filter.reasons] : null,
-      since: filter.since ?? null,
-      until: filter.until ?? null,
-      after_at: after?.receivedAt ?? null,
-      after_id: after?.eventId ?? null,
-      limit,
-    }));
+  async deadLetteredMatching(
+    filter: DeadLetterFilter,
+    limit: number,
+    after?: { receivedAt: Date; eventId: string },
+  ): Promise<Array<{ eventId: string; receivedAt: Date }>> {
+    const { rows } = await this.pool.query<{ event_id: string; received_at: Date }>(
+      DEAD_LETTERED_MATCHING.bind({
+        types: filter.types?.length ? [...filter.types] : null,
+        merchant_ids: filter.merchantIds?.length ? [...filter.merchantIds] : null,
+        reasons: filter.reasons?.length ? [...filter.reasons] : null,
+        since: filter.since ?? null,
+        until: filter.until ?? null,
+        after_at: after?.receivedAt ?? null,
+        after_id: after?.eventId ?? null,
+        limit,
+      }),
+    );
     return rows.map((r) => ({ eventId: r.event_id, receivedAt: r.received_at }));
   }
 

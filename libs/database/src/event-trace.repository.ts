@@ -13,8 +13,11 @@ export interface EventTrace {
 type Row = { event_id: string; trace_context: string | null; event_type: string; merchant_id: string | null };
 
 // Read only while tracing is on (libs/tracing): with it off, no statement of this file runs.
-const FIND = statement<{ event_ids: string[] }, Row>('find-event-traces', `
-  SELECT event_id, trace_context, event_type, merchant_id FROM webhook_events WHERE event_id = ANY(:event_ids::text[])`);
+const FIND = statement<{ event_ids: string[] }, Row>(
+  'find-event-traces',
+  `
+  SELECT event_id, trace_context, event_type, merchant_id FROM webhook_events WHERE event_id = ANY(:event_ids::text[])`,
+);
 
 // Events the relay just published, for the attempt that usually follows in this same process:
 // a bounded map spares that attempt its own query (with several workers, a miss reads Postgres).
@@ -50,6 +53,8 @@ export class EventTraceRepository {
 
   private async read(eventIds: readonly string[]): Promise<Map<string, EventTrace>> {
     const { rows } = await FIND.run(this.pool, { event_ids: [...eventIds] });
-    return new Map(rows.map((r) => [r.event_id, { traceparent: r.trace_context, type: r.event_type, merchantId: r.merchant_id }]));
+    return new Map(
+      rows.map((r) => [r.event_id, { traceparent: r.trace_context, type: r.event_type, merchantId: r.merchant_id }]),
+    );
   }
 }

@@ -34,11 +34,22 @@ export function afterFailure(c: Circuit, error: string, s: CircuitSettings, now:
   if (c.state === DESTINATION_STATE.paused) return failed;
   if (c.state === DESTINATION_STATE.healthy) {
     if (failures < OPEN_AFTER_FAILURES) return failed;
-    return { ...failed, state: DESTINATION_STATE.failing, since: now, retryingAt: new Date(now.getTime() + s.backoffMs) };
+    return {
+      ...failed,
+      state: DESTINATION_STATE.failing,
+      since: now,
+      retryingAt: new Date(now.getTime() + s.backoffMs),
+    };
   }
   if (now.getTime() - c.since.getTime() >= s.autoPauseAfterMs) {
-    return { ...failed, state: DESTINATION_STATE.paused, since: now, retryingAt: null, pausedBy: 'auto',
-      pauseReason: `failing since ${c.since.toISOString()}: ${error}` };
+    return {
+      ...failed,
+      state: DESTINATION_STATE.paused,
+      since: now,
+      retryingAt: null,
+      pausedBy: 'auto',
+      pauseReason: `failing since ${c.since.toISOString()}: ${error}`,
+    };
   }
   return { ...failed, retryingAt: new Date(now.getTime() + probeWaitMs(failures, s)) };
 }
@@ -58,7 +69,15 @@ export function afterSuccess(c: Circuit, now: Date): Circuit {
 
 export function paused(c: Circuit, by: string, reason: string | null, now: Date): Circuit {
   if (c.state === DESTINATION_STATE.paused) return c;
-  return { ...c, state: DESTINATION_STATE.paused, since: now, retryingAt: null, probeUntil: null, pausedBy: by, pauseReason: reason };
+  return {
+    ...c,
+    state: DESTINATION_STATE.paused,
+    since: now,
+    retryingAt: null,
+    probeUntil: null,
+    pausedBy: by,
+    pauseReason: reason,
+  };
 }
 
 /** Resumed: a destination that was failing is probed first (at once), the backlog released. */
@@ -66,8 +85,14 @@ export function resumed(c: Circuit, now: Date): Circuit {
   if (c.state !== DESTINATION_STATE.paused) return c;
   const failing = c.consecutiveFailures >= OPEN_AFTER_FAILURES;
   return {
-    ...c, state: failing ? DESTINATION_STATE.failing : DESTINATION_STATE.healthy, since: now, retryingAt: failing ? now : null,
-    probeUntil: null, pausedBy: null, pauseReason: null, releasedAt: now,
+    ...c,
+    state: failing ? DESTINATION_STATE.failing : DESTINATION_STATE.healthy,
+    since: now,
+    retryingAt: failing ? now : null,
+    probeUntil: null,
+    pausedBy: null,
+    pauseReason: null,
+    releasedAt: now,
   };
 }
 

@@ -43,23 +43,40 @@ export interface AttemptResult {
   error: string | null;
 }
 
-const FIND = statement<{ id: string }>('find-delivery', `
+const FIND = statement<{ id: string }>(
+  'find-delivery',
+  `
   SELECT d.id::text, d.destination, d.event_id, d.event_type, d.webhook_id, d.body, d.status, d.attempts, d.first_attempt_at, d.next_attempt_at, d.replay_count,
          c.state, c.consecutive_failures, c.retrying_at, c.probe_until,
          (SELECT w.trace_context FROM webhook_events w WHERE w.event_id = d.event_id) AS trace_context
   FROM forward_deliveries d LEFT JOIN forward_destinations c ON c.name = d.destination
-  WHERE d.id = :id::bigint`);
+  WHERE d.id = :id::bigint`,
+);
 
 type FoundRow = {
-  id: string; destination: string; event_id: string; event_type: string; webhook_id: string; body: string; status: ForwardDeliveryStatus; attempts: number;
-  first_attempt_at: Date | null; next_attempt_at: Date | null; replay_count: number;
-  state: Circuit['state'] | null; consecutive_failures: number | null; retrying_at: Date | null; probe_until: Date | null;
+  id: string;
+  destination: string;
+  event_id: string;
+  event_type: string;
+  webhook_id: string;
+  body: string;
+  status: ForwardDeliveryStatus;
+  attempts: number;
+  first_attempt_at: Date | null;
+  next_attempt_at: Date | null;
+  replay_count: number;
+  state: Circuit['state'] | null;
+  consecutive_failures: number | null;
+  retrying_at: Date | null;
+  probe_until: Date | null;
   trace_context: string | null;
 };
 
 // Every change below applies to a pending delivery only: doing it twice changes nothing.
 // Each attempt is also kept in forward_attempts (success rate and latency per destination).
-const MARK_DELIVERED = statement<{ id: string; attempts: number; status: number; latency_ms: number }>('mark-delivered', `
+const MARK_DELIVERED = statement<{ id: string; attempts: number; status: number; latency_ms: number }>(
+  'mark-delivered',
+  `
   WITH marked AS (
     UPDATE forward_deliveries
     SET status = '${DELIVERY.delivered}', attempts = :attempts, last_status = :status, last_error = NULL, next_attempt_at = NULL,
@@ -67,9 +84,19 @@ const MARK_DELIVERED = statement<{ id: string; attempts: number; status: number;
     WHERE id = :id::bigint AND status = '${DELIVERY.pending}'
     RETURNING id, destination
   )
-  INSERT INTO forward_attempts (delivery_id, destination, status_code, latency_ms) SELECT id, destination, :status, :latency_ms FROM marked`);
+  INSERT INTO forward_attempts (delivery_id, destination, status_code, latency_ms) SELECT id, destination, :status, :latency_ms FROM marked`,
+);
 
-const RECORD_FAILURE = statement<{ id: string; attempts: number; status: number | null; error: string | null; next_attempt_at: Date; latency_ms: number }>('record-delivery-failure', `
+const RECORD_FAILURE = statement<{
+  id: string;
+  attempts: number;
+  status: number | null;
+  error: string | null;
+  next_attempt_at: Date;
+  latency_ms: number;
+}>(
+  'record-delivery-failure',
+  `
   WITH failed AS (
     UPDATE forward_deliveries
     SET attempts = :attempts, last_status = :status, last_error = :error, next_attempt_at = :next_attempt_at,
@@ -79,28 +106,43 @@ const RECORD_FAILURE = statement<{ id: string; attempts: number; status: number 
   ), attempt AS (
     INSERT INTO forward_attempts (delivery_id, destination, status_code, latency_ms, error) SELECT id, destination, :status, :latency_ms, :error FROM failed
   )
-  SELECT first_attempt_at FROM failed`);
+  SELECT first_attempt_at FROM failed`,
+);
 
 // Due now (retry-now, a destination back up or resumed): its job, when it runs, sends it at once.
-const MAKE_DUE = statement<{ destinations: string[]; ids: string[] | null }>('make-deliveries-due', `
+const MAKE_DUE = statement<{ destinations: string[]; ids: string[] | null }>(
+  'make-deliveries-due',
+  `
   UPDATE forward_deliveries SET next_attempt_at = now(), updated_at = now()
   WHERE destination = ANY(:destinations::text[]) AND status = '${DELIVERY.pending}' AND (:ids::bigint[] IS NULL OR id = ANY(:ids::bigint[]))
-    AND next_attempt_at > now()`);
+    AND next_attempt_at > now()`,
+);
 
-const LABELS = statement<{ ids: string[] }>('delivery-labels', `
-  SELECT id::text, event_id, event_type FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`);
+const LABELS = statement<{ ids: string[] }>(
+  'delivery-labels',
+  `
+  SELECT id::text, event_id, event_type FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`,
+);
 
-const PENDING_DESTINATIONS = statement<{ ids: string[] }>('pending-delivery-destinations', `
-  SELECT id::text, destination FROM forward_deliveries WHERE id = ANY(:ids::bigint[]) AND status = '${DELIVERY.pending}'`);
+const PENDING_DESTINATIONS = statement<{ ids: string[] }>(
+  'pending-delivery-destinations',
+  `
+  SELECT id::text, destination FROM forward_deliveries WHERE id = ANY(:ids::bigint[]) AND status = '${DELIVERY.pending}'`,
+);
 
-const MARK_DEAD_LETTERED = statement<{ id: string; attempts: number; status: number | null; error: string | null }>('mark-delivery-dead-lettered', `
+const MARK_DEAD_LETTERED = statement<{ id: string; attempts: number; status: number | null; error: string | null }>(
+  'mark-delivery-dead-lettered',
+  `
   UPDATE forward_deliveries
   SET status = '${DELIVERY.dead_lettered}', attempts = :attempts, last_status = :status, last_error = :error, next_attempt_at = NULL,
       first_attempt_at = COALESCE(first_attempt_at, now()), dead_lettered_at = now(), updated_at = now()
-  WHERE id = :id::bigint AND status = '${DELIVERY.pending}'`);
+  WHERE id = :id::bigint AND status = '${DELIVERY.pending}'`,
+);
 
 // A replayed delivery starts a fresh schedule, under a job id of its own (the replay count is part of it).
-const RESET_FOR_REPLAY = statement<{ ids: string[]; queue_prefix: string }>('reset-delivery-for-replay', `
+const RESET_FOR_REPLAY = statement<{ ids: string[]; queue_prefix: string }>(
+  'reset-delivery-for-replay',
+  `
   WITH reset AS (
     UPDATE forward_deliveries
     SET status = '${DELIVERY.pending}', attempts = 0, next_attempt_at = NULL, first_attempt_at = NULL, dead_lettered_at = NULL,
@@ -112,21 +154,30 @@ const RESET_FOR_REPLAY = statement<{ ids: string[]; queue_prefix: string }>('res
     SELECT :queue_prefix || destination, id::text, replay_count FROM reset
     ON CONFLICT (queue, ref) DO UPDATE SET generation = GREATEST(job_outbox.generation, EXCLUDED.generation)
   )
-  SELECT id::text FROM reset`);
+  SELECT id::text FROM reset`,
+);
 
-const STATUSES_OF = statement<{ ids: string[] }>('delivery-statuses', `
-  SELECT id::text, status FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`);
+const STATUSES_OF = statement<{ ids: string[] }>(
+  'delivery-statuses',
+  `
+  SELECT id::text, status FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`,
+);
 
-const DEAD_LETTERED_OF = statement<{ destination: string; limit: number }>('dead-lettered-deliveries', `
+const DEAD_LETTERED_OF = statement<{ destination: string; limit: number }>(
+  'dead-lettered-deliveries',
+  `
   SELECT id::text FROM forward_deliveries
-  WHERE destination = :destination AND status = '${DELIVERY.dead_lettered}' ORDER BY created_at LIMIT :limit`);
+  WHERE destination = :destination AND status = '${DELIVERY.dead_lettered}' ORDER BY created_at LIMIT :limit`,
+);
 
 const SWEEP_LOCK_ID = ADVISORY_LOCKS.deliverySweep;
 
 // Pending deliveries whose job should have run by the cutoff but whose delivery has not changed:
 // their job may have been lost (Redis restarted without persistence). Those still in the outbox are
 // the relay's. Each is claimed at most once per cutoff window (swept_at).
-const CLAIM_SWEEP_CANDIDATES = statement<{ destinations: string[]; cutoff: Date; queue_prefix: string; limit: number }>('claim-delivery-sweep-candidates', `
+const CLAIM_SWEEP_CANDIDATES = statement<{ destinations: string[]; cutoff: Date; queue_prefix: string; limit: number }>(
+  'claim-delivery-sweep-candidates',
+  `
   UPDATE forward_deliveries SET swept_at = now()
   WHERE id IN (
     SELECT d.id FROM forward_deliveries d
@@ -136,16 +187,23 @@ const CLAIM_SWEEP_CANDIDATES = statement<{ destinations: string[]; cutoff: Date;
     ORDER BY d.created_at
     LIMIT :limit
   )
-  RETURNING id::text, destination, replay_count`);
+  RETURNING id::text, destination, replay_count`,
+);
 
 // Per destination, so that it reads (destination, status, created_at) and not the whole table.
-const BACKLOG = statement<{ destinations: string[] }>('delivery-backlog', `
+const BACKLOG = statement<{ destinations: string[] }>(
+  'delivery-backlog',
+  `
   SELECT destination, count(*)::int AS pending FROM forward_deliveries
-  WHERE destination = ANY(:destinations::text[]) AND status = '${DELIVERY.pending}' GROUP BY destination`);
+  WHERE destination = ANY(:destinations::text[]) AND status = '${DELIVERY.pending}' GROUP BY destination`,
+);
 
 // Every destination with pending deliveries, those removed from the file included.
-const PENDING_BY_DESTINATION = statement<Record<string, never>>('pending-deliveries-by-destination', `
-  SELECT destination, count(*)::int AS pending FROM forward_deliveries WHERE status = '${DELIVERY.pending}' GROUP BY destination`);
+const PENDING_BY_DESTINATION = statement<Record<string, never>>(
+  'pending-deliveries-by-destination',
+  `
+  SELECT destination, count(*)::int AS pending FROM forward_deliveries WHERE status = '${DELIVERY.pending}' GROUP BY destination`,
+);
 
 @Injectable()
 export class ForwardDeliveriesRepository {
@@ -156,32 +214,64 @@ export class ForwardDeliveriesRepository {
     const r = rows[0];
     if (!r) return null;
     return {
-      id: r.id, destination: r.destination, eventId: r.event_id, eventType: r.event_type, webhookId: r.webhook_id, body: r.body, status: r.status, attempts: r.attempts,
-      firstAttemptAt: r.first_attempt_at, nextAttemptAt: r.next_attempt_at, generation: r.replay_count, traceContext: r.trace_context,
-      circuit: r.state === null ? null : { state: r.state, consecutiveFailures: r.consecutive_failures ?? 0, retryingAt: r.retrying_at, probeUntil: r.probe_until },
+      id: r.id,
+      destination: r.destination,
+      eventId: r.event_id,
+      eventType: r.event_type,
+      webhookId: r.webhook_id,
+      body: r.body,
+      status: r.status,
+      attempts: r.attempts,
+      firstAttemptAt: r.first_attempt_at,
+      nextAttemptAt: r.next_attempt_at,
+      generation: r.replay_count,
+      traceContext: r.trace_context,
+      circuit:
+        r.state === null
+          ? null
+          : {
+              state: r.state,
+              consecutiveFailures: r.consecutive_failures ?? 0,
+              retryingAt: r.retrying_at,
+              probeUntil: r.probe_until,
+            },
     };
   }
 
   async markDelivered(id: string, result: AttemptResult & { status: number }, latencyMs: number): Promise<void> {
-    await this.pool.query(MARK_DELIVERED.bind({ id, attempts: result.attempts, status: result.status, latency_ms: latencyMs }));
+    await this.pool.query(
+      MARK_DELIVERED.bind({ id, attempts: result.attempts, status: result.status, latency_ms: latencyMs }),
+    );
   }
 
   /** Resolves with when the delivery's first attempt was (its retry window counts from there). */
   async recordFailure(id: string, result: AttemptResult, nextAttemptAt: Date, latencyMs: number): Promise<Date | null> {
     const { rows } = await this.pool.query<{ first_attempt_at: Date }>(
-      RECORD_FAILURE.bind({ id, attempts: result.attempts, status: result.status, error: result.error, next_attempt_at: nextAttemptAt, latency_ms: latencyMs }));
+      RECORD_FAILURE.bind({
+        id,
+        attempts: result.attempts,
+        status: result.status,
+        error: result.error,
+        next_attempt_at: nextAttemptAt,
+        latency_ms: latencyMs,
+      }),
+    );
     return rows[0]?.first_attempt_at ?? null;
   }
 
   /** Pending deliveries of these destinations (all, or only `ids`) due now; resolves with how many were waiting. */
   async makeDue(destinations: readonly string[], ids: readonly string[] | null = null): Promise<number> {
-    const { rowCount } = await this.pool.query(MAKE_DUE.bind({ destinations: [...destinations], ids: ids ? ids.filter(isDeliveryId) : null }));
+    const { rowCount } = await this.pool.query(
+      MAKE_DUE.bind({ destinations: [...destinations], ids: ids ? ids.filter(isDeliveryId) : null }),
+    );
     return rowCount ?? 0;
   }
 
   /** The event id and type of each of these deliveries (what Bull Board shows of a job). */
   async labelsOf(ids: readonly string[]): Promise<Map<string, { eventId: string; eventType: string }>> {
-    const { rows } = await this.pool.query<{ id: string; event_id: string; event_type: string }>(LABELS.bind({ ids: ids.filter(isDeliveryId) }));
+    const { rows } = await this.pool.query<{ id: string; event_id: string; event_type: string }>(
+      LABELS.bind({ ids: ids.filter(isDeliveryId) }),
+    );
     return new Map(rows.map((r) => [r.id, { eventId: r.event_id, eventType: r.event_type }]));
   }
 
@@ -189,19 +279,25 @@ export class ForwardDeliveriesRepository {
   async pendingDestinations(ids: readonly string[]): Promise<Map<string, string>> {
     const valid = ids.filter(isDeliveryId);
     if (valid.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ id: string; destination: string }>(PENDING_DESTINATIONS.bind({ ids: valid }));
+    const { rows } = await this.pool.query<{ id: string; destination: string }>(
+      PENDING_DESTINATIONS.bind({ ids: valid }),
+    );
     return new Map(rows.map((r) => [r.id, r.destination]));
   }
 
   async markDeadLettered(id: string, result: AttemptResult): Promise<boolean> {
-    const { rowCount } = await this.pool.query(MARK_DEAD_LETTERED.bind({ id, attempts: result.attempts, status: result.status, error: result.error }));
+    const { rowCount } = await this.pool.query(
+      MARK_DEAD_LETTERED.bind({ id, attempts: result.attempts, status: result.status, error: result.error }),
+    );
     return rowCount === 1;
   }
 
   /** Dead-lettered deliveries back to pending with a new job each; resolves with those reset. */
   async resetForReplay(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.pool.query<{ id: string }>(RESET_FOR_REPLAY.bind({ ids: [...ids], queue_prefix: FORWARD_QUEUE_PREFIX }));
+    const { rows } = await this.pool.query<{ id: string }>(
+      RESET_FOR_REPLAY.bind({ ids: [...ids], queue_prefix: FORWARD_QUEUE_PREFIX }),
+    );
     return rows.map((r) => r.id);
   }
 
@@ -209,7 +305,9 @@ export class ForwardDeliveriesRepository {
   async statusesOf(ids: readonly string[]): Promise<Map<string, ForwardDeliveryStatus>> {
     const valid = ids.filter(isDeliveryId);
     if (valid.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ id: string; status: ForwardDeliveryStatus }>(STATUSES_OF.bind({ ids: valid }));
+    const { rows } = await this.pool.query<{ id: string; status: ForwardDeliveryStatus }>(
+      STATUSES_OF.bind({ ids: valid }),
+    );
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
@@ -222,14 +320,26 @@ export class ForwardDeliveriesRepository {
    * Deliveries to these destinations whose job may be lost (see CLAIM_SWEEP_CANDIDATES), marked as
    * swept now; one worker claims at a time, and Redis is called after the commit.
    */
-  async claimSweepCandidates(destinations: readonly string[], olderThanMs: number, limit: number): Promise<Array<{ id: string; destination: string; generation: number }>> {
+  async claimSweepCandidates(
+    destinations: readonly string[],
+    olderThanMs: number,
+    limit: number,
+  ): Promise<Array<{ id: string; destination: string; generation: number }>> {
     if (destinations.length === 0) return [];
     const cutoff = new Date(Date.now() - olderThanMs);
     return inTransaction(this.pool, async (client) => {
-      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SWEEP_LOCK_ID]);
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        SWEEP_LOCK_ID,
+      ]);
       if (!lock.rows[0]?.locked) return [];
       const { rows } = await client.query<{ id: string; destination: string; replay_count: number }>(
-        CLAIM_SWEEP_CANDIDATES.bind({ destinations: [...destinations], cutoff, queue_prefix: FORWARD_QUEUE_PREFIX, limit }));
+        CLAIM_SWEEP_CANDIDATES.bind({
+          destinations: [...destinations],
+          cutoff,
+          queue_prefix: FORWARD_QUEUE_PREFIX,
+          limit,
+        }),
+      );
       return rows.map((r) => ({ id: r.id, destination: r.destination, generation: r.replay_count }));
     });
   }
@@ -242,7 +352,9 @@ export class ForwardDeliveriesRepository {
 
   /** Pending deliveries per destination (for the backlog metric). */
   async backlog(destinations: readonly string[]): Promise<Array<{ destination: string; pending: number }>> {
-    const { rows } = await this.pool.query<{ destination: string; pending: number }>(BACKLOG.bind({ destinations: [...destinations] }));
+    const { rows } = await this.pool.query<{ destination: string; pending: number }>(
+      BACKLOG.bind({ destinations: [...destinations] }),
+    );
     return rows;
   }
 }

@@ -9,9 +9,12 @@ import { STATUS, statement } from './sql.js';
  * One handler's claim of one event: a row when taken, none when that pair was applied before
  * (live, or by an earlier rerun).
  */
-export const CLAIM_HANDLER = statement<{ handler: string; event_id: string }, { handler: string }>('claim-handler', `
+export const CLAIM_HANDLER = statement<{ handler: string; event_id: string }, { handler: string }>(
+  'claim-handler',
+  `
   INSERT INTO handler_claims (handler, event_id) VALUES (:handler, :event_id) ON CONFLICT DO NOTHING
-  RETURNING handler`);
+  RETURNING handler`,
+);
 
 export interface RerunFilter {
   handler: string;
@@ -40,30 +43,45 @@ const MATCHING = `
 
 type Matching = { since: Date; until: Date; patterns: string[]; types: string[]; handler: string };
 
-const COUNT = statement<Matching>('rerun-count', `
+const COUNT = statement<Matching>(
+  'rerun-count',
+  `
   SELECT count(*)::int AS total, count(c.event_id)::int AS applied
   FROM webhook_events w LEFT JOIN handler_claims c ON c.handler = :handler AND c.event_id = w.event_id
-  WHERE ${MATCHING}`);
+  WHERE ${MATCHING}`,
+);
 
-const PAGE = statement<Matching & { after_at: Date; after_id: string; limit: number }>('rerun-page', `
+const PAGE = statement<Matching & { after_at: Date; after_id: string; limit: number }>(
+  'rerun-page',
+  `
   SELECT w.event_id, w.event_type, w.merchant_id, w.payload, w.received_at
   FROM webhook_events w
   WHERE ${MATCHING} AND (w.received_at, w.event_id) > (:after_at, :after_id)
     AND NOT EXISTS (SELECT 1 FROM handler_claims c WHERE c.handler = :handler AND c.event_id = w.event_id)
   ORDER BY w.received_at, w.event_id
-  LIMIT :limit`);
+  LIMIT :limit`,
+);
 
-const MIRRORED = statement<{ type: string; id: string }>('rerun-mirrored-object', `
+const MIRRORED = statement<{ type: string; id: string }>(
+  'rerun-mirrored-object',
+  `
   SELECT data FROM payments WHERE :type = 'payment' AND id = :id
   UNION ALL SELECT data FROM refunds WHERE :type = 'refund' AND id = :id
-  UNION ALL SELECT data FROM square_objects WHERE :type NOT IN ('payment', 'refund') AND object_type = :type AND object_id = :id AND NOT deleted`);
+  UNION ALL SELECT data FROM square_objects WHERE :type NOT IN ('payment', 'refund') AND object_type = :type AND object_id = :id AND NOT deleted`,
+);
 
 /** A handler's eventTypes (exact, 'payment.*' or '*') as LIKE patterns. */
 export function eventTypeLikePatterns(eventTypes: readonly string[]): string[] {
   return eventTypes.map((t) => t.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*$/, '%'));
 }
 
-const bind = (f: RerunFilter): Matching => ({ since: f.since, until: f.until, patterns: f.typePatterns, types: f.types, handler: f.handler });
+const bind = (f: RerunFilter): Matching => ({
+  since: f.since,
+  until: f.until,
+  patterns: f.typePatterns,
+  types: f.types,
+  handler: f.handler,
+});
 
 /** How many events match, and how many of them the handler applied already. */
 export async function countRerun(pool: pg.Pool, f: RerunFilter): Promise<{ total: number; applied: number }> {
@@ -72,10 +90,19 @@ export async function countRerun(pool: pg.Pool, f: RerunFilter): Promise<{ total
 }
 
 /** The next events (oldest first) after `after` that the handler has not applied. */
-export async function rerunPage(pool: pg.Pool, f: RerunFilter, after: { receivedAt: Date; eventId: string }, limit: number): Promise<RerunEvent[]> {
-  const { rows } = await pool.query<{ event_id: string; event_type: string; merchant_id: string | null; payload: Record<string, unknown>; received_at: Date }>(
-    PAGE.bind({ ...bind(f), after_at: after.receivedAt, after_id: after.eventId, limit }),
-  );
+export async function rerunPage(
+  pool: pg.Pool,
+  f: RerunFilter,
+  after: { receivedAt: Date; eventId: string },
+  limit: number,
+): Promise<RerunEvent[]> {
+  const { rows } = await pool.query<{
+    event_id: string;
+    event_type: string;
+    merchant_id: string | null;
+    payload: Record<string, unknown>;
+    received_at: Date;
+  }>(PAGE.bind({ ...bind(f), after_at: after.receivedAt, after_id: after.eventId, limit }));
   return rows.map((r) => ({
     eventId: r.event_id,
     eventType: r.event_type,
@@ -87,7 +114,11 @@ export async function rerunPage(pool: pg.Pool, f: RerunFilter, after: { received
 }
 
 /** The object as the mirror holds it (Square's JSON), or undefined when it does not. */
-export async function mirroredObject(pool: pg.Pool, type: string, id: string): Promise<Record<string, unknown> | undefined> {
+export async function mirroredObject(
+  pool: pg.Pool,
+  type: string,
+  id: string,
+): Promise<Record<string, unknown> | undefined> {
   const { rows } = await pool.query<{ data: Record<string, unknown> }>(MIRRORED.bind({ type, id }));
   return rows[0]?.data;
 }

@@ -11,7 +11,10 @@ export interface SqlResult<R = Record<string, unknown>> {
   rowCount: number;
 }
 
-export type HandlerSql = <R = Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<SqlResult<R>>;
+export type HandlerSql = <R = Record<string, unknown>>(
+  text: string,
+  values?: readonly unknown[],
+) => Promise<SqlResult<R>>;
 
 /** A statement ctx.sql will not run: retrying cannot make it acceptable. */
 export class HandlerSqlRefusedError extends Error {
@@ -19,8 +22,9 @@ export class HandlerSqlRefusedError extends Error {
   readonly permanent = true;
 }
 
-const ENDS_TRANSACTION = 'transaction control belongs to the worker, which commits the event\'s transaction with the claim of the event id';
-const CHANGES_SESSION = 'it would change the pooled connection\'s session for the events after this one';
+const ENDS_TRANSACTION =
+  "transaction control belongs to the worker, which commits the event's transaction with the claim of the event id";
+const CHANGES_SESSION = "it would change the pooled connection's session for the events after this one";
 
 const REFUSED: Readonly<Record<string, string>> = {
   BEGIN: ENDS_TRANSACTION,
@@ -51,14 +55,23 @@ const TRANSACTION_SCOPED_SET = new Set(['LOCAL', 'CONSTRAINTS']);
  * which @types/pg does not declare), where Postgres refuses several statements in one Parse.
  * `ran` is called before each statement sent.
  */
-export function handlerSql(run: <R>(query: pg.QueryConfig<unknown[]>) => Promise<pg.QueryResult<R & pg.QueryResultRow>>, ran: () => void): HandlerSql {
+export function handlerSql(
+  run: <R>(query: pg.QueryConfig<unknown[]>) => Promise<pg.QueryResult<R & pg.QueryResultRow>>,
+  ran: () => void,
+): HandlerSql {
   return async <R>(text: string, values: readonly unknown[] = []) => {
     const refused = refusal(text);
     if (refused !== undefined) throw new HandlerSqlRefusedError(refused);
     ran();
-    const query: pg.QueryConfig<unknown[]> & { queryMode: 'extended' } = { text, values: [...values], queryMode: 'extended' };
+    const query: pg.QueryConfig<unknown[]> & { queryMode: 'extended' } = {
+      text,
+      values: [...values],
+      queryMode: 'extended',
+    };
     const result = await run<R>(query).catch((err: unknown) => {
-      throw isMultipleCommands(err) ? new HandlerSqlRefusedError(`ctx.sql runs one statement per call: ${(err as Error).message}`) : err;
+      throw isMultipleCommands(err)
+        ? new HandlerSqlRefusedError(`ctx.sql runs one statement per call: ${(err as Error).message}`)
+        : err;
     });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   };
@@ -66,7 +79,9 @@ export function handlerSql(run: <R>(query: pg.QueryConfig<unknown[]>) => Promise
 
 /** Postgres' answer to several statements in one Parse (42601 is any syntax error: the text says which). */
 function isMultipleCommands(err: unknown): boolean {
-  return (err as { code?: unknown }).code === '42601' && err instanceof Error && err.message.includes('multiple commands');
+  return (
+    (err as { code?: unknown }).code === '42601' && err instanceof Error && err.message.includes('multiple commands')
+  );
 }
 
 /** Why ctx.sql refuses this statement, as a sentence naming it; undefined when it may run. */

@@ -1,6 +1,14 @@
 export { DatabaseModule } from './database.module.js';
 export { EVENT_SOURCES, EVENT_STATUSES, EventQueryRepository } from './event-query.repository.js';
-export type { EventCursor, EventDetail, EventListFilter, EventOrigin, EventPage, EventStatus, EventSummary } from './event-query.repository.js';
+export type {
+  EventCursor,
+  EventDetail,
+  EventListFilter,
+  EventOrigin,
+  EventPage,
+  EventStatus,
+  EventSummary,
+} from './event-query.repository.js';
 export { EventStatusRepository } from './event-status.repository.js';
 export type { DeadLetterFilter, DeadLetterInfo, ReplayReset } from './event-status.repository.js';
 export { JobOutboxRepository } from './job-outbox.repository.js';
@@ -32,10 +40,25 @@ export { ForwardDestinationsRepository } from './forward-destinations.repository
 export { ListenDestinationsRepository } from './listen-destinations.repository.js';
 export type { ListenAttempt, ListenDestination } from './listen-destinations.repository.js';
 export type { AttemptStats, DestinationCircuit } from './forward-destinations.repository.js';
-export { DESTINATION_STATE, OPEN_AFTER_FAILURES, afterFailure, afterSuccess, paused, probeWaitMs, resumed, retriedNow } from './forward-circuit.js';
+export {
+  DESTINATION_STATE,
+  OPEN_AFTER_FAILURES,
+  afterFailure,
+  afterSuccess,
+  paused,
+  probeWaitMs,
+  resumed,
+  retriedNow,
+} from './forward-circuit.js';
 export type { Circuit, CircuitSettings } from './forward-circuit.js';
 export { DELIVERY_STATUSES, DeliveryQueryRepository } from './delivery-query.repository.js';
-export type { DeliveryDetail, DeliveryListFilter, DeliveryStatus, DeliverySummary, ForwardAttemptRow } from './delivery-query.repository.js';
+export type {
+  DeliveryDetail,
+  DeliveryListFilter,
+  DeliveryStatus,
+  DeliverySummary,
+  ForwardAttemptRow,
+} from './delivery-query.repository.js';
 export { MerchantTokensRepository, REVOKE_MERCHANT, TOKEN_STATUS } from './merchant-tokens.repository.js';
 export type { StoredMerchantToken, TokenStatus } from './merchant-tokens.repository.js';
 export { ReconcileRepository } from './reconcile.repository.js';
@@ -47,8 +70,18 @@ export type { ErasureCounts, ErasureSubject, SubjectSearch } from './erasure.rep
 export { EventAttemptsRepository } from './event-attempts.repository.js';
 export type { EventAttemptRecord, EventAttemptRow } from './event-attempts.repository.js';
 export { ConsoleQueryRepository } from './console-query.repository.js';
-export type { DeadLetterGroup, InvalidWebhookRow, MirroredObject, Overview, SellerRow } from './console-query.repository.js';
-export { REJECTED_KEPT, RejectedDeliveriesRepository, latestRejectedDeliveries } from './rejected-deliveries.repository.js';
+export type {
+  DeadLetterGroup,
+  InvalidWebhookRow,
+  MirroredObject,
+  Overview,
+  SellerRow,
+} from './console-query.repository.js';
+export {
+  REJECTED_KEPT,
+  RejectedDeliveriesRepository,
+  latestRejectedDeliveries,
+} from './rejected-deliveries.repository.js';
 export type { RejectedDelivery } from './rejected-deliveries.repository.js';
 export { CLAIM_HANDLER, countRerun, eventTypeLikePatterns, mirroredObject, rerunPage } from './handler-rerun.query.js';
 export type { RerunEvent, RerunFilter } from './handler-rerun.query.js';

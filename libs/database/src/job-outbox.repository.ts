@@ -15,14 +15,20 @@ export interface OutboxJob {
 // The oldest jobs of the queues the caller knows that no other relay is taking right now, removed
 // as they are read. The DELETE only commits once the caller has put them in Redis. Jobs of a queue
 // no relay knows (a destination removed from the configuration) wait, without holding up the rest.
-const TAKE_JOBS = statement<{ limit: number; queues: string[] }, OutboxJob>('take-outbox-jobs', `
+const TAKE_JOBS = statement<{ limit: number; queues: string[] }, OutboxJob>(
+  'take-outbox-jobs',
+  `
   DELETE FROM job_outbox
   WHERE (queue, ref) IN (
     SELECT queue, ref FROM job_outbox WHERE queue = ANY(:queues::text[])
     ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED
   )
-  RETURNING queue, ref, generation`);
-const COUNT_JOBS = statement<Record<string, never>, { n: number }>('count-outbox-jobs', 'SELECT count(*)::int AS n FROM job_outbox');
+  RETURNING queue, ref, generation`,
+);
+const COUNT_JOBS = statement<Record<string, never>, { n: number }>(
+  'count-outbox-jobs',
+  'SELECT count(*)::int AS n FROM job_outbox',
+);
 
 @Injectable()
 export class JobOutboxRepository {

@@ -26,46 +26,88 @@ export interface ListenAttempt {
   deliveryStatus: string;
 }
 
-interface DestinationRow { name: string; url: string; secret: string; event_types: string[] }
+interface DestinationRow {
+  name: string;
+  url: string;
+  secret: string;
+  event_types: string[];
+}
 interface AttemptRow {
-  id: string; at: Date; status_code: number | null; latency_ms: number; error: string | null;
-  event_id: string; event_type: string; attempt: number; status: string;
+  id: string;
+  at: Date;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  status: string;
 }
 
-const REGISTER = statement<{ name: string; url: string; secret: string; event_types: string[]; lease_ms: number }>('register-listen-destination', `
+const REGISTER = statement<{ name: string; url: string; secret: string; event_types: string[]; lease_ms: number }>(
+  'register-listen-destination',
+  `
   INSERT INTO listen_destinations (name, url, secret, event_types, lease_until)
-  VALUES (:name, :url, :secret, :event_types::text[], now() + :lease_ms * interval '1 millisecond')`);
+  VALUES (:name, :url, :secret, :event_types::text[], now() + :lease_ms * interval '1 millisecond')`,
+);
 
 // No row: the lease lapsed and a worker removed the destination (the CLI says so and stops).
-const RENEW = statement<{ name: string; lease_ms: number }, { name: string }>('renew-listen-destination', `
+const RENEW = statement<{ name: string; lease_ms: number }, { name: string }>(
+  'renew-listen-destination',
+  `
   UPDATE listen_destinations SET lease_until = now() + :lease_ms * interval '1 millisecond'
-  WHERE name = :name AND lease_until > now() RETURNING name`);
+  WHERE name = :name AND lease_until > now() RETURNING name`,
+);
 
-const LIVE = statement<Record<string, never>, DestinationRow>('live-listen-destinations', `
-  SELECT name, url, secret, event_types FROM listen_destinations WHERE lease_until > now() ORDER BY name`);
+const LIVE = statement<Record<string, never>, DestinationRow>(
+  'live-listen-destinations',
+  `
+  SELECT name, url, secret, event_types FROM listen_destinations WHERE lease_until > now() ORDER BY name`,
+);
 
-const EXPIRED = statement<Record<string, never>, { name: string }>('expired-listen-destinations', `
-  SELECT name FROM listen_destinations WHERE lease_until <= now()`);
+const EXPIRED = statement<Record<string, never>, { name: string }>(
+  'expired-listen-destinations',
+  `
+  SELECT name FROM listen_destinations WHERE lease_until <= now()`,
+);
 
 // Everything a temporary destination left: its row, its deliveries (their attempts cascade), the
 // outbox rows of its queue that the relay never took, its circuit.
-const PURGE_ROWS = statement<{ names: string[] }>('purge-listen-destinations', `
-  DELETE FROM listen_destinations WHERE name = ANY(:names::text[])`);
-const PURGE_DELIVERIES = statement<{ names: string[] }, { n: number }>('purge-listen-deliveries', `
-  WITH gone AS (DELETE FROM forward_deliveries WHERE destination = ANY(:names::text[]) RETURNING 1) SELECT count(*)::int AS n FROM gone`);
-const PURGE_OUTBOX = statement<{ queues: string[] }>('purge-listen-outbox', `
-  DELETE FROM job_outbox WHERE queue = ANY(:queues::text[])`);
-const PURGE_CIRCUITS = statement<{ names: string[] }>('purge-listen-circuits', `
-  DELETE FROM forward_destinations WHERE name = ANY(:names::text[])`);
+const PURGE_ROWS = statement<{ names: string[] }>(
+  'purge-listen-destinations',
+  `
+  DELETE FROM listen_destinations WHERE name = ANY(:names::text[])`,
+);
+const PURGE_DELIVERIES = statement<{ names: string[] }, { n: number }>(
+  'purge-listen-deliveries',
+  `
+  WITH gone AS (DELETE FROM forward_deliveries WHERE destination = ANY(:names::text[]) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+);
+const PURGE_OUTBOX = statement<{ queues: string[] }>(
+  'purge-listen-outbox',
+  `
+  DELETE FROM job_outbox WHERE queue = ANY(:queues::text[])`,
+);
+const PURGE_CIRCUITS = statement<{ names: string[] }>(
+  'purge-listen-circuits',
+  `
+  DELETE FROM forward_destinations WHERE name = ANY(:names::text[])`,
+);
 
-const ATTEMPTS_AFTER = statement<{ name: string; after: string }, AttemptRow>('listen-attempts-after', `
+const ATTEMPTS_AFTER = statement<{ name: string; after: string }, AttemptRow>(
+  'listen-attempts-after',
+  `
   SELECT a.id::text AS id, a.at, a.status_code, a.latency_ms, a.error, d.event_id, d.event_type, d.status::text AS status,
          (SELECT count(*) FROM forward_attempts b WHERE b.delivery_id = a.delivery_id AND b.id <= a.id)::int AS attempt
   FROM forward_attempts a JOIN forward_deliveries d ON d.id = a.delivery_id
-  WHERE a.destination = :name AND a.id > :after::bigint ORDER BY a.id LIMIT 200`);
+  WHERE a.destination = :name AND a.id > :after::bigint ORDER BY a.id LIMIT 200`,
+);
 
-const PICKED_UP = statement<{ name: string }, { name: string }>('listen-destination-picked-up', `
-  SELECT name FROM forward_destinations WHERE name = :name`);
+const PICKED_UP = statement<{ name: string }, { name: string }>(
+  'listen-destination-picked-up',
+  `
+  SELECT name FROM forward_destinations WHERE name = :name`,
+);
 
 /**
  * The temporary destinations of `square listen --forward-to` (listen_destinations): the CLI
@@ -77,7 +119,13 @@ export class ListenDestinationsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async register(d: ListenDestination, leaseMs: number): Promise<void> {
-    await REGISTER.run(this.pool, { name: d.name, url: d.url, secret: d.secret, event_types: d.eventTypes, lease_ms: leaseMs });
+    await REGISTER.run(this.pool, {
+      name: d.name,
+      url: d.url,
+      secret: d.secret,
+      event_types: d.eventTypes,
+      lease_ms: leaseMs,
+    });
   }
 
   /** False when the destination is gone (its lease lapsed and a worker removed it). */
@@ -118,8 +166,15 @@ export class ListenDestinationsRepository {
   async attemptsAfter(name: string, after: string): Promise<ListenAttempt[]> {
     const { rows } = await ATTEMPTS_AFTER.run(this.pool, { name, after });
     return rows.map((r) => ({
-      id: r.id, at: r.at, statusCode: r.status_code, latencyMs: r.latency_ms, error: r.error, eventId: r.event_id, eventType: r.event_type,
-      attempt: r.attempt, deliveryStatus: r.status,
+      id: r.id,
+      at: r.at,
+      statusCode: r.status_code,
+      latencyMs: r.latency_ms,
+      error: r.error,
+      eventId: r.event_id,
+      eventType: r.event_type,
+      attempt: r.attempt,
+      deliveryStatus: r.status,
     }));
   }
 }

@@ -70,7 +70,12 @@ describe('MicroBatcher', () => {
 
   it('refuses items beyond maxQueued instead of queueing without bound', async () => {
     const gate = deferred();
-    const batcher = new MicroBatcher<number, number>({ maxInFlight: 1, maxBatchSize: 1, maxQueued: 2, handle: async (items) => (await gate.promise, items) });
+    const batcher = new MicroBatcher<number, number>({
+      maxInFlight: 1,
+      maxBatchSize: 1,
+      maxQueued: 2,
+      handle: async (items) => (await gate.promise, items),
+    });
     const accepted = [batcher.submit(1), batcher.submit(2), batcher.submit(3)];
     await expect(batcher.submit(4)).rejects.toBeInstanceOf(BatcherOverloadedError);
     gate.resolve();

@@ -56,7 +56,8 @@ export class MicroBatcher<I, O> {
       batch.forEach((p, i) => {
         const result = results[i];
         if (result instanceof Error) p.reject(result);
-        else if (result === undefined && results.length <= i) p.reject(new Error('batch handler returned too few results'));
+        else if (result === undefined && results.length <= i)
+          p.reject(new Error('batch handler returned too few results'));
         else p.resolve(result as O);
       });
     } catch (err) {

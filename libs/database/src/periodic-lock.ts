@@ -7,15 +7,24 @@ import { statement } from './sql.js';
 
 import { PERIODIC_LEASE_RENEW_MS as RENEW_MS, PERIODIC_LEASE_S as LEASE_S } from './locks.js';
 
-const TAKE_LEASE = statement<{ lock_id: number; holder: string; lease_s: number }>('periodic_lease_take', `
+const TAKE_LEASE = statement<{ lock_id: number; holder: string; lease_s: number }>(
+  'periodic_lease_take',
+  `
   INSERT INTO periodic_leases (lock_id, holder, expires_at) VALUES (:lock_id, :holder, now() + make_interval(secs => :lease_s))
   ON CONFLICT (lock_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
   WHERE periodic_leases.expires_at < now()
-  RETURNING holder`);
-const RENEW_LEASE = statement<{ lock_id: number; holder: string; lease_s: number }>('periodic_lease_renew', `
-  UPDATE periodic_leases SET expires_at = now() + make_interval(secs => :lease_s) WHERE lock_id = :lock_id AND holder = :holder`);
-const DROP_LEASE = statement<{ lock_id: number; holder: string }>('periodic_lease_drop', `
-  DELETE FROM periodic_leases WHERE lock_id = :lock_id AND holder = :holder`);
+  RETURNING holder`,
+);
+const RENEW_LEASE = statement<{ lock_id: number; holder: string; lease_s: number }>(
+  'periodic_lease_renew',
+  `
+  UPDATE periodic_leases SET expires_at = now() + make_interval(secs => :lease_s) WHERE lock_id = :lock_id AND holder = :holder`,
+);
+const DROP_LEASE = statement<{ lock_id: number; holder: string }>(
+  'periodic_lease_drop',
+  `
+  DELETE FROM periodic_leases WHERE lock_id = :lock_id AND holder = :holder`,
+);
 
 /**
  * One worker at a time runs a periodic pass (reconcile, retention, token refresh), which may wait
@@ -59,7 +68,11 @@ export class PeriodicLock {
     const { rowCount } = await this.pool.query(TAKE_LEASE.bind({ lock_id: lockId, holder, lease_s: LEASE_S }));
     if (rowCount === 0) return undefined;
     // A failed renewal (Postgres down) is retried at the next tick; the lease lapses if all fail.
-    const renew = setInterval(() => void this.pool.query(RENEW_LEASE.bind({ lock_id: lockId, holder, lease_s: LEASE_S })).catch(() => undefined), RENEW_MS);
+    const renew = setInterval(
+      () =>
+        void this.pool.query(RENEW_LEASE.bind({ lock_id: lockId, holder, lease_s: LEASE_S })).catch(() => undefined),
+      RENEW_MS,
+    );
     renew.unref();
     try {
       return await work();

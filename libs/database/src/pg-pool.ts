@@ -47,6 +47,7 @@ export function sessionUrl(config: DatabaseConfig): string | undefined {
 const query = pg.Client.prototype.query;
 class UnnamedStatementsClient extends pg.Client {}
 UnnamedStatementsClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
-  const unnamed = typeof config === 'object' && config !== null && 'name' in config ? { ...config, name: undefined } : config;
+  const unnamed =
+    typeof config === 'object' && config !== null && 'name' in config ? { ...config, name: undefined } : config;
   return (query as (...args: unknown[]) => unknown).call(this, unnamed, ...rest);
 } as typeof query;

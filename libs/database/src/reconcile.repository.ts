@@ -16,7 +16,12 @@ export interface LoggedEvent {
 // Events the inbox does not have, each with its job in the outbox (one statement, as the ingress
 // stores a delivery); those it has are left untouched (their delivery count included). Marked as
 // coming from the Events API: fetched with our token, they carry no signature, and no delivery.
-const RECOVER = statement<{ event_ids: string[]; event_types: string[]; merchant_ids: Array<string | null>; bodies: string[]; queue: string }, { event_id: string; event_type: string }>('recover-events', `
+const RECOVER = statement<
+  { event_ids: string[]; event_types: string[]; merchant_ids: Array<string | null>; bodies: string[]; queue: string },
+  { event_id: string; event_type: string }
+>(
+  'recover-events',
+  `
   WITH incoming AS (
     SELECT * FROM unnest(:event_ids::text[], :event_types::text[], :merchant_ids::text[], :bodies::text[]) AS e(event_id, event_type, merchant_id, body)
   ), recovered AS (
@@ -27,16 +32,23 @@ const RECOVER = statement<{ event_ids: string[]; event_types: string[]; merchant
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref) SELECT :queue, event_id FROM recovered
   )
-  SELECT event_id, event_type FROM recovered`);
+  SELECT event_id, event_type FROM recovered`,
+);
 
-const CHECKPOINT = statement<{ name: string }, { checked_until: Date }>('reconcile-checkpoint', 'SELECT checked_until FROM reconcile_checkpoints WHERE name = :name');
+const CHECKPOINT = statement<{ name: string }, { checked_until: Date }>(
+  'reconcile-checkpoint',
+  'SELECT checked_until FROM reconcile_checkpoints WHERE name = :name',
+);
 
 // Never backwards: two runs that overlap cannot undo each other's progress.
-const SAVE_CHECKPOINT = statement<{ name: string; until: Date; found: number; recovered: number }>('save-reconcile-checkpoint', `
+const SAVE_CHECKPOINT = statement<{ name: string; until: Date; found: number; recovered: number }>(
+  'save-reconcile-checkpoint',
+  `
   INSERT INTO reconcile_checkpoints (name, checked_until, last_run_at, last_found, last_recovered) VALUES (:name, :until, now(), :found, :recovered)
   ON CONFLICT (name) DO UPDATE
   SET checked_until = GREATEST(reconcile_checkpoints.checked_until, EXCLUDED.checked_until), last_run_at = now(),
-      last_found = EXCLUDED.last_found, last_recovered = EXCLUDED.last_recovered, updated_at = now()`);
+      last_found = EXCLUDED.last_found, last_recovered = EXCLUDED.last_recovered, updated_at = now()`,
+);
 
 @Injectable()
 export class ReconcileRepository {

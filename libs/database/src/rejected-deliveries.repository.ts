@@ -21,17 +21,30 @@ export const REJECTED_KEPT = 50;
 // The insert and the trim are one statement: the table never holds more than REJECTED_KEPT rows plus
 // the inserts running at that moment. (The DELETE does not see the row being inserted: it keeps the
 // newest REJECTED_KEPT - 1 others.)
-const KEEP_REJECTED = statement<{ url: string; algorithm: string; signature: string; body: Buffer; diagnosis: string; remote: string | null }>('keep-rejected-delivery', `
+const KEEP_REJECTED = statement<{
+  url: string;
+  algorithm: string;
+  signature: string;
+  body: Buffer;
+  diagnosis: string;
+  remote: string | null;
+}>(
+  'keep-rejected-delivery',
+  `
   WITH kept AS (
     INSERT INTO rejected_deliveries (notification_url, signature_algorithm, signature, raw_body, diagnosis, remote_address)
     VALUES (:url, :algorithm, :signature, :body, :diagnosis, :remote)
     RETURNING id
   )
-  DELETE FROM rejected_deliveries WHERE id NOT IN (SELECT id FROM rejected_deliveries ORDER BY id DESC LIMIT ${REJECTED_KEPT - 1})`);
+  DELETE FROM rejected_deliveries WHERE id NOT IN (SELECT id FROM rejected_deliveries ORDER BY id DESC LIMIT ${REJECTED_KEPT - 1})`,
+);
 
-const LATEST_REJECTED = statement<{ n: number }>('latest-rejected-deliveries', `
+const LATEST_REJECTED = statement<{ n: number }>(
+  'latest-rejected-deliveries',
+  `
   SELECT received_at, notification_url, signature_algorithm, signature, raw_body, diagnosis, remote_address
-  FROM rejected_deliveries ORDER BY id DESC LIMIT :n`);
+  FROM rejected_deliveries ORDER BY id DESC LIMIT :n`,
+);
 
 interface Row {
   received_at: Date;
@@ -49,7 +62,14 @@ export class RejectedDeliveriesRepository {
 
   async keep(d: Omit<RejectedDelivery, 'receivedAt'>): Promise<void> {
     await this.pool.query(
-      KEEP_REJECTED.bind({ url: d.notificationUrl, algorithm: d.signatureAlgorithm, signature: d.signature, body: d.rawBody, diagnosis: d.diagnosis, remote: d.remoteAddress }),
+      KEEP_REJECTED.bind({
+        url: d.notificationUrl,
+        algorithm: d.signatureAlgorithm,
+        signature: d.signature,
+        body: d.rawBody,
+        diagnosis: d.diagnosis,
+        remote: d.remoteAddress,
+      }),
     );
   }
 }

@@ -17,12 +17,16 @@ export interface PurgeCutoffs {
 }
 
 export type PurgeCounts = Record<keyof PurgeCutoffs, number>;
-export const PURGE_CATEGORIES = ['events', 'deadLettered', 'deliveries', 'invalid'] as const satisfies ReadonlyArray<keyof PurgeCutoffs>;
+export const PURGE_CATEGORIES = ['events', 'deadLettered', 'deliveries', 'invalid'] as const satisfies ReadonlyArray<
+  keyof PurgeCutoffs
+>;
 
 // Each statement handles one batch, oldest first, skipping rows another purge (or the worker) holds:
 // short transactions and short locks, whatever the backlog. An event keeps its row (id, type,
 // merchant, status, timestamps): a redelivery is still a duplicate, and it is never applied again.
-const PURGE_EVENTS = statement<{ statuses: string[]; before: Date; limit: number }>('purge-event-bodies', `
+const PURGE_EVENTS = statement<{ statuses: string[]; before: Date; limit: number }>(
+  'purge-event-bodies',
+  `
   UPDATE webhook_events AS w SET raw_body = ''::bytea, payload = 'null'::jsonb, purged_at = now(), updated_at = now()
   FROM (
     SELECT event_id FROM webhook_events
@@ -30,30 +34,52 @@ const PURGE_EVENTS = statement<{ statuses: string[]; before: Date; limit: number
     ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED
   ) AS batch
   WHERE w.event_id = batch.event_id
-  RETURNING w.event_id`);
+  RETURNING w.event_id`,
+);
 
-const COUNT_EVENTS = statement<{ statuses: string[]; before: Date }>('count-purgeable-events', `
-  SELECT count(*)::int AS n FROM webhook_events WHERE purged_at IS NULL AND status = ANY(:statuses::webhook_event_status[]) AND received_at < :before`);
+const COUNT_EVENTS = statement<{ statuses: string[]; before: Date }>(
+  'count-purgeable-events',
+  `
+  SELECT count(*)::int AS n FROM webhook_events WHERE purged_at IS NULL AND status = ANY(:statuses::webhook_event_status[]) AND received_at < :before`,
+);
 
-const DELETE_DELIVERIES = statement<{ before: Date; limit: number }>('purge-deliveries', `
+const DELETE_DELIVERIES = statement<{ before: Date; limit: number }>(
+  'purge-deliveries',
+  `
   DELETE FROM forward_deliveries WHERE id IN (
     SELECT id FROM forward_deliveries WHERE status <> '${DELIVERY.pending}' AND created_at < :before
-    ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)`);
+    ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)`,
+);
 
-const COUNT_DELIVERIES = statement<{ before: Date }>('count-purgeable-deliveries', `
-  SELECT count(*)::int AS n FROM forward_deliveries WHERE status <> '${DELIVERY.pending}' AND created_at < :before`);
+const COUNT_DELIVERIES = statement<{ before: Date }>(
+  'count-purgeable-deliveries',
+  `
+  SELECT count(*)::int AS n FROM forward_deliveries WHERE status <> '${DELIVERY.pending}' AND created_at < :before`,
+);
 
-const DELETE_INVALID = statement<{ before: Date; limit: number }>('purge-invalid-webhooks', `
+const DELETE_INVALID = statement<{ before: Date; limit: number }>(
+  'purge-invalid-webhooks',
+  `
   DELETE FROM invalid_webhooks WHERE id IN (
-    SELECT id FROM invalid_webhooks WHERE last_received_at < :before ORDER BY last_received_at LIMIT :limit FOR UPDATE SKIP LOCKED)`);
+    SELECT id FROM invalid_webhooks WHERE last_received_at < :before ORDER BY last_received_at LIMIT :limit FOR UPDATE SKIP LOCKED)`,
+);
 
-const COUNT_INVALID = statement<{ before: Date }>('count-purgeable-invalid', 'SELECT count(*)::int AS n FROM invalid_webhooks WHERE last_received_at < :before');
+const COUNT_INVALID = statement<{ before: Date }>(
+  'count-purgeable-invalid',
+  'SELECT count(*)::int AS n FROM invalid_webhooks WHERE last_received_at < :before',
+);
 
-const DELETE_REJECTED = statement<{ before: Date; limit: number }>('purge-rejected-deliveries', `
+const DELETE_REJECTED = statement<{ before: Date; limit: number }>(
+  'purge-rejected-deliveries',
+  `
   DELETE FROM rejected_deliveries WHERE id IN (
-    SELECT id FROM rejected_deliveries WHERE received_at < :before ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED)`);
+    SELECT id FROM rejected_deliveries WHERE received_at < :before ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED)`,
+);
 
-const COUNT_REJECTED = statement<{ before: Date }>('count-purgeable-rejected', 'SELECT count(*)::int AS n FROM rejected_deliveries WHERE received_at < :before');
+const COUNT_REJECTED = statement<{ before: Date }>(
+  'count-purgeable-rejected',
+  'SELECT count(*)::int AS n FROM rejected_deliveries WHERE received_at < :before',
+);
 
 const FINISHED = [STATUS.processed, STATUS.ignored];
 const DEAD = [STATUS.dead_lettered];
@@ -70,14 +96,20 @@ export class RetentionRepository {
     const run = async (before: Date | undefined, query: (before: Date) => pg.QueryConfig<unknown[]>) =>
       before ? ((await this.pool.query(query(before))).rowCount ?? 0) : 0;
     const dead = cutoffs.deadLettered
-      ? (await this.pool.query<{ event_id: string }>(PURGE_EVENTS.bind({ statuses: DEAD, before: cutoffs.deadLettered, limit }))).rows.map((r) => r.event_id)
+      ? (
+          await this.pool.query<{ event_id: string }>(
+            PURGE_EVENTS.bind({ statuses: DEAD, before: cutoffs.deadLettered, limit }),
+          )
+        ).rows.map((r) => r.event_id)
       : [];
     return {
       counts: {
         events: await run(cutoffs.events, (before) => PURGE_EVENTS.bind({ statuses: FINISHED, before, limit })),
         deadLettered: dead.length,
         deliveries: await run(cutoffs.deliveries, (before) => DELETE_DELIVERIES.bind({ before, limit })),
-        invalid: await run(cutoffs.invalid, (before) => DELETE_INVALID.bind({ before, limit })) + await run(cutoffs.invalid, (before) => DELETE_REJECTED.bind({ before, limit })),
+        invalid:
+          (await run(cutoffs.invalid, (before) => DELETE_INVALID.bind({ before, limit }))) +
+          (await run(cutoffs.invalid, (before) => DELETE_REJECTED.bind({ before, limit }))),
       },
       deadLettered: dead,
     };
@@ -91,7 +123,9 @@ export class RetentionRepository {
       events: await run(cutoffs.events, (before) => COUNT_EVENTS.bind({ statuses: FINISHED, before })),
       deadLettered: await run(cutoffs.deadLettered, (before) => COUNT_EVENTS.bind({ statuses: DEAD, before })),
       deliveries: await run(cutoffs.deliveries, (before) => COUNT_DELIVERIES.bind({ before })),
-      invalid: await run(cutoffs.invalid, (before) => COUNT_INVALID.bind({ before })) + await run(cutoffs.invalid, (before) => COUNT_REJECTED.bind({ before })),
+      invalid:
+        (await run(cutoffs.invalid, (before) => COUNT_INVALID.bind({ before }))) +
+        (await run(cutoffs.invalid, (before) => COUNT_REJECTED.bind({ before }))),
     };
   }
 }

@@ -40,7 +40,9 @@ export class Statement<P extends Record<string, unknown>, R extends pg.QueryResu
     const unknown = given.filter((key) => !this.params.includes(key));
     const missing = this.params.filter((param) => !given.includes(param));
     if (unknown.length > 0 || missing.length > 0) {
-      throw new Error(`statement ${this.name}: ${[...missing.map((m) => `missing :${m}`), ...unknown.map((u) => `unknown :${u}`)].join(', ')}`);
+      throw new Error(
+        `statement ${this.name}: ${[...missing.map((m) => `missing :${m}`), ...unknown.map((u) => `unknown :${u}`)].join(', ')}`,
+      );
     }
     return { name: this.name, text: this.text, values: this.params.map((param) => values[param]) };
   }
@@ -65,7 +67,10 @@ export class Statement<P extends Record<string, unknown>, R extends pg.QueryResu
 }
 
 /** `statement<Params, Row>(name, sql)`: Row is what one row of its result holds (omit it for none). */
-export function statement<P extends Record<string, unknown>, R extends pg.QueryResultRow = UntypedRow>(name: string, sql: string): Statement<P, R> {
+export function statement<P extends Record<string, unknown>, R extends pg.QueryResultRow = UntypedRow>(
+  name: string,
+  sql: string,
+): Statement<P, R> {
   return new Statement<P, R>(name, sql);
 }
 
@@ -75,6 +80,7 @@ function literal(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return `ARRAY[${value.map((v) => pg.escapeLiteral(v)).join(', ')}]::text[]`;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return `ARRAY[${value.map((v) => pg.escapeLiteral(v)).join(', ')}]::text[]`;
   throw new Error(`no SQL literal for ${typeof value}`);
 }

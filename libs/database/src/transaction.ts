@@ -52,7 +52,8 @@ export interface TransactionOptions {
 // and one handler INSERT, 2000 events × 4, pool of 1, the 2-core development machine under load):
 // Postgres CPU 0.51 → 0.64 ms per event, the worker's 0.39 → 0.44 ms; no extra round trip, wall
 // time within noise. The pg_prepared_statements check is ~35 µs of Postgres' part.
-const PROBE = 'pg_catalog.pg_advisory_unlock_all() AS unlocked, EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql) AS prepared';
+const PROBE =
+  'pg_catalog.pg_advisory_unlock_all() AS unlocked, EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql) AS prepared';
 const RESET_SESSION = 'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; DISCARD TEMP';
 
 const BEGIN_READING_XID = 'BEGIN; SELECT pg_catalog.pg_current_xact_id()::text AS xid';
@@ -76,7 +77,11 @@ const ROLLBACK_RESET = `ROLLBACK; SELECT ${PROBE}; ${RESET_SESSION}`;
  * closed at once, without waiting for the statement it may be running (pg_sleep, a lock): Postgres
  * notices within client_connection_check_interval (pg-pool.ts) and rolls back.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (err: Error) => (broken = err);
@@ -100,20 +105,30 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     if (xid === undefined || untrusted().length === 0) {
       const answers = (await client.query(`${ahead}COMMIT`)) as unknown as pg.QueryResult | pg.QueryResult[];
       const commit = Array.isArray(answers) ? answers[answers.length - 1] : answers;
-      if (commit?.command === 'ROLLBACK') throw new CommitRolledBackError('the transaction failed before its commit (an error was caught); nothing of it was committed');
+      if (commit?.command === 'ROLLBACK')
+        throw new CommitRolledBackError(
+          'the transaction failed before its commit (an error was caught); nothing of it was committed',
+        );
     } else {
       broken = await endUntrusted(client, commitChecked(xid, ahead));
     }
     return result;
   } catch (err) {
     if (!(broken instanceof TimeoutError)) {
-      const rollback = untrusted().length === 0
-        ? client.query('ROLLBACK').then(() => undefined)
-        : endUntrusted(client, ROLLBACK_RESET);
+      const rollback =
+        untrusted().length === 0
+          ? client.query('ROLLBACK').then(() => undefined)
+          : endUntrusted(client, ROLLBACK_RESET);
       const failed = await rollback.catch((rollbackError: Error) => rollbackError);
       broken ??= failed;
     }
-    throw isNotOpened(err) ? new TransactionLeftError('the transaction was ended before its commit, by a statement run in it; what was still open was rolled back', untrusted(), { cause: err }) : err;
+    throw isNotOpened(err)
+      ? new TransactionLeftError(
+          'the transaction was ended before its commit, by a statement run in it; what was still open was rolled back',
+          untrusted(),
+          { cause: err },
+        )
+      : err;
   } finally {
     clearTimeout(timer);
     client.off('error', onError);
@@ -146,7 +161,10 @@ function isNotOpened(err: unknown): boolean {
  */
 export interface EventTransaction {
   /** Runs `statement` in this transaction; its rows come typed as the statement declared them. */
-  run<P extends Record<string, unknown>, R extends pg.QueryResultRow>(statement: Statement<P, R>, params: P): Promise<pg.QueryResult<R>>;
+  run<P extends Record<string, unknown>, R extends pg.QueryResultRow>(
+    statement: Statement<P, R>,
+    params: P,
+  ): Promise<pg.QueryResult<R>>;
   /**
    * ctx.sql of the team's handler `handler`: one statement ($n parameters, not prepared) in this
    * transaction, never one that ends it or changes the session (HandlerSqlRefusedError).
@@ -170,7 +188,10 @@ export class EventTransactions {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /** `statement` on the pool, outside any transaction. */
-  query<P extends Record<string, unknown>, R extends pg.QueryResultRow>(statement: Statement<P, R>, params: P): Promise<pg.QueryResult<R>> {
+  query<P extends Record<string, unknown>, R extends pg.QueryResultRow>(
+    statement: Statement<P, R>,
+    params: P,
+  ): Promise<pg.QueryResult<R>> {
     return statement.run(this.pool, params);
   }
 
@@ -179,29 +200,44 @@ export class EventTransactions {
    * SQL leaves the transaction, the commit finds it and fails with a TransactionLeftError naming
    * the handlers that ran SQL (transaction.ts).
    */
-  async inEventTransaction<T>(eventId: string, timeoutMs: number, work: (tx: EventTransaction) => Promise<T>): Promise<T> {
+  async inEventTransaction<T>(
+    eventId: string,
+    timeoutMs: number,
+    work: (tx: EventTransaction) => Promise<T>,
+  ): Promise<T> {
     let over = false;
     const ranSql = new Set<string>();
     let last: string | undefined;
     try {
       // A span around BEGIN … COMMIT when tracing is on (the handlers' spans are its children).
-      return await traceTransaction(eventId, () => inTransaction(this.pool, (client) => {
-        const send = async <R>(query: pg.QueryConfig<unknown[]>): Promise<pg.QueryResult<R & pg.QueryResultRow>> => {
-          // A handler still running after its event was rolled back (it ignored a timeout) must not
-          // write outside the transaction, or inside another event's on the same pooled connection.
-          if (over) throw new TransactionOverError(`the transaction of event ${eventId} is over`);
-          return client.query<R & pg.QueryResultRow>(query);
-        };
-        return work({
-          run: <P extends Record<string, unknown>, R extends pg.QueryResultRow>(statement: Statement<P, R>, params: P) => send<R>(statement.bind(params)),
-          sqlFor: (handler) => handlerSql(send, () => ranSql.add(handler)),
-          runBeforeCommit: (statement, params) => {
-            if (over) throw new TransactionOverError(`the transaction of event ${eventId} is over`);
-            if (last !== undefined) throw new Error('runBeforeCommit: one statement per transaction');
-            last = statement.inline(params);
+      return await traceTransaction(eventId, () =>
+        inTransaction(
+          this.pool,
+          (client) => {
+            const send = async <R>(
+              query: pg.QueryConfig<unknown[]>,
+            ): Promise<pg.QueryResult<R & pg.QueryResultRow>> => {
+              // A handler still running after its event was rolled back (it ignored a timeout) must not
+              // write outside the transaction, or inside another event's on the same pooled connection.
+              if (over) throw new TransactionOverError(`the transaction of event ${eventId} is over`);
+              return client.query<R & pg.QueryResultRow>(query);
+            };
+            return work({
+              run: <P extends Record<string, unknown>, R extends pg.QueryResultRow>(
+                statement: Statement<P, R>,
+                params: P,
+              ) => send<R>(statement.bind(params)),
+              sqlFor: (handler) => handlerSql(send, () => ranSql.add(handler)),
+              runBeforeCommit: (statement, params) => {
+                if (over) throw new TransactionOverError(`the transaction of event ${eventId} is over`);
+                if (last !== undefined) throw new Error('runBeforeCommit: one statement per transaction');
+                last = statement.inline(params);
+              },
+            });
           },
-        });
-      }, { timeoutMs, untrusted: () => [...ranSql], beforeCommit: () => last }));
+          { timeoutMs, untrusted: () => [...ranSql], beforeCommit: () => last },
+        ),
+      );
     } finally {
       over = true;
     }

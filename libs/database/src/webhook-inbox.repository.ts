@@ -66,7 +66,9 @@ const RECORD_DELIVERIES = statement<{
   body_keys: Array<string | null>;
   trace_contexts: Array<string | null>;
   queue: string;
-}>('record-deliveries', `
+}>(
+  'record-deliveries',
+  `
   WITH recorded AS (
     INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
       square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count, body_key, trace_context)
@@ -93,14 +95,18 @@ const RECORD_DELIVERIES = statement<{
     SELECT :queue, event_id, replay_count FROM recorded WHERE status = '${STATUS.received}'
     ON CONFLICT (queue, ref) DO NOTHING
   )
-  SELECT event_id, body_key, inserted FROM recorded`);
+  SELECT event_id, body_key, inserted FROM recorded`,
+);
 
-const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algorithm: string; headers: string }>('keep-invalid', `
+const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algorithm: string; headers: string }>(
+  'keep-invalid',
+  `
   INSERT INTO invalid_webhooks (body_sha256, raw_body, reason, signature_algorithm, headers)
   VALUES (:sha, :body, :reason, :algorithm, :headers::jsonb)
   ON CONFLICT (body_sha256) DO UPDATE SET
     delivery_count = invalid_webhooks.delivery_count + 1,
-    last_received_at = now()`);
+    last_received_at = now()`,
+);
 
 @Injectable()
 export class WebhookInboxRepository {
@@ -137,7 +143,13 @@ export class WebhookInboxRepository {
   }): Promise<void> {
     const sha = createHash('sha256').update(input.rawBody).digest('hex');
     await this.pool.query(
-      KEEP_INVALID.bind({ sha, body: input.rawBody, reason: input.reason, algorithm: input.signatureAlgorithm, headers: JSON.stringify(input.headers) }),
+      KEEP_INVALID.bind({
+        sha,
+        body: input.rawBody,
+        reason: input.reason,
+        algorithm: input.signatureAlgorithm,
+        headers: JSON.stringify(input.headers),
+      }),
     );
   }
 
@@ -163,27 +175,41 @@ export class WebhookInboxRepository {
       if (group) group.push(i);
       else groups.set(key, [i]);
     });
-    const rows = [...groups.values()].map((indexes) => ({ first: items[indexes[0]!]!, all: indexes.map((i) => items[i]!) }));
-    const { rows: stored } = await this.pool.query<{ event_id: string; body_key: string | null; inserted: boolean }>(RECORD_DELIVERIES.bind({
-      event_ids: rows.map((r) => r.first.event.eventId),
-      event_types: rows.map((r) => r.first.event.type),
-      merchant_ids: rows.map((r) => r.first.event.merchantId),
-      algorithms: rows.map((r) => r.first.signatureAlgorithm),
-      bodies: rows.map((r) => r.first.event.json),
-      environments: rows.map((r) => r.first.delivery.environment),
-      initial_ats: rows.map((r) => r.first.delivery.initialDeliveryAt),
-      retry_numbers: rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
-      retry_reasons: rows.map((r) => r.all.map((d) => d.delivery.retryReason).filter(Boolean).at(-1) ?? null),
-      deliveries: rows.map((r) => r.all.length),
-      body_keys: rows.map((r) => r.first.event.bodyKey),
-      trace_contexts: rows.map((r) => r.first.traceContext ?? null),
-      queue: QUEUES.squareEvents,
+    const rows = [...groups.values()].map((indexes) => ({
+      first: items[indexes[0]!]!,
+      all: indexes.map((i) => items[i]!),
     }));
+    const { rows: stored } = await this.pool.query<{ event_id: string; body_key: string | null; inserted: boolean }>(
+      RECORD_DELIVERIES.bind({
+        event_ids: rows.map((r) => r.first.event.eventId),
+        event_types: rows.map((r) => r.first.event.type),
+        merchant_ids: rows.map((r) => r.first.event.merchantId),
+        algorithms: rows.map((r) => r.first.signatureAlgorithm),
+        bodies: rows.map((r) => r.first.event.json),
+        environments: rows.map((r) => r.first.delivery.environment),
+        initial_ats: rows.map((r) => r.first.delivery.initialDeliveryAt),
+        retry_numbers: rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
+        retry_reasons: rows.map(
+          (r) =>
+            r.all
+              .map((d) => d.delivery.retryReason)
+              .filter(Boolean)
+              .at(-1) ?? null,
+        ),
+        deliveries: rows.map((r) => r.all.length),
+        body_keys: rows.map((r) => r.first.event.bodyKey),
+        trace_contexts: rows.map((r) => r.first.traceContext ?? null),
+        queue: QUEUES.squareEvents,
+      }),
+    );
     const byKey = new Map(stored.map((s) => [s.body_key ?? s.event_id, s]));
     return items.map((item, i) => {
       const key = deliveryKey(item.event);
       const row = byKey.get(key);
-      return { outcome: groups.get(key)![0] === i && row?.inserted ? 'new' : 'duplicate', eventId: row?.event_id ?? item.event.eventId };
+      return {
+        outcome: groups.get(key)![0] === i && row?.inserted ? 'new' : 'duplicate',
+        eventId: row?.event_id ?? item.event.eventId,
+      };
     });
   }
 }

@@ -1,7 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  DESTINATION_STATE, ForwardDeliveriesRepository, ForwardDestinationsRepository, paused, resumed, retriedNow,
-  type AttemptStats, type DestinationCircuit,
+  DESTINATION_STATE,
+  ForwardDeliveriesRepository,
+  ForwardDestinationsRepository,
+  paused,
+  resumed,
+  retriedNow,
+  type AttemptStats,
+  type DestinationCircuit,
 } from '@app/database';
 
 /** A destination as the CLI and the admin API show it. */
@@ -57,9 +63,17 @@ export class DestinationControlUseCase {
     return names.map((name) => {
       const c = circuits.find((x) => x.name === name);
       return {
-        name, configured: configured.includes(name), state: c?.state ?? DESTINATION_STATE.healthy, since: c?.since ?? new Date(),
-        retryingAt: c?.retryingAt ?? null, pausedBy: c?.pausedBy ?? null, pauseReason: c?.pauseReason ?? null, lastError: c?.lastError ?? null,
-        consecutiveFailures: c?.consecutiveFailures ?? 0, backlog: backlog.get(name) ?? 0, ...stats.get(name)!,
+        name,
+        configured: configured.includes(name),
+        state: c?.state ?? DESTINATION_STATE.healthy,
+        since: c?.since ?? new Date(),
+        retryingAt: c?.retryingAt ?? null,
+        pausedBy: c?.pausedBy ?? null,
+        pauseReason: c?.pauseReason ?? null,
+        lastError: c?.lastError ?? null,
+        consecutiveFailures: c?.consecutiveFailures ?? 0,
+        backlog: backlog.get(name) ?? 0,
+        ...stats.get(name)!,
       };
     });
   }
@@ -86,14 +100,22 @@ export class DestinationControlUseCase {
     const ids = 'ids' in target ? [...new Set(target.ids)] : undefined;
     const byId = ids ? await this.deliveries.pendingDestinations(ids) : undefined;
     const names = byId ? [...new Set(byId.values())] : 'destinations' in target ? [...target.destinations] : [];
-    const result: RetryNowResult = { due: 0, destinations: [], paused: [], notPending: ids && byId ? ids.filter((id) => !byId.has(id)) : [] };
+    const result: RetryNowResult = {
+      due: 0,
+      destinations: [],
+      paused: [],
+      notPending: ids && byId ? ids.filter((id) => !byId.has(id)) : [],
+    };
     for (const name of names) {
       const change = await this.circuits.transition(name, (c, now) => retriedNow(c, now));
       if (change?.after.state === DESTINATION_STATE.paused) {
         result.paused.push(name);
         continue;
       }
-      result.due += await this.deliveries.makeDue([name], byId ? [...byId].filter(([, d]) => d === name).map(([id]) => id) : null);
+      result.due += await this.deliveries.makeDue(
+        [name],
+        byId ? [...byId].filter(([, d]) => d === name).map(([id]) => id) : null,
+      );
       result.destinations.push(name);
     }
     this.logger.log('deliveries retried now', { ...result });
@@ -102,10 +124,16 @@ export class DestinationControlUseCase {
 }
 
 /** One line per change of a destination's state (the worker's circuit and the operators' actions). */
-export function logStateChange(logger: Logger, before: DestinationCircuit, after: DestinationCircuit, by?: string): void {
+export function logStateChange(
+  logger: Logger,
+  before: DestinationCircuit,
+  after: DestinationCircuit,
+  by?: string,
+): void {
   if (before.state === after.state) return;
   const about = { destination: after.name, from: before.state, to: after.state, ...(by ? { by } : {}) };
   if (after.state === DESTINATION_STATE.healthy) logger.log('destination state: healthy', about);
-  else if (after.state === DESTINATION_STATE.failing) logger.warn('destination state: failing', { ...about, retryingAt: after.retryingAt, error: after.lastError });
+  else if (after.state === DESTINATION_STATE.failing)
+    logger.warn('destination state: failing', { ...about, retryingAt: after.retryingAt, error: after.lastError });
   else logger.warn('destination state: paused', { ...about, pausedBy: after.pausedBy, reason: after.pauseReason });
 }

@@ -28,7 +28,13 @@ export class EraseUseCase {
     const search = subjectSearch(subject);
     const pattern = new RegExp(search.text, search.flags);
     try {
-      return { database, redis: await this.queues.scrub((text) => pattern.test(text), (jobs) => this.orphaned(jobs)) };
+      return {
+        database,
+        redis: await this.queues.scrub(
+          (text) => pattern.test(text),
+          (jobs) => this.orphaned(jobs),
+        ),
+      };
     } catch (err) {
       return { database, redis: { error: errorMessage(err) } };
     }
@@ -37,10 +43,15 @@ export class EraseUseCase {
   // A job serves nothing once its event's body or its delivery is gone (erased, or purged by retention).
   private async orphaned(jobs: StoredJob[]): Promise<StoredJob[]> {
     const ref = (job: StoredJob, field: string) => (typeof job.data[field] === 'string' ? job.data[field] : undefined);
-    const ofEvents = jobs.filter((j) => (j.queue === QUEUES.squareEvents || j.queue === QUEUES.deadLetter) && ref(j, 'eventId'));
+    const ofEvents = jobs.filter(
+      (j) => (j.queue === QUEUES.squareEvents || j.queue === QUEUES.deadLetter) && ref(j, 'eventId'),
+    );
     const ofDeliveries = jobs.filter((j) => j.queue.startsWith(FORWARD_QUEUE_PREFIX) && ref(j, 'deliveryId'));
     const purged = await this.repository.purgedEvents(ofEvents.map((j) => ref(j, 'eventId')!));
     const present = await this.repository.presentDeliveries(ofDeliveries.map((j) => ref(j, 'deliveryId')!));
-    return [...ofEvents.filter((j) => purged.has(ref(j, 'eventId')!)), ...ofDeliveries.filter((j) => !present.has(ref(j, 'deliveryId')!))];
+    return [
+      ...ofEvents.filter((j) => purged.has(ref(j, 'eventId')!)),
+      ...ofDeliveries.filter((j) => !present.has(ref(j, 'deliveryId')!)),
+    ];
   }
 }

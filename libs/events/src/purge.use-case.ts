@@ -69,7 +69,8 @@ export class PurgeUseCase {
       const complete = PURGE_CATEGORIES.every((c) => batch.counts[c] < PURGE_BATCH);
       if (complete || Date.now() > deadline) {
         // The backstop: entries whose removal failed above (Redis was down), by their own age.
-        if (complete && cutoffs.deadLettered) deadLetterEntries += await this.redis(() => this.deadLetters.expire(cutoffs.deadLettered!));
+        if (complete && cutoffs.deadLettered)
+          deadLetterEntries += await this.redis(() => this.deadLetters.expire(cutoffs.deadLettered!));
         return { purged, deadLetterEntries, complete };
       }
       if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));

@@ -44,7 +44,8 @@ export class ReconcileEventsUseCase {
 
   async scan(range: { from: Date; to: Date; types?: readonly string[] }): Promise<ScanResult> {
     const token = this.config.accessToken;
-    if (!token) throw new Error('SQUARE_ACCESS_TOKEN is required to search Square\'s Events API (the application\'s own token)');
+    if (!token)
+      throw new Error("SQUARE_ACCESS_TOKEN is required to search Square's Events API (the application's own token)");
     const result: ScanResult = { found: 0, present: 0, recovered: 0, skipped: 0 };
     let cursor: string | undefined;
     do {
@@ -57,7 +58,10 @@ export class ReconcileEventsUseCase {
       result.present += events.length - recovered.length;
       for (const r of recovered) {
         eventsRecovered.inc({ event_type: eventTypeLabel(r.eventType) });
-        this.logger.warn('event recovered from the Events API: Square did not deliver it', { eventId: r.eventId, eventType: r.eventType });
+        this.logger.warn('event recovered from the Events API: Square did not deliver it', {
+          eventId: r.eventId,
+          eventType: r.eventType,
+        });
       }
       cursor = page.cursor;
     } while (cursor);
@@ -69,7 +73,10 @@ export class ReconcileEventsUseCase {
     const eventType = object.type;
     // Postgres' jsonb cannot hold \u0000: such an entry would fail its whole page, every time.
     if (typeof eventId !== 'string' || eventId === '' || typeof eventType !== 'string' || json.includes('\\u0000')) {
-      this.logger.error('skipped an Events API entry that cannot be stored', { eventId: typeof eventId === 'string' ? eventId : null, eventType: typeof eventType === 'string' ? eventType : null });
+      this.logger.error('skipped an Events API entry that cannot be stored', {
+        eventId: typeof eventId === 'string' ? eventId : null,
+        eventType: typeof eventType === 'string' ? eventType : null,
+      });
       return undefined;
     }
     return { eventId, eventType, merchantId: typeof object.merchant_id === 'string' ? object.merchant_id : null, json };

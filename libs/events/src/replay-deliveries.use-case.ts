@@ -22,7 +22,9 @@ export class ReplayDeliveriesUseCase {
   async replay(ids: readonly string[]): Promise<DeliveryReplayResult> {
     const unique = [...new Set(ids)];
     const statuses = await this.deliveries.statusesOf(unique);
-    const replayed = new Set(await this.deliveries.resetForReplay(unique.filter((id) => statuses.get(id) === DELIVERY.dead_lettered)));
+    const replayed = new Set(
+      await this.deliveries.resetForReplay(unique.filter((id) => statuses.get(id) === DELIVERY.dead_lettered)),
+    );
     const result: DeliveryReplayResult = {
       replayed: unique.filter((id) => replayed.has(id)),
       skipped: unique.filter((id) => statuses.has(id) && !replayed.has(id)),

@@ -53,7 +53,10 @@ export class ReplayEventsUseCase {
    * that a replay of 100 000 events leaves the workers to live traffic) and at most `max` of them.
    * A dry run only counts. `more`: events matched beyond `max`.
    */
-  async replayMatching(filter: DeadLetterFilter, opts: { ratePerSecond: number; max?: number; dryRun?: boolean }): Promise<{ matched: number; result: ReplayResult; more: boolean }> {
+  async replayMatching(
+    filter: DeadLetterFilter,
+    opts: { ratePerSecond: number; max?: number; dryRun?: boolean },
+  ): Promise<{ matched: number; result: ReplayResult; more: boolean }> {
     const result: ReplayResult = { replayed: [], skipped: [], notFound: [], failed: [] };
     const max = opts.max ?? Number.POSITIVE_INFINITY;
     const page = Math.max(1, Math.min(500, Math.ceil(opts.ratePerSecond)));
@@ -66,7 +69,8 @@ export class ReplayEventsUseCase {
       matched += taken.length;
       if (!opts.dryRun && taken.length > 0) {
         const replayed = await this.replay(taken.map((e) => e.eventId));
-        for (const key of ['replayed', 'skipped', 'notFound', 'failed'] as const) (result[key] as unknown[]).push(...replayed[key]);
+        for (const key of ['replayed', 'skipped', 'notFound', 'failed'] as const)
+          (result[key] as unknown[]).push(...replayed[key]);
         if (replayed.warning) result.warning = replayed.warning;
         // The rate: this many events should have taken at least this long.
         const due = started + (1000 * matched) / opts.ratePerSecond - Date.now();

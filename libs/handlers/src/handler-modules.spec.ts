@@ -22,7 +22,10 @@ describe('loadHandlerModules', () => {
 
   it('loads a handler, or an array of them, from paths absolute or relative to the working directory', async () => {
     file('one.mjs', `export default { name: 'one', eventTypes: ['payment.updated'], async handle() {} };`);
-    file('two.mjs', `export default [{ name: 'a', eventTypes: ['payment.*'], async handle() {} }, { name: 'b', eventTypes: ['*'], async handle() {} }];`);
+    file(
+      'two.mjs',
+      `export default [{ name: 'a', eventTypes: ['payment.*'], async handle() {} }, { name: 'b', eventTypes: ['*'], async handle() {} }];`,
+    );
     const handlers = await loadHandlerModules(['one.mjs', join(dir, 'two.mjs')], [], dir);
     expect(handlers.map((h) => h.handler.name)).toEqual(['one', 'a', 'b']);
     expect(handlers.map((h) => h.file)).toEqual([join(dir, 'one.mjs'), join(dir, 'two.mjs'), join(dir, 'two.mjs')]);
@@ -37,8 +40,24 @@ describe('loadHandlerModules', () => {
     file('bad-type.mjs', `export default { name: 'y', eventTypes: ['payment*'], async handle() {} };`);
     file('no-handle.mjs', `export default { name: 'z', eventTypes: ['*'] };`);
     file('dup-a.mjs', `export default { name: 'same', eventTypes: ['*'], async handle() {} };`);
-    file('dup-b.mjs', `export default [{ name: 'same', eventTypes: ['*'], async handle() {} }, { name: 'square-mirror', eventTypes: ['*'], async handle() {} }];`);
-    expect(await problems(['missing.mjs', 'throws.mjs', 'no-default.mjs', 'string.mjs', 'nameless.mjs', 'no-types.mjs', 'bad-type.mjs', 'no-handle.mjs', 'dup-a.mjs', 'dup-b.mjs'])).toEqual([
+    file(
+      'dup-b.mjs',
+      `export default [{ name: 'same', eventTypes: ['*'], async handle() {} }, { name: 'square-mirror', eventTypes: ['*'], async handle() {} }];`,
+    );
+    expect(
+      await problems([
+        'missing.mjs',
+        'throws.mjs',
+        'no-default.mjs',
+        'string.mjs',
+        'nameless.mjs',
+        'no-types.mjs',
+        'bad-type.mjs',
+        'no-handle.mjs',
+        'dup-a.mjs',
+        'dup-b.mjs',
+      ]),
+    ).toEqual([
       `SQUARE_EVENT_HANDLERS: missing.mjs does not exist (looked for ${join(dir, 'missing.mjs')})`,
       'SQUARE_EVENT_HANDLERS: throws.mjs throws on import: cannot connect to the CRM',
       'SQUARE_EVENT_HANDLERS: no-default.mjs has no default export (export default a handler { name, eventTypes, handle(ctx) }, or an array of them)',

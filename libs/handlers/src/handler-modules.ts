@@ -20,7 +20,11 @@ export interface LoadedHandler {
  * problem is collected — a missing file, a module that throws on import, an export of the wrong
  * shape, two handlers with one name — and startup fails once, naming the variable.
  */
-export async function loadHandlerModules(paths: readonly string[], reservedNames: readonly string[], cwd = process.cwd()): Promise<LoadedHandler[]> {
+export async function loadHandlerModules(
+  paths: readonly string[],
+  reservedNames: readonly string[],
+  cwd = process.cwd(),
+): Promise<LoadedHandler[]> {
   const problems: string[] = [];
   const handlers: Array<LoadedHandler & { from: string }> = [];
   for (const path of paths) {
@@ -51,7 +55,8 @@ export async function loadHandlerModules(paths: readonly string[], reservedNames
   const seen = new Map<string, string>(reservedNames.map((name) => [name, 'the pipeline itself']));
   for (const { handler, from } of handlers) {
     const first = seen.get(handler.name);
-    if (first !== undefined) problems.push(`SQUARE_EVENT_HANDLERS: two handlers are named "${handler.name}" (${first} and ${from})`);
+    if (first !== undefined)
+      problems.push(`SQUARE_EVENT_HANDLERS: two handlers are named "${handler.name}" (${first} and ${from})`);
     else seen.set(handler.name, from);
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -59,10 +64,13 @@ export async function loadHandlerModules(paths: readonly string[], reservedNames
 }
 
 function shapeProblem(candidate: unknown): string | undefined {
-  if (typeof candidate !== 'object' || candidate === null) return `exports ${candidate === null ? 'null' : typeof candidate}, not a handler ${SHAPE}`;
+  if (typeof candidate !== 'object' || candidate === null)
+    return `exports ${candidate === null ? 'null' : typeof candidate}, not a handler ${SHAPE}`;
   const { name, eventTypes, handle } = candidate as Record<string, unknown>;
-  if (typeof name !== 'string' || name.trim() === '') return `exports a handler without a name (a non-empty string; ${SHAPE})`;
-  if (!Array.isArray(eventTypes) || eventTypes.length === 0) return `exports handler "${name}" without eventTypes (a non-empty array, e.g. ["payment.updated"], ["payment.*"] or ["*"])`;
+  if (typeof name !== 'string' || name.trim() === '')
+    return `exports a handler without a name (a non-empty string; ${SHAPE})`;
+  if (!Array.isArray(eventTypes) || eventTypes.length === 0)
+    return `exports handler "${name}" without eventTypes (a non-empty array, e.g. ["payment.updated"], ["payment.*"] or ["*"])`;
   const bad = eventTypes.map(eventTypePatternProblem).find(Boolean);
   if (bad) return `exports handler "${name}" with eventTypes ${bad}`;
   if (typeof handle !== 'function') return `exports handler "${name}" without a handle(ctx) function`;
@@ -75,7 +83,10 @@ function shapeProblem(candidate: unknown): string | undefined {
  * failed (refused, or failed in Postgres, which aborts the transaction) fails it even when it
  * caught the error and went on: nothing of its event can commit then.
  */
-export async function runTeamHandler(handler: SquareEventHandler, { event, object, sql, attempt, logger }: HandlerContext): Promise<void> {
+export async function runTeamHandler(
+  handler: SquareEventHandler,
+  { event, object, sql, attempt, logger }: HandlerContext,
+): Promise<void> {
   let failed: { error: unknown } | undefined;
   const guarded = async <R>(text: string, values?: readonly unknown[]) => {
     try {

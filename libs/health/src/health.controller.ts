@@ -1,4 +1,14 @@
-import { Controller, Get, HttpStatus, Inject, Injectable, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import type pg from 'pg';
@@ -65,7 +75,10 @@ export class HealthController {
           // Within the check's own bound, so that a Postgres that never answers reads the same.
           await withTimeout(this.pool.query('SELECT 1'), CHECK_TIMEOUT_MS);
         } catch (err) {
-          if (!this.databaseDown) this.logger.warn(`readiness: DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`);
+          if (!this.databaseDown)
+            this.logger.warn(
+              `readiness: DATABASE_URL (${withoutCredentials(this.database.url)}) is unreachable: ${errorMessage(err)}`,
+            );
           this.databaseDown = true;
           throw new Error(DATABASE_UNAVAILABLE, { cause: err });
         }
@@ -74,8 +87,20 @@ export class HealthController {
       };
       return await this.health.check([
         () => this.indicators.check('postgres').attempt(postgres),
-        ...(redis ? [() => this.indicators.check('redis').attempt(() => redis.ping()).withTimeout(CHECK_TIMEOUT_MS)] : []),
-        ...this.details.entries().map(([name, detail]) => () => this.indicators.check(name).up(detail)),
+        ...(redis
+          ? [
+              () =>
+                this.indicators
+                  .check('redis')
+                  .attempt(() => redis.ping())
+                  .withTimeout(CHECK_TIMEOUT_MS),
+            ]
+          : []),
+        ...this.details.entries().map(
+          ([name, detail]) =>
+            () =>
+              this.indicators.check(name).up(detail),
+        ),
       ]);
     } catch (err) {
       // 503 with terminus' body, which names the failing dependency under "error".

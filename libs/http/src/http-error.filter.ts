@@ -44,5 +44,10 @@ export function messageOf(exception: HttpException): string {
 
 function reasonPhrase(status: number): string {
   const name = HttpStatus[status];
-  return name ? name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()) : 'Error';
+  return name
+    ? name
+        .toLowerCase()
+        .replace(/_/g, ' ')
+        .replace(/^./, (c) => c.toUpperCase())
+    : 'Error';
 }

@@ -24,8 +24,15 @@ export interface RequestLogEntry {
 export class RequestLog {
   private readonly enabled: { log: boolean; warn: boolean; debug: boolean };
 
-  constructor(private readonly logger: LoggerService, config: LogConfig) {
-    this.enabled = { log: levelEnabled(config, 'log'), warn: levelEnabled(config, 'warn'), debug: levelEnabled(config, 'debug') };
+  constructor(
+    private readonly logger: LoggerService,
+    config: LogConfig,
+  ) {
+    this.enabled = {
+      log: levelEnabled(config, 'log'),
+      warn: levelEnabled(config, 'warn'),
+      debug: levelEnabled(config, 'debug'),
+    };
   }
 
   write(entry: RequestLogEntry): void {
@@ -46,7 +53,14 @@ export class RequestLog {
   middleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
       const startedAt = process.hrtime.bigint();
-      res.on('finish', () => this.write({ method: req.method, path: req.originalUrl.split('?')[0] ?? req.originalUrl, status: res.statusCode, startedAt }));
+      res.on('finish', () =>
+        this.write({
+          method: req.method,
+          path: req.originalUrl.split('?')[0] ?? req.originalUrl,
+          status: res.statusCode,
+          startedAt,
+        }),
+      );
       next();
     };
   }

@@ -19,7 +19,9 @@ export function runApp<C>(app: {
   const bootstrap = async () => {
     loadDotEnv();
     const config = app.config();
-    const stopTracing = app.tracing ? await startTracing(app.tracing(config), `square-webhooks-${app.name}`) : undefined;
+    const stopTracing = app.tracing
+      ? await startTracing(app.tracing(config), `square-webhooks-${app.name}`)
+      : undefined;
     const nest = await app.create(config);
     const { port, host } = app.listen(config);
     await (host === undefined ? nest.listen(port) : nest.listen(port, host));

@@ -82,11 +82,16 @@ export class MerchantTokens {
 
   /** The refresh token of a stored row, opened. */
   refreshTokenOf(stored: StoredMerchantToken): string | null {
-    return stored.refreshToken === null ? null : this.requireCipher().open(stored.refreshToken, `${stored.merchantId}/${REFRESH}`);
+    return stored.refreshToken === null
+      ? null
+      : this.requireCipher().open(stored.refreshToken, `${stored.merchantId}/${REFRESH}`);
   }
 
   /** Stores a refresh's result, unless the row changed since it was read (then it is left alone). */
-  async saveRefreshed(read: StoredMerchantToken, t: { accessToken: string; refreshToken: string; expiresAt: Date | null }): Promise<boolean> {
+  async saveRefreshed(
+    read: StoredMerchantToken,
+    t: { accessToken: string; refreshToken: string; expiresAt: Date | null },
+  ): Promise<boolean> {
     const cipher = this.requireCipher();
     return this.repository.refreshed(read, {
       accessToken: cipher.seal(t.accessToken, `${read.merchantId}/${ACCESS}`),
@@ -97,8 +102,15 @@ export class MerchantTokens {
 
   async list(): Promise<MerchantSummary[]> {
     return (await this.repository.list()).map((t) => ({
-      merchantId: t.merchantId, status: t.status, statusReason: t.statusReason, expiresAt: t.expiresAt, hasRefreshToken: t.refreshToken !== null,
-      scopes: t.scopes, refreshedAt: t.refreshedAt, refreshFailures: t.refreshFailures, lastRefreshError: t.lastRefreshError,
+      merchantId: t.merchantId,
+      status: t.status,
+      statusReason: t.statusReason,
+      expiresAt: t.expiresAt,
+      hasRefreshToken: t.refreshToken !== null,
+      scopes: t.scopes,
+      refreshedAt: t.refreshedAt,
+      refreshFailures: t.refreshFailures,
+      lastRefreshError: t.lastRefreshError,
     }));
   }
 
@@ -120,14 +132,26 @@ export class MerchantTokens {
         current++;
         continue;
       }
-      const reseal = (value: string | null, field: string) => (value === null ? null : cipher.seal(cipher.open(value, `${row.merchantId}/${field}`), `${row.merchantId}/${field}`));
-      if (await this.repository.reseal(row, { accessToken: reseal(row.accessToken, ACCESS), refreshToken: reseal(row.refreshToken, REFRESH) })) resealed++;
+      const reseal = (value: string | null, field: string) =>
+        value === null
+          ? null
+          : cipher.seal(cipher.open(value, `${row.merchantId}/${field}`), `${row.merchantId}/${field}`);
+      if (
+        await this.repository.reseal(row, {
+          accessToken: reseal(row.accessToken, ACCESS),
+          refreshToken: reseal(row.refreshToken, REFRESH),
+        })
+      )
+        resealed++;
     }
     return { resealed, current };
   }
 
   private requireCipher(): TokenCipher {
-    if (!this.cipher) throw new ConfigError(['TOKEN_ENCRYPTION_KEY is required to store sellers\' tokens (the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`)']);
+    if (!this.cipher)
+      throw new ConfigError([
+        "TOKEN_ENCRYPTION_KEY is required to store sellers' tokens (the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`)",
+      ]);
     return this.cipher;
   }
 }

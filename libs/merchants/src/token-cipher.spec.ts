@@ -22,7 +22,9 @@ describe('TokenCipher', () => {
     const parts = sealed.split('.');
     parts[3] = Buffer.from('tampered').toString('base64url');
     expect(() => cipher.open(parts.join('.'), 'M1/access')).toThrow(/does not open/);
-    expect(() => new TokenCipher(randomBytes(32)).open(sealed, 'M1/access')).toThrow(/neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_OLD_KEYS/);
+    expect(() => new TokenCipher(randomBytes(32)).open(sealed, 'M1/access')).toThrow(
+      /neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_OLD_KEYS/,
+    );
     expect(() => cipher.open('tok', 'M1/access')).toThrow(/not a sealed token/);
   });
 

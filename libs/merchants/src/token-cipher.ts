@@ -36,16 +36,32 @@ export class TokenCipher {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current, iv).setAAD(Buffer.from(context));
     const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return [VERSION, this.currentId, iv.toString('base64url'), sealed.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    return [
+      VERSION,
+      this.currentId,
+      iv.toString('base64url'),
+      sealed.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+    ].join('.');
   }
 
   open(value: string, context: string): string {
     const [version, keyId, iv, sealed, tag, ...rest] = value.split('.');
-    if (version !== VERSION || !keyId || iv === undefined || sealed === undefined || tag === undefined || rest.length > 0) {
+    if (
+      version !== VERSION ||
+      !keyId ||
+      iv === undefined ||
+      sealed === undefined ||
+      tag === undefined ||
+      rest.length > 0
+    ) {
       throw new TokenDecryptError('not a sealed token');
     }
     const key = this.keys.get(keyId);
-    if (!key) throw new TokenDecryptError(`sealed with key ${keyId}, which is neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_OLD_KEYS`);
+    if (!key)
+      throw new TokenDecryptError(
+        `sealed with key ${keyId}, which is neither TOKEN_ENCRYPTION_KEY nor one of TOKEN_ENCRYPTION_OLD_KEYS`,
+      );
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

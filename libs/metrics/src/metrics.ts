@@ -43,7 +43,7 @@ export const webhookRetryNumber = new Histogram({
 
 export const eventsProcessed = new Counter({
   name: 'square_events_processed_total',
-  help: 'Jobs finished by the worker, by event type (other: outside Square\'s catalog) and outcome (applied, unchanged, duplicate, ignored, skipped, retry, dead_lettered)',
+  help: "Jobs finished by the worker, by event type (other: outside Square's catalog) and outcome (applied, unchanged, duplicate, ignored, skipped, retry, dead_lettered)",
   labelNames: ['event_type', 'outcome'] as const,
   registers: [registry],
 });
@@ -73,7 +73,7 @@ export const squareApiSeconds = new Histogram({
 
 export const squareApiUnauthorized = new Counter({
   name: 'square_api_unauthorized_total',
-  help: "Calls Square answered 401 (a revoked or expired access token), by operation",
+  help: 'Calls Square answered 401 (a revoked or expired access token), by operation',
   labelNames: ['operation'] as const,
   registers: [registry],
 });

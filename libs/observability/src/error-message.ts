@@ -4,6 +4,9 @@
  */
 export function errorMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? (err instanceof Error ? err.name : 'unknown error')).slice(0, 500);
 }

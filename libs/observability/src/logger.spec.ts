@@ -4,7 +4,9 @@ import { createLogger } from './logger.js';
 describe('createLogger', () => {
   const lines = (level: 'log' | 'debug', write: (logger: ReturnType<typeof createLogger>) => void) => {
     const out: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    const spy = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
     try {
       write(createLogger({ level, format: 'json' }));
     } finally {

@@ -3,11 +3,31 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LOG_LEVELS, type LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
-const REDACT = ['authorization', 'password', 'token', 'accessToken', 'refreshToken', 'signatureKey', 'signatureKeys', 'key', 'secret', 'encryptionKey', 'oldEncryptionKeys', 'applicationSecret', 'clientSecret'];
+const REDACT = [
+  'authorization',
+  'password',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'signatureKey',
+  'signatureKeys',
+  'key',
+  'secret',
+  'encryptionKey',
+  'oldEncryptionKeys',
+  'applicationSecret',
+  'clientSecret',
+];
 
 // Nest's own start-up lines (each module, route and "starting"/"started"): a screenful per app
 // that says nothing our "listening on" line does not. Printed from LOG_LEVEL=debug up.
-const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+const FRAMEWORK_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /**
  * Our lines; Nest's boilerplate only when debugging. JSON lines carry trace_id and span_id while a
@@ -28,7 +48,10 @@ class AppLogger extends ConsoleLogger {
     super.log(message, ...optionalParams);
   }
 
-  protected override getJsonLogObject(message: unknown, options: Parameters<ConsoleLogger['getJsonLogObject']>[1]): ReturnType<ConsoleLogger['getJsonLogObject']> {
+  protected override getJsonLogObject(
+    message: unknown,
+    options: Parameters<ConsoleLogger['getJsonLogObject']>[1],
+  ): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const object = super.getJsonLogObject(message, options);
     const span = trace.getActiveSpan()?.spanContext();
     if (span && isSpanContextValid(span)) {

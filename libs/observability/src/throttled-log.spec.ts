@@ -7,7 +7,9 @@ describe('ThrottledLog', () => {
 
   const throttled = () => {
     const said: number[] = [];
-    const log = new ThrottledLog({ limit: 3, intervalMs: 60_000, suppressed: (count) => said.push(count) }, () => Date.now());
+    const log = new ThrottledLog({ limit: 3, intervalMs: 60_000, suppressed: (count) => said.push(count) }, () =>
+      Date.now(),
+    );
     return { log, said };
   };
 

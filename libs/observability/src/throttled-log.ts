@@ -11,7 +11,11 @@ export class ThrottledLog {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly options: { limit: number; intervalMs: number; suppressed: (count: number, intervalMs: number) => void },
+    private readonly options: {
+      limit: number;
+      intervalMs: number;
+      suppressed: (count: number, intervalMs: number) => void;
+    },
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -16,11 +16,15 @@ export class DeadLetterQueue {
 
   /** Idempotent: the job id is the event's, so a second add is dropped by BullMQ. */
   async add(eventId: string, reason: string): Promise<void> {
-    await this.queue.add(DEAD_LETTER_JOBS.deadLettered, { eventId, reason }, {
-      jobId: jobIdForEvent(eventId),
-      removeOnComplete: true,
-      removeOnFail: true,
-    });
+    await this.queue.add(
+      DEAD_LETTER_JOBS.deadLettered,
+      { eventId, reason },
+      {
+        jobId: jobIdForEvent(eventId),
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
   }
 
   async remove(eventId: string): Promise<void> {

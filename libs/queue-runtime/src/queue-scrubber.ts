@@ -42,7 +42,10 @@ export class QueueScrubber {
     private readonly connection: RedisConnectionReport,
   ) {}
 
-  async scrub(names: (text: string) => boolean, orphaned: (jobs: StoredJob[]) => Promise<StoredJob[]>): Promise<QueueScrubResult> {
+  async scrub(
+    names: (text: string) => boolean,
+    orphaned: (jobs: StoredJob[]) => Promise<StoredJob[]>,
+  ): Promise<QueueScrubResult> {
     await this.connected();
     const jobs: StoredJob[] = [];
     const naming = new Map<string, { queue: string; jobId: string }>();
@@ -73,7 +76,8 @@ export class QueueScrubber {
     const queues = new Map<string, Queue>();
     try {
       for (const [key, { queue, jobId }] of naming) {
-        const q = queues.get(queue) ?? new Queue(queue, { connection: this.redis, prefix: queuePrefix(this.config, queue) });
+        const q =
+          queues.get(queue) ?? new Queue(queue, { connection: this.redis, prefix: queuePrefix(this.config, queue) });
         queues.set(queue, q);
         if ((await q.remove(jobId)) === 1) removed[queue] = (removed[queue] ?? 0) + 1;
         else if ((await this.redis.exists(key)) === 1) left.push(key);
@@ -91,7 +95,10 @@ export class QueueScrubber {
    */
   private async keys(): Promise<string[]> {
     const escape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
-    const pattern = queuePrefix(this.config, '') === this.config.prefix ? `${escape(this.config.prefix)}:*` : `{${escape(this.config.prefix)}:*`;
+    const pattern =
+      queuePrefix(this.config, '') === this.config.prefix
+        ? `${escape(this.config.prefix)}:*`
+        : `{${escape(this.config.prefix)}:*`;
     const keys = new Set<string>();
     for (const node of RedisConnectionReport.masters(this.redis)) {
       let cursor = '0';
@@ -106,7 +113,8 @@ export class QueueScrubber {
 
   /** [queue, jobId or key type, …rest] of a key found by keys(). */
   private queueKeyParts(key: string): string[] {
-    const prefixEnd = queuePrefix(this.config, '') === this.config.prefix ? this.config.prefix.length + 1 : key.indexOf('}:') + 2;
+    const prefixEnd =
+      queuePrefix(this.config, '') === this.config.prefix ? this.config.prefix.length + 1 : key.indexOf('}:') + 2;
     return key.slice(prefixEnd).split(':');
   }
 
@@ -138,12 +146,18 @@ export class QueueScrubber {
 
   private async texts(key: string, type: string): Promise<string[]> {
     switch (type) {
-      case 'string': return [(await this.redis.get(key)) ?? ''];
-      case 'hash': return Object.entries(await this.redis.hgetall(key)).flat();
-      case 'list': return this.redis.lrange(key, 0, -1);
-      case 'set': return this.redis.smembers(key);
-      case 'zset': return this.redis.zrange(key, '0', '-1');
-      default: return [];
+      case 'string':
+        return [(await this.redis.get(key)) ?? ''];
+      case 'hash':
+        return Object.entries(await this.redis.hgetall(key)).flat();
+      case 'list':
+        return this.redis.lrange(key, 0, -1);
+      case 'set':
+        return this.redis.smembers(key);
+      case 'zset':
+        return this.redis.zrange(key, '0', '-1');
+      default:
+        return [];
     }
   }
 }

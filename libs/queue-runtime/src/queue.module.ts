@@ -52,7 +52,10 @@ export class QueueModule {
           // a replica promoted yet) is the cluster's state.
           if (redis instanceof Cluster) {
             const info = await redis.cluster('INFO').catch(unreachable);
-            if (!/cluster_state:ok/.test(String(info))) throw new Error('Redis Cluster is down (cluster_state is not ok): a master is lost and no replica has taken over yet');
+            if (!/cluster_state:ok/.test(String(info)))
+              throw new Error(
+                'Redis Cluster is down (cluster_state is not ok): a master is lost and no replica has taken over yet',
+              );
           }
         },
       }),

@@ -87,8 +87,13 @@ export class RedisConnectionReport {
   isConnectionError(err: unknown): boolean {
     const code = (err as { code?: unknown }).code;
     const message = err instanceof Error ? err.message : '';
-    return (typeof code === 'string' && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH)/.test(code))
-      || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|connect ETIMEDOUT|CLUSTERDOWN|Cluster isn't ready|All sentinels are unreachable|READONLY/.test(message);
+    return (
+      (typeof code === 'string' &&
+        /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH)/.test(code)) ||
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|connect ETIMEDOUT|CLUSTERDOWN|Cluster isn't ready|All sentinels are unreachable|READONLY/.test(
+        message,
+      )
+    );
   }
 
   /** False from a connection error until a connection is ready again: callers may skip Redis at once. */

@@ -12,8 +12,7 @@ export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
 
 /** What the sweep found in the queue for an event that stayed 'received'. */
 export type QueuedState =
-  | { state: 'enqueued' | 'present' }
-  | { state: 'failed'; failedReason: string; attemptsMade: number };
+  { state: 'enqueued' | 'present' } | { state: 'failed'; failedReason: string; attemptsMade: number };
 
 /**
  * Adds process-event jobs: the relay (events written to the job outbox) and the sweep (jobs lost in

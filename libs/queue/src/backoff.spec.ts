@@ -2,7 +2,12 @@ import { retryDelayMs } from './backoff.js';
 
 describe('retryDelayMs', () => {
   it('doubles per attempt, with jitter between half and the full delay', () => {
-    for (const [attemptsMade, full] of [[1, 1000], [2, 2000], [3, 4000], [6, 32000]] as const) {
+    for (const [attemptsMade, full] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+      [6, 32000],
+    ] as const) {
       expect(retryDelayMs(attemptsMade, 1000, undefined, () => 0)).toBe(full / 2);
       expect(retryDelayMs(attemptsMade, 1000, undefined, () => 0.999999)).toBeCloseTo(full, -1);
     }

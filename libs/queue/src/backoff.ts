@@ -9,7 +9,13 @@ const MAX_DELAY_MS = 6 * 3600 * 1000;
  * Delay before attempt `attemptsMade + 1`: base·2^(attemptsMade-1), scaled by a random factor in
  * [0.5, 1) so that many events failing together (a Square outage) do not retry in lockstep.
  */
-export function retryDelayMs(attemptsMade: number, baseMs: number, err?: unknown, random = Math.random, maxMs = MAX_DELAY_MS): number {
+export function retryDelayMs(
+  attemptsMade: number,
+  baseMs: number,
+  err?: unknown,
+  random = Math.random,
+  maxMs = MAX_DELAY_MS,
+): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
   const jittered = Math.round(exponential * (0.5 + random() / 2));
   const retryAfter = (err as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;

@@ -39,7 +39,10 @@ export const FORWARD_JOBS = {
  * A delivery to send; the row in forward_deliveries holds the rest. The event's id and type are
  * there for people (Bull Board's job cards); the worker reads the delivery row only.
  */
-export type ForwardJob = { name: typeof FORWARD_JOBS.deliver; data: { deliveryId: string; eventId?: string; eventType?: string } };
+export type ForwardJob = {
+  name: typeof FORWARD_JOBS.deliver;
+  data: { deliveryId: string; eventId?: string; eventType?: string };
+};
 
 export const DEAD_LETTER_JOBS = {
   deadLettered: 'dead-lettered',
@@ -63,7 +66,10 @@ export type DeadLetterJob = { name: typeof DEAD_LETTER_JOBS.deadLettered; data: 
  */
 export function jobIdForEvent(eventId: string, generation = 0): string {
   const encoded = encodeURIComponent(eventId);
-  const id = `${parseInt(encoded, 10)}` !== encoded ? encoded : `%${encoded.charCodeAt(0).toString(16).toUpperCase()}${encoded.slice(1)}`;
+  const id =
+    `${parseInt(encoded, 10)}` !== encoded
+      ? encoded
+      : `%${encoded.charCodeAt(0).toString(16).toUpperCase()}${encoded.slice(1)}`;
   return generation > 0 ? `${id}%r${generation}` : id;
 }
 

@@ -15,7 +15,11 @@ const agents = {
 /** One request to Square's API, in an HTTP client span when tracing is on (no traceparent is sent to Square). */
 export function keepAliveFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  return traceHttpRequest({ method: init.method ?? 'GET', url, recordUrl: true }, () => request(url, init), (res) => res.status);
+  return traceHttpRequest(
+    { method: init.method ?? 'GET', url, recordUrl: true },
+    () => request(url, init),
+    (res) => res.status,
+  );
 }
 
 function request(url: URL, init: RequestInit): Promise<Response> {
@@ -45,7 +49,9 @@ function request(url: URL, init: RequestInit): Promise<Response> {
             if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
           }
           const noBody = status === 204 || status === 304 || init.method === 'HEAD';
-          resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers }));
+          resolve(
+            new Response(noBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers }),
+          );
         });
       },
     );
@@ -65,5 +71,9 @@ function abortError(): Error {
 function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
   if (!headers) return {};
   if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(new Headers(headers));
-  return Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }

@@ -35,11 +35,20 @@ describe('SquareApiClient', () => {
 
   it('retrieves a refund, keeping its version', async () => {
     const refund = await client.retrieve('refund', String(SAMPLE_REFUNDS[0]!.id), 'token-1');
-    expect(refund.object).toMatchObject({ payment_id: paymentId, status: 'COMPLETED', amount_money: { amount: 500 }, version: 7 });
+    expect(refund.object).toMatchObject({
+      payment_id: paymentId,
+      status: 'COMPLETED',
+      amount_money: { amount: 500 },
+      version: 7,
+    });
   });
 
   it('keeps amounts beyond 2^53 exact in the JSON text', async () => {
-    fake.put('payment', { ...SAMPLE_PAYMENTS[0]!, id: 'pay_big', amount_money: { amount: 9007199254740992, currency: 'USD' } }); // 2^53 + 1 as a JS number
+    fake.put('payment', {
+      ...SAMPLE_PAYMENTS[0]!,
+      id: 'pay_big',
+      amount_money: { amount: 9007199254740992, currency: 'USD' },
+    }); // 2^53 + 1 as a JS number
     // JSON.parse of the fake's own body already rounds; the text the SDK gives back is what counts.
     const text = (await client.retrieve('payment', 'pay_big', 'token-1')).json;
     expect(text).toMatch(/"amount_money":\{"amount":900719925474099\d/);
@@ -62,24 +71,44 @@ describe('SquareApiClient', () => {
 
   it('reads Retry-After from a 429', async () => {
     fake.fail({ status: 429, retryAfterSeconds: 7 });
-    expect(await failure(client.retrieve('payment', paymentId, 'token-1'))).toMatchObject({ status: 429, retryable: true, retryAfterMs: 7000, code: 'RATE_LIMITED' });
+    expect(await failure(client.retrieve('payment', paymentId, 'token-1'))).toMatchObject({
+      status: 429,
+      retryable: true,
+      retryAfterMs: 7000,
+      code: 'RATE_LIMITED',
+    });
   });
 
   it('an unknown id is a permanent 404', async () => {
-    expect(await failure(client.retrieve('payment', 'nope', 'token-1'))).toMatchObject({ status: 404, retryable: false, code: 'NOT_FOUND' });
+    expect(await failure(client.retrieve('payment', 'nope', 'token-1'))).toMatchObject({
+      status: 404,
+      retryable: false,
+      code: 'NOT_FOUND',
+    });
   });
 
   it('a wrong token is a permanent 401', async () => {
-    expect(await failure(client.retrieve('payment', paymentId, 'wrong'))).toMatchObject({ status: 401, retryable: false });
+    expect(await failure(client.retrieve('payment', paymentId, 'wrong'))).toMatchObject({
+      status: 401,
+      retryable: false,
+    });
   });
 
   it('a timeout is retryable', async () => {
     fake.latencyMs = 1500;
-    expect(await failure(client.retrieve('payment', paymentId, 'token-1'))).toMatchObject({ status: null, retryable: true, transport: 'timeout' });
+    expect(await failure(client.retrieve('payment', paymentId, 'token-1'))).toMatchObject({
+      status: null,
+      retryable: true,
+      transport: 'timeout',
+    });
   });
 
   it('a refused connection is retryable', async () => {
     const down = new SquareApiClient({ environment: 'sandbox', baseUrl: 'http://127.0.0.1:1', timeoutMs: 500 });
-    expect(await failure(down.retrieve('payment', paymentId, 't'))).toMatchObject({ status: null, retryable: true, transport: 'network' });
+    expect(await failure(down.retrieve('payment', paymentId, 't'))).toMatchObject({
+      status: null,
+      retryable: true,
+      transport: 'network',
+    });
   });
 });

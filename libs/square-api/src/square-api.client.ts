@@ -64,12 +64,28 @@ export class SquareApiClient {
    * OAuth ObtainToken (no access token needed: the application's id and secret authenticate it),
    * for the code flow (`code`) and refreshing (`refreshToken`).
    */
-  async obtainToken(request: { clientId: string; clientSecret: string; redirectUri?: string } & ({ code: string } | { refreshToken: string })): Promise<ObtainedToken> {
-    const grant = 'code' in request ? { grantType: 'authorization_code', code: request.code } : { grantType: 'refresh_token', refreshToken: request.refreshToken };
+  async obtainToken(
+    request: { clientId: string; clientSecret: string; redirectUri?: string } & (
+      { code: string } | { refreshToken: string }
+    ),
+  ): Promise<ObtainedToken> {
+    const grant =
+      'code' in request
+        ? { grantType: 'authorization_code', code: request.code }
+        : { grantType: 'refresh_token', refreshToken: request.refreshToken };
     const response = await this.call('oAuth.obtainToken', 'POST /oauth2/token', () =>
-      this.clientFor(undefined).oAuth.obtainToken({ clientId: request.clientId, clientSecret: request.clientSecret, ...(request.redirectUri ? { redirectUri: request.redirectUri } : {}), ...grant }));
+      this.clientFor(undefined).oAuth.obtainToken({
+        clientId: request.clientId,
+        clientSecret: request.clientSecret,
+        ...(request.redirectUri ? { redirectUri: request.redirectUri } : {}),
+        ...grant,
+      }),
+    );
     if (!response.accessToken || !response.merchantId) {
-      throw new SquareApiError('POST /oauth2/token returned no access token or merchant id', { status: 200, retryable: false });
+      throw new SquareApiError('POST /oauth2/token returned no access token or merchant id', {
+        status: 200,
+        retryable: false,
+      });
     }
     return {
       merchantId: response.merchantId,
@@ -85,7 +101,9 @@ export class SquareApiClient {
    * ACCESS_TOKEN_REVOKED, ACCESS_TOKEN_EXPIRED or UNAUTHORIZED).
    */
   async tokenStatus(token: string): Promise<{ merchantId: string | null }> {
-    const response = await this.call('oAuth.retrieveTokenStatus', 'POST /oauth2/token/status', () => this.clientFor(token).oAuth.retrieveTokenStatus());
+    const response = await this.call('oAuth.retrieveTokenStatus', 'POST /oauth2/token/status', () =>
+      this.clientFor(token).oAuth.retrieveTokenStatus(),
+    );
     return { merchantId: response.merchantId ?? null };
   }
 
@@ -111,8 +129,15 @@ export class SquareApiClient {
     const objects: CanonicalObject[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
-      const request = { beginTime: since.toISOString(), includeDeletedObjects: true, limit: CATALOG_PAGE, ...(cursor ? { cursor } : {}) };
-      const response = await this.call('catalog.search', 'POST /v2/catalog/search', () => this.clientFor(token).catalog.search(request));
+      const request = {
+        beginTime: since.toISOString(),
+        includeDeletedObjects: true,
+        limit: CATALOG_PAGE,
+        ...(cursor ? { cursor } : {}),
+      };
+      const response = await this.call('catalog.search', 'POST /v2/catalog/search', () =>
+        this.clientFor(token).catalog.search(request),
+      );
       objects.push(...wireObjects(serialization.SearchCatalogObjectsResponse, response, 'objects'));
       cursor = response.cursor ?? undefined;
       if (!cursor) return { objects, complete: true };
@@ -124,24 +149,40 @@ export class SquareApiClient {
    * One page (up to 100) of Square's event log (SearchEvents), oldest first, created in [from, to),
    * as wire JSON; `cursor` continues the same search.
    */
-  async searchEvents(q: { from: Date; to: Date; types?: readonly string[]; cursor?: string }, token: string): Promise<{ events: CanonicalObject[]; cursor: string | undefined }> {
+  async searchEvents(
+    q: { from: Date; to: Date; types?: readonly string[]; cursor?: string },
+    token: string,
+  ): Promise<{ events: CanonicalObject[]; cursor: string | undefined }> {
     const request = {
       limit: 100,
       ...(q.cursor ? { cursor: q.cursor } : {}),
       query: {
-        filter: { createdAt: { startAt: q.from.toISOString(), endAt: q.to.toISOString() }, ...(q.types?.length ? { eventTypes: [...q.types] } : {}) },
+        filter: {
+          createdAt: { startAt: q.from.toISOString(), endAt: q.to.toISOString() },
+          ...(q.types?.length ? { eventTypes: [...q.types] } : {}),
+        },
         sort: { field: 'DEFAULT' as const, order: 'ASC' as const },
       },
     };
-    const response = await this.call('events.search', 'POST /v2/events', () => this.clientFor(token).events.searchEvents(request));
-    return { events: wireObjects(serialization.SearchEventsResponse, response, 'events'), cursor: response.cursor || undefined };
+    const response = await this.call('events.search', 'POST /v2/events', () =>
+      this.clientFor(token).events.searchEvents(request),
+    );
+    return {
+      events: wireObjects(serialization.SearchEventsResponse, response, 'events'),
+      cursor: response.cursor || undefined,
+    };
   }
 
   /**
    * One call of any SDK method with the application's or a seller's token, observed and classified
    * like the others (for the webhook subscriptions and Events API settings: webhook-settings.api.ts).
    */
-  request<T>(operation: string, what: string, token: string, request: (client: SquareClient) => Promise<T>): Promise<T> {
+  request<T>(
+    operation: string,
+    what: string,
+    token: string,
+    request: (client: SquareClient) => Promise<T>,
+  ): Promise<T> {
     return this.call(operation, what, () => request(this.clientFor(token)));
   }
 
@@ -180,5 +221,9 @@ function classify(what: string, err: unknown): SquareApiError {
     return new SquareApiError(`${what} timed out`, { status: null, retryable: true, transport: 'timeout' });
   }
   // Network errors (connection refused, reset, DNS) and SquareErrors without a status.
-  return new SquareApiError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, { status: null, retryable: true, transport: 'network' });
+  return new SquareApiError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, {
+    status: null,
+    retryable: true,
+    transport: 'network',
+  });
 }

@@ -22,7 +22,14 @@ export class SquareApiError extends Error {
 
   constructor(
     message: string,
-    details: { status: number | null; retryable: boolean; retryAfterMs?: number; code?: string; transport?: 'timeout' | 'network'; detail?: string },
+    details: {
+      status: number | null;
+      retryable: boolean;
+      retryAfterMs?: number;
+      code?: string;
+      transport?: 'timeout' | 'network';
+      detail?: string;
+    },
   ) {
     super(message);
     this.status = details.status;

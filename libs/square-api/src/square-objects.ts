@@ -235,11 +235,17 @@ export function wireJson(value: unknown): string {
 }
 
 /** Every object of a list in a response, in wire format (e.g. the objects of a catalog search). */
-export function wireObjects(serializer: { jsonOrThrow(value: unknown, opts: object): unknown }, response: unknown, key: string): CanonicalObject[] {
+export function wireObjects(
+  serializer: { jsonOrThrow(value: unknown, opts: object): unknown },
+  response: unknown,
+  key: string,
+): CanonicalObject[] {
   const wire = serializer.jsonOrThrow(response, PASSTHROUGH) as Record<string, unknown>;
   const list = wire[key];
-  return Array.isArray(list) ? list.map((value) => {
-    const json = wireJson(value);
-    return { json, object: JSON.parse(json) as Record<string, unknown> };
-  }) : [];
+  return Array.isArray(list)
+    ? list.map((value) => {
+        const json = wireJson(value);
+        return { json, object: JSON.parse(json) as Record<string, unknown> };
+      })
+    : [];
 }

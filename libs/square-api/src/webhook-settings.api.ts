@@ -17,7 +17,10 @@ export interface WebhookSubscriptionState {
   signatureKey?: string;
 }
 
-export type SubscriptionFields = Pick<WebhookSubscriptionState, 'name' | 'enabled' | 'eventTypes' | 'notificationUrl' | 'apiVersion'>;
+export type SubscriptionFields = Pick<
+  WebhookSubscriptionState,
+  'name' | 'enabled' | 'eventTypes' | 'notificationUrl' | 'apiVersion'
+>;
 
 /** What TestWebhookSubscription said: the notification URL's answer (none: unreachable) and the body sent. */
 export interface SubscriptionTest {
@@ -34,7 +37,12 @@ export class WebhookSettingsApi {
 
   /** Every subscription, disabled ones included. */
   async listSubscriptions(): Promise<WebhookSubscriptionState[]> {
-    const page = await this.api.request('webhooks.subscriptions.list', 'GET /v2/webhooks/subscriptions', this.token, (c) => c.webhooks.subscriptions.list({ includeDisabled: true }));
+    const page = await this.api.request(
+      'webhooks.subscriptions.list',
+      'GET /v2/webhooks/subscriptions',
+      this.token,
+      (c) => c.webhooks.subscriptions.list({ includeDisabled: true }),
+    );
     const all: WebhookSubscriptionState[] = [];
     for await (const subscription of page) all.push(state(subscription));
     return all;
@@ -46,33 +54,56 @@ export class WebhookSettingsApi {
   }
 
   async retrieveSubscription(id: string): Promise<WebhookSubscriptionState> {
-    const response = await this.api.request('webhooks.subscriptions.get', `GET /v2/webhooks/subscriptions/${id}`, this.token, (c) => c.webhooks.subscriptions.get({ subscriptionId: id }));
+    const response = await this.api.request(
+      'webhooks.subscriptions.get',
+      `GET /v2/webhooks/subscriptions/${id}`,
+      this.token,
+      (c) => c.webhooks.subscriptions.get({ subscriptionId: id }),
+    );
     return state(response.subscription ?? {});
   }
 
   async createSubscription(fields: SubscriptionFields): Promise<WebhookSubscriptionState> {
-    const response = await this.api.request('webhooks.subscriptions.create', 'POST /v2/webhooks/subscriptions', this.token, (c) =>
-      c.webhooks.subscriptions.create({ idempotencyKey: randomUUID(), subscription: { ...fields } }));
+    const response = await this.api.request(
+      'webhooks.subscriptions.create',
+      'POST /v2/webhooks/subscriptions',
+      this.token,
+      (c) => c.webhooks.subscriptions.create({ idempotencyKey: randomUUID(), subscription: { ...fields } }),
+    );
     return state(response.subscription ?? {});
   }
 
   async updateSubscription(id: string, fields: Partial<SubscriptionFields>): Promise<WebhookSubscriptionState> {
-    const response = await this.api.request('webhooks.subscriptions.update', `PUT /v2/webhooks/subscriptions/${id}`, this.token, (c) =>
-      c.webhooks.subscriptions.update({ subscriptionId: id, subscription: { ...fields } }));
+    const response = await this.api.request(
+      'webhooks.subscriptions.update',
+      `PUT /v2/webhooks/subscriptions/${id}`,
+      this.token,
+      (c) => c.webhooks.subscriptions.update({ subscriptionId: id, subscription: { ...fields } }),
+    );
     return state(response.subscription ?? {});
   }
 
   /** A new signature key; Square signs with it from now on. */
   async rotateSignatureKey(id: string): Promise<string> {
-    const response = await this.api.request('webhooks.subscriptions.updateSignatureKey', `POST /v2/webhooks/subscriptions/${id}/signature-key`, this.token, (c) =>
-      c.webhooks.subscriptions.updateSignatureKey({ subscriptionId: id, idempotencyKey: randomUUID() }));
-    if (!response.signatureKey) throw new Error(`POST /v2/webhooks/subscriptions/${id}/signature-key returned no signature key`);
+    const response = await this.api.request(
+      'webhooks.subscriptions.updateSignatureKey',
+      `POST /v2/webhooks/subscriptions/${id}/signature-key`,
+      this.token,
+      (c) => c.webhooks.subscriptions.updateSignatureKey({ subscriptionId: id, idempotencyKey: randomUUID() }),
+    );
+    if (!response.signatureKey)
+      throw new Error(`POST /v2/webhooks/subscriptions/${id}/signature-key returned no signature key`);
     return response.signatureKey;
   }
 
   /** Square sends a test notification to the subscription's URL and says what the URL answered. */
   async test(id: string): Promise<SubscriptionTest> {
-    const response = await this.api.request('webhooks.subscriptions.test', `POST /v2/webhooks/subscriptions/${id}/test`, this.token, (c) => c.webhooks.subscriptions.test({ subscriptionId: id }));
+    const response = await this.api.request(
+      'webhooks.subscriptions.test',
+      `POST /v2/webhooks/subscriptions/${id}/test`,
+      this.token,
+      (c) => c.webhooks.subscriptions.test({ subscriptionId: id }),
+    );
     const result = response.subscriptionTestResult;
     const payload = result?.payload ?? response.payload ?? {};
     return {

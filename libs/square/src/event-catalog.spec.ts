@@ -78,13 +78,17 @@ describe('EVENT_CATALOG', () => {
   });
 
   it('keys look like Square event types', () => {
-    expect(ENTRIES.map(([type]) => type).filter((type) => !/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(type))).toEqual([]);
+    expect(ENTRIES.map(([type]) => type).filter((type) => !/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(type))).toEqual(
+      [],
+    );
   });
 
   it('marks every *.deleted event deleted, and only those', () => {
     // dispute.evidence.deleted: data.id is the dispute's id, and the dispute is not deleted (one
     // piece of its evidence is), so it retrieves the dispute instead.
-    const deletedNamesAnother: Record<string, ObjectRoute> = { 'dispute.evidence.deleted': { how: 'retrieve', objectType: 'dispute' } };
+    const deletedNamesAnother: Record<string, ObjectRoute> = {
+      'dispute.evidence.deleted': { how: 'retrieve', objectType: 'dispute' },
+    };
     const wrong = ENTRIES.filter(([type, { route }]) => {
       if (type in deletedNamesAnother) return JSON.stringify(route) !== JSON.stringify(deletedNamesAnother[type]);
       return type.endsWith('.deleted') !== (route.how === 'deleted');
@@ -116,7 +120,9 @@ describe('EVENT_CATALOG', () => {
 
   it("takes a snapshot from a key that the event's data.object has in the SDK", () => {
     const missing = ENTRIES.flatMap(([type, { sdkType, route }]) =>
-      route.how === 'snapshot' && !eventObjectFields(sdkType).includes(camel(route.snapshotKey)) ? [`${type}: ${route.snapshotKey}`] : [],
+      route.how === 'snapshot' && !eventObjectFields(sdkType).includes(camel(route.snapshotKey))
+        ? [`${type}: ${route.snapshotKey}`]
+        : [],
     );
     expect(missing).toEqual([]);
   });
@@ -126,7 +132,9 @@ describe('EVENT_CATALOG', () => {
     // stored card rather than a fresh fetch of everything it should no longer hold.
     const mixedOnPurpose = new Set(['card.forgotten']);
     const retrieved = new Set(ENTRIES.flatMap(([, { route }]) => (route.how === 'retrieve' ? [route.objectType] : [])));
-    const mixed = ENTRIES.filter(([type, { route }]) => route.how === 'snapshot' && retrieved.has(route.objectType) && !mixedOnPurpose.has(type));
+    const mixed = ENTRIES.filter(
+      ([type, { route }]) => route.how === 'snapshot' && retrieved.has(route.objectType) && !mixedOnPurpose.has(type),
+    );
     expect(mixed.map(([type]) => type)).toEqual([]);
   });
 

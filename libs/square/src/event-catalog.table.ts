@@ -20,9 +20,17 @@ function how(route: ObjectRoute): [string, string, string] {
     case 'deleted':
       return ['marked deleted, keeping its last data', `\`${route.objectType}\``, where(route.objectType)];
     case 'counts':
-      return [`one row per \`data.object.${route.listKey}[]\`, id ${route.idFields.map((f) => `\`${f}\``).join(':')}`, `\`${route.objectType}\``, where(route.objectType)];
+      return [
+        `one row per \`data.object.${route.listKey}[]\`, id ${route.idFields.map((f) => `\`${f}\``).join(':')}`,
+        `\`${route.objectType}\``,
+        where(route.objectType),
+      ];
     case 'catalog_changes':
-      return ['the catalog objects changed since the last one stored (SearchCatalogObjects, deletions included)', `\`${route.objectType}\``, where(route.objectType)];
+      return [
+        'the catalog objects changed since the last one stored (SearchCatalogObjects, deletions included)',
+        `\`${route.objectType}\``,
+        where(route.objectType),
+      ];
     case 'none':
       return [`nothing: ${route.reason}`, '—', '—'];
   }
@@ -32,5 +40,11 @@ export function catalogTable(): string {
   const rows = Object.entries(EVENT_CATALOG)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([type, { route }]) => `| \`${type}\` | ${how(route).join(' | ')} |`);
-  return [TABLE_START, '| Event type | How the object is obtained | Object type | Stored in |', '|---|---|---|---|', ...rows, TABLE_END].join('\n');
+  return [
+    TABLE_START,
+    '| Event type | How the object is obtained | Object type | Stored in |',
+    '|---|---|---|---|',
+    ...rows,
+    TABLE_END,
+  ].join('\n');
 }

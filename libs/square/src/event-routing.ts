@@ -35,7 +35,9 @@ const MAX_ID_LENGTH = 255;
 export function routeSquareEvent(type: string, payload: JsonObject): EventRoute {
   if (type === LEGACY_PAYMENT_UPDATED) {
     const id = payload.entity_id;
-    return isId(id) ? { kind: 'retrieve', objectType: 'payment', id } : { kind: 'invalid', reason: 'payment event without a usable entity_id' };
+    return isId(id)
+      ? { kind: 'retrieve', objectType: 'payment', id }
+      : { kind: 'invalid', reason: 'payment event without a usable entity_id' };
   }
   const data = asObject(payload.data);
   const entry = EVENT_CATALOG[type];
@@ -45,32 +47,57 @@ export function routeSquareEvent(type: string, payload: JsonObject): EventRoute 
     case 'none':
       return { kind: 'none', reason: route.reason };
     case 'deleted':
-      return withId(route.objectType, data, (id) => ({ kind: 'deleted', objects: [{ objectType: route.objectType, id, object: onlyObject(data) }] }));
+      return withId(route.objectType, data, (id) => ({
+        kind: 'deleted',
+        objects: [{ objectType: route.objectType, id, object: onlyObject(data) }],
+      }));
     case 'retrieve':
-      if (data?.deleted === true) return withId(route.objectType, data, (id) => ({ kind: 'deleted', objects: [{ objectType: route.objectType, id, object: null }] }));
+      if (data?.deleted === true)
+        return withId(route.objectType, data, (id) => ({
+          kind: 'deleted',
+          objects: [{ objectType: route.objectType, id, object: null }],
+        }));
       return withId(route.objectType, data, (id) => ({ kind: 'retrieve', objectType: route.objectType, id }));
     case 'snapshot': {
       const object = asObject(asObject(data?.object)?.[route.snapshotKey]);
       const id = isId(data?.id) ? data.id : object?.id;
-      if (!isId(id) || !object) return { kind: 'invalid', reason: `${route.objectType} event without a usable data.id and data.object.${route.snapshotKey}` };
-      return { kind: data?.deleted === true ? 'deleted' : 'snapshot', objects: [{ objectType: route.objectType, id, object }] };
+      if (!isId(id) || !object)
+        return {
+          kind: 'invalid',
+          reason: `${route.objectType} event without a usable data.id and data.object.${route.snapshotKey}`,
+        };
+      return {
+        kind: data?.deleted === true ? 'deleted' : 'snapshot',
+        objects: [{ objectType: route.objectType, id, object }],
+      };
     }
     case 'counts': {
       const list = asObject(data?.object)?.[route.listKey];
-      if (!Array.isArray(list)) return { kind: 'invalid', reason: `${route.objectType} event without data.object.${route.listKey}` };
+      if (!Array.isArray(list))
+        return { kind: 'invalid', reason: `${route.objectType} event without data.object.${route.listKey}` };
       const objects: ObjectRef[] = [];
       for (const item of list) {
         const object = asObject(item);
         const parts = route.idFields.map((field) => object?.[field]);
-        if (!object || !parts.every((p) => typeof p === 'string' && p !== '')) return { kind: 'invalid', reason: `a ${route.objectType} without ${route.idFields.join(', ')}` };
+        if (!object || !parts.every((p) => typeof p === 'string' && p !== ''))
+          return { kind: 'invalid', reason: `a ${route.objectType} without ${route.idFields.join(', ')}` };
         const changedAt = object[route.updatedAtField];
-        objects.push({ objectType: route.objectType, id: parts.join(':'), object, ...(typeof changedAt === 'string' ? { changedAt } : {}) });
+        objects.push({
+          objectType: route.objectType,
+          id: parts.join(':'),
+          object,
+          ...(typeof changedAt === 'string' ? { changedAt } : {}),
+        });
       }
       return { kind: 'snapshot', objects };
     }
     case 'catalog_changes': {
       const updatedAt = asObject(asObject(data?.object)?.catalog_version)?.updated_at;
-      return { kind: 'catalog_changes', objectType: route.objectType, versionUpdatedAt: typeof updatedAt === 'string' ? updatedAt : null };
+      return {
+        kind: 'catalog_changes',
+        objectType: route.objectType,
+        versionUpdatedAt: typeof updatedAt === 'string' ? updatedAt : null,
+      };
     }
   }
 }
@@ -83,7 +110,8 @@ function unknownType(data: JsonObject | undefined): EventRoute {
   const object = onlyObject(data);
   const objectType = typeof data?.type === 'string' ? data.type : undefined;
   const id = isId(data?.id) ? data.id : object?.id;
-  if (!object || !objectType || !isId(id)) return { kind: 'none', reason: 'a type this version does not know, without one object in data.object' };
+  if (!object || !objectType || !isId(id))
+    return { kind: 'none', reason: 'a type this version does not know, without one object in data.object' };
   return { kind: data?.deleted === true ? 'deleted' : 'snapshot', objects: [{ objectType, id, object }] };
 }
 

@@ -12,7 +12,9 @@ describe('event type patterns', () => {
   });
 
   it('say what is wrong with a malformed pattern', () => {
-    for (const ok of ['payment.updated', 'payment.*', '*', 'PAYMENT_UPDATED', 'order.fulfillment.*']) expect(eventTypePatternProblem(ok)).toBeUndefined();
-    for (const bad of ['', 'payment*', '*.updated', 'payment.', 42, 'pay ment']) expect(eventTypePatternProblem(bad)).toContain('is not an event type');
+    for (const ok of ['payment.updated', 'payment.*', '*', 'PAYMENT_UPDATED', 'order.fulfillment.*'])
+      expect(eventTypePatternProblem(ok)).toBeUndefined();
+    for (const bad of ['', 'payment*', '*.updated', 'payment.', 42, 'pay ment'])
+      expect(eventTypePatternProblem(bad)).toContain('is not an event type');
   });
 });

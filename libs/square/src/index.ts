@@ -8,8 +8,20 @@ export { routeSquareEvent, snapshotObject } from './event-routing.js';
 export type { EventRoute, ObjectRef } from './event-routing.js';
 export { diagnoseSquareSignature } from './signature-diagnosis.js';
 export { describeSignatureMatch, explainSignatureMismatch, signatureFix } from './signature-explanation.js';
-export type { LabelledKey, SignatureChange, SignatureCheck, SignatureDiagnosis, SignatureMatch } from './signature-diagnosis.js';
-export { SIGNATURE_BYTES, SIGNATURE_HEADERS, computeSquareSignature, isSignatureOfLength, isValidSquareSignature } from './webhook-signature.js';
+export type {
+  LabelledKey,
+  SignatureChange,
+  SignatureCheck,
+  SignatureDiagnosis,
+  SignatureMatch,
+} from './signature-diagnosis.js';
+export {
+  SIGNATURE_BYTES,
+  SIGNATURE_HEADERS,
+  computeSquareSignature,
+  isSignatureOfLength,
+  isValidSquareSignature,
+} from './webhook-signature.js';
 export type { SignatureAlgorithm } from './webhook-signature.js';
 export { parseSquareWebhook } from './webhook-event.js';
 export type { JsonObject, SquareWebhookEvent } from './webhook-event.js';

@@ -5,11 +5,17 @@ import { computeSquareSignature } from './webhook-signature.js';
 
 const URL = 'https://hooks.example.com/webhooks/square';
 const KEY = 'whsk_the_right_key';
-const BODY = Buffer.from('{"merchant_id":"ML7Q2XK4ZP1N9","type":"payment.updated","event_id":"e-1","data":{"id":"p-1","amount":2450}}');
+const BODY = Buffer.from(
+  '{"merchant_id":"ML7Q2XK4ZP1N9","type":"payment.updated","event_id":"e-1","data":{"id":"p-1","amount":2450}}',
+);
 const right = { label: '--key #1', key: KEY };
 const wrong = { label: '--key #1', key: 'whsk_a_wrong_key' };
 
-function check(overrides: Partial<SignatureCheck> & { signedWith?: { url?: string; key?: string; body?: Buffer | string; algorithm?: 'sha256' | 'sha1' } }): SignatureCheck {
+function check(
+  overrides: Partial<SignatureCheck> & {
+    signedWith?: { url?: string; key?: string; body?: Buffer | string; algorithm?: 'sha256' | 'sha1' };
+  },
+): SignatureCheck {
   const s = overrides.signedWith ?? {};
   const body = typeof s.body === 'string' ? Buffer.from(s.body) : (s.body ?? BODY);
   return {
@@ -28,32 +34,63 @@ describe('diagnoseSquareSignature', () => {
   it('is valid for the signature Square computes, naming the key that matched', () => {
     const d = diagnoseSquareSignature(check({ keys: [wrong, { label: '--key #2', key: KEY }] }));
     expect(d.valid).toBe(true);
-    expect(d.matches[0]).toEqual({ notificationUrl: URL, keyLabel: '--key #2', algorithm: 'sha256', bodyForm: 'as given', changes: [] });
+    expect(d.matches[0]).toEqual({
+      notificationUrl: URL,
+      keyLabel: '--key #2',
+      algorithm: 'sha256',
+      bodyForm: 'as given',
+      changes: [],
+    });
   });
 
-  it.each(SIGNATURE_VECTORS.map((v) => [`${v.payload} @ ${v.notificationUrl}`, v] as const))('accepts the SDK vector %s in both algorithms', (_, v) => {
-    const base = { rawBody: Buffer.from(v.body), notificationUrl: v.notificationUrl, keys: [{ label: 'k', key: v.signatureKey }] };
-    expect(diagnoseSquareSignature({ ...base, algorithm: 'sha256', signature: v['x-square-hmacsha256-signature'] }).valid).toBe(true);
-    expect(diagnoseSquareSignature({ ...base, algorithm: 'sha1', signature: v['x-square-signature'] }).valid).toBe(true);
-  });
+  it.each(SIGNATURE_VECTORS.map((v) => [`${v.payload} @ ${v.notificationUrl}`, v] as const))(
+    'accepts the SDK vector %s in both algorithms',
+    (_, v) => {
+      const base = {
+        rawBody: Buffer.from(v.body),
+        notificationUrl: v.notificationUrl,
+        keys: [{ label: 'k', key: v.signatureKey }],
+      };
+      expect(
+        diagnoseSquareSignature({ ...base, algorithm: 'sha256', signature: v['x-square-hmacsha256-signature'] }).valid,
+      ).toBe(true);
+      expect(diagnoseSquareSignature({ ...base, algorithm: 'sha1', signature: v['x-square-signature'] }).valid).toBe(
+        true,
+      );
+    },
+  );
 
   it('finds a trailing slash that Square signed and the check lacks, and the reverse', () => {
     const signed = check({ signedWith: { url: `${URL}/` } });
     const d = diagnoseSquareSignature(signed);
     expect(d.valid).toBe(false);
-    expect(d.matches[0]).toMatchObject({ notificationUrl: `${URL}/`, changes: [{ kind: 'url', description: 'the notification URL with a trailing slash' }] });
-    expect(descriptions(check({ notificationUrl: `${URL}/` }))).toEqual(['the notification URL without its trailing slash']);
+    expect(d.matches[0]).toMatchObject({
+      notificationUrl: `${URL}/`,
+      changes: [{ kind: 'url', description: 'the notification URL with a trailing slash' }],
+    });
+    expect(descriptions(check({ notificationUrl: `${URL}/` }))).toEqual([
+      'the notification URL without its trailing slash',
+    ]);
   });
 
   it('toggles the slash of the path, not after a query string', () => {
     const url = 'https://hooks.example.com/square?tenant=7';
-    const d = diagnoseSquareSignature(check({ notificationUrl: url, signedWith: { url: 'https://hooks.example.com/square/?tenant=7' } }));
+    const d = diagnoseSquareSignature(
+      check({ notificationUrl: url, signedWith: { url: 'https://hooks.example.com/square/?tenant=7' } }),
+    );
     expect(d.matches[0]?.notificationUrl).toBe('https://hooks.example.com/square/?tenant=7');
   });
 
   it('finds http vs https, alone and together with a trailing slash', () => {
-    expect(descriptions(check({ signedWith: { url: 'http://hooks.example.com/webhooks/square' } }))).toEqual(['the notification URL with http instead of https']);
-    const both = diagnoseSquareSignature(check({ notificationUrl: 'http://localhost:3000/webhooks/square/', signedWith: { url: 'https://localhost:3000/webhooks/square' } }));
+    expect(descriptions(check({ signedWith: { url: 'http://hooks.example.com/webhooks/square' } }))).toEqual([
+      'the notification URL with http instead of https',
+    ]);
+    const both = diagnoseSquareSignature(
+      check({
+        notificationUrl: 'http://localhost:3000/webhooks/square/',
+        signedWith: { url: 'https://localhost:3000/webhooks/square' },
+      }),
+    );
     expect(both.matches[0]?.notificationUrl).toBe('https://localhost:3000/webhooks/square');
     expect(both.matches[0]?.changes.map((c) => c.description)).toEqual([
       'the notification URL with https instead of http',
@@ -62,7 +99,9 @@ describe('diagnoseSquareSignature', () => {
   });
 
   it('finds another configured key, named by its label and never by its value', () => {
-    const d = diagnoseSquareSignature(check({ keys: [wrong], otherKeys: [{ label: 'SQUARE_WEBHOOK_SIGNATURE_KEYS #2', key: KEY }] }));
+    const d = diagnoseSquareSignature(
+      check({ keys: [wrong], otherKeys: [{ label: 'SQUARE_WEBHOOK_SIGNATURE_KEYS #2', key: KEY }] }),
+    );
     expect(d.valid).toBe(false);
     expect(d.matches[0]).toMatchObject({ keyLabel: 'SQUARE_WEBHOOK_SIGNATURE_KEYS #2', changes: [{ kind: 'key' }] });
     expect(JSON.stringify(d)).not.toContain(KEY);
@@ -72,7 +111,9 @@ describe('diagnoseSquareSignature', () => {
     expect(descriptions(check({ rawBody: Buffer.concat([BODY, Buffer.from('\n')]) }))).toEqual([
       'the body without its trailing newline (an editor may have added it)',
     ]);
-    expect(diagnoseSquareSignature(check({ signedWith: { body: `${BODY.toString()}\n` } })).matches[0]?.bodyForm).toBe('with trailing newline');
+    expect(diagnoseSquareSignature(check({ signedWith: { body: `${BODY.toString()}\n` } })).matches[0]?.bodyForm).toBe(
+      'with trailing newline',
+    );
   });
 
   it('finds a body that was pretty-printed after Square signed it', () => {
@@ -85,31 +126,49 @@ describe('diagnoseSquareSignature', () => {
   it('finds a signature computed over a re-serialized body (2 spaces, with or without newline)', () => {
     const pretty = JSON.stringify(JSON.parse(BODY.toString()), null, 2);
     expect(diagnoseSquareSignature(check({ signedWith: { body: pretty } })).matches[0]?.bodyForm).toBe('pretty');
-    expect(diagnoseSquareSignature(check({ signedWith: { body: `${pretty}\n` } })).matches[0]?.bodyForm).toBe('pretty with trailing newline');
+    expect(diagnoseSquareSignature(check({ signedWith: { body: `${pretty}\n` } })).matches[0]?.bodyForm).toBe(
+      'pretty with trailing newline',
+    );
   });
 
   it('finds a legacy SHA-1 signature checked as SHA-256, and the reverse', () => {
     const d = diagnoseSquareSignature(check({ signedWith: { algorithm: 'sha1' } }));
     expect(d.signatureLooksLike).toBe('sha1');
     expect(d.matches[0]).toMatchObject({ algorithm: 'sha1', changes: [{ kind: 'algorithm' }] });
-    expect(diagnoseSquareSignature(check({ algorithm: 'sha1' })).matches[0]).toMatchObject({ algorithm: 'sha256', changes: [{ kind: 'algorithm' }] });
+    expect(diagnoseSquareSignature(check({ algorithm: 'sha1' })).matches[0]).toMatchObject({
+      algorithm: 'sha256',
+      changes: [{ kind: 'algorithm' }],
+    });
   });
 
   it('combines causes, fewest changes first', () => {
     const d = diagnoseSquareSignature(
-      check({ keys: [wrong], otherKeys: [right], rawBody: Buffer.from(`${BODY.toString()}\n`), signedWith: { url: `${URL}/`, algorithm: 'sha1' } }),
+      check({
+        keys: [wrong],
+        otherKeys: [right],
+        rawBody: Buffer.from(`${BODY.toString()}\n`),
+        signedWith: { url: `${URL}/`, algorithm: 'sha1' },
+      }),
     );
     expect(d.matches[0]?.changes.map((c) => c.kind)).toEqual(['url', 'key', 'body', 'algorithm']);
   });
 
   it('explains nothing when the body was really changed, or the key is unknown', () => {
     const tampered = Buffer.from(BODY.toString().replace('2450', '2451'));
-    expect(diagnoseSquareSignature(check({ rawBody: tampered }))).toEqual({ valid: false, matches: [], signatureLooksLike: 'sha256' });
+    expect(diagnoseSquareSignature(check({ rawBody: tampered }))).toEqual({
+      valid: false,
+      matches: [],
+      signatureLooksLike: 'sha256',
+    });
     expect(diagnoseSquareSignature(check({ keys: [wrong] })).matches).toEqual([]);
   });
 
   it('says when the signature cannot be a Square signature at all', () => {
-    expect(diagnoseSquareSignature(check({ signature: 'not-a-signature' }))).toEqual({ valid: false, matches: [], signatureLooksLike: undefined });
+    expect(diagnoseSquareSignature(check({ signature: 'not-a-signature' }))).toEqual({
+      valid: false,
+      matches: [],
+      signatureLooksLike: undefined,
+    });
   });
 
   it('handles a body that is not JSON', () => {

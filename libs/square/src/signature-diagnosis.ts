@@ -1,4 +1,9 @@
-import { SIGNATURE_BYTES, isSignatureOfLength, isValidSquareSignature, type SignatureAlgorithm } from './webhook-signature.js';
+import {
+  SIGNATURE_BYTES,
+  isSignatureOfLength,
+  isValidSquareSignature,
+  type SignatureAlgorithm,
+} from './webhook-signature.js';
 
 // Why a Square signature does not verify. Square signs base64(HMAC(key, notificationUrl + rawBody)),
 // so any difference in the key, the URL, the body bytes or the algorithm changes the whole
@@ -30,7 +35,14 @@ export interface SignatureChange {
   description: string;
 }
 
-export type BodyForm = 'as given' | 'without trailing newline' | 'with trailing newline' | 'compact' | 'compact with trailing newline' | 'pretty' | 'pretty with trailing newline';
+export type BodyForm =
+  | 'as given'
+  | 'without trailing newline'
+  | 'with trailing newline'
+  | 'compact'
+  | 'compact with trailing newline'
+  | 'pretty'
+  | 'pretty with trailing newline';
 
 export interface SignatureMatch {
   notificationUrl: string;
@@ -60,16 +72,23 @@ const ALGORITHM_NAMES: Record<SignatureAlgorithm, string> = {
 };
 
 export function diagnoseSquareSignature(check: SignatureCheck): SignatureDiagnosis {
-  const signatureLooksLike = (Object.keys(SIGNATURE_BYTES) as SignatureAlgorithm[]).find((a) => isSignatureOfLength(a, check.signature));
+  const signatureLooksLike = (Object.keys(SIGNATURE_BYTES) as SignatureAlgorithm[]).find((a) =>
+    isSignatureOfLength(a, check.signature),
+  );
   if (signatureLooksLike === undefined) return { valid: false, matches: [], signatureLooksLike };
 
-  const [urls, bodies, keys] = [urlVariants(check.notificationUrl), bodyVariants(check.rawBody), keyVariants(check.keys, check.otherKeys ?? [])];
+  const [urls, bodies, keys] = [
+    urlVariants(check.notificationUrl),
+    bodyVariants(check.rawBody),
+    keyVariants(check.keys, check.otherKeys ?? []),
+  ];
   const matches: SignatureMatch[] = [];
   for (const algorithm of algorithmVariants(check.algorithm)) {
     for (const url of urls) {
       for (const body of bodies) {
         for (const key of keys) {
-          if (!isValidSquareSignature(algorithm.value, check.signature, [key.value.key], url.value, body.value.bytes)) continue;
+          if (!isValidSquareSignature(algorithm.value, check.signature, [key.value.key], url.value, body.value.bytes))
+            continue;
           matches.push({
             notificationUrl: url.value,
             keyLabel: key.value.label,
@@ -90,7 +109,12 @@ function algorithmVariants(given: SignatureAlgorithm): Variant<SignatureAlgorith
   const other: SignatureAlgorithm = given === 'sha256' ? 'sha1' : 'sha256';
   return [
     { value: given, changes: [] },
-    { value: other, changes: [{ kind: 'algorithm', description: `signed with ${ALGORITHM_NAMES[other]}, not ${ALGORITHM_NAMES[given]}` }] },
+    {
+      value: other,
+      changes: [
+        { kind: 'algorithm', description: `signed with ${ALGORITHM_NAMES[other]}, not ${ALGORITHM_NAMES[given]}` },
+      ],
+    },
   ];
 }
 
@@ -99,14 +123,16 @@ function urlVariants(url: string): Variant<string>[] {
   const cut = url.search(/[?#]/);
   const [base, rest] = cut < 0 ? [url, ''] : [url.slice(0, cut), url.slice(cut)];
   const variants: Variant<string>[] = [{ value: url, changes: [] }];
-  if (base.endsWith('/')) variants.push({ value: base.slice(0, -1) + rest, changes: [urlChange('without its trailing slash')] });
+  if (base.endsWith('/'))
+    variants.push({ value: base.slice(0, -1) + rest, changes: [urlChange('without its trailing slash')] });
   const added = base.endsWith('/') ? 'with one more trailing slash' : 'with a trailing slash';
   variants.push({ value: `${base}/${rest}`, changes: [urlChange(added)] });
   const scheme = /^https:/i.test(url) ? ['https', 'http'] : /^http:/i.test(url) ? ['http', 'https'] : undefined;
   if (scheme !== undefined) {
     const [given, other] = scheme as [string, string];
     const change = urlChange(`with ${other} instead of ${given}`);
-    for (const v of [...variants]) variants.push({ value: v.value.replace(/^https?:/i, `${other}:`), changes: [change, ...v.changes] });
+    for (const v of [...variants])
+      variants.push({ value: v.value.replace(/^https?:/i, `${other}:`), changes: [change, ...v.changes] });
   }
   return variants;
 }
@@ -142,9 +168,17 @@ function bodyVariants(raw: Buffer): Variant<{ form: BodyForm; bytes: Buffer }>[]
     const why = 'verify the raw bytes as received, never a parsed and re-serialized copy';
     forms.push(
       ['compact', compact, `the body re-serialized compactly (JSON.stringify): ${why}`],
-      ['compact with trailing newline', `${compact}\n`, `the body re-serialized compactly, with a trailing newline: ${why}`],
+      [
+        'compact with trailing newline',
+        `${compact}\n`,
+        `the body re-serialized compactly, with a trailing newline: ${why}`,
+      ],
       ['pretty', pretty, `the body re-serialized with 2-space indentation: ${why}`],
-      ['pretty with trailing newline', `${pretty}\n`, `the body re-serialized with 2-space indentation and a trailing newline: ${why}`],
+      [
+        'pretty with trailing newline',
+        `${pretty}\n`,
+        `the body re-serialized with 2-space indentation and a trailing newline: ${why}`,
+      ],
     );
   }
   const variants: Variant<{ form: BodyForm; bytes: Buffer }>[] = [];
@@ -152,7 +186,10 @@ function bodyVariants(raw: Buffer): Variant<{ form: BodyForm; bytes: Buffer }>[]
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     // Equal bytes are one candidate, named by the simplest form (e.g. a compact body as given).
     if (variants.some((v) => v.value.bytes.equals(bytes))) continue;
-    variants.push({ value: { form, bytes }, changes: description === undefined ? [] : [{ kind: 'body', description }] });
+    variants.push({
+      value: { form, bytes },
+      changes: description === undefined ? [] : [{ kind: 'body', description }],
+    });
   }
   return variants;
 }

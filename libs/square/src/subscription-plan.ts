@@ -27,7 +27,12 @@ const ALWAYS_CONSUMED = ['oauth.authorization.revoked'];
 
 /** Every event type something here consumes: what Square's subscription must list. */
 export function consumedEventTypes(c: EventConsumers): string[] {
-  return expandEventTypes([...c.mirror, ...c.handlers.flatMap((h) => h.eventTypes), ...c.destinations.flatMap((d) => d.eventTypes), ...ALWAYS_CONSUMED]);
+  return expandEventTypes([
+    ...c.mirror,
+    ...c.handlers.flatMap((h) => h.eventTypes),
+    ...c.destinations.flatMap((d) => d.eventTypes),
+    ...ALWAYS_CONSUMED,
+  ]);
 }
 
 export interface SubscriptionShape {
@@ -46,7 +51,10 @@ export interface SubscriptionPlan {
 }
 
 /** How to turn `current` (undefined: none exists) into `wanted` (always enabled). */
-export function planSubscription(current: SubscriptionShape | undefined, wanted: Omit<SubscriptionShape, 'enabled'>): SubscriptionPlan {
+export function planSubscription(
+  current: SubscriptionShape | undefined,
+  wanted: Omit<SubscriptionShape, 'enabled'>,
+): SubscriptionPlan {
   const have = new Set(current?.eventTypes ?? []);
   const want = new Set(wanted.eventTypes);
   const plan: SubscriptionPlan = {

@@ -41,14 +41,21 @@ describe('parseSquareWebhook', () => {
     expect(new Set(keys).size).toBe(1);
     const other = parseSquareWebhook(Buffer.from(body.toString().replace('Rk2v', 'Zz9q')), '2026-10-02T14:05:42Z');
     expect(other.ok && other.event.bodyKey).not.toBe(keys[0]);
-    expect(parseSquareWebhook(fixtureBody('payment.updated.json'))).toMatchObject({ ok: true, event: { bodyKey: null } });
+    expect(parseSquareWebhook(fixtureBody('payment.updated.json'))).toMatchObject({
+      ok: true,
+      event: { bodyKey: null },
+    });
   });
 
   it.each([
     ['not JSON', 'hello', 'not valid UTF-8 JSON'],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'not valid UTF-8 JSON'],
     // Decoding must not drop the mark: the stored text would no longer be the bytes received.
-    ['a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"event_id":"a","type":"t"}')]), 'not valid UTF-8 JSON'],
+    [
+      'a byte-order mark',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"event_id":"a","type":"t"}')]),
+      'not valid UTF-8 JSON',
+    ],
     ['a JSON array', '[1,2]', 'not a JSON object'],
     ['JSON null', 'null', 'not a JSON object'],
     ['no event id', '{"type":"payment.updated"}', 'event_id must be'],
@@ -58,8 +65,16 @@ describe('parseSquareWebhook', () => {
     ['an oversized id', JSON.stringify({ event_id: 'x'.repeat(300), type: 't' }), 'event_id must be'],
     ['a NUL in merchant_id', '{"event_id":"a","type":"t","merchant_id":"M\\u0000"}', 'NUL'],
     ['a NUL in a nested key', '{"event_id":"a","type":"t","data":{"k\\u0000":1}}', 'NUL'],
-    ['nesting deeper than Postgres can parse', `{"event_id":"a","type":"t","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, 'nested deeper than 256'],
-    ['one level too deep', `{"event_id":"a","type":"t","d":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`, 'nested deeper'],
+    [
+      'nesting deeper than Postgres can parse',
+      `{"event_id":"a","type":"t","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+      'nested deeper than 256',
+    ],
+    [
+      'one level too deep',
+      `{"event_id":"a","type":"t","d":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`,
+      'nested deeper',
+    ],
   ])('rejects %s', (_, body, reason) => {
     const result = parseSquareWebhook(Buffer.isBuffer(body) ? body : Buffer.from(body));
     expect(result.ok).toBe(false);

@@ -19,9 +19,7 @@ export interface SquareWebhookEvent {
   bodyKey: string | null;
 }
 
-export type ParseWebhookResult =
-  | { ok: true; event: SquareWebhookEvent }
-  | { ok: false; reason: string };
+export type ParseWebhookResult = { ok: true; event: SquareWebhookEvent } | { ok: false; reason: string };
 
 const MAX_ID_LENGTH = 255;
 
@@ -115,7 +113,11 @@ function unstorableReason(payload: unknown, json: string): string | undefined {
 }
 
 function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_ID_LENGTH &&
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-    && !/[\u0000-\u001f]/.test(value);
+    !/[\u0000-\u001f]/.test(value)
+  );
 }

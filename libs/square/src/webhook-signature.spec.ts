@@ -32,7 +32,9 @@ describe('Square webhook signatures', () => {
 
     it('rejects another key, and accepts when the right key is one of several', () => {
       expect(isValidSquareSignature('sha256', sha256, ['whsk_another_key'], v.notificationUrl, body)).toBe(false);
-      expect(isValidSquareSignature('sha256', sha256, ['whsk_another_key', v.signatureKey], v.notificationUrl, body)).toBe(true);
+      expect(
+        isValidSquareSignature('sha256', sha256, ['whsk_another_key', v.signatureKey], v.notificationUrl, body),
+      ).toBe(true);
     });
 
     it('does not accept a SHA-1 signature as SHA-256 or the reverse', () => {

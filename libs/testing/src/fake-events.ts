@@ -26,13 +26,22 @@ export class FakeEventLog {
     const end = range.end_at ? Date.parse(range.end_at) : Number.POSITIVE_INFINITY;
     const sign = query.sort?.order === 'ASC' ? 1 : -1; // Square's default order is newest first
     const matching = this.events
-      .filter((e) => (!types || types.includes(String(e.type))) && (!merchants || merchants.includes(String(e.merchant_id)))
-        && (!locations || locations.includes(String(e.location_id))))
+      .filter(
+        (e) =>
+          (!types || types.includes(String(e.type))) &&
+          (!merchants || merchants.includes(String(e.merchant_id))) &&
+          (!locations || locations.includes(String(e.location_id))),
+      )
       .filter((e) => {
         const at = Date.parse(String(e.created_at));
         return at >= start && at < end;
       })
-      .sort((a, b) => sign * (Date.parse(String(a.created_at)) - Date.parse(String(b.created_at)) || String(a.event_id).localeCompare(String(b.event_id))));
+      .sort(
+        (a, b) =>
+          sign *
+          (Date.parse(String(a.created_at)) - Date.parse(String(b.created_at)) ||
+            String(a.event_id).localeCompare(String(b.event_id))),
+      );
     const offset = Number(body.cursor ?? 0);
     const limit = Math.min(Number(body.limit ?? MAX_PAGE), MAX_PAGE);
     const page = matching.slice(offset, offset + limit);

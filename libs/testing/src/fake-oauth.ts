@@ -55,7 +55,13 @@ export class FakeSellers {
   }
 
   /** Handles /oauth2/*; false for any other path. */
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL, body: () => Promise<Record<string, unknown>>, reply: Reply): Promise<boolean> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    body: () => Promise<Record<string, unknown>>,
+    reply: Reply,
+  ): Promise<boolean> {
     if (req.method === 'GET' && url.pathname === '/oauth2/authorize') {
       const redirect = new URL(url.searchParams.get('redirect_uri') ?? 'http://redirect.invalid/');
       const state = url.searchParams.get('state');
@@ -74,7 +80,11 @@ export class FakeSellers {
     }
     if (req.method !== 'POST' || url.pathname !== '/oauth2/token') return false;
     const request = await body();
-    if (!this.application || request.client_id !== this.application.clientId || request.client_secret !== this.application.clientSecret) {
+    if (
+      !this.application ||
+      request.client_id !== this.application.clientId ||
+      request.client_secret !== this.application.clientSecret
+    ) {
       reply(401, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'Not Authorized' }] });
       return true;
     }
@@ -89,7 +99,15 @@ export class FakeSellers {
       merchantId = this.merchantOfRefresh.get(refreshToken);
     }
     if (!merchantId || !refreshToken) {
-      reply(401, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: `invalid ${String(request.grant_type)} grant` }] });
+      reply(401, {
+        errors: [
+          {
+            category: 'AUTHENTICATION_ERROR',
+            code: 'UNAUTHORIZED',
+            detail: `invalid ${String(request.grant_type)} grant`,
+          },
+        ],
+      });
       return true;
     }
     this.grants[request.grant_type as keyof typeof this.grants]++;

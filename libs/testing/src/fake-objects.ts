@@ -42,8 +42,26 @@ export function synthesize(objectType: string, id: string): JsonObject | undefin
   if (objectType === 'payment' || objectType === 'refund') {
     const money = { amount: 1000, currency: 'USD' };
     return objectType === 'payment'
-      ? { id, status: 'COMPLETED', amount_money: money, total_money: money, location_id: 'LFAKE', created_at: now, updated_at: now, version: 1 }
-      : { id, payment_id: id.split('_')[0], status: 'COMPLETED', amount_money: money, location_id: 'LFAKE', created_at: now, updated_at: now, version: 1 };
+      ? {
+          id,
+          status: 'COMPLETED',
+          amount_money: money,
+          total_money: money,
+          location_id: 'LFAKE',
+          created_at: now,
+          updated_at: now,
+          version: 1,
+        }
+      : {
+          id,
+          payment_id: id.split('_')[0],
+          status: 'COMPLETED',
+          amount_money: money,
+          location_id: 'LFAKE',
+          created_at: now,
+          updated_at: now,
+          version: 1,
+        };
   }
   const sample = OBJECT_SAMPLES[objectType];
   return sample ? { ...sample, id } : undefined;

@@ -124,7 +124,9 @@ export class FakeSquareServer {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => send(res, 500, { errors: [{ category: 'API_ERROR', code: 'INTERNAL_SERVER_ERROR', detail: String(err) }] }));
+      this.handle(req, res).catch((err: unknown) =>
+        send(res, 500, { errors: [{ category: 'API_ERROR', code: 'INTERNAL_SERVER_ERROR', detail: String(err) }] }),
+      );
     });
     this.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
@@ -143,10 +145,23 @@ export class FakeSquareServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === '_fake') return this.control(req, res, parts.slice(1));
-    if (await this.sellers.handle(req, res, url, () => readJson(req), (status, body) => send(res, status, body))) return;
+    if (
+      await this.sellers.handle(
+        req,
+        res,
+        url,
+        () => readJson(req),
+        (status, body) => send(res, status, body),
+      )
+    )
+      return;
 
     if (req.method === 'POST' && url.pathname === '/oauth2/token/status') return this.tokenStatus(req, res);
-    if (url.pathname.startsWith('/v2/webhooks/') || url.pathname === '/v2/events/enable' || url.pathname === '/v2/events/disable') {
+    if (
+      url.pathname.startsWith('/v2/webhooks/') ||
+      url.pathname === '/v2/events/enable' ||
+      url.pathname === '/v2/events/disable'
+    ) {
       return this.manage(req, res, url);
     }
     if (req.method === 'POST' && url.pathname === '/v2/catalog/search') return this.searchCatalog(req, res);
@@ -157,9 +172,11 @@ export class FakeSquareServer {
     this.requests.set(id, (this.requests.get(id) ?? 0) + 1);
     this.tokensUsed.set(id, [...this.tokensUsedFor(id), bearer(req) ?? '']);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    if (!this.authorized(req, this.owners.get(`${objectType}/${id}`))) return squareError(res, 401, 'This request could not be authorized.');
+    if (!this.authorized(req, this.owners.get(`${objectType}/${id}`)))
+      return squareError(res, 401, 'This request could not be authorized.');
     if (this.injectFault(id, res)) return;
-    const object = this.store.get(objectType)?.get(id) ?? (this.options.synthesize ? synthesize(objectType, id) : undefined);
+    const object =
+      this.store.get(objectType)?.get(id) ?? (this.options.synthesize ? synthesize(objectType, id) : undefined);
     if (!object) return squareError(res, 404, `Could not find ${objectType} with id: ${id}`);
     if (typeof object.version === 'number') {
       this.maxServedVersion.set(id, Math.max(object.version, this.maxServedVersion.get(id) ?? object.version));
@@ -174,9 +191,15 @@ export class FakeSquareServer {
   private async tokenStatus(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (await this.arrive(TOKEN_STATUS, res)) return;
     const token = bearer(req);
-    const merchantId = this.sellers.merchantOf(token) ?? (token !== undefined && token === this.options.accessToken ? 'FAKE_APPLICATION_OWNER' : undefined);
+    const merchantId =
+      this.sellers.merchantOf(token) ??
+      (token !== undefined && token === this.options.accessToken ? 'FAKE_APPLICATION_OWNER' : undefined);
     if (merchantId === undefined) return squareError(res, 401, 'This request could not be authorized.');
-    send(res, 200, { merchant_id: merchantId, client_id: this.options.application?.clientId ?? 'sq0idp-fake', scopes: ['PAYMENTS_READ'] });
+    send(res, 200, {
+      merchant_id: merchantId,
+      client_id: this.options.application?.clientId ?? 'sq0idp-fake',
+      scopes: ['PAYMENTS_READ'],
+    });
   }
 
   /** Counts a request to `id`, waits out the latency; true when a fault answered it. */
@@ -190,7 +213,15 @@ export class FakeSquareServer {
   private async manage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     this.requests.set('webhooks', (this.requests.get('webhooks') ?? 0) + 1);
     if (bearer(req) === FAKE_TOKEN_WITHOUT_PERMISSION) {
-      return send(res, 403, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'INSUFFICIENT_SCOPES', detail: 'The access token used does not have the permission needed for this request.' }] });
+      return send(res, 403, {
+        errors: [
+          {
+            category: 'AUTHENTICATION_ERROR',
+            code: 'INSUFFICIENT_SCOPES',
+            detail: 'The access token used does not have the permission needed for this request.',
+          },
+        ],
+      });
     }
     if (!this.authorized(req, undefined)) return squareError(res, 401, 'This request could not be authorized.');
     if (this.injectFault('webhooks', res)) return;
@@ -210,7 +241,8 @@ export class FakeSquareServer {
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (!this.authorized(req, undefined)) return squareError(res, 401, 'This request could not be authorized.');
     if (this.injectFault('events.search', res)) return;
-    if (!this.eventLog.enabled) return squareError(res, 403, 'Events API is not enabled for this application: call PUT /v2/events/enable');
+    if (!this.eventLog.enabled)
+      return squareError(res, 403, 'Events API is not enabled for this application: call PUT /v2/events/enable');
     send(res, 200, this.eventLog.search(body));
   }
 
@@ -222,7 +254,10 @@ export class FakeSquareServer {
     if (!this.authorized(req, undefined)) return squareError(res, 401, 'This request could not be authorized.');
     const since = typeof body.begin_time === 'string' ? Date.parse(body.begin_time) : Number.NEGATIVE_INFINITY;
     const matching = [...this.catalog.values()]
-      .filter((o) => Date.parse(String(o.updated_at)) >= since && (body.include_deleted_objects === true || o.is_deleted !== true))
+      .filter(
+        (o) =>
+          Date.parse(String(o.updated_at)) >= since && (body.include_deleted_objects === true || o.is_deleted !== true),
+      )
       .sort((a, b) => String(a.updated_at).localeCompare(String(b.updated_at)));
     const start = Number(body.cursor ?? 0);
     const limit = Math.min(Number(body.limit ?? 100), 1000);

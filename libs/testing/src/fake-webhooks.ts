@@ -46,7 +46,12 @@ export class FakeWebhookSubscriptions {
   catalogVersion = '2026-09-16';
 
   /** The answer for a webhooks route, or undefined when `path` is not one. */
-  async route(method: string, path: string, query: URLSearchParams, body: () => Promise<JsonObject>): Promise<Answer | undefined> {
+  async route(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: () => Promise<JsonObject>,
+  ): Promise<Answer | undefined> {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== 'v2' || parts[1] !== 'webhooks') return undefined;
     if (parts[2] === 'event-types' && parts.length === 3 && method === 'GET') return this.eventTypes();
@@ -77,13 +82,23 @@ export class FakeWebhookSubscriptions {
   async deliver(subscription: FakeSubscription, body: Buffer): Promise<number | undefined> {
     const headers = {
       'content-type': 'application/json',
-      'x-square-hmacsha256-signature': computeSquareSignature('sha256', subscription.signature_key, subscription.notification_url, body),
+      'x-square-hmacsha256-signature': computeSquareSignature(
+        'sha256',
+        subscription.signature_key,
+        subscription.notification_url,
+        body,
+      ),
       'square-environment': 'Sandbox',
       'square-initial-delivery-timestamp': new Date().toISOString(),
       'square-retry-number': '0',
     };
     try {
-      const res = await fetch(subscription.notification_url, { method: 'POST', body, headers, signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) });
+      const res = await fetch(subscription.notification_url, {
+        method: 'POST',
+        body,
+        headers,
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
       await res.arrayBuffer();
       return res.status;
     } catch {
@@ -93,7 +108,14 @@ export class FakeWebhookSubscriptions {
 
   private eventTypes(): Answer {
     const types = Object.keys(EVENT_CATALOG).sort();
-    return ok({ event_types: types, metadata: types.map((t) => ({ event_type: t, api_version_introduced: this.catalogVersion, release_status: 'PUBLIC' })) });
+    return ok({
+      event_types: types,
+      metadata: types.map((t) => ({
+        event_type: t,
+        api_version_introduced: this.catalogVersion,
+        release_status: 'PUBLIC',
+      })),
+    });
   }
 
   private list(query: URLSearchParams): Answer {
@@ -145,7 +167,12 @@ export class FakeWebhookSubscriptions {
   private async test(subscription: FakeSubscription, body: JsonObject): Promise<Answer> {
     const eventType = typeof body.event_type === 'string' ? body.event_type : undefined;
     if (eventType !== undefined && !subscription.event_types.includes(eventType)) {
-      return error(400, 'INVALID_VALUE', `The event type ${eventType} is not one of the subscription's event types.`, 'event_type');
+      return error(
+        400,
+        'INVALID_VALUE',
+        `The event type ${eventType} is not one of the subscription's event types.`,
+        'event_type',
+      );
     }
     const now = new Date().toISOString();
     const payload = {
@@ -175,13 +202,19 @@ export class FakeWebhookSubscriptions {
       return error(400, 'MISSING_REQUIRED_PARAMETER', 'Missing required parameter.', 'subscription.notification_url');
     }
     if (typeof given.notification_url === 'string' && !acceptedUrl(given.notification_url)) {
-      return error(400, 'INVALID_VALUE', 'The notification URL must be a valid https URL.', 'subscription.notification_url');
+      return error(
+        400,
+        'INVALID_VALUE',
+        'The notification URL must be a valid https URL.',
+        'subscription.notification_url',
+      );
     }
     if (creating && (!Array.isArray(given.event_types) || given.event_types.length === 0)) {
       return error(400, 'MISSING_REQUIRED_PARAMETER', 'Missing required parameter.', 'subscription.event_types');
     }
     const unknown = (given.event_types ?? []).find((t) => !(t in EVENT_CATALOG));
-    if (unknown !== undefined) return error(400, 'INVALID_VALUE', `Unknown event type: ${unknown}.`, 'subscription.event_types');
+    if (unknown !== undefined)
+      return error(400, 'INVALID_VALUE', `Unknown event type: ${unknown}.`, 'subscription.event_types');
     if (given.api_version !== undefined && given.api_version !== null && !API_VERSION.test(given.api_version)) {
       return error(400, 'INVALID_VALUE', `Invalid API version: ${given.api_version}.`, 'subscription.api_version');
     }
@@ -211,5 +244,8 @@ function ok(body: JsonObject): Answer {
 }
 
 function error(status: number, code: string, detail: string, field?: string): Answer {
-  return { status, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code, detail, ...(field ? { field } : {}) }] } };
+  return {
+    status,
+    body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code, detail, ...(field ? { field } : {}) }] },
+  };
 }

@@ -21,7 +21,9 @@ export interface SignatureVector {
   'x-square-signature': string;
 }
 
-export const SIGNATURE_VECTORS = (JSON.parse(readFileSync(join(FIXTURES_DIR, 'square-signature-vectors.json'), 'utf8')) as { cases: SignatureVector[] }).cases;
+export const SIGNATURE_VECTORS = (
+  JSON.parse(readFileSync(join(FIXTURES_DIR, 'square-signature-vectors.json'), 'utf8')) as { cases: SignatureVector[] }
+).cases;
 
 function projectRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {

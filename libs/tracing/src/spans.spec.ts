@@ -3,7 +3,14 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { loadConfig, tracingEnabled } from '@app/config';
-import { markTracingStarted, traceAttempt, traceCapture, traceHandler, traceHttpRequest, traceTransaction } from './spans.js';
+import {
+  markTracingStarted,
+  traceAttempt,
+  traceCapture,
+  traceHandler,
+  traceHttpRequest,
+  traceTransaction,
+} from './spans.js';
 import { tracesUrl } from './start-tracing.js';
 
 const tracing = (env: Record<string, string>) => loadConfig(['tracing'], env).tracing;
@@ -12,20 +19,34 @@ describe('when tracing is on', () => {
   it('is off unless an exporter or an endpoint is set, and OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none wins', () => {
     expect(tracingEnabled(tracing({}))).toBe(false);
     expect(tracingEnabled(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }))).toBe(true);
-    expect(tracingEnabled(tracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }))).toBe(true);
+    expect(tracingEnabled(tracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }))).toBe(
+      true,
+    );
     expect(tracingEnabled(tracing({ OTEL_TRACES_EXPORTER: 'console' }))).toBe(true);
-    expect(tracingEnabled(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }))).toBe(false);
-    expect(tracingEnabled(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }))).toBe(false);
+    expect(
+      tracingEnabled(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' })),
+    ).toBe(false);
+    expect(
+      tracingEnabled(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })),
+    ).toBe(false);
   });
 
   it('refuses what it cannot do, naming the variable', () => {
-    expect(() => tracing({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/json/);
-    expect(() => tracing({ OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/);
-    expect(() => tracing({ OTEL_BSP_MAX_QUEUE_SIZE: '10', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '20' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE must not exceed/);
+    expect(() => tracing({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/json/,
+    );
+    expect(() => tracing({ OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(
+      /OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/,
+    );
+    expect(() => tracing({ OTEL_BSP_MAX_QUEUE_SIZE: '10', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '20' })).toThrow(
+      /OTEL_BSP_MAX_EXPORT_BATCH_SIZE must not exceed/,
+    );
   });
 
   it('sends traces to the traces endpoint as is, else to <endpoint>/v1/traces', () => {
-    expect(tracesUrl({ endpoint: 'http://collector:4318/', tracesEndpoint: undefined })).toBe('http://collector:4318/v1/traces');
+    expect(tracesUrl({ endpoint: 'http://collector:4318/', tracesEndpoint: undefined })).toBe(
+      'http://collector:4318/v1/traces',
+    );
     expect(tracesUrl({ endpoint: 'http://a:4318', tracesEndpoint: 'http://b/traces' })).toBe('http://b/traces');
     expect(tracesUrl({ endpoint: undefined, tracesEndpoint: undefined })).toBeUndefined();
   });
@@ -35,7 +56,13 @@ describe('the span helpers', () => {
   it('off: run the work as is, with nothing to store or propagate', async () => {
     await expect(traceCapture({ id: 'e1' }, async (traceparent) => traceparent)).resolves.toBeNull();
     const url = new URL('http://destination.example/hooks?token=secret');
-    await expect(traceHttpRequest({ method: 'POST', url, recordUrl: false }, async (headers) => headers, () => 200)).resolves.toEqual({});
+    await expect(
+      traceHttpRequest(
+        { method: 'POST', url, recordUrl: false },
+        async (headers) => headers,
+        () => 200,
+      ),
+    ).resolves.toEqual({});
   });
 
   describe('on', () => {
@@ -54,16 +81,31 @@ describe('the span helpers', () => {
     });
 
     it('an attempt joins the stored capture span; its steps and calls are its children; failures say their class, not their message', async () => {
-      const stored = await traceCapture({ id: 'e2', type: 'payment.updated', merchantId: 'M1' }, async (traceparent) => traceparent);
+      const stored = await traceCapture(
+        { id: 'e2', type: 'payment.updated', merchantId: 'M1' },
+        async (traceparent) => traceparent,
+      );
       expect(stored).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       const lookup = async () => ({ traceparent: stored, type: 'payment.updated', merchantId: 'M1' });
       let propagated: Record<string, string> = {};
-      const attempt = traceAttempt('e2', 2, lookup, async () => {
-        await traceHttpRequest({ method: 'GET', url: new URL('https://square.example/v2/payments/P1?cursor=x'), recordUrl: true }, async (h) => (propagated = h), () => 200);
-        return traceTransaction('e2', () => traceHandler('mine', async () => {
-          throw new TypeError('amount 1234 of customer jane@example.com');
-        }));
-      }, () => 'retry');
+      const attempt = traceAttempt(
+        'e2',
+        2,
+        lookup,
+        async () => {
+          await traceHttpRequest(
+            { method: 'GET', url: new URL('https://square.example/v2/payments/P1?cursor=x'), recordUrl: true },
+            async (h) => (propagated = h),
+            () => 200,
+          );
+          return traceTransaction('e2', () =>
+            traceHandler('mine', async () => {
+              throw new TypeError('amount 1234 of customer jane@example.com');
+            }),
+          );
+        },
+        () => 'retry',
+      );
       await expect(attempt).rejects.toThrow(TypeError);
 
       await provider.forceFlush(); // the processor exports asynchronously
@@ -73,7 +115,12 @@ describe('the span helpers', () => {
       const process = named('process square-events');
       expect(stored).toBe(`00-${create.spanContext().traceId}-${create.spanContext().spanId}-01`);
       expect(process.parentSpanContext?.spanId).toBe(create.spanContext().spanId);
-      expect(process.attributes).toMatchObject({ 'pipeline.attempt': 2, 'pipeline.outcome': 'retry', 'square.event.type': 'payment.updated', 'square.merchant.id': 'M1' });
+      expect(process.attributes).toMatchObject({
+        'pipeline.attempt': 2,
+        'pipeline.outcome': 'retry',
+        'square.event.type': 'payment.updated',
+        'square.merchant.id': 'M1',
+      });
       expect(named('GET').parentSpanContext?.spanId).toBe(process.spanContext().spanId);
       expect(named('GET').attributes['url.full']).toBe('https://square.example/v2/payments/P1');
       expect(propagated.traceparent).toBe(`00-${create.spanContext().traceId}-${named('GET').spanContext().spanId}-01`);

@@ -1,5 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 
 // The spans of one event (docs/TRACING.md). Every helper runs `work` untouched while tracing is off:
 // one boolean test, no span, no context, so an unconfigured pipeline pays nothing. Attributes name
@@ -83,7 +93,13 @@ function failed(span: Span, err: unknown): void {
 }
 
 /** `work` in a span (its child spans under it); the span ends when work settles. */
-async function inSpan<T>(name: string, kind: SpanKind, parent: Context, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
+async function inSpan<T>(
+  name: string,
+  kind: SpanKind,
+  parent: Context,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   const span = tracer.startSpan(name, { kind, attributes }, parent);
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
@@ -110,18 +126,30 @@ function activeTraceparent(): string | null {
 }
 
 /** The ingress's request: a server span, continuing a traceparent sent with it (a proxy's). */
-export function traceWebhookRequest<T>(method: string, route: string, headers: IncomingHttpHeaders, work: () => Promise<T>, statusOf: (result: T) => number | undefined): Promise<T> {
+export function traceWebhookRequest<T>(
+  method: string,
+  route: string,
+  headers: IncomingHttpHeaders,
+  work: () => Promise<T>,
+  statusOf: (result: T) => number | undefined,
+): Promise<T> {
   if (!on) return work();
   const attributes = { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_HTTP_ROUTE]: route };
-  return inSpan(`${method} ${route}`, SpanKind.SERVER, propagation.extract(context.active(), headers), attributes, async (span) => {
-    const result = await work();
-    const status = statusOf(result);
-    if (status !== undefined) {
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    return result;
-  });
+  return inSpan(
+    `${method} ${route}`,
+    SpanKind.SERVER,
+    propagation.extract(context.active(), headers),
+    attributes,
+    async (span) => {
+      const result = await work();
+      const status = statusOf(result);
+      if (status !== undefined) {
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      return result;
+    },
+  );
 }
 
 /**
@@ -131,7 +159,9 @@ export function traceWebhookRequest<T>(method: string, route: string, headers: I
 export function traceCapture<T>(event: EventRef, work: (traceparent: string | null) => Promise<T>): Promise<T> {
   if (!on) return work(null);
   const attributes = { ...messaging('create', event.id), ...eventAttributes(event) };
-  return inSpan(`create ${EVENTS_QUEUE}`, SpanKind.PRODUCER, context.active(), attributes, () => work(activeTraceparent()));
+  return inSpan(`create ${EVENTS_QUEUE}`, SpanKind.PRODUCER, context.active(), attributes, () =>
+    work(activeTraceparent()),
+  );
 }
 
 /** An event the relay publishes, with the traceparent stored at its capture. */
@@ -146,7 +176,13 @@ export interface RelayedEvent {
  */
 export async function traceRelay<T>(events: readonly RelayedEvent[], work: () => Promise<T>): Promise<T> {
   if (!on) return work();
-  const spans = events.map((e) => tracer.startSpan(`send ${EVENTS_QUEUE}`, { kind: SpanKind.PRODUCER, attributes: { ...messaging('send', e.eventId), [ATTR.eventId]: e.eventId } }, parentOf(e.traceparent)));
+  const spans = events.map((e) =>
+    tracer.startSpan(
+      `send ${EVENTS_QUEUE}`,
+      { kind: SpanKind.PRODUCER, attributes: { ...messaging('send', e.eventId), [ATTR.eventId]: e.eventId } },
+      parentOf(e.traceparent),
+    ),
+  );
   try {
     return await work();
   } catch (err) {
@@ -177,17 +213,27 @@ export async function traceAttempt<T>(
 ): Promise<T> {
   if (!on) return work();
   const stored = await lookup().catch(() => null); // no trace must never fail an attempt
-  const attributes = { ...messaging('process', eventId), ...eventAttributes({ id: eventId, type: stored?.type, merchantId: stored?.merchantId }), [ATTR.attempt]: attempt };
-  return inSpan(`process ${EVENTS_QUEUE}`, SpanKind.CONSUMER, parentOf(stored?.traceparent), attributes, async (span) => {
-    try {
-      const result = await work();
-      span.setAttribute(ATTR.outcome, String(result));
-      return result;
-    } catch (err) {
-      span.setAttribute(ATTR.outcome, failedAs(err));
-      throw err;
-    }
-  });
+  const attributes = {
+    ...messaging('process', eventId),
+    ...eventAttributes({ id: eventId, type: stored?.type, merchantId: stored?.merchantId }),
+    [ATTR.attempt]: attempt,
+  };
+  return inSpan(
+    `process ${EVENTS_QUEUE}`,
+    SpanKind.CONSUMER,
+    parentOf(stored?.traceparent),
+    attributes,
+    async (span) => {
+      try {
+        const result = await work();
+        span.setAttribute(ATTR.outcome, String(result));
+        return result;
+      } catch (err) {
+        span.setAttribute(ATTR.outcome, failedAs(err));
+        throw err;
+      }
+    },
+  );
 }
 
 /** A step inside an attempt: the apply transaction, a handler. */
@@ -217,7 +263,11 @@ export interface HttpRequestRef {
  * An HTTP client span around `work`, which is given the headers that carry the span's context
  * (traceparent, tracestate) to the server: empty while tracing is off.
  */
-export function traceHttpRequest<T>(request: HttpRequestRef, work: (propagated: Record<string, string>) => Promise<T>, statusOf: (result: T) => number | null): Promise<T> {
+export function traceHttpRequest<T>(
+  request: HttpRequestRef,
+  work: (propagated: Record<string, string>) => Promise<T>,
+  statusOf: (result: T) => number | null,
+): Promise<T> {
   if (!on) return work({});
   const { url } = request;
   const attributes: Attributes = {

@@ -23,23 +23,27 @@ export async function startTracing(config: TracingConfig, defaultServiceName: st
     import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/resources'),
   ]);
-  const exporter = config.exporter === 'console'
-    ? new sdk.ConsoleSpanExporter()
-    : new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: tracesUrl(config) });
-  const resource = resources.defaultResource()
+  const exporter =
+    config.exporter === 'console'
+      ? new sdk.ConsoleSpanExporter()
+      : new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ url: tracesUrl(config) });
+  const resource = resources
+    .defaultResource()
     .merge(resources.resourceFromAttributes({ 'service.name': defaultServiceName }))
     .merge(resources.detectResources({ detectors: [resources.resourceAttributesEnvDetector] }))
     .merge(config.serviceName ? resources.resourceFromAttributes({ 'service.name': config.serviceName }) : null);
   const provider = new sdk.TracerProvider({
     resource,
     sampler: sampler(sdk, config),
-    spanProcessors: [new sdk.BatchSpanProcessor({
-      exporter,
-      scheduledDelayMillis: config.scheduleDelayMs,
-      maxQueueSize: config.maxQueueSize,
-      maxExportBatchSize: config.maxExportBatchSize,
-      exportTimeoutMillis: config.exportTimeoutMs,
-    })],
+    spanProcessors: [
+      new sdk.BatchSpanProcessor({
+        exporter,
+        scheduledDelayMillis: config.scheduleDelayMs,
+        maxQueueSize: config.maxQueueSize,
+        maxExportBatchSize: config.maxExportBatchSize,
+        exportTimeoutMillis: config.exportTimeoutMs,
+      }),
+    ],
   });
   api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   // Trace context only: baggage would carry whatever a caller put in it to our destinations.
@@ -61,11 +65,17 @@ type Sdk = typeof SdkTrace;
 function sampler(sdk: Sdk, config: TracingConfig) {
   const ratio = () => new sdk.TraceIdRatioBasedSampler(config.samplerArg);
   switch (config.sampler) {
-    case 'always_on': return new sdk.AlwaysOnSampler();
-    case 'always_off': return new sdk.AlwaysOffSampler();
-    case 'traceidratio': return ratio();
-    case 'parentbased_always_off': return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOffSampler() });
-    case 'parentbased_traceidratio': return new sdk.ParentBasedSampler({ root: ratio() });
-    case 'parentbased_always_on': return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOnSampler() });
+    case 'always_on':
+      return new sdk.AlwaysOnSampler();
+    case 'always_off':
+      return new sdk.AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio();
+    case 'parentbased_always_off':
+      return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new sdk.ParentBasedSampler({ root: ratio() });
+    case 'parentbased_always_on':
+      return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOnSampler() });
   }
 }

@@ -121,7 +121,9 @@ export class Pipeline {
 
   /** Counts of the inbox by status. */
   async statusCounts(): Promise<Record<string, number>> {
-    const { rows } = await this.db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM webhook_events GROUP BY status');
+    const { rows } = await this.db.query<{ status: string; n: string }>(
+      'SELECT status, count(*) AS n FROM webhook_events GROUP BY status',
+    );
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
@@ -134,7 +136,8 @@ export class Pipeline {
         [eventIds],
       );
       if (Number(rows[0]!.n) === eventIds.length) return Date.now() - started;
-      if (Date.now() - started > timeoutMs) throw new Error(`${eventIds.length - Number(rows[0]!.n)} events still not settled after ${timeoutMs} ms`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`${eventIds.length - Number(rows[0]!.n)} events still not settled after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -151,7 +154,11 @@ export class Pipeline {
   }
 
   private async startRedis(): Promise<void> {
-    this.redis = spawn('redis-server', ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.redis = spawn(
+      'redis-server',
+      ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     await waitForPort(this.redisPort, 5000);
   }
 

@@ -23,7 +23,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = (name: string) => `/usr/lib/postgresql/${version}/bin/${name}`;
   const dir = mkdtempSync(join(tmpdir(), 'sqwh-pg-'));
   const asOwner = (command: string, args: string[]) => {
-    const [file, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+    const [file, argv] =
+      process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
     return execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).toString();
   };
   if (process.getuid?.() === 0) {

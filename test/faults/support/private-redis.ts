@@ -33,7 +33,20 @@ abstract class ServerSet {
 
   /** A data node's options: no persistence; its replication files in the set's own directory. */
   protected common(port: number): string[] {
-    return ['--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
+    return [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'no',
+    ];
   }
 
   protected async start(port: number, args: string[]): Promise<void> {
@@ -80,7 +93,6 @@ abstract class ServerSet {
   }
 }
 
-
 /** A cluster node's line of CLUSTER NODES: its port, flags and slot ranges. */
 interface NodeLine {
   port: number;
@@ -89,15 +101,21 @@ interface NodeLine {
 }
 
 function parseNodes(text: string): NodeLine[] {
-  return text.trim().split('\n').map((line) => {
-    const [, address = '', flags = '', , , , , , ...slots] = line.split(' ');
-    return {
-      port: Number(/:(\d+)@/.exec(address)?.[1]),
-      flags: flags.split(','),
-      // Ranges like 0-5460 or a single slot; importing/migrating entries ([…]) are not ownership.
-      slots: slots.filter((s) => !s.startsWith('[')).map((s) => s.split('-').map(Number)).map(([a, b]) => [a!, b ?? a!] as [number, number]),
-    };
-  });
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [, address = '', flags = '', , , , , , ...slots] = line.split(' ');
+      return {
+        port: Number(/:(\d+)@/.exec(address)?.[1]),
+        flags: flags.split(','),
+        // Ranges like 0-5460 or a single slot; importing/migrating entries ([…]) are not ownership.
+        slots: slots
+          .filter((s) => !s.startsWith('['))
+          .map((s) => s.split('-').map(Number))
+          .map(([a, b]) => [a!, b ?? a!] as [number, number]),
+      };
+    });
 }
 
 export class RedisCluster extends ServerSet implements RedisTopology {
@@ -124,12 +142,21 @@ export class RedisCluster extends ServerSet implements RedisTopology {
   private async boot(): Promise<void> {
     for (const port of this.ports) {
       await this.start(port, [
-        ...this.common(port), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+        ...this.common(port),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
         // A master is declared failed after 2 s without an answer; its replica is then promoted.
-        '--cluster-node-timeout', '2000',
+        '--cluster-node-timeout',
+        '2000',
       ]);
     }
-    await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 60_000 });
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
+      { timeout: 60_000 },
+    );
     await this.until('the cluster to be ok on every node', 30_000, async () => {
       for (const port of this.ports) {
         if (!(await this.cli(port, 'cluster', 'info')).includes('cluster_state:ok')) return undefined;
@@ -150,7 +177,10 @@ export class RedisCluster extends ServerSet implements RedisTopology {
 
   private async ownerOf(slot: number): Promise<NodeLine | undefined> {
     const nodes = parseNodes(await this.cli(this.alive(), 'cluster', 'nodes'));
-    return nodes.find((n) => n.flags.includes('master') && !n.flags.includes('fail') && n.slots.some(([a, b]) => slot >= a && slot <= b));
+    return nodes.find(
+      (n) =>
+        n.flags.includes('master') && !n.flags.includes('fail') && n.slots.some(([a, b]) => slot >= a && slot <= b),
+    );
   }
 
   async killMasterOf(key: string): Promise<number> {
@@ -162,7 +192,7 @@ export class RedisCluster extends ServerSet implements RedisTopology {
   }
 
   async waitForFailover(timeoutMs: number): Promise<{ port: number; ms: number }> {
-    const port = await this.until('a replica to take over the killed master\'s slots', timeoutMs, async () => {
+    const port = await this.until("a replica to take over the killed master's slots", timeoutMs, async () => {
       const owner = await this.ownerOf(this.slot);
       if (!owner || owner.port === this.killedPort) return undefined;
       return (await this.cli(owner.port, 'cluster', 'info')).includes('cluster_state:ok') ? owner.port : undefined;
@@ -198,32 +228,42 @@ export class RedisSentinel extends ServerSet implements RedisTopology {
   private async boot(): Promise<void> {
     const [master, ...replicas] = this.dataPorts as [number, ...number[]];
     await this.start(master, this.common(master));
-    for (const port of replicas) await this.start(port, [...this.common(port), '--replicaof', '127.0.0.1', String(master)]);
+    for (const port of replicas)
+      await this.start(port, [...this.common(port), '--replicaof', '127.0.0.1', String(master)]);
     for (const port of this.sentinelPorts) {
       // Sentinel rewrites its configuration file: each gets one of its own.
       const file = join(this.dir, `sentinel-${port}.conf`);
-      writeFileSync(file, [
-        `port ${port}`, 'bind 127.0.0.1', `dir ${this.dir}`,
-        `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master} 2`,
-        // The master is declared down after 1 s without an answer; a failover may take 5 s.
-        `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-        `sentinel failover-timeout ${MASTER_NAME} 5000`,
-        '',
-      ].join('\n'));
+      writeFileSync(
+        file,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${this.dir}`,
+          `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master} 2`,
+          // The master is declared down after 1 s without an answer; a failover may take 5 s.
+          `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+          `sentinel failover-timeout ${MASTER_NAME} 5000`,
+          '',
+        ].join('\n'),
+      );
       await this.start(port, [file, '--sentinel']);
     }
     await this.until('the sentinels to know both replicas and each other', 30_000, async () => {
       for (const port of this.sentinelPorts) {
         const replicas = await this.cli(port, 'sentinel', 'replicas', MASTER_NAME);
         const others = await this.cli(port, 'sentinel', 'sentinels', MASTER_NAME);
-        if ((replicas.match(/^name$/gm) ?? []).length !== 2 || (others.match(/^name$/gm) ?? []).length !== 2) return undefined;
+        if ((replicas.match(/^name$/gm) ?? []).length !== 2 || (others.match(/^name$/gm) ?? []).length !== 2)
+          return undefined;
       }
       return true;
     });
   }
 
   env(): Record<string, string> {
-    return { REDIS_SENTINELS: this.sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','), REDIS_SENTINEL_NAME: MASTER_NAME };
+    return {
+      REDIS_SENTINELS: this.sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','),
+      REDIS_SENTINEL_NAME: MASTER_NAME,
+    };
   }
 
   private async master(): Promise<number> {

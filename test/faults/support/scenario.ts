@@ -46,30 +46,38 @@ export async function runScenario(
     const recoveredMs = Date.now() - faultAt;
     const { violations, counts } = await checkInvariants(p, sender);
     const s = sender.stats;
-    const rejected = Object.entries(s.rejected).map(([status, n]) => `${n}× ${status}`).join(', ') || 'none';
-    const slowest = Object.entries(s.slowestMs).map(([status, ms]) => `${status}: ${ms} ms`).join(', ');
-    recordScenario(id, [
-      `### ${title}`,
-      '',
-      table([
-        ['events sent (distinct)', s.events],
-        ['requests (retries and duplicates included)', s.requests],
-        ['acked (2xx)', s.acked],
-        ['non-2xx answers to signed deliveries (retried by the sender)', rejected],
-        ['slowest answer by status', slowest],
-        ['processed', counts.processed],
-        ['dead-lettered', counts.deadLettered],
-        ['duplicate deliveries absorbed (delivery_count − 1)', counts.duplicatesAbsorbed],
-        ['effects (claims) / processed events', `${counts.claims} / ${counts.processed}`],
-        ['payments checked against the newest version served', counts.paymentsChecked],
-        ['unsigned requests sent / stored', `${s.unsignedSent} / 0`],
-        ['time from the fault to every acked event settled', `${(recoveredMs / 1000).toFixed(1)} s`],
-        ['scenario duration', `${((Date.now() - started) / 1000).toFixed(1)} s`],
-        ...ctx.rows,
-        ['invariant', violations.length === 0 ? 'holds' : `**violated**: ${violations.slice(0, 5).join('; ')}`],
-      ]),
-      ...(ctx.notes.length > 0 ? ['', ...ctx.notes] : []),
-    ].join('\n'));
+    const rejected =
+      Object.entries(s.rejected)
+        .map(([status, n]) => `${n}× ${status}`)
+        .join(', ') || 'none';
+    const slowest = Object.entries(s.slowestMs)
+      .map(([status, ms]) => `${status}: ${ms} ms`)
+      .join(', ');
+    recordScenario(
+      id,
+      [
+        `### ${title}`,
+        '',
+        table([
+          ['events sent (distinct)', s.events],
+          ['requests (retries and duplicates included)', s.requests],
+          ['acked (2xx)', s.acked],
+          ['non-2xx answers to signed deliveries (retried by the sender)', rejected],
+          ['slowest answer by status', slowest],
+          ['processed', counts.processed],
+          ['dead-lettered', counts.deadLettered],
+          ['duplicate deliveries absorbed (delivery_count − 1)', counts.duplicatesAbsorbed],
+          ['effects (claims) / processed events', `${counts.claims} / ${counts.processed}`],
+          ['payments checked against the newest version served', counts.paymentsChecked],
+          ['unsigned requests sent / stored', `${s.unsignedSent} / 0`],
+          ['time from the fault to every acked event settled', `${(recoveredMs / 1000).toFixed(1)} s`],
+          ['scenario duration', `${((Date.now() - started) / 1000).toFixed(1)} s`],
+          ...ctx.rows,
+          ['invariant', violations.length === 0 ? 'holds' : `**violated**: ${violations.slice(0, 5).join('; ')}`],
+        ]),
+        ...(ctx.notes.length > 0 ? ['', ...ctx.notes] : []),
+      ].join('\n'),
+    );
     return { violations, counts };
   } finally {
     sender.stop();

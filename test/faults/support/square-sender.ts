@@ -31,7 +31,15 @@ interface Delivery {
 export class SquareSender {
   readonly deliveries = new Map<string, Delivery>();
   readonly unsignedIds: string[] = [];
-  readonly stats: SenderStats = { events: 0, requests: 0, acked: 0, duplicatesSent: 0, unsignedSent: 0, rejected: {}, slowestMs: {} };
+  readonly stats: SenderStats = {
+    events: 0,
+    requests: 0,
+    acked: 0,
+    duplicatesSent: 0,
+    unsignedSent: 0,
+    rejected: {},
+    slowestMs: {},
+  };
   private readonly versions = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -61,10 +69,19 @@ export class SquareSender {
     const version = (this.versions.get(paymentId) ?? 0) + 1;
     this.versions.set(paymentId, version);
     const now = new Date().toISOString();
-    this.fake.put('payment', { id: paymentId, status: 'COMPLETED', amount_money: { amount: 1000 + version, currency: 'USD' }, version, updated_at: now });
+    this.fake.put('payment', {
+      id: paymentId,
+      status: 'COMPLETED',
+      amount_money: { amount: 1000 + version, currency: 'USD' },
+      version,
+      updated_at: now,
+    });
     const eventId = randomUUID();
     const body = JSON.stringify({
-      merchant_id: 'MFAULT', type: 'payment.updated', event_id: eventId, created_at: now,
+      merchant_id: 'MFAULT',
+      type: 'payment.updated',
+      event_id: eventId,
+      created_at: now,
       data: { type: 'payment', id: paymentId, object: { payment: { id: paymentId, version } } },
     });
     const delivery: Delivery = { eventId, body, attempts: 0, acked: false };
@@ -81,7 +98,9 @@ export class SquareSender {
     const delivery = this.deliveries.get(eventId);
     if (!delivery) throw new Error(`unknown event ${eventId}`);
     this.stats.duplicatesSent += copies;
-    return Promise.all(Array.from({ length: copies }, () => this.deliver({ ...delivery, acked: false, attempts: 0 }, false)));
+    return Promise.all(
+      Array.from({ length: copies }, () => this.deliver({ ...delivery, acked: false, attempts: 0 }, false)),
+    );
   }
 
   stop(): void {
@@ -94,7 +113,8 @@ export class SquareSender {
     const deadline = Date.now() + timeoutMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     this.stopping = true;
-    if (this.inFlight.size > 0) throw new Error(`${this.inFlight.size} deliveries still unacknowledged after ${timeoutMs} ms`);
+    if (this.inFlight.size > 0)
+      throw new Error(`${this.inFlight.size} deliveries still unacknowledged after ${timeoutMs} ms`);
   }
 
   ackedIds(): string[] {
@@ -125,7 +145,12 @@ export class SquareSender {
     const eventId = `unsigned-${randomUUID()}`;
     this.unsignedIds.push(eventId);
     this.stats.unsignedSent++;
-    const body = JSON.stringify({ merchant_id: 'MFAULT', type: 'payment.updated', event_id: eventId, data: { id: 'pay_0' } });
+    const body = JSON.stringify({
+      merchant_id: 'MFAULT',
+      type: 'payment.updated',
+      event_id: eventId,
+      data: { id: 'pay_0' },
+    });
     void this.post(body, false, 0);
   }
 

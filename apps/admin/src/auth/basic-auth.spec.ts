@@ -6,7 +6,10 @@ describe('parseBasicAuth', () => {
   it('reads user and password, keeping colons in the password', () => {
     expect(parseBasicAuth(basic('ops:pa:ss'))).toEqual({ username: 'ops', password: 'pa:ss' });
     expect(parseBasicAuth(basic('ops:'))).toEqual({ username: 'ops', password: '' });
-    expect(parseBasicAuth(`basic ${Buffer.from('ops:pw').toString('base64')}`)).toEqual({ username: 'ops', password: 'pw' });
+    expect(parseBasicAuth(`basic ${Buffer.from('ops:pw').toString('base64')}`)).toEqual({
+      username: 'ops',
+      password: 'pw',
+    });
   });
 
   it('refuses what is not Basic credentials', () => {

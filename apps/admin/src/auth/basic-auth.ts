@@ -53,7 +53,11 @@ function sha256(value: string): Buffer {
  * credentials are even compared (LoginThrottle); the address is the socket's, as X-Forwarded-For
  * is anyone's to write.
  */
-export function basicAuth(expected: Credentials, logger: LoggerService, throttle = new LoginThrottle()): RequestHandler {
+export function basicAuth(
+  expected: Credentials,
+  logger: LoggerService,
+  throttle = new LoginThrottle(),
+): RequestHandler {
   return (req: AdminRequest, res: Response, next: NextFunction): void => {
     if ((req.method === 'GET' || req.method === 'HEAD') && OPEN_PATHS.has(req.path)) return next();
     const client = req.socket.remoteAddress ?? 'unknown';
@@ -61,7 +65,9 @@ export function basicAuth(expected: Credentials, logger: LoggerService, throttle
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
       res.setHeader('Retry-After', String(seconds));
-      res.status(429).json(errorBody(429, `too many failed logins from this address: try again in ${seconds} s (Retry-After)`));
+      res
+        .status(429)
+        .json(errorBody(429, `too many failed logins from this address: try again in ${seconds} s (Retry-After)`));
       return;
     }
     const given = parseBasicAuth(req.headers.authorization);
@@ -74,7 +80,8 @@ export function basicAuth(expected: Credentials, logger: LoggerService, throttle
       const remote = { username: given.username.slice(0, 100), remoteAddress: client };
       logger.warn('admin authentication failed', { ...remote, method: req.method, path: req.path.slice(0, 200) });
       const waitStarted = throttle.failed(client);
-      if (waitStarted > 0) logger.warn('admin logins throttled', { ...remote, retryAfterSeconds: Math.ceil(waitStarted / 1000) });
+      if (waitStarted > 0)
+        logger.warn('admin logins throttled', { ...remote, retryAfterSeconds: Math.ceil(waitStarted / 1000) });
     }
     res.setHeader('WWW-Authenticate', `Basic realm="${AUTH_REALM}"`);
     res.status(401).json(errorBody(401, 'admin credentials required'));

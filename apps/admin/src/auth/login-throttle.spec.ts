@@ -2,8 +2,10 @@ import { LoginThrottle } from './login-throttle.js';
 
 describe('LoginThrottle', () => {
   let now = 0;
-  const throttle = (maxClients = 100) => new LoginThrottle({ freeFailures: 5, firstWaitMs: 5_000, maxWaitMs: 60_000, maxClients, now: () => now });
-  const failTimes = (t: LoginThrottle, client: string, times: number) => Array.from({ length: times }, () => t.failed(client));
+  const throttle = (maxClients = 100) =>
+    new LoginThrottle({ freeFailures: 5, firstWaitMs: 5_000, maxWaitMs: 60_000, maxClients, now: () => now });
+  const failTimes = (t: LoginThrottle, client: string, times: number) =>
+    Array.from({ length: times }, () => t.failed(client));
 
   beforeEach(() => (now = 1_000_000));
 

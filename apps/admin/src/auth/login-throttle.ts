@@ -17,7 +17,12 @@ interface Failures {
   forgetAt: number;
 }
 
-export const LOGIN_THROTTLE_DEFAULTS: LoginThrottleOptions = { freeFailures: 5, firstWaitMs: 5_000, maxWaitMs: 15 * 60_000, maxClients: 10_000 };
+export const LOGIN_THROTTLE_DEFAULTS: LoginThrottleOptions = {
+  freeFailures: 5,
+  firstWaitMs: 5_000,
+  maxWaitMs: 15 * 60_000,
+  maxClients: 10_000,
+};
 
 /**
  * Failed logins per client, in memory (one admin process; a restart forgets, which only helps the
@@ -44,7 +49,8 @@ export class LoginThrottle {
     const now = this.now();
     const count = (this.current(client)?.count ?? 0) + 1;
     const beyond = count - this.options.freeFailures;
-    const wait = beyond < 0 ? 0 : Math.min(this.options.maxWaitMs, this.options.firstWaitMs * 2 ** Math.min(beyond, 30));
+    const wait =
+      beyond < 0 ? 0 : Math.min(this.options.maxWaitMs, this.options.firstWaitMs * 2 ** Math.min(beyond, 30));
     // Re-inserted, so the map's first key is the client least recently failed: the one evicted.
     this.clients.delete(client);
     this.clients.set(client, { count, waitUntil: now + wait, forgetAt: now + wait + this.options.maxWaitMs });

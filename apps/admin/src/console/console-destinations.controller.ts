@@ -1,10 +1,28 @@
-import { Controller, Get, Header, Inject, Logger, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { DESTINATIONS, ForwardingConfig, type Destination } from '@app/config';
 import { DestinationControlUseCase, type DestinationStatus } from '@app/events';
 import type { AdminRequest } from '../auth/basic-auth.js';
 import { ConsoleErrorFilter } from './console-error.filter.js';
-import { DESTINATION_ACTIONS, destinationConfirmPage, destinationsPage, type DestinationAction } from './destinations.page.js';
+import {
+  DESTINATION_ACTIONS,
+  destinationConfirmPage,
+  destinationsPage,
+  type DestinationAction,
+} from './destinations.page.js';
 import { href } from './html.js';
 
 /**
@@ -27,7 +45,9 @@ export class ConsoleDestinationsController {
   async list(@Query('done') done?: string, @Query('name') name?: string): Promise<string> {
     const known = Object.values(DESTINATION_ACTIONS).find((a) => a.done === done);
     const notice = known && name ? `${name}: ${known.done}.` : undefined;
-    const problem = this.forwarding.destinationsFile ? undefined : 'FORWARD_DESTINATIONS_FILE is not set for the admin app: only destinations with pending deliveries are listed.';
+    const problem = this.forwarding.destinationsFile
+      ? undefined
+      : 'FORWARD_DESTINATIONS_FILE is not set for the admin app: only destinations with pending deliveries are listed.';
     return destinationsPage(await this.control.list(this.names()), problem, notice).text;
   }
 
@@ -38,7 +58,12 @@ export class ConsoleDestinationsController {
   }
 
   @Post(':name/:action')
-  async act(@Param('name') name: string, @Param('action') action: string, @Req() req: AdminRequest, @Res() res: Response): Promise<void> {
+  async act(
+    @Param('name') name: string,
+    @Param('action') action: string,
+    @Req() req: AdminRequest,
+    @Res() res: Response,
+  ): Promise<void> {
     const what = actionOf(action);
     await this.find(name);
     const by = `console:${req.adminUser ?? 'anonymous'}`;
@@ -55,13 +80,16 @@ export class ConsoleDestinationsController {
 
   /** Only a configured destination is acted on (a removed one is shown, not changed). */
   private async find(name: string): Promise<DestinationStatus> {
-    const found = this.names().includes(name) ? (await this.control.list(this.names())).find((d) => d.name === name) : undefined;
+    const found = this.names().includes(name)
+      ? (await this.control.list(this.names())).find((d) => d.name === name)
+      : undefined;
     if (!found) throw new NotFoundException(`No destination "${name}" in FORWARD_DESTINATIONS_FILE.`);
     return found;
   }
 }
 
 function actionOf(action: string): DestinationAction {
-  if (!Object.hasOwn(DESTINATION_ACTIONS, action)) throw new NotFoundException(`No action "${action}": pause, resume or retry-now.`);
+  if (!Object.hasOwn(DESTINATION_ACTIONS, action))
+    throw new NotFoundException(`No action "${action}": pause, resume or retry-now.`);
   return action as DestinationAction;
 }

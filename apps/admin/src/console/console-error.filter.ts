@@ -13,7 +13,7 @@ export class ConsoleErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
-    let message = 'Something went wrong; the admin app\'s log says what.';
+    let message = "Something went wrong; the admin app's log says what.";
     if (exception instanceof HttpException) {
       status = exception.getStatus();
       message = messageOf(exception);
@@ -21,7 +21,11 @@ export class ConsoleErrorFilter implements ExceptionFilter {
       this.logger.error('console page failed', { error: errorMessage(exception), stack: (exception as Error)?.stack });
     }
     if (res.headersSent) return;
-    const content = html`<h1>${status === 404 ? 'Not found' : 'Cannot show this page'}</h1><p><a href="/">Overview</a> · <a href="/events">Events</a></p>`;
-    res.status(status).type('html').send(String(page('Error', '/', content, { text: message, error: true })));
+    const content = html`<h1>${status === 404 ? 'Not found' : 'Cannot show this page'}</h1>
+      <p><a href="/">Overview</a> · <a href="/events">Events</a></p>`;
+    res
+      .status(status)
+      .type('html')
+      .send(String(page('Error', '/', content, { text: message, error: true })));
   }
 }

@@ -1,7 +1,26 @@
-import { BadRequestException, Controller, Get, Header, Inject, Logger, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { DESTINATIONS, type Destination } from '@app/config';
-import { ConsoleQueryRepository, DeliveryQueryRepository, EventAttemptsRepository, EventQueryRepository } from '@app/database';
+import {
+  ConsoleQueryRepository,
+  DeliveryQueryRepository,
+  EventAttemptsRepository,
+  EventQueryRepository,
+} from '@app/database';
 import { DestinationControlUseCase, ReplayEventsUseCase } from '@app/events';
 import { messageOf } from '@app/http';
 import type { AdminRequest } from '../auth/basic-auth.js';
@@ -51,7 +70,10 @@ export class ConsoleController {
   @Get()
   @Header('Content-Type', HTML)
   async overview(): Promise<string> {
-    const [figures, destinations] = await Promise.all([this.figures.overview(), this.control.list(this.destinations.map((d) => d.name))]);
+    const [figures, destinations] = await Promise.all([
+      this.figures.overview(),
+      this.control.list(this.destinations.map((d) => d.name)),
+    ]);
     return send(overviewPage(figures, destinations));
   }
 
@@ -63,7 +85,10 @@ export class ConsoleController {
     if (values.eventId) {
       const found = await this.events.find(values.eventId);
       if (found) return res.redirect(303, eventHref(found.eventId));
-      return void res.status(404).type('html').send(send(eventsPage(values, [], null, `No event ${values.eventId}.`)));
+      return void res
+        .status(404)
+        .type('html')
+        .send(send(eventsPage(values, [], null, `No event ${values.eventId}.`)));
     }
     const { eventId: _, ...filters } = values;
     let parsed;
@@ -71,7 +96,10 @@ export class ConsoleController {
       parsed = parseListEventsQuery({ ...filters, ...(cursor ? { cursor } : {}) });
     } catch (err) {
       if (!(err instanceof BadRequestException)) throw err;
-      return void res.status(400).type('html').send(send(eventsPage(values, null, null, messageOf(err))));
+      return void res
+        .status(400)
+        .type('html')
+        .send(send(eventsPage(values, null, null, messageOf(err))));
     }
     const pageOf = await this.events.list(parsed.filter, parsed.limit, parsed.after);
     const next = pageOf.next ? nextPageHref(values, encodeCursor(pageOf.next)) : null;
@@ -89,14 +117,20 @@ export class ConsoleController {
       objectId ? this.figures.mirroredObject(objectId) : [],
     ]);
     const forwardAttempts = await this.deliveries.attemptsOf(deliveries.deliveries.map((d) => d.id));
-    const notice = replayed === '1' ? 'Replayed: the event is waiting for the worker again. Reload to follow it.' : undefined;
-    return send(eventPage({ event, attempts, deliveries: deliveries.deliveries, forwardAttempts, objectId, mirrored }, notice));
+    const notice =
+      replayed === '1' ? 'Replayed: the event is waiting for the worker again. Reload to follow it.' : undefined;
+    return send(
+      eventPage({ event, attempts, deliveries: deliveries.deliveries, forwardAttempts, objectId, mirrored }, notice),
+    );
   }
 
   @Get('events/:eventId/raw')
   async raw(@Param('eventId') eventId: string, @Res() res: Response): Promise<void> {
     const event = await this.findEvent(eventId);
-    res.type('application/json').attachment(`${eventId.replace(/[^\w.-]/g, '_')}.json`).send(event.rawBody);
+    res
+      .type('application/json')
+      .attachment(`${eventId.replace(/[^\w.-]/g, '_')}.json`)
+      .send(event.rawBody);
   }
 
   @Get('events/:eventId/replay')
@@ -108,11 +142,17 @@ export class ConsoleController {
   @Post('events/:eventId/replay')
   async replay(@Param('eventId') eventId: string, @Req() req: AdminRequest, @Res() res: Response): Promise<void> {
     const result = await this.replays.replay([eventId]);
-    this.logger.log('admin replay (console)', { user: req.adminUser ?? null, eventId, replayed: result.replayed.length });
+    this.logger.log('admin replay (console)', {
+      user: req.adminUser ?? null,
+      eventId,
+      replayed: result.replayed.length,
+    });
     if (result.replayed.includes(eventId)) return res.redirect(303, `${eventHref(eventId)}?replayed=1`);
     if (result.notFound.length > 0) throw new NotFoundException(`No event ${eventId}.`);
     if (result.failed.length > 0) throw new Error(result.failed[0]!.error);
-    throw new BadRequestException(`Event ${eventId} was not replayed: only dead-lettered events that still hold their body can be.`);
+    throw new BadRequestException(
+      `Event ${eventId} was not replayed: only dead-lettered events that still hold their body can be.`,
+    );
   }
 
   /** Bull Board's delivery cards link here: a delivery is shown on its event's page. */
@@ -126,7 +166,10 @@ export class ConsoleController {
   @Get('dead-letters')
   @Header('Content-Type', HTML)
   async deadLetters(@Query('replayed') replayed?: string): Promise<string> {
-    const notice = replayed !== undefined && /^\d+$/.test(replayed) ? `Replayed ${replayed} event(s): they are waiting for the worker again.` : undefined;
+    const notice =
+      replayed !== undefined && /^\d+$/.test(replayed)
+        ? `Replayed ${replayed} event(s): they are waiting for the worker again.`
+        : undefined;
     return send(deadLettersPage(await this.figures.deadLetterGroups(), notice));
   }
 
@@ -139,10 +182,19 @@ export class ConsoleController {
   }
 
   @Post('dead-letters/replay')
-  async replayGroupNow(@Query() query: Record<string, unknown>, @Req() req: AdminRequest, @Res() res: Response): Promise<void> {
+  async replayGroupNow(
+    @Query() query: Record<string, unknown>,
+    @Req() req: AdminRequest,
+    @Res() res: Response,
+  ): Promise<void> {
     const key = groupKey(query);
     const { result } = await this.replayGroup(key, false);
-    this.logger.log('admin replay dead-lettered (console)', { user: req.adminUser ?? null, ...key, replayed: result.replayed.length, failed: result.failed.length });
+    this.logger.log('admin replay dead-lettered (console)', {
+      user: req.adminUser ?? null,
+      ...key,
+      replayed: result.replayed.length,
+      failed: result.failed.length,
+    });
     res.redirect(303, href('/dead-letters', { replayed: String(result.replayed.length) }));
   }
 
@@ -166,7 +218,10 @@ export class ConsoleController {
   }
 
   private replayGroup(key: GroupKey, dryRun: boolean) {
-    return this.replays.replayMatching({ reasons: [key.reason], types: [key.type] }, { ratePerSecond: GROUP_REPLAY_RATE, max: GROUP_REPLAY_MAX, dryRun });
+    return this.replays.replayMatching(
+      { reasons: [key.reason], types: [key.type] },
+      { ratePerSecond: GROUP_REPLAY_RATE, max: GROUP_REPLAY_MAX, dryRun },
+    );
   }
 }
 
@@ -188,7 +243,10 @@ function groupKey(query: Record<string, unknown>): GroupKey {
   const problems: string[] = [];
   const reason = single(query.reason, 'reason', problems);
   const type = single(query.type, 'type', problems);
-  if (!reason || !type || problems.length > 0) throw new BadRequestException('A dead-letter group is named by one reason and one type (open it from the dead letters page).');
+  if (!reason || !type || problems.length > 0)
+    throw new BadRequestException(
+      'A dead-letter group is named by one reason and one type (open it from the dead letters page).',
+    );
   return { reason, type };
 }
 

@@ -3,7 +3,17 @@ import { eventHref, href, html, type Html } from './html.js';
 import { badge, page, table, time } from './layout.js';
 
 /** The list's filters as the URL carries them (the admin API's parameter names), plus an event id. */
-export const EVENT_FILTERS = ['eventId', 'objectId', 'type', 'merchant', 'status', 'source', 'receivedFrom', 'receivedTo', 'contains'] as const;
+export const EVENT_FILTERS = [
+  'eventId',
+  'objectId',
+  'type',
+  'merchant',
+  'status',
+  'source',
+  'receivedFrom',
+  'receivedTo',
+  'contains',
+] as const;
 export type EventFilterValues = Partial<Record<(typeof EVENT_FILTERS)[number], string>>;
 
 const FIELDS: ReadonlyArray<{ name: (typeof EVENT_FILTERS)[number]; label: string; hint?: string }> = [
@@ -17,22 +27,30 @@ const FIELDS: ReadonlyArray<{ name: (typeof EVENT_FILTERS)[number]; label: strin
 ];
 
 function select(name: 'status' | 'source', label: string, options: readonly string[], value: string | undefined): Html {
-  return html`<label>${label}<select name="${name}"><option value="">any</option>${options.map(
-    (o) => html`<option value="${o}"${o === value ? html` selected` : ''}>${o}</option>`,
-  )}</select></label>`;
+  return html`<label
+    >${label}<select name="${name}">
+      <option value="">any</option>
+      ${options.map((o) => html`<option value="${o}" ${o === value ? html` selected` : ''}>${o}</option>`)}
+    </select></label
+  >`;
 }
 
 function filterForm(values: EventFilterValues): Html {
   return html`<form class="card filters" method="get" action="/events" role="search" aria-label="Find events">
-${FIELDS.map((f) => html`<label>${f.label}<input name="${f.name}" value="${values[f.name] ?? ''}"${f.hint ? html` placeholder="${f.hint}"` : ''}></label>`)}
-${select('status', 'Status', EVENT_STATUSES, values.status)}
-${select('source', 'Source', EVENT_SOURCES, values.source)}
-<div class="actions"><button type="submit">Search</button><a class="button secondary" href="/events">Clear</a></div>
-</form>`;
+    ${FIELDS.map((f) => html`<label>${f.label}<input name="${f.name}" value="${values[f.name] ?? ''}" ${f.hint ? html` placeholder="${f.hint}"` : ''} /></label>`)}
+    ${select('status', 'Status', EVENT_STATUSES, values.status)}
+    ${select('source', 'Source', EVENT_SOURCES, values.source)}
+    <div class="actions"><button type="submit">Search</button><a class="button secondary" href="/events">Clear</a></div>
+  </form>`;
 }
 
 /** Newest first; `next`: the URL of the following page, if any. */
-export function eventsPage(values: EventFilterValues, events: readonly EventSummary[] | null, next: string | null, error?: string): Html {
+export function eventsPage(
+  values: EventFilterValues,
+  events: readonly EventSummary[] | null,
+  next: string | null,
+  error?: string,
+): Html {
   const rows = (events ?? []).map((e) => [
     html`<a class="mono" href="${eventHref(e.eventId)}">${e.eventId}</a>`,
     e.eventType,
@@ -44,9 +62,9 @@ export function eventsPage(values: EventFilterValues, events: readonly EventSumm
     e.deadLetterReason ?? e.outcome ?? '',
   ]);
   const content = html`<h1>Events</h1>
-${filterForm(values)}
-${events === null ? '' : table('Events, newest first', ['Event', 'Type', 'Status', 'Source', 'Failed attempts', 'Deliveries from Square', 'Received', 'Outcome'], rows, 'No event matches these filters.')}
-${next ? html`<p class="pager"><a class="button secondary" href="${next}" rel="next">Older events →</a></p>` : ''}`;
+    ${filterForm(values)}
+    ${events === null ? '' : table('Events, newest first', ['Event', 'Type', 'Status', 'Source', 'Failed attempts', 'Deliveries from Square', 'Received', 'Outcome'], rows, 'No event matches these filters.')}
+    ${next ? html`<p class="pager"><a class="button secondary" href="${next}" rel="next">Older events →</a></p>` : ''}`;
   return page('Events', '/events', content, error ? { text: error, error: true } : undefined);
 }
 

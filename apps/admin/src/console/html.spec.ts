@@ -12,7 +12,9 @@ describe('html', () => {
   });
 
   it('builds links with encoded parameters and ids', () => {
-    expect(href('/events', { type: 'payment.*', status: '', objectId: 'a&b' })).toBe('/events?type=payment.*&objectId=a%26b');
+    expect(href('/events', { type: 'payment.*', status: '', objectId: 'a&b' })).toBe(
+      '/events?type=payment.*&objectId=a%26b',
+    );
     expect(eventHref('v1:a/b?c')).toBe('/events/v1%3Aa%2Fb%3Fc');
   });
 });

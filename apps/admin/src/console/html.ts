@@ -16,7 +16,8 @@ export class Html {
 }
 
 /** One interpolated value: Html as is, arrays item by item, null/undefined/false as nothing, the rest escaped. */
-export type Interpolated = Html | string | number | bigint | boolean | null | undefined | Date | readonly Interpolated[];
+export type Interpolated =
+  Html | string | number | bigint | boolean | null | undefined | Date | readonly Interpolated[];
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

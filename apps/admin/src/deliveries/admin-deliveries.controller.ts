@@ -1,4 +1,16 @@
-import { ConflictException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { DESTINATIONS, type Destination } from '@app/config';
 import { DeliveryQueryRepository, type DeliveryDetail, type DeliverySummary } from '@app/database';
 import { ReplayDeliveriesUseCase, type DeliveryReplayResult } from '@app/events';
@@ -40,15 +52,23 @@ export class AdminDeliveriesController {
   /** 200 replayed (the worker's relay enqueues it); 404; 409 not dead-lettered, or its destination is gone. */
   @Post('deliveries/:id/replay')
   @HttpCode(200)
-  async replayOne(@Param('id') id: string, @Req() req: AdminRequest): Promise<{ deliveryId: string; result: 'replayed' }> {
+  async replayOne(
+    @Param('id') id: string,
+    @Req() req: AdminRequest,
+  ): Promise<{ deliveryId: string; result: 'replayed' }> {
     const delivery = await this.deliveries.find(id);
     if (!delivery) throw new NotFoundException(`no delivery ${id}`);
     if (!this.configured(delivery.destination)) {
-      throw new ConflictException(`delivery ${id} is to "${delivery.destination}", which FORWARD_DESTINATIONS_FILE no longer lists`);
+      throw new ConflictException(
+        `delivery ${id} is to "${delivery.destination}", which FORWARD_DESTINATIONS_FILE no longer lists`,
+      );
     }
     const result = await this.replays.replay([id]);
     this.audit(req, 'replay delivery', result, { deliveryId: id });
-    if (!result.replayed.includes(id)) throw new ConflictException(`delivery ${id} is ${delivery.status}; only dead_lettered deliveries can be replayed`);
+    if (!result.replayed.includes(id))
+      throw new ConflictException(
+        `delivery ${id} is ${delivery.status}; only dead_lettered deliveries can be replayed`,
+      );
     return { deliveryId: id, result: 'replayed' };
   }
 
@@ -67,6 +87,11 @@ export class AdminDeliveriesController {
   }
 
   private audit(req: AdminRequest, action: string, result: DeliveryReplayResult, about: Record<string, string>): void {
-    this.logger.log(`admin ${action}`, { user: req.adminUser ?? null, ...about, replayed: result.replayed.length, skipped: result.skipped.length });
+    this.logger.log(`admin ${action}`, {
+      user: req.adminUser ?? null,
+      ...about,
+      replayed: result.replayed.length,
+      skipped: result.skipped.length,
+    });
   }
 }

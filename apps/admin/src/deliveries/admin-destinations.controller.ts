@@ -1,4 +1,16 @@
-import { BadRequestException, Controller, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { DESTINATIONS, ForwardingConfig, type Destination } from '@app/config';
 import { DestinationControlUseCase, type DestinationStatus, type RetryNowResult } from '@app/events';
 import type { AdminRequest } from '../auth/basic-auth.js';
@@ -25,7 +37,9 @@ export class AdminDestinationsController {
   async list(): Promise<DestinationListResponse> {
     const destinations = await this.control.list(this.names());
     // Set inline on the worker's start but not for this app: say so rather than show nothing.
-    return this.forwarding.destinationsFile ? { destinations } : { destinations, problem: 'FORWARD_DESTINATIONS_FILE is not set for the admin app' };
+    return this.forwarding.destinationsFile
+      ? { destinations }
+      : { destinations, problem: 'FORWARD_DESTINATIONS_FILE is not set for the admin app' };
   }
 
   @Post('destinations/:name/pause')
@@ -49,13 +63,25 @@ export class AdminDestinationsController {
   /** ?destination=<name> or ?id=<deliveryId>&id=…; neither: every configured destination. */
   @Post('deliveries/retry-now')
   @HttpCode(200)
-  async retryNow(@Query('destination') destination: unknown, @Query('id') id: string | string[] | undefined, @Req() req: AdminRequest): Promise<RetryNowResult> {
+  async retryNow(
+    @Query('destination') destination: unknown,
+    @Query('id') id: string | string[] | undefined,
+    @Req() req: AdminRequest,
+  ): Promise<RetryNowResult> {
     // Express 5's (simple) query parser gives a string, or an array of them when the key repeats.
     const ids = id === undefined ? [] : Array.isArray(id) ? id : [id];
-    if (destination !== undefined && (typeof destination !== 'string' || ids.length > 0)) throw new BadRequestException('give one destination, or delivery ids, not both');
+    if (destination !== undefined && (typeof destination !== 'string' || ids.length > 0))
+      throw new BadRequestException('give one destination, or delivery ids, not both');
     if (typeof destination === 'string') this.configured(destination);
-    const result = await this.control.retryNow(ids.length > 0 ? { ids } : { destinations: typeof destination === 'string' ? [destination] : this.names() });
-    this.logger.log('admin retry-now', { user: req.adminUser ?? null, destination: destination ?? null, ids: ids.length, due: result.due });
+    const result = await this.control.retryNow(
+      ids.length > 0 ? { ids } : { destinations: typeof destination === 'string' ? [destination] : this.names() },
+    );
+    this.logger.log('admin retry-now', {
+      user: req.adminUser ?? null,
+      destination: destination ?? null,
+      ids: ids.length,
+      due: result.due,
+    });
     return result;
   }
 
@@ -64,6 +90,7 @@ export class AdminDestinationsController {
   }
 
   private configured(name: string): void {
-    if (!this.names().includes(name)) throw new NotFoundException(`no destination "${name}" in FORWARD_DESTINATIONS_FILE`);
+    if (!this.names().includes(name))
+      throw new NotFoundException(`no destination "${name}" in FORWARD_DESTINATIONS_FILE`);
   }
 }

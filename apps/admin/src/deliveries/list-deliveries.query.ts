@@ -19,12 +19,14 @@ export function parseListDeliveriesQuery(query: Record<string, unknown>): ListDe
   const names = list(query.destination, 'destination', problems);
   const statuses = list(query.status, 'status', problems);
   for (const s of statuses ?? []) {
-    if (!(DELIVERY_STATUSES as readonly string[]).includes(s)) problems.push(`status must be one of ${DELIVERY_STATUSES.join(', ')} (got "${clip(s)}")`);
+    if (!(DELIVERY_STATUSES as readonly string[]).includes(s))
+      problems.push(`status must be one of ${DELIVERY_STATUSES.join(', ')} (got "${clip(s)}")`);
   }
   const eventIds = list(query.eventId, 'eventId', problems);
   const limit = integer(query.limit, 'limit', problems);
   const before = single(query.cursor, 'cursor', problems);
-  if (before !== undefined && !isDeliveryId(before)) problems.push('cursor is not one this API returned (use nextCursor as given)');
+  if (before !== undefined && !isDeliveryId(before))
+    problems.push('cursor is not one this API returned (use nextCursor as given)');
   if (problems.length > 0) throw new BadRequestException(problems);
   return {
     filter: { destinations: names, statuses: statuses as DeliveryStatus[] | undefined, eventIds },

@@ -1,4 +1,15 @@
-import { ConflictException, Controller, Get, HttpCode, Logger, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { DependencyUnavailableException } from '@app/http';
 import { EventQueryRepository, type EventDetail, type EventSummary } from '@app/database';
 import { ReplayEventsUseCase, type ReplayResult } from '@app/events';
@@ -56,8 +67,11 @@ export class AdminEventsController {
     if (result.failed.length > 0) throw new DependencyUnavailableException('database');
     if (result.notFound.length > 0) throw new NotFoundException(`no event ${eventId}`);
     const event = await this.events.find(eventId);
-    if (event?.status === 'dead_lettered') throw new ConflictException(`event ${eventId}'s body was purged by retention; it can no longer be replayed`);
-    throw new ConflictException(`event ${eventId} is ${event?.status ?? 'gone'}; only dead_lettered events can be replayed`);
+    if (event?.status === 'dead_lettered')
+      throw new ConflictException(`event ${eventId}'s body was purged by retention; it can no longer be replayed`);
+    throw new ConflictException(
+      `event ${eventId} is ${event?.status ?? 'gone'}; only dead_lettered events can be replayed`,
+    );
   }
 
   /**
@@ -67,9 +81,16 @@ export class AdminEventsController {
    */
   @Post('dead-letters/replay')
   @HttpCode(200)
-  async replayDeadLettered(@Query() query: Record<string, unknown>, @Req() req: AdminRequest): Promise<ReplayResult & { matched: number; more: boolean }> {
+  async replayDeadLettered(
+    @Query() query: Record<string, unknown>,
+    @Req() req: AdminRequest,
+  ): Promise<ReplayResult & { matched: number; more: boolean }> {
     const { filter, dryRun } = parseReplayQuery(query);
-    const { matched, result, more } = await this.replays.replayMatching(filter, { ratePerSecond: ADMIN_REPLAY_RATE, max: ADMIN_REPLAY_MAX, dryRun });
+    const { matched, result, more } = await this.replays.replayMatching(filter, {
+      ratePerSecond: ADMIN_REPLAY_RATE,
+      max: ADMIN_REPLAY_MAX,
+      dryRun,
+    });
     if (!dryRun) this.audit(req, 'replay dead-lettered', result);
     return { ...result, matched, more };
   }

@@ -34,8 +34,13 @@ describe('parseListEventsQuery', () => {
   });
 
   it('reads payment.* as a type prefix, alone', () => {
-    expect(parseListEventsQuery({ type: 'payment.*' }).filter).toMatchObject({ typePrefix: 'payment.', types: undefined });
-    expect(problemsOf({ type: 'payment.*,order.updated' })).toEqual(['type: a pattern such as payment.* must be the only type given']);
+    expect(parseListEventsQuery({ type: 'payment.*' }).filter).toMatchObject({
+      typePrefix: 'payment.',
+      types: undefined,
+    });
+    expect(problemsOf({ type: 'payment.*,order.updated' })).toEqual([
+      'type: a pattern such as payment.* must be the only type given',
+    ]);
   });
 
   it('names every bad parameter in one error', () => {
@@ -48,12 +53,16 @@ describe('parseListEventsQuery', () => {
       stauts: 'dead_lettered',
     });
     expect(problems).toHaveLength(6);
-    expect(problems.join('\n')).toMatch(/stauts[\s\S]*status must be one of[\s\S]*receivedFrom[\s\S]*receivedTo[\s\S]*limit[\s\S]*cursor/);
+    expect(problems.join('\n')).toMatch(
+      /stauts[\s\S]*status must be one of[\s\S]*receivedFrom[\s\S]*receivedTo[\s\S]*limit[\s\S]*cursor/,
+    );
   });
 
   it('refuses an empty list, a reversed range, a non-integer limit and a repeated single value', () => {
     expect(problemsOf({ status: ',' })).toEqual(['status must not be empty']);
-    expect(problemsOf({ receivedFrom: '2024-05-02', receivedTo: '2024-05-01' })).toEqual(['receivedFrom must not be after receivedTo']);
+    expect(problemsOf({ receivedFrom: '2024-05-02', receivedTo: '2024-05-01' })).toEqual([
+      'receivedFrom must not be after receivedTo',
+    ]);
     expect(problemsOf({ limit: '1.5' })).toHaveLength(1);
     expect(problemsOf({ limit: ['1', '2'] })).toEqual(['limit must be given once']);
     expect(problemsOf({ receivedFrom: '2024-02-30' })).toHaveLength(1);
@@ -65,7 +74,12 @@ describe('cursors', () => {
     const cursor = { receivedAt: new Date('2024-05-01T10:00:00.123Z'), eventId: 'v1:abc' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(parseListEventsQuery({ cursor: encodeCursor(cursor) }).after).toEqual(cursor);
-    for (const bad of ['', 'x', Buffer.from('[1,2]').toString('base64url'), Buffer.from('["not a date","e"]').toString('base64url')]) {
+    for (const bad of [
+      '',
+      'x',
+      Buffer.from('[1,2]').toString('base64url'),
+      Buffer.from('["not a date","e"]').toString('base64url'),
+    ]) {
       expect(decodeCursor(bad)).toBeUndefined();
     }
   });

@@ -37,7 +37,9 @@ class BoardExpressAdapter extends ExpressAdapter {
  */
 function readOnlyBoard(req: Request, res: Response, next: NextFunction): void {
   if (req.method === 'GET' || req.method === 'HEAD') return next();
-  res.status(405).json(errorBody(405, 'Bull Board is read-only: replay events and deliveries from the admin API or the events CLI'));
+  res
+    .status(405)
+    .json(errorBody(405, 'Bull Board is read-only: replay events and deliveries from the admin API or the events CLI'));
 }
 
 /**
@@ -70,13 +72,21 @@ export function queuesBoardImports(destinations: readonly string[]): DynamicModu
       {
         name: QUEUES.deadLetter,
         adapter: BullMQAdapter,
-        options: { ...readOnly, externalJobUrl: eventLink, description: 'dead-lettered events; replay them from the admin API' },
+        options: {
+          ...readOnly,
+          externalJobUrl: eventLink,
+          description: 'dead-lettered events; replay them from the admin API',
+        },
       },
       // A delivery job fails for good only once its delivery is dead-lettered: replays reset the row first.
       ...destinations.map((name) => ({
         name: forwardQueue(name),
         adapter: BullMQAdapter,
-        options: { ...readOnly, externalJobUrl: deliveryLink, description: `deliveries to destination "${name}"; replay dead letters from the admin API` },
+        options: {
+          ...readOnly,
+          externalJobUrl: deliveryLink,
+          description: `deliveries to destination "${name}"; replay dead letters from the admin API`,
+        },
       })),
     ),
   ];

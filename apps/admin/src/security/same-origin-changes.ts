@@ -17,7 +17,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 export function refuseCrossSiteChanges(): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (SAFE_METHODS.has(req.method) || changeAllowed(req)) return next();
-    res.status(403).json(errorBody(403, 'a change must come from the admin app itself, or from a script sending Content-Type: application/json'));
+    res
+      .status(403)
+      .json(
+        errorBody(
+          403,
+          'a change must come from the admin app itself, or from a script sending Content-Type: application/json',
+        ),
+      );
   };
 }
 

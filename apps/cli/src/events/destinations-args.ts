@@ -34,26 +34,35 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function parseDestinationsArgs(command: string, rest: readonly string[]): DestinationsCommand | { name: 'help' } {
+export function parseDestinationsArgs(
+  command: string,
+  rest: readonly string[],
+): DestinationsCommand | { name: 'help' } {
   const { values, positionals } = parseStrict(rest, OPTIONS);
   if (values.help) return { name: 'help' };
   const [sub, ...args] = positionals;
   if (command === 'deliveries') {
-    if (sub !== 'retry-now') throw new UsageError(`unknown command "deliveries ${sub ?? ''}"; did you mean "deliveries retry-now"?`);
+    if (sub !== 'retry-now')
+      throw new UsageError(`unknown command "deliveries ${sub ?? ''}"; did you mean "deliveries retry-now"?`);
     onlyOptions('deliveries retry-now', values, ['destination', 'id']);
-    if (args.length > 0) throw new UsageError('deliveries retry-now takes --destination <name> or --id <deliveryId>, not arguments');
+    if (args.length > 0)
+      throw new UsageError('deliveries retry-now takes --destination <name> or --id <deliveryId>, not arguments');
     const destination = values.destination?.trim();
     if (values.destination !== undefined && !destination) throw new UsageError('--destination is empty');
     const ids = values.id ?? [];
-    if (destination && ids.length > 0) throw new UsageError('deliveries retry-now takes --destination or --id, not both');
+    if (destination && ids.length > 0)
+      throw new UsageError('deliveries retry-now takes --destination or --id, not both');
     return { name: 'retry-now', destination, ids };
   }
   if (sub === undefined) {
     onlyOptions('destinations', values, []);
     return { name: 'destinations' };
   }
-  if (sub !== 'pause' && sub !== 'resume') throw new UsageError(`unknown command "destinations ${sub}"; it is pause or resume`);
+  if (sub !== 'pause' && sub !== 'resume')
+    throw new UsageError(`unknown command "destinations ${sub}"; it is pause or resume`);
   onlyOptions(`destinations ${sub}`, values, sub === 'pause' ? ['reason'] : []);
   if (args.length !== 1) throw new UsageError(`destinations ${sub} needs one destination name`);
-  return sub === 'pause' ? { name: 'destinations-pause', destination: args[0]!, reason: values.reason?.trim() || null } : { name: 'destinations-resume', destination: args[0]! };
+  return sub === 'pause'
+    ? { name: 'destinations-pause', destination: args[0]!, reason: values.reason?.trim() || null }
+    : { name: 'destinations-resume', destination: args[0]! };
 }

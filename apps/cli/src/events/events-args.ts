@@ -1,6 +1,11 @@
 import { parseDurationMs } from '@app/config';
 import { UsageError, isoTime, onlyOptions, parseStrict } from '../cli-args.js';
-import { DESTINATIONS_COMMANDS, DESTINATIONS_USAGE, parseDestinationsArgs, type DestinationsCommand } from './destinations-args.js';
+import {
+  DESTINATIONS_COMMANDS,
+  DESTINATIONS_USAGE,
+  parseDestinationsArgs,
+  type DestinationsCommand,
+} from './destinations-args.js';
 
 // The command line of `npm run events -- <command>`, parsed into one typed command (strict: an
 // unknown command or option is a UsageError, exit 2).
@@ -8,11 +13,24 @@ import { DESTINATIONS_COMMANDS, DESTINATIONS_USAGE, parseDestinationsArgs, type 
 export type EventsCommand =
   | { name: 'help' }
   | { name: 'replay'; eventIds: string[]; deadLettered: boolean }
-  | { name: 'replay-matching'; filter: { types: string[]; merchantIds: string[]; since?: Date; until?: Date }; ratePerSecond: number; dryRun: boolean }
+  | {
+      name: 'replay-matching';
+      filter: { types: string[]; merchantIds: string[]; since?: Date; until?: Date };
+      ratePerSecond: number;
+      dryRun: boolean;
+    }
   | { name: 'replay-delivery'; deliveryIds: string[]; destination: string | undefined }
   | { name: 'backfill'; since: Date; until: Date | undefined; types: string[] }
   | { name: 'purge'; olderThanMs: number; deadLettered: boolean; dryRun: boolean }
-  | { name: 'rerun'; handler: string; since: Date; until: Date | undefined; types: string[]; dryRun: boolean; refetch: boolean }
+  | {
+      name: 'rerun';
+      handler: string;
+      since: Date;
+      until: Date | undefined;
+      types: string[];
+      dryRun: boolean;
+      refetch: boolean;
+    }
   | { name: 'erase'; subject: { customerId: string } | { email: string } | { merchantId: string } }
   | DestinationsCommand;
 
@@ -105,59 +123,104 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
   const { values, positionals } = parseStrict(rest, OPTIONS);
   if (values.help) return { name: 'help' };
   onlyOptions(command, values, ALLOWED[command as keyof typeof ALLOWED]);
-  if ((command === 'purge' || command === 'erase') && positionals.length > 0) throw new UsageError(`${command} takes no arguments, only options`);
+  if ((command === 'purge' || command === 'erase') && positionals.length > 0)
+    throw new UsageError(`${command} takes no arguments, only options`);
   if (command === 'purge') {
     if (values['older-than'] === undefined) throw new UsageError('purge needs --older-than <age>, e.g. 30d or 12h');
-    return { name: 'purge', olderThanMs: age('--older-than', values['older-than']), deadLettered: values['dead-lettered'] ?? false, dryRun: values['dry-run'] ?? false };
+    return {
+      name: 'purge',
+      olderThanMs: age('--older-than', values['older-than']),
+      deadLettered: values['dead-lettered'] ?? false,
+      dryRun: values['dry-run'] ?? false,
+    };
   }
   if (command === 'erase') {
     const customerId = values['customer-id']?.trim();
     const email = values.email?.trim();
     const merchantId = values['merchant-id']?.trim();
-    if ([customerId, email, merchantId].filter(Boolean).length !== 1) throw new UsageError('erase needs one of --customer-id <id>, --email <address> or --merchant-id <id>');
-    if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`--email must be an address like name@example.com (got "${email}")`);
+    if ([customerId, email, merchantId].filter(Boolean).length !== 1)
+      throw new UsageError('erase needs one of --customer-id <id>, --email <address> or --merchant-id <id>');
+    if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new UsageError(`--email must be an address like name@example.com (got "${email}")`);
     return { name: 'erase', subject: customerId ? { customerId } : email ? { email } : { merchantId: merchantId! } };
   }
   if (command === 'backfill') {
     if (positionals.length > 0) throw new UsageError('backfill takes no arguments, only --since, --until and --types');
-    if (values.since === undefined) throw new UsageError('backfill needs --since <ISO time>, e.g. 2026-11-20T00:00:00Z');
+    if (values.since === undefined)
+      throw new UsageError('backfill needs --since <ISO time>, e.g. 2026-11-20T00:00:00Z');
     const since = isoTime('--since', values.since);
     const until = values.until === undefined ? undefined : isoTime('--until', values.until);
     if (until && until <= since) throw new UsageError('--until must be after --since');
-    const types = (values.types ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const types = (values.types ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     return { name: 'backfill', since, until, types };
   }
   if (command === 'rerun') {
-    if (positionals.length > 0) throw new UsageError('rerun takes no arguments, only --handler, --since, --until, --type and --dry-run');
+    if (positionals.length > 0)
+      throw new UsageError('rerun takes no arguments, only --handler, --since, --until, --type and --dry-run');
     const handler = values.handler?.trim();
     if (!handler) throw new UsageError('rerun needs --handler <name> (a handler of SQUARE_EVENT_HANDLERS)');
     if (values.since === undefined) throw new UsageError('rerun needs --since <ISO time>, e.g. 2026-11-20T00:00:00Z');
     const since = isoTime('--since', values.since);
     const until = values.until === undefined ? undefined : isoTime('--until', values.until);
     if (until && until <= since) throw new UsageError('--until must be after --since');
-    const types = (values.type ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-    return { name: 'rerun', handler, since, until, types, dryRun: values['dry-run'] ?? false, refetch: values.refetch ?? false };
+    const types = (values.type ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    return {
+      name: 'rerun',
+      handler,
+      since,
+      until,
+      types,
+      dryRun: values['dry-run'] ?? false,
+      refetch: values.refetch ?? false,
+    };
   }
   if (command === 'replay-delivery') {
     const destination = values.destination?.trim();
     if (values.destination !== undefined && !destination) throw new UsageError('--destination is empty');
-    if (destination && positionals.length > 0) throw new UsageError('replay-delivery takes delivery ids or --destination, not both');
-    if (!destination && positionals.length === 0) throw new UsageError('replay-delivery needs delivery ids, or --destination <name>');
+    if (destination && positionals.length > 0)
+      throw new UsageError('replay-delivery takes delivery ids or --destination, not both');
+    if (!destination && positionals.length === 0)
+      throw new UsageError('replay-delivery needs delivery ids, or --destination <name>');
     return { name: 'replay-delivery', deliveryIds: positionals, destination };
   }
-  const filtering = ['status', 'type', 'merchant', 'since', 'until', 'rate', 'dry-run'].some((o) => values[o as keyof typeof values] !== undefined);
+  const filtering = ['status', 'type', 'merchant', 'since', 'until', 'rate', 'dry-run'].some(
+    (o) => values[o as keyof typeof values] !== undefined,
+  );
   if (filtering) {
-    if (positionals.length > 0 || values['dead-lettered']) throw new UsageError('replay takes event ids, --dead-lettered, or a filter (--status dead_lettered …), one of them');
-    if (values.status !== 'dead_lettered') throw new UsageError('a replay by filter needs --status dead_lettered: only dead-lettered events are replayed (processed ones have had their effect)');
-    const csv = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    if (positionals.length > 0 || values['dead-lettered'])
+      throw new UsageError(
+        'replay takes event ids, --dead-lettered, or a filter (--status dead_lettered …), one of them',
+      );
+    if (values.status !== 'dead_lettered')
+      throw new UsageError(
+        'a replay by filter needs --status dead_lettered: only dead-lettered events are replayed (processed ones have had their effect)',
+      );
+    const csv = (v: string | undefined) =>
+      (v ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     const since = values.since === undefined ? undefined : isoTime('--since', values.since);
     const until = values.until === undefined ? undefined : isoTime('--until', values.until);
     const rate = values.rate === undefined ? 100 : Number(values.rate);
-    if (!(Number.isInteger(rate) && rate >= 1 && rate <= 10_000)) throw new UsageError(`--rate must be a whole number of events a second from 1 to 10000 (got "${values.rate}")`);
-    return { name: 'replay-matching', filter: { types: csv(values.type), merchantIds: csv(values.merchant), since, until }, ratePerSecond: rate, dryRun: values['dry-run'] ?? false };
+    if (!(Number.isInteger(rate) && rate >= 1 && rate <= 10_000))
+      throw new UsageError(`--rate must be a whole number of events a second from 1 to 10000 (got "${values.rate}")`);
+    return {
+      name: 'replay-matching',
+      filter: { types: csv(values.type), merchantIds: csv(values.merchant), since, until },
+      ratePerSecond: rate,
+      dryRun: values['dry-run'] ?? false,
+    };
   }
   const deadLettered = values['dead-lettered'] ?? false;
-  if (deadLettered && positionals.length > 0) throw new UsageError('replay takes event ids or --dead-lettered, not both');
+  if (deadLettered && positionals.length > 0)
+    throw new UsageError('replay takes event ids or --dead-lettered, not both');
   if (!deadLettered && positionals.length === 0) throw new UsageError('replay needs event ids, or --dead-lettered');
   return { name: 'replay', eventIds: positionals, deadLettered };
 }
@@ -165,6 +228,7 @@ export function parseEventsArgs(argv: readonly string[]): EventsCommand {
 /** An age like 30d, 12h or 45m (at least an hour: younger bodies may still be needed). */
 function age(option: string, value: string): number {
   const ms = /[dhm]$/.test(value.trim()) ? parseDurationMs(value) : NaN;
-  if (!(ms >= 3_600_000)) throw new UsageError(`${option} must be an age of at least an hour, like 30d, 12h or 90m (got "${value}")`);
+  if (!(ms >= 3_600_000))
+    throw new UsageError(`${option} must be an age of at least an hour, like 30d, 12h or 90m (got "${value}")`);
   return ms;
 }

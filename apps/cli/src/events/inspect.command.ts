@@ -20,14 +20,41 @@ export const INSPECT_USAGE = `  list [--status s] [--type t|payment.*] [--source
   deliveries show <deliveryId> [--json]`;
 
 const OPTIONS = {
-  status: { type: 'string' }, type: { type: 'string' }, source: { type: 'string' }, merchant: { type: 'string' }, 'object-id': { type: 'string' },
-  from: { type: 'string' }, to: { type: 'string' }, contains: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' },
-  destination: { type: 'string' }, 'event-id': { type: 'string' }, json: { type: 'boolean' },
+  status: { type: 'string' },
+  type: { type: 'string' },
+  source: { type: 'string' },
+  merchant: { type: 'string' },
+  'object-id': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  contains: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  destination: { type: 'string' },
+  'event-id': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 // CLI option → the admin API's parameter of the same meaning.
-const EVENT_PARAMS = { status: 'status', type: 'type', source: 'source', merchant: 'merchant', 'object-id': 'objectId', from: 'receivedFrom', to: 'receivedTo', contains: 'contains', limit: 'limit', cursor: 'cursor' } as const;
-const DELIVERY_PARAMS = { destination: 'destination', status: 'status', 'event-id': 'eventId', limit: 'limit', cursor: 'cursor' } as const;
+const EVENT_PARAMS = {
+  status: 'status',
+  type: 'type',
+  source: 'source',
+  merchant: 'merchant',
+  'object-id': 'objectId',
+  from: 'receivedFrom',
+  to: 'receivedTo',
+  contains: 'contains',
+  limit: 'limit',
+  cursor: 'cursor',
+} as const;
+const DELIVERY_PARAMS = {
+  destination: 'destination',
+  status: 'status',
+  'event-id': 'eventId',
+  limit: 'limit',
+  cursor: 'cursor',
+} as const;
 
 type Values = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
 
@@ -50,12 +77,14 @@ function checked<T>(parse: () => T, names: Record<string, string>): T {
     if (!(err instanceof BadRequestException)) throw err;
     // (Not @app/http's messageOf: its index would load Express into every CLI run.)
     let message = (err.getResponse() as { message: string[] }).message.join('; ');
-    for (const [option, param] of Object.entries(names)) message = message.replace(new RegExp(`\\b${param}\\b(?= must| is|: )`, 'g'), `--${option}`);
+    for (const [option, param] of Object.entries(names))
+      message = message.replace(new RegExp(`\\b${param}\\b(?= must| is|: )`, 'g'), `--${option}`);
     throw new UsageError(message);
   }
 }
 
-const line = (...cells: Array<string | number | Date | null>) => cells.map((c) => (c instanceof Date ? c.toISOString() : String(c ?? '-'))).join('  ');
+const line = (...cells: Array<string | number | Date | null>) =>
+  cells.map((c) => (c instanceof Date ? c.toISOString() : String(c ?? '-'))).join('  ');
 
 /** undefined: not one of these commands. */
 export async function runInspect(argv: readonly string[]): Promise<number | undefined> {
@@ -65,18 +94,27 @@ export async function runInspect(argv: readonly string[]): Promise<number | unde
   const { values, positionals } = parseStrict(argv.slice(deliveries ? 2 : 1), OPTIONS);
   const json = values.json === true;
   const show = command.endsWith('show');
-  if (show && (positionals.length !== 1 || Object.keys(values).some((k) => k !== 'json'))) throw new UsageError(`${command} takes one id (and --json)`);
-  if (!show && positionals.length > 0) throw new UsageError(`${command} takes no positional argument (got "${positionals[0]}")`);
+  if (show && (positionals.length !== 1 || Object.keys(values).some((k) => k !== 'json')))
+    throw new UsageError(`${command} takes one id (and --json)`);
+  if (!show && positionals.length > 0)
+    throw new UsageError(`${command} takes no positional argument (got "${positionals[0]}")`);
   // Checked before connecting: a typo is answered at once.
-  const eventList = command === 'list' ? checked(() => parseListEventsQuery(queryOf(values, EVENT_PARAMS, command)), EVENT_PARAMS) : undefined;
-  const deliveryList = command === 'deliveries list' ? checked(() => parseListDeliveriesQuery(queryOf(values, DELIVERY_PARAMS, command)), DELIVERY_PARAMS) : undefined;
+  const eventList =
+    command === 'list'
+      ? checked(() => parseListEventsQuery(queryOf(values, EVENT_PARAMS, command)), EVENT_PARAMS)
+      : undefined;
+  const deliveryList =
+    command === 'deliveries list'
+      ? checked(() => parseListDeliveriesQuery(queryOf(values, DELIVERY_PARAMS, command)), DELIVERY_PARAMS)
+      : undefined;
 
   loadDotEnv();
   const config = loadAppConfig('eventsCli');
   @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ prisma: true })] })
   class InspectModule {}
   const app = await NestFactory.createApplicationContext(InspectModule, { logger: ['error', 'fatal'] });
-  const print = (data: unknown, text: () => string[]) => console.log(json ? JSON.stringify(data, null, 2) : text().join('\n'));
+  const print = (data: unknown, text: () => string[]) =>
+    console.log(json ? JSON.stringify(data, null, 2) : text().join('\n'));
   try {
     const events = app.get(EventQueryRepository);
     const store = app.get(DeliveryQueryRepository);
@@ -84,16 +122,44 @@ export async function runInspect(argv: readonly string[]): Promise<number | unde
       const page = await events.list(eventList.filter, eventList.limit, eventList.after);
       const nextCursor = page.next ? encodeCursor(page.next) : null;
       print({ events: page.events, nextCursor }, () => [
-        ...page.events.map((e) => line(e.receivedAt, e.status, e.eventType, e.eventId, `attempts=${e.attempts}`, e.deadLetterReason ?? e.outcome)),
-        page.events.length === 0 ? 'no event matches' : nextCursor ? `next page: --cursor ${nextCursor}` : '(last page)',
+        ...page.events.map((e) =>
+          line(
+            e.receivedAt,
+            e.status,
+            e.eventType,
+            e.eventId,
+            `attempts=${e.attempts}`,
+            e.deadLetterReason ?? e.outcome,
+          ),
+        ),
+        page.events.length === 0
+          ? 'no event matches'
+          : nextCursor
+            ? `next page: --cursor ${nextCursor}`
+            : '(last page)',
       ]);
       return 0;
     }
     if (deliveryList) {
       const page = await store.list(deliveryList.filter, deliveryList.limit, deliveryList.before);
       print({ deliveries: page.deliveries, nextCursor: page.next }, () => [
-        ...page.deliveries.map((d) => line(d.createdAt, d.id, d.destination, d.status, d.eventId, `attempts=${d.attempts}`, `last=${d.lastStatus ?? '-'}`, d.lastError)),
-        page.deliveries.length === 0 ? 'no delivery matches' : page.next ? `next page: --cursor ${page.next}` : '(last page)',
+        ...page.deliveries.map((d) =>
+          line(
+            d.createdAt,
+            d.id,
+            d.destination,
+            d.status,
+            d.eventId,
+            `attempts=${d.attempts}`,
+            `last=${d.lastStatus ?? '-'}`,
+            d.lastError,
+          ),
+        ),
+        page.deliveries.length === 0
+          ? 'no delivery matches'
+          : page.next
+            ? `next page: --cursor ${page.next}`
+            : '(last page)',
       ]);
       return 0;
     }
@@ -102,8 +168,10 @@ export async function runInspect(argv: readonly string[]): Promise<number | unde
       const delivery = /^\d{1,19}$/.test(id) ? await store.find(id) : null;
       if (!delivery) return notFound(`no delivery ${id}`);
       print(delivery, () => [
-        line('delivery', delivery.id, 'to', delivery.destination, delivery.status), line('event', delivery.eventId, delivery.eventType),
-        line('attempts', delivery.attempts, 'last status', delivery.lastStatus, 'last error', delivery.lastError), delivery.body,
+        line('delivery', delivery.id, 'to', delivery.destination, delivery.status),
+        line('event', delivery.eventId, delivery.eventType),
+        line('attempts', delivery.attempts, 'last status', delivery.lastStatus, 'last error', delivery.lastError),
+        delivery.body,
       ]);
       return 0;
     }
@@ -116,11 +184,44 @@ export async function runInspect(argv: readonly string[]): Promise<number | unde
     const forwarded = listed.map((d) => ({ ...d, attemptLog: tries.get(d.id) ?? [] }));
     print({ ...event, processingAttempts: attempts, deliveries: forwarded }, () => [
       line(event.eventId, event.eventType, event.status, event.source, event.merchantId),
-      line('received', event.receivedAt, 'processed', event.processedAt, 'dead-lettered', event.deadLetteredAt, event.deadLetterReason),
-      ...attempts.map((a) => line(`attempt ${a.attempt}`, a.startedAt, `${a.durationMs} ms`, a.outcome, a.handlers.join(',') || '-', a.error)),
-      ...forwarded.flatMap((d) => d.attemptLog.length === 0
-        ? [line(`delivery ${d.id}`, d.destination, d.status, `attempts=${d.attempts}`, `last=${d.lastStatus ?? '-'}`, d.lastError)]
-        : [line(`delivery ${d.id}`, d.destination, d.status), ...d.attemptLog.map((a) => line('  tried', a.at, a.statusCode ?? 'no answer', `${a.latencyMs} ms`, a.error))]),
+      line(
+        'received',
+        event.receivedAt,
+        'processed',
+        event.processedAt,
+        'dead-lettered',
+        event.deadLetteredAt,
+        event.deadLetterReason,
+      ),
+      ...attempts.map((a) =>
+        line(
+          `attempt ${a.attempt}`,
+          a.startedAt,
+          `${a.durationMs} ms`,
+          a.outcome,
+          a.handlers.join(',') || '-',
+          a.error,
+        ),
+      ),
+      ...forwarded.flatMap((d) =>
+        d.attemptLog.length === 0
+          ? [
+              line(
+                `delivery ${d.id}`,
+                d.destination,
+                d.status,
+                `attempts=${d.attempts}`,
+                `last=${d.lastStatus ?? '-'}`,
+                d.lastError,
+              ),
+            ]
+          : [
+              line(`delivery ${d.id}`, d.destination, d.status),
+              ...d.attemptLog.map((a) =>
+                line('  tried', a.at, a.statusCode ?? 'no answer', `${a.latencyMs} ms`, a.error),
+              ),
+            ],
+      ),
       event.rawBody,
     ]);
     return 0;

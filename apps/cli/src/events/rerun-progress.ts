@@ -26,7 +26,9 @@ export class RerunProgress {
   end(c: RerunCounts): void {
     if (this.tty && this.done > 0) process.stdout.write('\n');
     const seconds = (Date.now() - this.startedAt) / 1000;
-    console.log(`done: ${c.applied} applied, ${c.skipped} skipped (applied meanwhile), ${c.noObject} without a mirrored object, in ${seconds.toFixed(1)} s`);
+    console.log(
+      `done: ${c.applied} applied, ${c.skipped} skipped (applied meanwhile), ${c.noObject} without a mirrored object, in ${seconds.toFixed(1)} s`,
+    );
   }
 
   private line(c: RerunCounts): string {

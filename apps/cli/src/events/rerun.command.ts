@@ -1,6 +1,23 @@
 import type { EventsCliConfig } from '@app/config';
-import { CLAIM_HANDLER, EventTransactions, countRerun, createPgPool, eventTypeLikePatterns, mirroredObject, rerunPage, type RerunEvent, type RerunFilter } from '@app/database';
-import { deepFreeze, loadHandlerModules, runTeamHandler, type HandlerLogger, type JsonObject, type SquareEventHandler } from '@app/handlers';
+import {
+  CLAIM_HANDLER,
+  EventTransactions,
+  countRerun,
+  createPgPool,
+  eventTypeLikePatterns,
+  mirroredObject,
+  rerunPage,
+  type RerunEvent,
+  type RerunFilter,
+} from '@app/database';
+import {
+  deepFreeze,
+  loadHandlerModules,
+  runTeamHandler,
+  type HandlerLogger,
+  type JsonObject,
+  type SquareEventHandler,
+} from '@app/handlers';
 import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
 import { SquareApiClient, isRetrievable } from '@app/square-api';
 import type { EventsCommand } from './events-args.js';
@@ -20,34 +37,53 @@ export async function runRerun(cmd: RerunCommand, config: EventsCliConfig): Prom
   const loaded = await loadHandlerModules(config.handlers.modules, []);
   const handler = loaded.find((l) => l.handler.name === cmd.handler)?.handler;
   if (handler === undefined) {
-    console.error(`events: no handler "${cmd.handler}" in SQUARE_EVENT_HANDLERS (${loaded.map((l) => l.handler.name).join(', ') || 'none loaded'})`);
+    console.error(
+      `events: no handler "${cmd.handler}" in SQUARE_EVENT_HANDLERS (${loaded.map((l) => l.handler.name).join(', ') || 'none loaded'})`,
+    );
     return 1;
   }
   if (cmd.refetch && config.reconcile.accessToken === undefined) {
     console.error('events: --refetch reads from Square with SQUARE_ACCESS_TOKEN, which is not set');
     return 1;
   }
-  const objects = objectSource(cmd.refetch ? { client: new SquareApiClient(config.reconcile), token: config.reconcile.accessToken! } : undefined);
+  const objects = objectSource(
+    cmd.refetch ? { client: new SquareApiClient(config.reconcile), token: config.reconcile.accessToken! } : undefined,
+  );
   const pool = createPgPool({ url: config.database.url, poolSize: 2 }, 5000);
   pool.on('error', () => undefined); // the query's own failure says it
   try {
-    const filter: RerunFilter = { handler: handler.name, typePatterns: eventTypeLikePatterns(handler.eventTypes), types: cmd.types, since: cmd.since, until: cmd.until ?? new Date() };
+    const filter: RerunFilter = {
+      handler: handler.name,
+      typePatterns: eventTypeLikePatterns(handler.eventTypes),
+      types: cmd.types,
+      since: cmd.since,
+      until: cmd.until ?? new Date(),
+    };
     const { total, applied } = await countRerun(pool, filter);
-    console.log(`${handler.name}: ${total} processed event(s) in range, ${applied} applied by it already, ${total - applied} to apply${cmd.dryRun ? ' (--dry-run: nothing applied)' : ''}`);
+    console.log(
+      `${handler.name}: ${total} processed event(s) in range, ${applied} applied by it already, ${total - applied} to apply${cmd.dryRun ? ' (--dry-run: nothing applied)' : ''}`,
+    );
     if (cmd.dryRun) return 0;
 
     const applies = new EventTransactions(pool);
     const progress = new RerunProgress(total - applied, process.stdout.isTTY === true);
     const counts: RerunCounts = { applied: 0, skipped: 0, noObject: 0 };
     let after = { receivedAt: new Date(0), eventId: '' };
-    for (let page = await rerunPage(pool, filter, after, PAGE); page.length > 0; page = await rerunPage(pool, filter, after, PAGE)) {
+    for (
+      let page = await rerunPage(pool, filter, after, PAGE);
+      page.length > 0;
+      page = await rerunPage(pool, filter, after, PAGE)
+    ) {
       for (const event of page) {
         after = { receivedAt: event.receivedAt, eventId: event.eventId };
         try {
-          counts[await applyOne(handler, event, (route) => objects(pool, route), applies, config.handlers.timeoutMs)] += 1;
+          counts[await applyOne(handler, event, (route) => objects(pool, route), applies, config.handlers.timeoutMs)] +=
+            1;
         } catch (err) {
           progress.end(counts);
-          console.error(`events: handler "${handler.name}" failed on event ${event.eventId}: ${(err as Error).message}. Nothing of that event was applied; fix it and run again (applied events are skipped).`);
+          console.error(
+            `events: handler "${handler.name}" failed on event ${event.eventId}: ${(err as Error).message}. Nothing of that event was applied; fix it and run again (applied events are skipped).`,
+          );
           return 1;
         }
         progress.tick(counts);
@@ -76,15 +112,33 @@ function objectSource(refetch: { client: SquareApiClient; token: string } | unde
   };
 }
 
-async function applyOne(handler: SquareEventHandler, e: RerunEvent, retrieved: RetrievedObject, applies: EventTransactions, timeoutMs: number): Promise<keyof RerunCounts> {
+async function applyOne(
+  handler: SquareEventHandler,
+  e: RerunEvent,
+  retrieved: RetrievedObject,
+  applies: EventTransactions,
+  timeoutMs: number,
+): Promise<keyof RerunCounts> {
   const payload = e.payload as JsonObject;
   const route = routeSquareEvent(e.eventType, payload);
   const object = route.kind === 'retrieve' ? await retrieved(route) : snapshotObject(route, payload);
   if (object === undefined) return 'noObject';
-  const event = deepFreeze({ id: e.eventId, type: e.eventType, merchantId: e.merchantId, createdAt: e.createdAt, payload });
+  const event = deepFreeze({
+    id: e.eventId,
+    type: e.eventType,
+    merchantId: e.merchantId,
+    createdAt: e.createdAt,
+    payload,
+  });
   const ran = await applies.inEventTransaction(e.eventId, timeoutMs, async (tx) => {
     if ((await tx.run(CLAIM_HANDLER, { handler: handler.name, event_id: e.eventId })).rows.length === 0) return false;
-    await runTeamHandler(handler, { event, object: deepFreeze(object), sql: tx.sqlFor(handler.name), attempt: 1, logger: cliLogger(handler.name, e.eventId) });
+    await runTeamHandler(handler, {
+      event,
+      object: deepFreeze(object),
+      sql: tx.sqlFor(handler.name),
+      attempt: 1,
+      logger: cliLogger(handler.name, e.eventId),
+    });
     return true;
   });
   return ran ? 'applied' : 'skipped';
@@ -92,7 +146,8 @@ async function applyOne(handler: SquareEventHandler, e: RerunEvent, retrieved: R
 
 // The handler's warnings and errors reach the operator; its routine lines would drown the progress.
 function cliLogger(handler: string, eventId: string): HandlerLogger {
-  const say = (level: string) => (message: string) => console.error(`${level} handler:${handler} ${eventId}: ${message}`);
+  const say = (level: string) => (message: string) =>
+    console.error(`${level} handler:${handler} ${eventId}: ${message}`);
   const quiet = () => undefined;
   return { log: quiet, debug: quiet, warn: say('warn'), error: say('error') };
 }

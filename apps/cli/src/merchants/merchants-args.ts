@@ -6,7 +6,14 @@ import { UsageError, isoTime, onlyOptions, parseStrict } from '../cli-args.js';
 
 export type MerchantsCommand =
   | { name: 'help' }
-  | { name: 'add'; merchantId: string; accessToken: string; refreshToken: string | undefined; expiresAt: Date | undefined; scopes: string[] }
+  | {
+      name: 'add';
+      merchantId: string;
+      accessToken: string;
+      refreshToken: string | undefined;
+      expiresAt: Date | undefined;
+      scopes: string[];
+    }
   | { name: 'list' }
   | { name: 'remove'; merchantId: string }
   | { name: 'rotate-key' };
@@ -53,14 +60,18 @@ export function parseMerchantsArgs(argv: readonly string[]): MerchantsCommand {
     if (positionals.length > 0) throw new UsageError(`${command} takes no arguments`);
     return { name: command };
   }
-  if (positionals.length !== 1 || !/^[A-Za-z0-9_-]{1,64}$/.test(positionals[0]!)) throw new UsageError(`${command} needs one merchant id (Square's, e.g. ML7Q2XK4ZP1N9)`);
+  if (positionals.length !== 1 || !/^[A-Za-z0-9_-]{1,64}$/.test(positionals[0]!))
+    throw new UsageError(`${command} needs one merchant id (Square's, e.g. ML7Q2XK4ZP1N9)`);
   const merchantId = positionals[0]!;
   if (command === 'remove') return { name: command, merchantId };
   const accessToken = values['access-token']?.trim();
   if (!accessToken) throw new UsageError('add needs --access-token <token> (or - to read it from standard input)');
   const refreshToken = values['refresh-token']?.trim() || undefined;
   const expiresAt = values['expires-at'] === undefined ? undefined : isoTime('--expires-at', values['expires-at']);
-  const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = (values.scopes ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { name: command, merchantId, accessToken, refreshToken, expiresAt, scopes };
 }
 

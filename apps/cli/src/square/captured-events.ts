@@ -29,7 +29,10 @@ async function withPool<T>(database: DatabaseConfig, read: (pool: pg.Pool) => Pr
     return await read(pool);
   } catch (err) {
     // The URL may hold a password: name only the database.
-    throw new Error(`cannot read the event from Postgres (database "${databaseName(databaseUrl)}"): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `cannot read the event from Postgres (database "${databaseName(databaseUrl)}"): ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     await pool.end().catch(() => undefined);
   }

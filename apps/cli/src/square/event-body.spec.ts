@@ -16,7 +16,9 @@ describe('withNewEventId', () => {
   });
 
   it('makes a different id each time by default', () => {
-    const ids = [1, 2].map(() => (JSON.parse(withNewEventId(sample('payment.updated'))!.toString()) as { event_id: string }).event_id);
+    const ids = [1, 2].map(
+      () => (JSON.parse(withNewEventId(sample('payment.updated'))!.toString()) as { event_id: string }).event_id,
+    );
     expect(ids[0]).not.toBe(ids[1]);
   });
 
@@ -37,9 +39,18 @@ describe('describeEvent', () => {
 
 describe('readEventSource', () => {
   it('ships the fixtures as samples, byte for byte', () => {
-    expect(listSamples()).toEqual(['customer.created', 'payment.created', 'payment.updated', 'refund.updated', 'v1.PAYMENT_UPDATED', 'webhooks.test_notification']);
+    expect(listSamples()).toEqual([
+      'customer.created',
+      'payment.created',
+      'payment.updated',
+      'refund.updated',
+      'v1.PAYMENT_UPDATED',
+      'webhooks.test_notification',
+    ]);
     for (const name of listSamples()) {
-      expect(readEventSource(name, '/nonexistent').body.equals(readFileSync(`libs/testing/fixtures/square/${name}.json`))).toBe(true);
+      expect(
+        readEventSource(name, '/nonexistent').body.equals(readFileSync(`libs/testing/fixtures/square/${name}.json`)),
+      ).toBe(true);
     }
   });
 
@@ -50,6 +61,8 @@ describe('readEventSource', () => {
   });
 
   it('lists the samples when the name is neither', () => {
-    expect(() => readEventSource('payment.updatd', process.cwd())).toThrow(/no sample and no file named "payment.updatd" \(samples: customer.created, .*payment.updated/);
+    expect(() => readEventSource('payment.updatd', process.cwd())).toThrow(
+      /no sample and no file named "payment.updatd" \(samples: customer.created, .*payment.updated/,
+    );
   });
 });

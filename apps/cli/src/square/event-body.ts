@@ -8,7 +8,11 @@ import type { JsonObject } from '@app/square';
  * than as a redelivery. Undefined for a body without event_id (a legacy v1 notification: its
  * id is derived from the delivery timestamp, which is fresh on every send anyway).
  */
-export function withNewEventId(body: Buffer, eventId: string = randomUUID(), now: Date = new Date()): Buffer | undefined {
+export function withNewEventId(
+  body: Buffer,
+  eventId: string = randomUUID(),
+  now: Date = new Date(),
+): Buffer | undefined {
   const event = parseObject(body);
   if (event === undefined) throw new Error('--new-id needs a JSON object body');
   if (typeof event.event_id !== 'string') return undefined;
@@ -20,7 +24,8 @@ export function withNewEventId(body: Buffer, eventId: string = randomUUID(), now
 export function describeEvent(body: Buffer): string {
   const event = parseObject(body);
   if (event === undefined) return `a body that is not a JSON object (${body.length} bytes)`;
-  if (typeof event.type === 'string') return `${event.type} ${typeof event.event_id === 'string' ? event.event_id : '(no event_id)'}`;
+  if (typeof event.type === 'string')
+    return `${event.type} ${typeof event.event_id === 'string' ? event.event_id : '(no event_id)'}`;
   if (typeof event.event_type === 'string') return `legacy v1 ${event.event_type}`;
   return `a JSON object without type (${body.length} bytes)`;
 }

@@ -31,12 +31,15 @@ export function listSamples(dir = SAMPLES_DIR): string[] {
 export function readEventSource(source: string, baseDir: string, dir = SAMPLES_DIR): EventSource {
   if (!/[\\/]/.test(source)) {
     const name = source.replace(/\.json$/, '');
-    if (listSamples(dir).includes(name)) return { body: readFileSync(join(dir, `${name}.json`)), origin: `sample ${name}` };
+    if (listSamples(dir).includes(name))
+      return { body: readFileSync(join(dir, `${name}.json`)), origin: `sample ${name}` };
   }
   const path = resolve(baseDir, source);
   if (!existsSync(path)) {
     const samples = listSamples(dir);
-    throw new Error(`no sample and no file named "${source}"${samples.length > 0 ? ` (samples: ${samples.join(', ')})` : ''}`);
+    throw new Error(
+      `no sample and no file named "${source}"${samples.length > 0 ? ` (samples: ${samples.join(', ')})` : ''}`,
+    );
   }
   return { body: readFileSync(path), origin: path };
 }

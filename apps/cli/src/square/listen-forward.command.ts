@@ -16,14 +16,22 @@ const PRINT_MS = 500;
 // A worker records a destination it starts within a second or so; past this, say so once.
 const PICKUP_PATIENCE_MS = 5000;
 
-interface Tally { deliveries: Set<string>; delivered: number; failed: number }
+interface Tally {
+  deliveries: Set<string>;
+  delivered: number;
+  failed: number;
+}
 
 /**
  * `square listen --forward-to <url>`: registers a temporary destination with the running pipeline
  * (listen_destinations; the workers pick it up without a restart), prints the secret its requests
  * are signed with and one line per attempt, and on Ctrl-C removes it with its deliveries.
  */
-export async function runListenForward(cmd: ListenForwardCommand, config: SquareCliConfig, out: (line: string) => void = console.log): Promise<number> {
+export async function runListenForward(
+  cmd: ListenForwardCommand,
+  config: SquareCliConfig,
+  out: (line: string) => void = console.log,
+): Promise<number> {
   const database = databaseName(config.database.url);
   const pool = createPgPool({ ...config.database, poolSize: 2 }, 5000);
   pool.on('error', () => undefined); // each query's own failure says it
@@ -35,7 +43,10 @@ export async function runListenForward(cmd: ListenForwardCommand, config: Square
     await repository.register({ name, url: cmd.forwardTo, secret, eventTypes: cmd.events }, LEASE_MS);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new Error(`cannot register the destination in Postgres (database "${database}"): ${(err as Error).message}${hintOf(err)}`, { cause: err });
+    throw new Error(
+      `cannot register the destination in Postgres (database "${database}"): ${(err as Error).message}${hintOf(err)}`,
+      { cause: err },
+    );
   }
   out(`destination ${name}: forwarding ${cmd.events.join(', ')} to ${cmd.forwardTo}`);
   out(`signing secret (Standard Webhooks; verify each request with it): ${secret}`);
@@ -66,7 +77,8 @@ export async function runListenForward(cmd: ListenForwardCommand, config: Square
     const reason = await Promise.race([stopped, sleep(ready ? PRINT_MS : 250).then(() => undefined)]);
     if (reason !== undefined) break;
     try {
-      if (!ready && (ready = await repository.pickedUp(name))) out('ready: the worker forwards each event it processes from now on (Ctrl-C to stop)');
+      if (!ready && (ready = await repository.pickedUp(name)))
+        out('ready: the worker forwards each event it processes from now on (Ctrl-C to stop)');
       else if (!ready && !warned && Date.now() - started > PICKUP_PATIENCE_MS) {
         warned = true;
         out(`no worker has picked it up yet: is the worker running against database "${database}"? (still waiting)`);
@@ -91,7 +103,9 @@ export async function runListenForward(cmd: ListenForwardCommand, config: Square
   try {
     await printNew().catch(() => undefined);
     const purged = await repository.purge([name], forwardQueue);
-    out(`stopped: ${tally.deliveries.size} event(s) forwarded, ${tally.delivered} delivered, ${tally.failed} failed attempt(s); destination ${name} removed with its ${purged} deliveries`);
+    out(
+      `stopped: ${tally.deliveries.size} event(s) forwarded, ${tally.delivered} delivered, ${tally.failed} failed attempt(s); destination ${name} removed with its ${purged} deliveries`,
+    );
   } catch (err) {
     failure ??= `cannot remove destination ${name} (${(err as Error).message}): the workers remove it when its lease lapses, within ${LEASE_MS / 1000} s`;
   } finally {
@@ -115,7 +129,9 @@ export function deliveryLine(a: ListenAttempt): string {
 
 function hintOf(err: unknown): string {
   // The table comes with a migration: a pipeline not migrated since says so this way.
-  return (err as { code?: string }).code === '42P01' ? ' (run `npm run db:migrate`: listen_destinations is missing)' : '';
+  return (err as { code?: string }).code === '42P01'
+    ? ' (run `npm run db:migrate`: listen_destinations is missing)'
+    : '';
 }
 
 function sleep(ms: number): Promise<void> {

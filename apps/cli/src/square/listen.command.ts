@@ -21,20 +21,38 @@ export function runListen(command: Listen, out: (line: string) => void = console
         const verdict = verify(webhook, raw, headers);
         const body = parseJson(raw);
         const data = (body?.data ?? {}) as Record<string, unknown>;
-        const what = [body?.type, data.event_id, typeof data.object_type === 'string' && `${data.object_type} ${typeof data.object_id === 'string' ? data.object_id : ''}`.trim()].filter(Boolean).join(' ');
-        out(`${new Date().toISOString()} ${req.method} ${req.url} webhook-id=${headers['webhook-id'] ?? '-'} ${verdict.line}${what ? ` ${what}` : ''}`);
+        const what = [
+          body?.type,
+          data.event_id,
+          typeof data.object_type === 'string' &&
+            `${data.object_type} ${typeof data.object_id === 'string' ? data.object_id : ''}`.trim(),
+        ]
+          .filter(Boolean)
+          .join(' ');
+        out(
+          `${new Date().toISOString()} ${req.method} ${req.url} webhook-id=${headers['webhook-id'] ?? '-'} ${verdict.line}${what ? ` ${what}` : ''}`,
+        );
         out(body ? JSON.stringify(body, null, 2) : raw);
-        res.writeHead(verdict.ok ? command.status : 401, { 'content-type': 'text/plain' }).end(verdict.ok ? 'ok\n' : `${verdict.line}\n`);
+        res
+          .writeHead(verdict.ok ? command.status : 401, { 'content-type': 'text/plain' })
+          .end(verdict.ok ? 'ok\n' : `${verdict.line}\n`);
       },
       (err: Error) => res.writeHead(413, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
     );
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${command.port} is in use (pick another with --port)` : err.message)));
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE' ? `port ${command.port} is in use (pick another with --port)` : err.message,
+        ),
+      ),
+    );
     server.listen(command.port, () => {
       const { port } = server.address() as { port: number };
-      out(`listening on http://localhost:${port}/ (${webhook ? 'verifying signatures' : 'NOT verifying: pass --secret whsec_… to check signatures'}; answering ${command.status}). Ctrl-C to stop.`);
+      out(
+        `listening on http://localhost:${port}/ (${webhook ? 'verifying signatures' : 'NOT verifying: pass --secret whsec_… to check signatures'}; answering ${command.status}). Ctrl-C to stop.`,
+      );
     });
     const stop = () => server.close(() => resolve(0));
     process.once('SIGINT', stop);
@@ -42,7 +60,11 @@ export function runListen(command: Listen, out: (line: string) => void = console
   });
 }
 
-function verify(webhook: Webhook | undefined, raw: string, headers: Record<string, string>): { ok: boolean; line: string } {
+function verify(
+  webhook: Webhook | undefined,
+  raw: string,
+  headers: Record<string, string>,
+): { ok: boolean; line: string } {
   if (!webhook) return { ok: true, line: 'unverified' };
   try {
     webhook.verify(raw, headers);
@@ -55,7 +77,9 @@ function verify(webhook: Webhook | undefined, raw: string, headers: Record<strin
 function parseJson(raw: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(raw);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

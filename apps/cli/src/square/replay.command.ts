@@ -14,7 +14,8 @@ export type ReplayCommand = Extract<SquareCommand, { name: 'replay' }>;
  */
 export async function runReplay(cmd: ReplayCommand, config: SquareCliConfig): Promise<number> {
   const event = await readCapturedEvent(config.database, cmd.eventId);
-  if (event === undefined) throw new Error(`no captured event "${cmd.eventId}" in database "${databaseName(config.database.url)}"`);
+  if (event === undefined)
+    throw new Error(`no captured event "${cmd.eventId}" in database "${databaseName(config.database.url)}"`);
   const key = signingKey(cmd.keys, config);
   return deliverAndReport(
     {

@@ -13,7 +13,10 @@ export async function runSend(cmd: SendCommand, config: SquareCliConfig): Promis
   let body = source.body;
   if (cmd.newId) {
     const renewed = withNewEventId(body);
-    if (renewed === undefined) console.log('note: a legacy v1 body has no event_id; its fresh square-initial-delivery-timestamp makes it a new event anyway');
+    if (renewed === undefined)
+      console.log(
+        'note: a legacy v1 body has no event_id; its fresh square-initial-delivery-timestamp makes it a new event anyway',
+      );
     body = renewed ?? body;
   }
   const notificationUrl = cmd.url ?? config.notificationUrl;

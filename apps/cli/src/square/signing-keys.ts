@@ -22,7 +22,10 @@ export function signingKey(keys: readonly string[], config: SquareCliConfig): La
  * verify checks the --key keys (else the configured ones); when none matches, the configured
  * keys and the development key are worth trying too.
  */
-export function verificationKeys(keys: readonly string[], config: SquareCliConfig): { keys: LabelledKey[]; otherKeys: LabelledKey[] } {
+export function verificationKeys(
+  keys: readonly string[],
+  config: SquareCliConfig,
+): { keys: LabelledKey[]; otherKeys: LabelledKey[] } {
   if (keys.length === 0) return { keys: configuredKeys(config), otherKeys: [developmentKey()] };
   return { keys: givenKeys(keys), otherKeys: [...configuredKeys(config), developmentKey()] };
 }

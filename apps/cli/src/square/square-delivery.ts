@@ -35,7 +35,12 @@ export function deliveryHeaders(d: Delivery, now: Date = new Date()): Record<str
 export async function deliver(d: Delivery): Promise<DeliveryResponse> {
   let res: Response;
   try {
-    res = await fetch(d.to, { method: 'POST', body: d.body, headers: deliveryHeaders(d), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await fetch(d.to, {
+      method: 'POST',
+      body: d.body,
+      headers: deliveryHeaders(d),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
   } catch (err) {
     throw new Error(`cannot reach ${d.to}: ${reason(err)}`, { cause: err });
   }

@@ -19,7 +19,9 @@ export interface SettingsContext {
 export function settingsContext(config: SquareSettingsCliConfig): SettingsContext {
   const { accessToken, environment, baseUrl, timeoutMs } = config.squareSubscription;
   if (accessToken === undefined) {
-    throw new SettingsRefused("SQUARE_ACCESS_TOKEN is not set: these commands need the application's access token (Developer Console → Credentials)");
+    throw new SettingsRefused(
+      "SQUARE_ACCESS_TOKEN is not set: these commands need the application's access token (Developer Console → Credentials)",
+    );
   }
   return { api: new WebhookSettingsApi(new SquareApiClient({ environment, baseUrl, timeoutMs }), accessToken), config };
 }
@@ -27,7 +29,10 @@ export function settingsContext(config: SquareSettingsCliConfig): SettingsContex
 /** SQUARE_WEBHOOK_NOTIFICATION_URL, which the subscription is for. */
 export function notificationUrl(config: SquareSettingsCliConfig): string {
   const url = config.squareSubscription.notificationUrl;
-  if (url === undefined) throw new SettingsRefused('SQUARE_WEBHOOK_NOTIFICATION_URL is not set: the public URL of the ingress, e.g. https://hooks.example.com/webhooks/square');
+  if (url === undefined)
+    throw new SettingsRefused(
+      'SQUARE_WEBHOOK_NOTIFICATION_URL is not set: the public URL of the ingress, e.g. https://hooks.example.com/webhooks/square',
+    );
   return url;
 }
 
@@ -50,15 +55,20 @@ export async function neededEventTypes(config: SquareSettingsCliConfig, cwd = pr
  * The eventTypes of the handlers SQUARE_EVENT_HANDLERS names, imported as the worker imports them
  * (paths relative to the working directory); the worker checks their shape, this only reads.
  */
-async function handlerEventTypes(paths: readonly string[], cwd: string): Promise<Array<{ eventTypes: readonly string[] }>> {
+async function handlerEventTypes(
+  paths: readonly string[],
+  cwd: string,
+): Promise<Array<{ eventTypes: readonly string[] }>> {
   const found: Array<{ eventTypes: readonly string[] }> = [];
   for (const path of paths) {
     const file = resolve(cwd, path);
-    if (!existsSync(file)) throw new SettingsRefused(`SQUARE_EVENT_HANDLERS: ${path} does not exist (looked for ${file})`);
+    if (!existsSync(file))
+      throw new SettingsRefused(`SQUARE_EVENT_HANDLERS: ${path} does not exist (looked for ${file})`);
     const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
     for (const handler of [module.default].flat()) {
       const eventTypes = (handler as { eventTypes?: unknown } | undefined)?.eventTypes;
-      if (Array.isArray(eventTypes)) found.push({ eventTypes: eventTypes.filter((t): t is string => typeof t === 'string') });
+      if (Array.isArray(eventTypes))
+        found.push({ eventTypes: eventTypes.filter((t): t is string => typeof t === 'string') });
     }
   }
   return found;
@@ -73,8 +83,14 @@ export function refusal(err: unknown): unknown {
   // Settings calls carry no customer data: Square's own words say best what it refused.
   const detail = err.detail ?? err.message;
   const status = `${err.status}${err.code ? ` ${err.code}` : ''}`;
-  if (err.status === 401) return new SettingsRefused(`Square refused SQUARE_ACCESS_TOKEN (${status}): check the token and SQUARE_ENVIRONMENT (a sandbox token is not a production one); nothing changed`);
-  if (err.status === 403) return new SettingsRefused(`SQUARE_ACCESS_TOKEN may not do this (${status}): use the application's own access token, which manages its webhooks; nothing changed`);
+  if (err.status === 401)
+    return new SettingsRefused(
+      `Square refused SQUARE_ACCESS_TOKEN (${status}): check the token and SQUARE_ENVIRONMENT (a sandbox token is not a production one); nothing changed`,
+    );
+  if (err.status === 403)
+    return new SettingsRefused(
+      `SQUARE_ACCESS_TOKEN may not do this (${status}): use the application's own access token, which manages its webhooks; nothing changed`,
+    );
   if (err.status === 400) return new SettingsRefused(`Square refused it (${status}): ${detail}; nothing changed`);
   return err;
 }

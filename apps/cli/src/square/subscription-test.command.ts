@@ -18,14 +18,17 @@ export async function runTest(cmd: TestCommand, ctx: SettingsContext, signing: S
   const result = await ctx.api.test(subscription.id);
   const url = subscription.notificationUrl;
   if (result.statusCode === undefined) {
-    console.error(`failed: Square could not reach ${url} (no answer): is the ingress running and reachable from the internet at that URL?`);
+    console.error(
+      `failed: Square could not reach ${url} (no answer): is the ingress running and reachable from the internet at that URL?`,
+    );
     return 1;
   }
   if (result.statusCode === 401) {
     console.error(`failed: the ingress at ${url} refused the signature of Square's test notification (401)`);
     // Square signed with the subscription's key over its URL: would the ingress's settings here match?
     const signed = await ctx.api.retrieveSubscription(subscription.id);
-    for (const line of signatureDiagnosis(signed.signatureKey, url, result.payload, signing)) console.error(`  ${line}`);
+    for (const line of signatureDiagnosis(signed.signatureKey, url, result.payload, signing))
+      console.error(`  ${line}`);
     return 1;
   }
   if (result.statusCode < 200 || result.statusCode >= 300) {
@@ -37,16 +40,26 @@ export async function runTest(cmd: TestCommand, ctx: SettingsContext, signing: S
     return 1;
   }
   if (!(await waitForCapturedEvent(ctx.config.database, result.eventId, cmd.waitMs))) {
-    console.error(`failed: ${url} answered ${result.statusCode} but test notification ${result.eventId} was not captured in the inbox within ${cmd.waitMs} ms (is DATABASE_URL the ingress's database?)`);
+    console.error(
+      `failed: ${url} answered ${result.statusCode} but test notification ${result.eventId} was not captured in the inbox within ${cmd.waitMs} ms (is DATABASE_URL the ingress's database?)`,
+    );
     return 1;
   }
-  console.log(`ok: Square's test notification ${result.eventId} was captured by the ingress at ${url} in ${Math.round(performance.now() - started)} ms`);
+  console.log(
+    `ok: Square's test notification ${result.eventId} was captured by the ingress at ${url} in ${Math.round(performance.now() - started)} ms`,
+  );
   return 0;
 }
 
 /** Why this machine's SQUARE_WEBHOOK_SIGNATURE_KEYS and notification URL do not match what Square signed with. */
-function signatureDiagnosis(key: string | undefined, url: string, payload: Record<string, unknown>, signing: SquareCliConfig): string[] {
-  if (key === undefined) return ["Square did not return the subscription's signature key, so the cause cannot be narrowed down."];
+function signatureDiagnosis(
+  key: string | undefined,
+  url: string,
+  payload: Record<string, unknown>,
+  signing: SquareCliConfig,
+): string[] {
+  if (key === undefined)
+    return ["Square did not return the subscription's signature key, so the cause cannot be narrowed down."];
   // Square's bodies are compact JSON; the signature over it is what Square sent.
   const body = Buffer.from(JSON.stringify(payload));
   const check: SignatureCheck = {
@@ -58,7 +71,9 @@ function signatureDiagnosis(key: string | undefined, url: string, payload: Recor
   };
   const diagnosis = diagnoseSquareSignature(check);
   if (diagnosis.valid) {
-    return ['SQUARE_WEBHOOK_SIGNATURE_KEYS and SQUARE_WEBHOOK_NOTIFICATION_URL here match what Square signed with: restart the ingress with these settings.'];
+    return [
+      'SQUARE_WEBHOOK_SIGNATURE_KEYS and SQUARE_WEBHOOK_NOTIFICATION_URL here match what Square signed with: restart the ingress with these settings.',
+    ];
   }
   return [
     "Checked with this machine's SQUARE_WEBHOOK_SIGNATURE_KEYS and SQUARE_WEBHOOK_NOTIFICATION_URL, as the ingress would:",

@@ -1,7 +1,13 @@
 import { describePlan, planSubscription } from '@app/square';
 import type { WebhookSubscriptionState } from '@app/square-api';
 import type { SquareCommand } from './square-args.js';
-import { SettingsRefused, neededEventTypes, notificationUrl, ourSubscription, type SettingsContext } from './square-settings.js';
+import {
+  SettingsRefused,
+  neededEventTypes,
+  notificationUrl,
+  ourSubscription,
+  type SettingsContext,
+} from './square-settings.js';
 
 // `npm run square -- subscriptions list | sync [--dry-run] | rotate-key` (test: subscription-test.command.ts).
 
@@ -17,7 +23,9 @@ export async function runList(ctx: SettingsContext): Promise<number> {
   for (const s of all) {
     const mark = s.notificationUrl === ours ? ' (ours: SQUARE_WEBHOOK_NOTIFICATION_URL)' : '';
     console.log(`${s.id} ${s.enabled ? 'enabled' : 'DISABLED'} ${s.notificationUrl}${mark}`);
-    console.log(`  name "${s.name}", api version ${s.apiVersion || '(none)'}, ${s.eventTypes.length} event types: ${s.eventTypes.join(', ')}`);
+    console.log(
+      `  name "${s.name}", api version ${s.apiVersion || '(none)'}, ${s.eventTypes.length} event types: ${s.eventTypes.join(', ')}`,
+    );
   }
   return 0;
 }
@@ -26,13 +34,20 @@ export async function runList(ctx: SettingsContext): Promise<number> {
  * Makes our subscription list exactly the consumed types, at SQUARE_API_VERSION, enabled: creates
  * it when missing, prints the difference, applies it unless --dry-run.
  */
-export async function runSync(cmd: Extract<SubscriptionsCommand, { action: 'sync' }>, ctx: SettingsContext): Promise<number> {
+export async function runSync(
+  cmd: Extract<SubscriptionsCommand, { action: 'sync' }>,
+  ctx: SettingsContext,
+): Promise<number> {
   const url = notificationUrl(ctx.config);
   const eventTypes = await neededEventTypes(ctx.config);
   const apiVersion = ctx.config.squareSubscription.apiVersion;
   const current = await ourSubscription(ctx);
   const plan = planSubscription(current, { eventTypes, apiVersion });
-  console.log(current ? `subscription ${current.id} for ${url}` : `no subscription for ${url}: ${cmd.dryRun ? 'sync would create' : 'creating'} one`);
+  console.log(
+    current
+      ? `subscription ${current.id} for ${url}`
+      : `no subscription for ${url}: ${cmd.dryRun ? 'sync would create' : 'creating'} one`,
+  );
   if (plan.action === 'none') {
     console.log(`no changes: ${eventTypes.length} event types at api version ${apiVersion}, enabled`);
     return 0;
@@ -64,12 +79,17 @@ export async function runRotateKey(ctx: SettingsContext): Promise<number> {
 
 export async function requireOurs(ctx: SettingsContext): Promise<WebhookSubscriptionState> {
   const current = await ourSubscription(ctx);
-  if (!current) throw new SettingsRefused(`no subscription for ${notificationUrl(ctx.config)} (SQUARE_WEBHOOK_NOTIFICATION_URL): create it with npm run square -- subscriptions sync`);
+  if (!current)
+    throw new SettingsRefused(
+      `no subscription for ${notificationUrl(ctx.config)} (SQUARE_WEBHOOK_NOTIFICATION_URL): create it with npm run square -- subscriptions sync`,
+    );
   return current;
 }
 
 function printKey(subscription: WebhookSubscriptionState, key: string, what: string): void {
-  console.log(`Square signs the notifications of subscription ${subscription.id} with ${what} from now on (shown once, not kept here):`);
+  console.log(
+    `Square signs the notifications of subscription ${subscription.id} with ${what} from now on (shown once, not kept here):`,
+  );
   console.log('');
   console.log(`  ${key}`);
   console.log('');

@@ -18,9 +18,15 @@ export interface TriggerEvent {
 
 export const DEFAULT_MERCHANT = 'ML7Q2XK4ZP1N9';
 
-export function buildTriggerEvent(type: string, options: { merchantId?: string; sets?: ReadonlyArray<[string, unknown]>; now?: Date } = {}): TriggerEvent {
+export function buildTriggerEvent(
+  type: string,
+  options: { merchantId?: string; sets?: ReadonlyArray<[string, unknown]>; now?: Date } = {},
+): TriggerEvent {
   const entry = EVENT_CATALOG[type];
-  if (entry === undefined) throw new Error(`unknown event type "${type}": the catalog (libs/square/src/event-catalog.ts) lists ${Object.keys(EVENT_CATALOG).length}, e.g. payment.updated`);
+  if (entry === undefined)
+    throw new Error(
+      `unknown event type "${type}": the catalog (libs/square/src/event-catalog.ts) lists ${Object.keys(EVENT_CATALOG).length}, e.g. payment.updated`,
+    );
   const now = (options.now ?? new Date()).toISOString();
   const route = entry.route;
   const id = `${type.split('.')[0]!.replace(/_/g, '').slice(0, 6).toUpperCase()}${randomUUID().replace(/-/g, '').slice(0, 20)}`;
@@ -28,17 +34,37 @@ export function buildTriggerEvent(type: string, options: { merchantId?: string; 
   let seedKey: string | undefined;
   switch (route.how) {
     case 'retrieve':
-      data = { type: route.objectType, id, object: { [route.objectType]: { ...(OBJECT_SAMPLES[route.objectType] ?? {}), id, updated_at: now } } };
+      data = {
+        type: route.objectType,
+        id,
+        object: { [route.objectType]: { ...(OBJECT_SAMPLES[route.objectType] ?? {}), id, updated_at: now } },
+      };
       seedKey = route.objectType;
       break;
     case 'snapshot':
-      data = { type: route.objectType, id, object: { [route.snapshotKey]: { id, created_at: now, updated_at: now, version: 1 } } };
+      data = {
+        type: route.objectType,
+        id,
+        object: { [route.snapshotKey]: { id, created_at: now, updated_at: now, version: 1 } },
+      };
       break;
     case 'deleted':
       data = { type: route.objectType, id, deleted: true };
       break;
     case 'counts':
-      data = { type: route.objectType, id, object: { [route.listKey]: [{ ...Object.fromEntries(route.idFields.map((f) => [f, `${f.toUpperCase()}${id.slice(-8)}`])), quantity: '7', [route.updatedAtField]: now }] } };
+      data = {
+        type: route.objectType,
+        id,
+        object: {
+          [route.listKey]: [
+            {
+              ...Object.fromEntries(route.idFields.map((f) => [f, `${f.toUpperCase()}${id.slice(-8)}`])),
+              quantity: '7',
+              [route.updatedAtField]: now,
+            },
+          ],
+        },
+      };
       break;
     case 'catalog_changes':
       data = { type: route.objectType, id, object: { catalog_version: { updated_at: now } } };
@@ -47,19 +73,30 @@ export function buildTriggerEvent(type: string, options: { merchantId?: string; 
       data = { type: type.split('.')[0]!, id };
       break;
   }
-  const payload: Json = { merchant_id: options.merchantId ?? DEFAULT_MERCHANT, type, event_id: randomUUID(), created_at: now, data };
+  const payload: Json = {
+    merchant_id: options.merchantId ?? DEFAULT_MERCHANT,
+    type,
+    event_id: randomUUID(),
+    created_at: now,
+    data,
+  };
   for (const [path, value] of options.sets ?? []) setPath(payload, path, value);
   // After --set: the seeded object is the one the event names, with the overrides.
   const finalData = payload.data as Json;
-  const object = seedKey === undefined ? undefined : ((finalData.object as Json | undefined)?.[seedKey] as Json | undefined);
-  const seed = seedKey !== undefined && object !== undefined ? { objectType: seedKey, id: String(finalData.id), object: { ...object, id: String(finalData.id) } } : undefined;
+  const object =
+    seedKey === undefined ? undefined : ((finalData.object as Json | undefined)?.[seedKey] as Json | undefined);
+  const seed =
+    seedKey !== undefined && object !== undefined
+      ? { objectType: seedKey, id: String(finalData.id), object: { ...object, id: String(finalData.id) } }
+      : undefined;
   return { eventId: String(payload.event_id), type, body: Buffer.from(JSON.stringify(payload)), seed };
 }
 
 /** `--set a.b.c=value`: the value as JSON when it parses (500, true, "x", {…}), else as a string. */
 export function parseSet(text: string): [string, unknown] {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new Error(`--set wants path=value, e.g. data.object.payment.amount_money.amount=500 (got "${text}")`);
+  if (eq <= 0)
+    throw new Error(`--set wants path=value, e.g. data.object.payment.amount_money.amount=500 (got "${text}")`);
   const raw = text.slice(eq + 1);
   let value: unknown;
   try {

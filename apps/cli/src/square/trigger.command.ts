@@ -25,7 +25,9 @@ export async function runTrigger(cmd: TriggerCommand, config: SquareCliConfig): 
     const event = buildTriggerEvent(cmd.type, { merchantId: cmd.merchant, sets });
     if (event.seed && config.squareBaseUrl) await seed(config.squareBaseUrl, event.seed);
     const res = await deliver({ to, notificationUrl, key: key.key, algorithm: 'sha256', body: event.body });
-    console.log(`sent ${event.type} ${event.eventId} to ${to} (signed with ${key.label}): ${res.status} ${res.statusText}${event.seed ? `; object ${event.seed.objectType} ${event.seed.id}` : ''}`);
+    console.log(
+      `sent ${event.type} ${event.eventId} to ${to} (signed with ${key.label}): ${res.status} ${res.statusText}${event.seed ? `; object ${event.seed.objectType} ${event.seed.id}` : ''}`,
+    );
     if (res.status < 200 || res.status >= 300) {
       console.error(`square: ${to} answered ${res.status} ${res.statusText}: ${res.body}`);
       return 1;
@@ -38,8 +40,16 @@ export async function runTrigger(cmd: TriggerCommand, config: SquareCliConfig): 
 /** PUT the object into the fake Square API; a real Square (or no fake) refuses it, which is said once and not fatal. */
 async function seed(baseUrl: string, s: NonNullable<TriggerEvent['seed']>): Promise<void> {
   const url = `${baseUrl.replace(/\/$/, '')}/_fake/objects/${encodeURIComponent(s.objectType)}/${encodeURIComponent(s.id)}`;
-  const res = await fetch(url, { method: 'PUT', body: JSON.stringify(s.object), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-  if (res === undefined || !res.ok) console.log(`note: could not seed ${s.objectType} ${s.id} at SQUARE_BASE_URL (not the fake Square API?): the worker retrieves it from there`);
+  const res = await fetch(url, {
+    method: 'PUT',
+    body: JSON.stringify(s.object),
+    headers: { 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(5000),
+  }).catch(() => undefined);
+  if (res === undefined || !res.ok)
+    console.log(
+      `note: could not seed ${s.objectType} ${s.id} at SQUARE_BASE_URL (not the fake Square API?): the worker retrieves it from there`,
+    );
 }
 
 async function waitAndReport(databaseUrl: string, events: readonly TriggerEvent[]): Promise<number> {
@@ -64,7 +74,10 @@ async function waitAndReport(databaseUrl: string, events: readonly TriggerEvent[
   }
 }
 
-async function settled(pool: Parameters<typeof findEventOutcome>[0], eventId: string): Promise<EventOutcome | undefined> {
+async function settled(
+  pool: Parameters<typeof findEventOutcome>[0],
+  eventId: string,
+): Promise<EventOutcome | undefined> {
   const deadline = Date.now() + WAIT_MS;
   let outcome: EventOutcome | undefined;
   while (Date.now() < deadline) {
@@ -76,10 +89,13 @@ async function settled(pool: Parameters<typeof findEventOutcome>[0], eventId: st
 }
 
 function describe(o: EventOutcome | undefined): string {
-  if (o === undefined) return `not in the inbox after ${WAIT_MS / 1000} s (is the ingress writing to this DATABASE_URL?)`;
-  if (o.status === 'received') return `still received after ${WAIT_MS / 1000} s (is the worker running?)${o.lastError ? `; last error: ${o.lastError}` : ''}`;
+  if (o === undefined)
+    return `not in the inbox after ${WAIT_MS / 1000} s (is the ingress writing to this DATABASE_URL?)`;
+  if (o.status === 'received')
+    return `still received after ${WAIT_MS / 1000} s (is the worker running?)${o.lastError ? `; last error: ${o.lastError}` : ''}`;
   if (o.status === 'dead_lettered') return `dead_lettered (${o.deadLetterReason}): ${o.lastError}`;
   const handlers = o.handlers.length > 0 ? o.handlers.join(', ') : 'none of yours';
-  const deliveries = o.deliveries.length > 0 ? o.deliveries.map((d) => `${d.destination} ${d.status}`).join(', ') : 'none';
+  const deliveries =
+    o.deliveries.length > 0 ? o.deliveries.map((d) => `${d.destination} ${d.status}`).join(', ') : 'none';
   return `${o.status} (${o.outcome}); handlers run: ${handlers}; deliveries: ${deliveries}`;
 }

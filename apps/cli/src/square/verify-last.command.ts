@@ -18,14 +18,20 @@ export async function runVerifyLast(cmd: VerifyLastCommand, config: SquareCliCon
   pool.on('error', () => undefined); // the query's own failure says it
   const [last] = await latestRejectedDeliveries(pool, 1)
     .catch((err: unknown) => {
-      throw new Error(`cannot read the rejected deliveries from Postgres (database "${databaseName(config.database.url)}"): ${(err as Error).message}`);
+      throw new Error(
+        `cannot read the rejected deliveries from Postgres (database "${databaseName(config.database.url)}"): ${(err as Error).message}`,
+      );
     })
     .finally(() => pool.end().catch(() => undefined));
   if (last === undefined) {
-    console.log(`no rejected delivery kept in database "${databaseName(config.database.url)}" (the ingress keeps the last 50 it logged)`);
+    console.log(
+      `no rejected delivery kept in database "${databaseName(config.database.url)}" (the ingress keeps the last 50 it logged)`,
+    );
     return 1;
   }
-  console.log(`the last rejected delivery: ${last.receivedAt.toISOString()} from ${last.remoteAddress ?? 'an unknown address'}, ${last.rawBody.length} bytes`);
+  console.log(
+    `the last rejected delivery: ${last.receivedAt.toISOString()} from ${last.remoteAddress ?? 'an unknown address'}, ${last.rawBody.length} bytes`,
+  );
   console.log(`the ingress said: ${last.diagnosis}`);
   const check: SignatureCheck = {
     signature: last.signature,

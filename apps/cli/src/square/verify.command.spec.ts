@@ -6,9 +6,17 @@ import { verifyReport } from './verify.command.js';
 const URL = 'https://hooks.example.com/webhooks/square';
 const BODY = Buffer.from('{"type":"payment.updated","event_id":"e-1"}');
 
-function report(signedWith: { url?: string; key?: string; algorithm?: 'sha256' | 'sha1' }, check: Partial<SignatureCheck> = {}): string[] {
+function report(
+  signedWith: { url?: string; key?: string; algorithm?: 'sha256' | 'sha1' },
+  check: Partial<SignatureCheck> = {},
+): string[] {
   const full: SignatureCheck = {
-    signature: computeSquareSignature(signedWith.algorithm ?? 'sha256', signedWith.key ?? 'k1', signedWith.url ?? URL, BODY),
+    signature: computeSquareSignature(
+      signedWith.algorithm ?? 'sha256',
+      signedWith.key ?? 'k1',
+      signedWith.url ?? URL,
+      BODY,
+    ),
     rawBody: BODY,
     notificationUrl: URL,
     algorithm: 'sha256',
@@ -33,9 +41,28 @@ describe('verifyReport', () => {
   });
 
   it('names another key by its label, and combined causes one per line', () => {
-    const lines = report({ key: 'k2' }, { keys: [{ label: '--key', key: 'k0' }], otherKeys: [{ label: 'A', key: 'k2' }, { label: 'B', key: 'k2' }] });
-    expect(lines).toEqual([expect.stringMatching(/^invalid/), 'It would match with:', '  - signed with another key: A', expect.stringMatching(/^To fix: the sender signs with A: add its key to SQUARE_WEBHOOK_SIGNATURE_KEYS/)]);
-    expect(report({ key: 'k2', url: 'http://hooks.example.com/webhooks/square/', algorithm: 'sha1' }, { otherKeys: [{ label: 'A', key: 'k2' }] }).slice(2, 5)).toEqual([
+    const lines = report(
+      { key: 'k2' },
+      {
+        keys: [{ label: '--key', key: 'k0' }],
+        otherKeys: [
+          { label: 'A', key: 'k2' },
+          { label: 'B', key: 'k2' },
+        ],
+      },
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^invalid/),
+      'It would match with:',
+      '  - signed with another key: A',
+      expect.stringMatching(/^To fix: the sender signs with A: add its key to SQUARE_WEBHOOK_SIGNATURE_KEYS/),
+    ]);
+    expect(
+      report(
+        { key: 'k2', url: 'http://hooks.example.com/webhooks/square/', algorithm: 'sha1' },
+        { otherKeys: [{ label: 'A', key: 'k2' }] },
+      ).slice(2, 5),
+    ).toEqual([
       '  - the notification URL with http instead of https and with a trailing slash: http://hooks.example.com/webhooks/square/',
       '  - signed with another key: A',
       '  - signed with HMAC-SHA1, the legacy x-square-signature, not HMAC-SHA256 (x-square-hmacsha256-signature)',
@@ -58,16 +85,21 @@ describe('signing keys', () => {
     const configured = loadSquareCliConfig({ SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new,old' });
     expect(signingKey(['given', 'other'], configured)).toEqual({ label: '--key #1', key: 'given' });
     expect(signingKey([], configured)).toEqual({ label: 'SQUARE_WEBHOOK_SIGNATURE_KEYS #1', key: 'new' });
-    expect(signingKey([], loadSquareCliConfig({}))).toEqual({ label: 'the development key whsk_local_development_key', key: 'whsk_local_development_key' });
+    expect(signingKey([], loadSquareCliConfig({}))).toEqual({
+      label: 'the development key whsk_local_development_key',
+      key: 'whsk_local_development_key',
+    });
   });
 
   it('verify checks the given keys and keeps the configured ones and the development key as other candidates', () => {
-    const { keys, otherKeys } = verificationKeys(['given'], loadSquareCliConfig({ SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new,old' }));
+    const { keys, otherKeys } = verificationKeys(
+      ['given'],
+      loadSquareCliConfig({ SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new,old' }),
+    );
     expect(keys.map((k) => k.key)).toEqual(['given']);
     expect(otherKeys.map((k) => k.key)).toEqual(['new', 'old', 'whsk_local_development_key']);
-    expect(verificationKeys([], loadSquareCliConfig({ SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new,old' })).keys.map((k) => k.label)).toEqual([
-      'SQUARE_WEBHOOK_SIGNATURE_KEYS #1',
-      'SQUARE_WEBHOOK_SIGNATURE_KEYS #2',
-    ]);
+    expect(
+      verificationKeys([], loadSquareCliConfig({ SQUARE_WEBHOOK_SIGNATURE_KEYS: 'new,old' })).keys.map((k) => k.label),
+    ).toEqual(['SQUARE_WEBHOOK_SIGNATURE_KEYS #1', 'SQUARE_WEBHOOK_SIGNATURE_KEYS #2']);
   });
 });

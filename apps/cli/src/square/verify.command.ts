@@ -1,5 +1,11 @@
 import type { SquareCliConfig } from '@app/config';
-import { describeSignatureMatch, diagnoseSquareSignature, signatureFix, type SignatureCheck, type SignatureDiagnosis } from '@app/square';
+import {
+  describeSignatureMatch,
+  diagnoseSquareSignature,
+  signatureFix,
+  type SignatureCheck,
+  type SignatureDiagnosis,
+} from '@app/square';
 import { readEventSource } from './event-source.js';
 import type { SquareCommand } from './square-args.js';
 import { verificationKeys } from './signing-keys.js';
@@ -39,7 +45,11 @@ export function verifyReport(d: SignatureDiagnosis, check: SignatureCheck): stri
   // Different inputs do not share an HMAC: the first (simplest) match is the explanation.
   const match = d.matches[0];
   if (match !== undefined) {
-    lines.push('It would match with:', ...describeSignatureMatch(match).map((l) => `  - ${l}`), `To fix: ${signatureFix(match)}.`);
+    lines.push(
+      'It would match with:',
+      ...describeSignatureMatch(match).map((l) => `  - ${l}`),
+      `To fix: ${signatureFix(match)}.`,
+    );
   } else {
     const checkedKeys = new Set(check.keys.map((k) => k.key));
     const others = new Set((check.otherKeys ?? []).map((k) => k.key).filter((k) => !checkedKeys.has(k))).size;
@@ -49,7 +59,9 @@ export function verifyReport(d: SignatureDiagnosis, check: SignatureCheck): stri
       "Most likely the key is not this subscription's signature key, or the body is not the bytes Square sent.",
     );
     if (d.signatureLooksLike !== check.algorithm) {
-      lines.push(`Note: the signature's length is that of a ${ALGORITHMS[d.signatureLooksLike]} signature${d.signatureLooksLike === 'sha1' ? ' (x-square-signature): check with --legacy' : ''}.`);
+      lines.push(
+        `Note: the signature's length is that of a ${ALGORITHMS[d.signatureLooksLike]} signature${d.signatureLooksLike === 'sha1' ? ' (x-square-signature): check with --legacy' : ''}.`,
+      );
     }
   }
   return lines;

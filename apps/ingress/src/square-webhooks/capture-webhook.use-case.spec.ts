@@ -60,7 +60,7 @@ describe('CaptureWebhookUseCase', () => {
     expect(await useCase.execute(event, {}, 'sha256')).toEqual({ status: 'duplicate', eventId: 'e-1' });
   });
 
-  it('keeps an unreadable body and answers 400, with Square\'s headers only', async () => {
+  it("keeps an unreadable body and answers 400, with Square's headers only", async () => {
     const headers = {
       'content-type': 'application/json',
       'x-square-hmacsha256-signature': 'sig',
@@ -69,22 +69,35 @@ describe('CaptureWebhookUseCase', () => {
       cookie: 'session=secret',
       'x-forwarded-for': '10.0.0.1',
     };
-    expect(await useCase.execute(Buffer.from('nope'), headers, 'sha256')).toEqual({ status: 'invalid', reason: 'body is not valid UTF-8 JSON' });
+    expect(await useCase.execute(Buffer.from('nope'), headers, 'sha256')).toEqual({
+      status: 'invalid',
+      reason: 'body is not valid UTF-8 JSON',
+    });
     expect(inbox.invalid).toHaveLength(1);
-    expect(inbox.invalid[0]!.headers).toEqual({ 'content-type': 'application/json', 'x-square-hmacsha256-signature': 'sig', 'square-retry-number': '1' });
+    expect(inbox.invalid[0]!.headers).toEqual({
+      'content-type': 'application/json',
+      'x-square-hmacsha256-signature': 'sig',
+      'square-retry-number': '1',
+    });
     expect(inbox.deliveries).toHaveLength(0);
   });
 
   it('turns JSON that jsonb refuses into a kept invalid body', async () => {
     inbox.outcome = new UnstorablePayloadError('22P05');
-    expect(await useCase.execute(event, {}, 'sha256')).toEqual({ status: 'invalid', reason: 'Postgres refused the payload: 22P05' });
+    expect(await useCase.execute(event, {}, 'sha256')).toEqual({
+      status: 'invalid',
+      reason: 'Postgres refused the payload: 22P05',
+    });
     expect(inbox.invalid).toEqual([expect.objectContaining({ reason: 'Postgres refused the payload: 22P05' })]);
   });
 
   it('answers 503 when Postgres fails', async () => {
     inbox.outcome = new Error('connect ECONNREFUSED');
     await expect(useCase.execute(event, {}, 'sha256')).rejects.toBeInstanceOf(DependencyUnavailableException);
-    expect(errors).toHaveBeenCalledWith('could not store webhook; answering 503 so Square retries', { eventId: 'e-1', error: 'connect ECONNREFUSED' });
+    expect(errors).toHaveBeenCalledWith('could not store webhook; answering 503 so Square retries', {
+      eventId: 'e-1',
+      error: 'connect ECONNREFUSED',
+    });
   });
 
   describe('the database deadline (fake timers)', () => {
@@ -94,7 +107,10 @@ describe('CaptureWebhookUseCase', () => {
     /** Whether `work` has settled after `ms` of (fake) time. */
     const settledAfter = async (work: Promise<unknown>, ms: number) => {
       let settled = false;
-      work.then(() => (settled = true), () => (settled = true));
+      work.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       await jest.advanceTimersByTimeAsync(ms);
       return settled;
     };

@@ -14,7 +14,6 @@ export type CaptureResult =
   /** Signed but not an event we can read: kept in invalid_webhooks; answered 400 (Square would retry a 5xx forever). */
   | { status: 'invalid'; reason: string };
 
-
 /** What the use case needs of the inbox (a spec's fake implements exactly this). */
 export type InboxWrites = Pick<WebhookInboxRepository, 'recordDelivery' | 'keepInvalid'>;
 
@@ -28,7 +27,11 @@ export class CaptureWebhookUseCase {
 
   constructor(@Inject(WebhookInboxRepository) private readonly inbox: InboxWrites) {}
 
-  async execute(rawBody: Buffer, headers: IncomingHttpHeaders, signatureAlgorithm: SignatureAlgorithm): Promise<CaptureResult> {
+  async execute(
+    rawBody: Buffer,
+    headers: IncomingHttpHeaders,
+    signatureAlgorithm: SignatureAlgorithm,
+  ): Promise<CaptureResult> {
     const databaseDeadline = Date.now() + ACK_BUDGET.databaseMs;
     const delivery = readSquareDelivery(headers);
     const parsed = parseSquareWebhook(rawBody, delivery.initialDeliveryTimestamp ?? undefined);
@@ -38,8 +41,14 @@ export class CaptureWebhookUseCase {
     let recorded: RecordedDelivery;
     try {
       // The capture span's traceparent is stored with the event: its later spans join this trace.
-      recorded = await traceCapture({ id: event.eventId, type: event.type, merchantId: event.merchantId }, (traceContext) =>
-        withDeadline(this.inbox.recordDelivery({ event, signatureAlgorithm, delivery, traceContext }), databaseDeadline));
+      recorded = await traceCapture(
+        { id: event.eventId, type: event.type, merchantId: event.merchantId },
+        (traceContext) =>
+          withDeadline(
+            this.inbox.recordDelivery({ event, signatureAlgorithm, delivery, traceContext }),
+            databaseDeadline,
+          ),
+      );
     } catch (err) {
       if (err instanceof UnstorablePayloadError) {
         const reason = `Postgres refused the payload: ${errorMessage(err).slice(0, 200)}`;
@@ -60,7 +69,10 @@ export class CaptureWebhookUseCase {
     databaseDeadline: number,
   ): Promise<CaptureResult> {
     try {
-      await withDeadline(this.inbox.keepInvalid({ rawBody, reason, signatureAlgorithm, headers: keptHeaders(headers) }), databaseDeadline);
+      await withDeadline(
+        this.inbox.keepInvalid({ rawBody, reason, signatureAlgorithm, headers: keptHeaders(headers) }),
+        databaseDeadline,
+      );
     } catch (err) {
       throw this.databaseUnavailable(err, null);
     }
@@ -69,7 +81,10 @@ export class CaptureWebhookUseCase {
   }
 
   private databaseUnavailable(err: unknown, eventId: string | null): DependencyUnavailableException {
-    this.logger.error('could not store webhook; answering 503 so Square retries', { eventId, error: errorMessage(err) });
+    this.logger.error('could not store webhook; answering 503 so Square retries', {
+      eventId,
+      error: errorMessage(err),
+    });
     return new DependencyUnavailableException('database');
   }
 }
@@ -79,7 +94,12 @@ function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    if (name === 'content-type' || name === 'user-agent' || name.startsWith('square-') || name.startsWith('x-square-')) {
+    if (
+      name === 'content-type' ||
+      name === 'user-agent' ||
+      name.startsWith('square-') ||
+      name.startsWith('x-square-')
+    ) {
       kept[name] = Array.isArray(value) ? value.join(', ') : value;
     }
   }

@@ -14,7 +14,10 @@ export interface SignatureRejection {
  * rejections that are logged (a few a minute), never for each forgery of a flood.
  */
 export function explainRejection(r: SignatureRejection, config: WebhookConfig): string {
-  const keys: LabelledKey[] = config.signatureKeys.map((key, i) => ({ label: `SQUARE_WEBHOOK_SIGNATURE_KEYS #${i + 1}`, key }));
+  const keys: LabelledKey[] = config.signatureKeys.map((key, i) => ({
+    label: `SQUARE_WEBHOOK_SIGNATURE_KEYS #${i + 1}`,
+    key,
+  }));
   // The development key is public: a sender using it is the usual local mistake. Its label never holds a key.
   const otherKeys: LabelledKey[] = [{ label: 'the development key', key: DEV_SIGNATURE_KEY }];
   const diagnosis = diagnoseSquareSignature({

@@ -1,9 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebhookConfig } from '@app/config';
-import { SIGNATURE_BYTES, SIGNATURE_HEADERS, type SignatureAlgorithm, isSignatureOfLength, isValidSquareSignature } from '@app/square';
+import {
+  SIGNATURE_BYTES,
+  SIGNATURE_HEADERS,
+  type SignatureAlgorithm,
+  isSignatureOfLength,
+  isValidSquareSignature,
+} from '@app/square';
 
 /** The signature header a delivery is checked by, chosen from its headers alone. */
-export type SignatureHeader = { ok: true; algorithm: SignatureAlgorithm; signature: string } | { ok: false; reason: string };
+export type SignatureHeader =
+  { ok: true; algorithm: SignatureAlgorithm; signature: string } | { ok: false; reason: string };
 export type SignatureCheck = { ok: true; algorithm: SignatureAlgorithm } | { ok: false; reason: string };
 
 /**
@@ -22,10 +29,19 @@ export function squareSignatureHeader(headers: IncomingHttpHeaders, config: Webh
   } else if (sha1 !== undefined && config.allowLegacySha1) {
     [algorithm, signature] = ['sha1', sha1];
   } else {
-    return { ok: false, reason: sha1 !== undefined ? 'legacy x-square-signature received but SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1 is off' : 'no signature header' };
+    return {
+      ok: false,
+      reason:
+        sha1 !== undefined
+          ? 'legacy x-square-signature received but SQUARE_WEBHOOK_ALLOW_LEGACY_SHA1 is off'
+          : 'no signature header',
+    };
   }
   if (!isSignatureOfLength(algorithm, signature)) {
-    return { ok: false, reason: `${SIGNATURE_HEADERS[algorithm]} does not decode to a ${SIGNATURE_BYTES[algorithm]}-byte HMAC` };
+    return {
+      ok: false,
+      reason: `${SIGNATURE_HEADERS[algorithm]} does not decode to a ${SIGNATURE_BYTES[algorithm]}-byte HMAC`,
+    };
   }
   return { ok: true, algorithm, signature };
 }
@@ -34,9 +50,16 @@ export function squareSignatureHeader(headers: IncomingHttpHeaders, config: Webh
  * Whether the chosen header matches the body for one of the configured keys, computed over the
  * configured notification URL (never one rebuilt from Host or X-Forwarded-* headers).
  */
-export function checkSquareSignature(header: SignatureHeader & { ok: true }, body: Buffer, config: WebhookConfig): SignatureCheck {
+export function checkSquareSignature(
+  header: SignatureHeader & { ok: true },
+  body: Buffer,
+  config: WebhookConfig,
+): SignatureCheck {
   if (!isValidSquareSignature(header.algorithm, header.signature, config.signatureKeys, config.notificationUrl, body)) {
-    return { ok: false, reason: `${header.algorithm} signature matches no configured key for the configured notification URL` };
+    return {
+      ok: false,
+      reason: `${header.algorithm} signature matches no configured key for the configured notification URL`,
+    };
   }
   return { ok: true, algorithm: header.algorithm };
 }

@@ -18,7 +18,12 @@ export const WEBHOOK_PATH = '/webhooks/square';
 // and from where, a count says how many more (a flood of forgeries must not flood the logs). The
 // metrics count every one.
 const REJECTION_LOG = { limit: 10, intervalMs: 60_000 };
-const REJECTED: ReadonlySet<WebhookOutcome> = new Set(['bad_signature', 'method_not_allowed', 'unsupported_media_type', 'too_large']);
+const REJECTED: ReadonlySet<WebhookOutcome> = new Set([
+  'bad_signature',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'too_large',
+]);
 
 interface Answer {
   status: number;
@@ -39,7 +44,11 @@ const error = (status: number, outcome: WebhookOutcome, message: string, headers
   headers,
 });
 
-const rejected = (rejection: Answer['rejection'], refused?: SignatureRejection): Answer => ({ ...error(401, 'bad_signature', 'invalid Square signature'), rejection, refused });
+const rejected = (rejection: Answer['rejection'], refused?: SignatureRejection): Answer => ({
+  ...error(401, 'bad_signature', 'invalid Square signature'),
+  rejection,
+  refused,
+});
 
 /**
  * POST /webhooks/square, served straight from Node's HTTP server in front of Express and Nest
@@ -57,7 +66,10 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
   private readonly budget: InFlightBudget;
   private readonly rejections = new ThrottledLog({
     ...REJECTION_LOG,
-    suppressed: (count, intervalMs) => this.logger.warn(`webhook rejections not logged: ${count} in the last ${intervalMs / 1000} s`, { suppressed: count }),
+    suppressed: (count, intervalMs) =>
+      this.logger.warn(`webhook rejections not logged: ${count} in the last ${intervalMs / 1000} s`, {
+        suppressed: count,
+      }),
   });
 
   constructor(
@@ -90,23 +102,45 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = process.hrtime.bigint();
-    const answer = await traceWebhookRequest(req.method ?? '', WEBHOOK_PATH, req.headers, () => this.answer(req, res), (a) => a?.status).catch((err: unknown) => {
+    const answer = await traceWebhookRequest(
+      req.method ?? '',
+      WEBHOOK_PATH,
+      req.headers,
+      () => this.answer(req, res),
+      (a) => a?.status,
+    ).catch((err: unknown) => {
       this.logger.error('unhandled error', { error: errorMessage(err), stack: (err as Error)?.stack });
       return error(500, 'error', 'Internal server error');
     });
     if (answer) send(res, answer);
     const status = answer?.status ?? 0;
-    recordWebhookTelemetry(answer?.outcome ?? 'aborted', status, req.headers, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    recordWebhookTelemetry(
+      answer?.outcome ?? 'aborted',
+      status,
+      req.headers,
+      Number(process.hrtime.bigint() - startedAt) / 1e9,
+    );
     if (answer && REJECTED.has(answer.outcome) && !this.rejections.allow()) return;
     if (answer?.rejection) this.logRejection(answer.rejection, answer.refused, req.socket.remoteAddress);
-    this.requestLog.write({ method: req.method ?? '', path: WEBHOOK_PATH, status, startedAt, eventId: answer?.eventId, outcome: answer?.outcome ?? 'aborted' });
+    this.requestLog.write({
+      method: req.method ?? '',
+      path: WEBHOOK_PATH,
+      status,
+      startedAt,
+      eventId: answer?.eventId,
+      outcome: answer?.outcome ?? 'aborted',
+    });
   }
 
   /**
    * The log line says what would have matched and the variable to change; the delivery is kept (the
    * last REJECTED_KEPT) for `square verify --last`. After the answer, and only for the logged ones.
    */
-  private logRejection(rejection: NonNullable<Answer['rejection']>, refused: SignatureRejection | undefined, remoteAddress: string | undefined): void {
+  private logRejection(
+    rejection: NonNullable<Answer['rejection']>,
+    refused: SignatureRejection | undefined,
+    remoteAddress: string | undefined,
+  ): void {
     if (refused === undefined) {
       this.logger.warn('webhook rejected: invalid signature', { ...rejection, remoteAddress });
       return;
@@ -121,15 +155,19 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
       diagnosis: explanation,
       remoteAddress: remoteAddress ?? null,
     };
-    this.rejected.keep(kept).catch((err: unknown) => this.logger.warn('the rejected delivery was not kept', { error: errorMessage(err) }));
+    this.rejected
+      .keep(kept)
+      .catch((err: unknown) => this.logger.warn('the rejected delivery was not kept', { error: errorMessage(err) }));
   }
 
   /** undefined when there is no one to answer (the client went away, or its request timed out). */
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<Answer | undefined> {
     if (req.method !== 'POST') return error(405, 'method_not_allowed', 'only POST is allowed here', { allow: 'POST' });
-    if (!isJsonContentType(req.headers['content-type'])) return error(415, 'unsupported_media_type', 'Content-Type must be application/json');
+    if (!isJsonContentType(req.headers['content-type']))
+      return error(415, 'unsupported_media_type', 'Content-Type must be application/json');
     const encoding = req.headers['content-encoding']?.trim().toLowerCase();
-    if (encoding && encoding !== 'identity') return error(415, 'unsupported_media_type', 'Content-Encoding is not supported');
+    if (encoding && encoding !== 'identity')
+      return error(415, 'unsupported_media_type', 'Content-Encoding is not supported');
 
     // Headers first: a request no key could match is refused before its body is read.
     const header = squareSignatureHeader(req.headers, this.webhook);
@@ -140,7 +178,8 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
       return error(read.status, read.outcome, read.message, read.status === 503 ? { 'retry-after': '5' } : undefined);
     }
     const signature = checkSquareSignature(header, read.body, this.webhook);
-    if (!signature.ok) return rejected({ reason: signature.reason, bytes: read.body.length }, { header, body: read.body });
+    if (!signature.ok)
+      return rejected({ reason: signature.reason, bytes: read.body.length }, { header, body: read.body });
     try {
       const result = await this.capture.execute(read.body, req.headers, signature.algorithm);
       if (result.status === 'invalid') return error(400, 'bad_request', result.reason);

@@ -10,8 +10,18 @@ export type BodyRead =
   /** The client went away, or the server's request timeout closed the connection: no one to answer. */
   | { ok: false; status: null; outcome: 'aborted' };
 
-const TOO_LARGE = { ok: false, status: 413, outcome: 'too_large', message: `body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes` } as const;
-const OVERLOADED = { ok: false, status: 503, outcome: 'overloaded', message: 'too many deliveries in progress; retry later' } as const;
+const TOO_LARGE = {
+  ok: false,
+  status: 413,
+  outcome: 'too_large',
+  message: `body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes`,
+} as const;
+const OVERLOADED = {
+  ok: false,
+  status: 503,
+  outcome: 'overloaded',
+  message: 'too many deliveries in progress; retry later',
+} as const;
 
 /**
  * Reads the raw body, byte for byte (the signature is computed over exactly these bytes), with two

@@ -23,7 +23,12 @@ const received = new Map<WebhookOutcome, Counter.Internal>();
 const ackSeconds = new Map<WebhookOutcome, Histogram.Internal<'outcome'>>();
 
 /** Counts a delivery by outcome and times its ack; for 200s, how late Square was and how often it tried. */
-export function recordWebhookTelemetry(outcome: WebhookOutcome, status: number, headers: IncomingHttpHeaders, seconds: number): void {
+export function recordWebhookTelemetry(
+  outcome: WebhookOutcome,
+  status: number,
+  headers: IncomingHttpHeaders,
+  seconds: number,
+): void {
   let counter = received.get(outcome);
   if (!counter) received.set(outcome, (counter = webhooksReceived.labels(outcome)));
   let histogram = ackSeconds.get(outcome);
@@ -32,6 +37,7 @@ export function recordWebhookTelemetry(outcome: WebhookOutcome, status: number, 
   histogram.observe(seconds);
   if (status !== 200) return;
   const delivery = readSquareDelivery(headers);
-  if (delivery.initialDeliveryAt) webhookDeliveryLagSeconds.observe(Math.max(0, (Date.now() - delivery.initialDeliveryAt.getTime()) / 1000));
+  if (delivery.initialDeliveryAt)
+    webhookDeliveryLagSeconds.observe(Math.max(0, (Date.now() - delivery.initialDeliveryAt.getTime()) / 1000));
   if (delivery.retryNumber !== null) webhookRetryNumber.observe(delivery.retryNumber);
 }

@@ -1,7 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { ForwardingConfig, type Destination } from '@app/config';
-import { DELIVERY, DESTINATION_STATE, ForwardDeliveriesRepository, type AttemptResult, type Delivery } from '@app/database';
+import {
+  DELIVERY,
+  DESTINATION_STATE,
+  ForwardDeliveriesRepository,
+  type AttemptResult,
+  type Delivery,
+} from '@app/database';
 import { forwardDeliveries, forwardRequestSeconds } from '@app/metrics';
 import { retryDelayMs } from '@app/queue';
 import { ForwardCircuit } from './forward-circuit.service.js';
@@ -21,7 +27,10 @@ export interface Hold {
 
 /** A failed attempt that will be retried; the delay is the one recorded as the next attempt. */
 export class RetryDelivery extends Error {
-  constructor(message: string, readonly delayMs: number) {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
     super(message);
     this.name = 'RetryDelivery';
     this.stack = `${this.name}: ${message}`; // the destination's answer, not our call stack, is what Bull Board should show
@@ -80,8 +89,10 @@ export class DeliverUseCase {
       await this.deliveries.markDelivered(delivery.id, { ...attempt, status: result.status! }, latencyMs);
       forwardDeliveries.inc({ destination: destination.name, outcome: 'delivered' });
       // Only a destination that was failing has anything to reset: a healthy one costs no write.
-      if (gate === 'probe' || (delivery.circuit?.consecutiveFailures ?? 0) > 0) await this.circuit.succeeded(destination.name);
-      if (delivery.generation > 0) await this.queues.forgetEarlierJobs(destination.name, delivery.id, delivery.generation);
+      if (gate === 'probe' || (delivery.circuit?.consecutiveFailures ?? 0) > 0)
+        await this.circuit.succeeded(destination.name);
+      if (delivery.generation > 0)
+        await this.queues.forgetEarlierJobs(destination.name, delivery.id, delivery.generation);
       return 'delivered';
     }
 
@@ -106,7 +117,10 @@ export class DeliverUseCase {
       if (retryingAt > now) return { hold: 'destination', untilMs: retryingAt };
       // The lease outlasts the request: the probe's outcome releases it.
       if (await this.circuit.takeProbe(destination.name, destination.timeoutMs + 5000)) return 'probe';
-      return { hold: 'destination', untilMs: Math.max(now + PROBE_IN_FLIGHT_HOLD_MS, Math.min(circuit.probeUntil?.getTime() ?? 0, now + 5000)) };
+      return {
+        hold: 'destination',
+        untilMs: Math.max(now + PROBE_IN_FLIGHT_HOLD_MS, Math.min(circuit.probeUntil?.getTime() ?? 0, now + 5000)),
+      };
     }
     const due = delivery.nextAttemptAt?.getTime() ?? now;
     if (due > now + DUE_SLACK_MS) return { hold: 'delivery', untilMs: due };
@@ -118,14 +132,26 @@ export class DeliverUseCase {
    * FORWARD_RETRY_FOR_MS after its first (a delivery held while its destination fails is not
    * attempted, so its window does not run; a probe's is, as any attempt's).
    */
-  private async recordFailure(destination: Destination, delivery: Delivery, attempt: AttemptResult, result: SendResult, delayMs: number, latencyMs: number): Promise<void> {
+  private async recordFailure(
+    destination: Destination,
+    delivery: Delivery,
+    attempt: AttemptResult,
+    result: SendResult,
+    delayMs: number,
+    latencyMs: number,
+  ): Promise<void> {
     const nextAttemptAt = new Date(Date.now() + delayMs);
-    const firstAttemptAt = (await this.deliveries.recordFailure(delivery.id, attempt, nextAttemptAt, latencyMs)) ?? new Date();
+    const firstAttemptAt =
+      (await this.deliveries.recordFailure(delivery.id, attempt, nextAttemptAt, latencyMs)) ?? new Date();
     if (nextAttemptAt.getTime() - firstAttemptAt.getTime() > this.config.retryForMs) {
       await this.deliveries.markDeadLettered(delivery.id, attempt);
       forwardDeliveries.inc({ destination: destination.name, outcome: 'dead_lettered' });
       this.logger.warn('delivery dead-lettered: its retry window is over', {
-        destination: destination.name, deliveryId: delivery.id, eventId: delivery.eventId, attempts: attempt.attempts, error: result.error,
+        destination: destination.name,
+        deliveryId: delivery.id,
+        eventId: delivery.eventId,
+        attempts: attempt.attempts,
+        error: result.error,
       });
       throw new DeadLettered(`dead-lettered after ${attempt.attempts} attempts: ${result.error}`);
     }

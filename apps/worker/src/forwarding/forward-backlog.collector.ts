@@ -33,7 +33,8 @@ export class ForwardBacklogCollector implements OnModuleInit, OnModuleDestroy {
         const rows = await withTimeout(deliveries.backlog(names), SCRAPE_TIMEOUT_MS).catch(() => undefined);
         this.reset();
         if (!rows) return;
-        for (const name of names) this.set({ destination: name }, rows.find((r) => r.destination === name)?.pending ?? 0);
+        for (const name of names)
+          this.set({ destination: name }, rows.find((r) => r.destination === name)?.pending ?? 0);
       },
     });
   }

@@ -17,7 +17,10 @@ function subject(route: EventRoute): { type: string | null; id: string | null } 
       return { type: route.objectType, id: route.id };
     case 'snapshot':
     case 'deleted':
-      return { type: route.objects[0]?.objectType ?? null, id: route.objects.length === 1 ? route.objects[0]!.id : null };
+      return {
+        type: route.objects[0]?.objectType ?? null,
+        id: route.objects.length === 1 ? route.objects[0]!.id : null,
+      };
     case 'catalog_changes':
       return { type: route.objectType, id: null };
     default:
@@ -35,6 +38,13 @@ export function forwardBody(event: HandlerEvent, route: EventRoute, object: Json
   return JSON.stringify({
     type: event.type,
     timestamp: event.createdAt ?? new Date().toISOString(),
-    data: { event_id: event.id, merchant_id: event.merchantId, object_type: type, object_id: id, object, event: event.payload },
+    data: {
+      event_id: event.id,
+      merchant_id: event.merchantId,
+      object_type: type,
+      object_id: id,
+      object,
+      event: event.payload,
+    },
   });
 }

@@ -1,7 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ForwardingConfig } from '@app/config';
 import {
-  DESTINATION_STATE, ForwardDeliveriesRepository, ForwardDestinationsRepository, afterFailure, afterSuccess, type DestinationCircuit,
+  DESTINATION_STATE,
+  ForwardDeliveriesRepository,
+  ForwardDestinationsRepository,
+  afterFailure,
+  afterSuccess,
+  type DestinationCircuit,
 } from '@app/database';
 import { logStateChange } from '@app/events';
 import { forwardAutoPauses, forwardDestinationState } from '@app/metrics';
@@ -37,7 +42,9 @@ export class ForwardCircuit implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.circuits.ensure(this.destinations.names()).catch((err: unknown) => this.logger.warn('cannot record the destinations yet', { error: errorMessage(err) }));
+    await this.circuits
+      .ensure(this.destinations.names())
+      .catch((err: unknown) => this.logger.warn('cannot record the destinations yet', { error: errorMessage(err) }));
     this.timer = setInterval(() => {
       this.polling ??= this.poll().finally(() => (this.polling = undefined));
     }, POLL_MS);
@@ -51,19 +58,29 @@ export class ForwardCircuit implements OnApplicationBootstrap, OnApplicationShut
 
   /** A failed attempt; resolves with the circuit after it. */
   async failed(destination: string, error: string): Promise<DestinationCircuit | null> {
-    const settings = { backoffMs: this.config.backoffMs, probeMaxMs: this.config.probeMaxMs, autoPauseAfterMs: this.config.autoPauseAfterMs };
+    const settings = {
+      backoffMs: this.config.backoffMs,
+      probeMaxMs: this.config.probeMaxMs,
+      autoPauseAfterMs: this.config.autoPauseAfterMs,
+    };
     const change = await this.circuits.transition(destination, (c, now) => afterFailure(c, error, settings, now));
     if (!change) return null;
     logStateChange(this.logger, change.before, change.after);
     if (change.before.state !== change.after.state) this.setState(change.after);
-    if (change.after.state === DESTINATION_STATE.paused && change.before.state !== DESTINATION_STATE.paused) forwardAutoPauses.inc({ destination });
+    if (change.after.state === DESTINATION_STATE.paused && change.before.state !== DESTINATION_STATE.paused)
+      forwardAutoPauses.inc({ destination });
     return change.after;
   }
 
   /** A 2xx: when it closes the circuit, every delivery waiting for the destination is due now. */
   async succeeded(destination: string): Promise<void> {
     const change = await this.circuits.transition(destination, (c, now) => afterSuccess(c, now));
-    if (!change || change.before.state !== DESTINATION_STATE.failing || change.after.state !== DESTINATION_STATE.healthy) return;
+    if (
+      !change ||
+      change.before.state !== DESTINATION_STATE.failing ||
+      change.after.state !== DESTINATION_STATE.healthy
+    )
+      return;
     logStateChange(this.logger, change.before, change.after);
     this.setState(change.after);
     await this.deliveries.makeDue([destination]);
@@ -87,7 +104,7 @@ export class ForwardCircuit implements OnApplicationBootstrap, OnApplicationShut
         else if (c.releasedAt.getTime() > seen) await this.release(c.name, c.releasedAt);
       }
     } catch (err) {
-      this.logger.warn('cannot read the destinations\' state; will try again', { error: errorMessage(err) });
+      this.logger.warn("cannot read the destinations' state; will try again", { error: errorMessage(err) });
     }
   }
 
@@ -98,6 +115,7 @@ export class ForwardCircuit implements OnApplicationBootstrap, OnApplicationShut
 
   private setState(c: DestinationCircuit): void {
     forwardAutoPauses.inc({ destination: c.name }, 0); // a series from the start, so that increase() sees the first pause
-    for (const state of Object.values(DESTINATION_STATE)) forwardDestinationState.set({ destination: c.name, state }, c.state === state ? 1 : 0);
+    for (const state of Object.values(DESTINATION_STATE))
+      forwardDestinationState.set({ destination: c.name, state }, c.state === state ? 1 : 0);
   }
 }

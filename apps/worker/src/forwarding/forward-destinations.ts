@@ -88,7 +88,9 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
       this.watcher = watch(dirname(this.file), (_event, changed) => {
         if (changed === null || changed === name) this.schedule(DEBOUNCE_MS);
       });
-      this.watcher.on('error', (err) => this.logger.warn('cannot watch the destinations file; reload it with SIGHUP', { error: errorMessage(err) }));
+      this.watcher.on('error', (err) =>
+        this.logger.warn('cannot watch the destinations file; reload it with SIGHUP', { error: errorMessage(err) }),
+      );
     } catch (err) {
       this.logger.warn('cannot watch the destinations file; reload it with SIGHUP', { error: errorMessage(err) });
     }
@@ -131,10 +133,14 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
     if (changes.added.length + changes.removed.length + changes.changed.length === 0) return;
     this.destinations = next;
     this.logger.log(what, {
-      added: changes.added.map((d) => d.name), removed: changes.removed.map((d) => d.name), changed: changes.changed.map((d) => d.name),
+      added: changes.added.map((d) => d.name),
+      removed: changes.removed.map((d) => d.name),
+      changed: changes.changed.map((d) => d.name),
     });
     for (const listener of this.listeners) {
-      await listener(changes).catch((err: unknown) => this.logger.error('applying the reloaded destinations failed', { error: errorMessage(err) }));
+      await listener(changes).catch((err: unknown) =>
+        this.logger.error('applying the reloaded destinations failed', { error: errorMessage(err) }),
+      );
     }
   }
 }

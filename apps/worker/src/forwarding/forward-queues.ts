@@ -40,7 +40,10 @@ export class ForwardQueues {
     if (!this.destinations.get(destination)) return undefined;
     let queue = this.queues.get(destination);
     if (!queue) {
-      queue = new Queue(forwardQueue(destination), { connection: this.connection, prefix: queuePrefix(this.config, forwardQueue(destination)) });
+      queue = new Queue(forwardQueue(destination), {
+        connection: this.connection,
+        prefix: queuePrefix(this.config, forwardQueue(destination)),
+      });
       // Connection errors are the shared connection's, said once by RedisConnectionReport.
       queue.on('error', () => undefined);
       this.queues.set(destination, queue);
@@ -53,8 +56,14 @@ export class ForwardQueues {
    * `square listen` once it is gone: nothing will ever take those jobs).
    */
   async discard(destination: string): Promise<void> {
-    if (this.destinations.get(destination)) throw new Error(`destination ${destination} is configured: its queue stays`);
-    const queue = this.queues.get(destination) ?? new Queue(forwardQueue(destination), { connection: this.connection, prefix: queuePrefix(this.config, forwardQueue(destination)) });
+    if (this.destinations.get(destination))
+      throw new Error(`destination ${destination} is configured: its queue stays`);
+    const queue =
+      this.queues.get(destination) ??
+      new Queue(forwardQueue(destination), {
+        connection: this.connection,
+        prefix: queuePrefix(this.config, forwardQueue(destination)),
+      });
     this.queues.delete(destination);
     queue.on('error', () => undefined);
     await queue.obliterate({ force: true });
@@ -66,7 +75,13 @@ export class ForwardQueues {
     if (!queue) throw new Error(`no forward queue ${queueName}`);
     // One read per batch, so that Bull Board's cards say which event each job sends.
     const labels = await this.deliveries.labelsOf(jobs.map((j) => j.ref));
-    await queue.addBulk(jobs.map((j) => ({ name: FORWARD_JOBS.deliver, data: { deliveryId: j.ref, ...labels.get(j.ref) }, opts: forwardJobOptions(j.ref, j.generation) })));
+    await queue.addBulk(
+      jobs.map((j) => ({
+        name: FORWARD_JOBS.deliver,
+        data: { deliveryId: j.ref, ...labels.get(j.ref) },
+        opts: forwardJobOptions(j.ref, j.generation),
+      })),
+    );
   }
 
   /**
@@ -91,11 +106,16 @@ export class ForwardQueues {
    * For the sweep: puts a delivery's job back when Redis lost it (the job id makes this a no-op when
    * it is there). 'failed': its job failed for good without the delivery being marked.
    */
-  async ensureQueued(delivery: { id: string; destination: string; generation: number }): Promise<{ state: 'present' | 'enqueued' } | { state: 'failed'; failedReason: string; attemptsMade: number }> {
+  async ensureQueued(delivery: {
+    id: string;
+    destination: string;
+    generation: number;
+  }): Promise<{ state: 'present' | 'enqueued' } | { state: 'failed'; failedReason: string; attemptsMade: number }> {
     const queue = this.of(delivery.destination);
     if (!queue) return { state: 'present' }; // no longer configured: nothing sends it
     const job = await queue.getJob(forwardJobOptions(delivery.id, delivery.generation).jobId!);
-    if (job && (await job.isFailed())) return { state: 'failed', failedReason: job.failedReason ?? 'failed', attemptsMade: job.attemptsMade };
+    if (job && (await job.isFailed()))
+      return { state: 'failed', failedReason: job.failedReason ?? 'failed', attemptsMade: job.attemptsMade };
     if (job) return { state: 'present' };
     await this.add(queue.name, [{ queue: queue.name, ref: delivery.id, generation: delivery.generation }]);
     return { state: 'enqueued' };

@@ -39,8 +39,13 @@ export class ForwardRecorderHandler implements AppliedHandler {
 
   private matching(type: string, merchantId: string | null): Destination[] {
     // The destinations as the file says now (a reload applies to the next event).
-    return this.destinations.all().filter((d) =>
-      matchesEventType(d.eventTypes, type) && (d.merchantIds === undefined || (merchantId !== null && d.merchantIds.includes(merchantId))));
+    return this.destinations
+      .all()
+      .filter(
+        (d) =>
+          matchesEventType(d.eventTypes, type) &&
+          (d.merchantIds === undefined || (merchantId !== null && d.merchantIds.includes(merchantId))),
+      );
   }
 }
 
@@ -49,8 +54,16 @@ export class ForwardRecorderHandler implements AppliedHandler {
  * second recording of the same event and destination is impossible (unique key): an applied event
  * has exactly its deliveries.
  */
-const RECORD_DELIVERIES = statement<{ destinations: string[]; webhook_ids: string[]; queues: string[]; event_id: string; event_type: string; body: string }>(
-  'record-deliveries-forward', `
+const RECORD_DELIVERIES = statement<{
+  destinations: string[];
+  webhook_ids: string[];
+  queues: string[];
+  event_id: string;
+  event_type: string;
+  body: string;
+}>(
+  'record-deliveries-forward',
+  `
   WITH recorded AS (
     INSERT INTO forward_deliveries (destination, event_id, event_type, webhook_id, body)
     SELECT d.destination, :event_id, :event_type, d.webhook_id, :body
@@ -59,4 +72,5 @@ const RECORD_DELIVERIES = statement<{ destinations: string[]; webhook_ids: strin
     RETURNING id, destination
   )
   INSERT INTO job_outbox (queue, ref)
-  SELECT q.queue, recorded.id::text FROM recorded JOIN unnest(:destinations::text[], :queues::text[]) AS q(destination, queue) USING (destination)`);
+  SELECT q.queue, recorded.id::text FROM recorded JOIN unnest(:destinations::text[], :queues::text[]) AS q(destination, queue) USING (destination)`,
+);

@@ -44,7 +44,11 @@ class RequestTimeout extends Error {}
  * that moved says so with a status, not by having the body sent elsewhere). Never throws: the
  * result says what happened.
  */
-export async function sendDelivery(destination: Destination, delivery: Delivery, now = new Date()): Promise<SendResult> {
+export async function sendDelivery(
+  destination: Destination,
+  delivery: Delivery,
+  now = new Date(),
+): Promise<SendResult> {
   let signer = signers.get(destination);
   if (!signer) signers.set(destination, (signer = new Webhook(destination.secret)));
   const headers = {
@@ -60,35 +64,67 @@ export async function sendDelivery(destination: Destination, delivery: Delivery,
   try {
     const url = new URL(destination.url);
     // An HTTP client span in the event's trace; traceparent (and tracestate) let the destination continue it.
-    const span = { method: 'POST', url, recordUrl: false, parent: delivery.traceContext, attributes: { [ATTR.destination]: destination.name, [ATTR.eventId]: delivery.eventId, [ATTR.attempt]: delivery.attempts + 1 } };
-    const { status, retryAfter } = await traceHttpRequest(span, (propagated) => post(url, delivery.body, { ...headers, ...propagated }, destination.timeoutMs), (answer) => answer.status);
+    const span = {
+      method: 'POST',
+      url,
+      recordUrl: false,
+      parent: delivery.traceContext,
+      attributes: {
+        [ATTR.destination]: destination.name,
+        [ATTR.eventId]: delivery.eventId,
+        [ATTR.attempt]: delivery.attempts + 1,
+      },
+    };
+    const { status, retryAfter } = await traceHttpRequest(
+      span,
+      (propagated) => post(url, delivery.body, { ...headers, ...propagated }, destination.timeoutMs),
+      (answer) => answer.status,
+    );
     const ok = status >= 200 && status < 300;
     const error = ok ? null : `destination ${destination.name} answered ${status}`;
-    return { ok, status, label: httpStatusLabel(status), error, retryAfterMs: parseRetryAfter(retryAfter), seconds: seconds() };
+    return {
+      ok,
+      status,
+      label: httpStatusLabel(status),
+      error,
+      retryAfterMs: parseRetryAfter(retryAfter),
+      seconds: seconds(),
+    };
   } catch (err) {
     const timedOut = err instanceof RequestTimeout;
-    const error = timedOut ? `destination ${destination.name}: no answer within ${destination.timeoutMs} ms` : describeSendFailure(destination, err);
+    const error = timedOut
+      ? `destination ${destination.name}: no answer within ${destination.timeoutMs} ms`
+      : describeSendFailure(destination, err);
     return { ok: false, status: null, label: timedOut ? 'timeout' : 'network', error, seconds: seconds() };
   }
 }
 
 /** One POST; the whole exchange, answer included, within `timeoutMs`. */
-function post(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; retryAfter: string | undefined }> {
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; retryAfter: string | undefined }> {
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: 'POST', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
-      const answer = { status: res.statusCode ?? 0, retryAfter: header(res.headers['retry-after']) };
-      let read = 0;
-      res.on('data', (chunk: Buffer) => {
-        read += chunk.length;
-        if (read > MAX_ANSWER_BYTES) res.destroy(); // the status is what counts
-      });
-      // A broken or cut answer after its status still has that status.
-      res.on('close', () => {
-        clearTimeout(timer);
-        resolve(answer);
-      });
-    });
+    const req = transport.request(
+      url,
+      { method: 'POST', headers, agent: agents[url.protocol as 'http:' | 'https:'] },
+      (res) => {
+        const answer = { status: res.statusCode ?? 0, retryAfter: header(res.headers['retry-after']) };
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_ANSWER_BYTES) res.destroy(); // the status is what counts
+        });
+        // A broken or cut answer after its status still has that status.
+        res.on('close', () => {
+          clearTimeout(timer);
+          resolve(answer);
+        });
+      },
+    );
     const timer = setTimeout(() => req.destroy(new RequestTimeout()), timeoutMs);
     req.on('error', (err) => {
       clearTimeout(timer);
@@ -110,7 +146,8 @@ function header(value: string | string[] | undefined): string | undefined {
  */
 export function describeSendFailure(destination: Pick<Destination, 'name' | 'url'>, err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;
-  const cause = typeof code === 'string' ? code : withoutUrl(err instanceof Error ? err.message : String(err), destination.url);
+  const cause =
+    typeof code === 'string' ? code : withoutUrl(err instanceof Error ? err.message : String(err), destination.url);
   return `cannot reach destination ${destination.name}: ${cause}`;
 }
 
@@ -118,7 +155,16 @@ function withoutUrl(message: string, url: string): string {
   let parts: string[] = [url];
   try {
     const parsed = new URL(url);
-    parts = [url, parsed.href, parsed.host, parsed.hostname, parsed.username, parsed.password, parsed.search.slice(1), decodeURIComponent(parsed.password)];
+    parts = [
+      url,
+      parsed.href,
+      parsed.host,
+      parsed.hostname,
+      parsed.username,
+      parsed.password,
+      parsed.search.slice(1),
+      decodeURIComponent(parsed.password),
+    ];
   } catch {
     // an unparsable URL: only its whole text is known
   }

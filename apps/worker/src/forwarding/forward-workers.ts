@@ -54,7 +54,11 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
       const running = this.running.get(d.name);
       // URL, secret, timeout and filters are read per job; concurrency is BullMQ's to change live,
       // the rate limit and the lock duration are not.
-      if (running && d.maxPerSecond === running.destination.maxPerSecond && d.timeoutMs === running.destination.timeoutMs) {
+      if (
+        running &&
+        d.maxPerSecond === running.destination.maxPerSecond &&
+        d.timeoutMs === running.destination.timeoutMs
+      ) {
         running.bull.worker.concurrency = d.maxConcurrency;
         running.destination = d;
       } else {
@@ -65,28 +69,42 @@ export class ForwardWorkers implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(destination: Destination): void {
-    const bull: Running['bull'] = this.workers.create(forwardQueue(destination.name), (job, token) => this.process(destination.name, job, token), {
-      concurrency: destination.maxConcurrency,
-      limiter: limiterOf(destination),
-      maximumRateLimitDelay: HOLD_CHECK_MS,
-      // A request may take the destination's whole timeout: the lock must outlast it.
-      lockDurationMs: Math.max(this.workerConfig.jobLockMs, 2 * destination.timeoutMs),
-      backoff: (attemptsMade, err) =>
-        err instanceof RetryDelivery ? err.delayMs : retryDelayMs(attemptsMade, this.forwarding.backoffMs, err, Math.random, this.forwarding.maxBackoffMs),
-      logger: this.logger,
-      errorLine: { message: 'forward worker error', fields: { destination: destination.name } },
-    });
+    const bull: Running['bull'] = this.workers.create(
+      forwardQueue(destination.name),
+      (job, token) => this.process(destination.name, job, token),
+      {
+        concurrency: destination.maxConcurrency,
+        limiter: limiterOf(destination),
+        maximumRateLimitDelay: HOLD_CHECK_MS,
+        // A request may take the destination's whole timeout: the lock must outlast it.
+        lockDurationMs: Math.max(this.workerConfig.jobLockMs, 2 * destination.timeoutMs),
+        backoff: (attemptsMade, err) =>
+          err instanceof RetryDelivery
+            ? err.delayMs
+            : retryDelayMs(attemptsMade, this.forwarding.backoffMs, err, Math.random, this.forwarding.maxBackoffMs),
+        logger: this.logger,
+        errorLine: { message: 'forward worker error', fields: { destination: destination.name } },
+      },
+    );
     bull.worker.on('failed', (job, err) => {
       // A failed attempt is counted and recorded (DeliverUseCase); anything else is worth a line.
       if (!(err instanceof RetryDelivery) && !(err instanceof UnrecoverableError)) {
-        this.logger.warn('delivery job failed; will retry', { destination: destination.name, deliveryId: job?.data.deliveryId, error: errorMessage(err) });
+        this.logger.warn('delivery job failed; will retry', {
+          destination: destination.name,
+          deliveryId: job?.data.deliveryId,
+          error: errorMessage(err),
+        });
       }
     });
     this.running.set(destination.name, { bull, destination });
   }
 
   /** One job: the destination as the file says now; a hold puts the job back without an attempt. */
-  private async process(name: string, job: Job<ForwardJob['data'], DeliveryOutcome, ForwardJob['name']>, token: string | undefined): Promise<DeliveryOutcome> {
+  private async process(
+    name: string,
+    job: Job<ForwardJob['data'], DeliveryOutcome, ForwardJob['name']>,
+    token: string | undefined,
+  ): Promise<DeliveryOutcome> {
     const destination = this.destinations.get(name);
     if (!destination) throw new RateLimitError(); // removed meanwhile: left waiting
     const outcome = await this.deliver.execute(destination, job.data.deliveryId);

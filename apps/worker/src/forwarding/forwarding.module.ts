@@ -15,7 +15,16 @@ import { ListenDestinationsPoller } from './listen-destinations.poller.js';
  * poller of `square listen --forward-to`'s temporary destinations.
  */
 @Module({
-  providers: [BullWorkers, ForwardQueues, ForwardCircuit, DeliverUseCase, ForwardWorkers, ListenDestinationsPoller, ForwardBacklogCollector, ForwardRecorderHandler],
+  providers: [
+    BullWorkers,
+    ForwardQueues,
+    ForwardCircuit,
+    DeliverUseCase,
+    ForwardWorkers,
+    ListenDestinationsPoller,
+    ForwardBacklogCollector,
+    ForwardRecorderHandler,
+  ],
   exports: [ForwardQueues, ForwardRecorderHandler],
 })
 export class ForwardingModule {}

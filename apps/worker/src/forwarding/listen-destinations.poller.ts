@@ -60,21 +60,32 @@ export class ListenDestinationsPoller implements OnApplicationBootstrap, OnAppli
       for (const name of removed) this.removedAt.set(name, now);
       for (const name of removed) {
         // Its worker is stopped (setTemporary waited for it); a queue Redis keeps meanwhile is only keys.
-        await this.queues.discard(name).catch((err: unknown) => this.logger.warn('cannot delete a removed temporary destination\'s queue', { destination: name, error: errorMessage(err) }));
+        await this.queues
+          .discard(name)
+          .catch((err: unknown) =>
+            this.logger.warn("cannot delete a removed temporary destination's queue", {
+              destination: name,
+              error: errorMessage(err),
+            }),
+          );
       }
       const expired = await this.repository.expired();
       const stragglers = ++this.polls % STRAGGLERS_EVERY === 0 ? [...this.removedAt.keys()] : [];
       const gone = [...new Set([...expired, ...removed, ...stragglers])];
       if (gone.length > 0) {
         const deliveries = await this.repository.purge(gone, forwardQueue);
-        if (expired.length > 0) this.logger.log('temporary destinations removed: their lease lapsed', { destinations: expired, deliveries });
+        if (expired.length > 0)
+          this.logger.log('temporary destinations removed: their lease lapsed', { destinations: expired, deliveries });
       }
       for (const [name, at] of this.removedAt) if (now - at > STRAGGLERS_FOR_MS) this.removedAt.delete(name);
       this.problem = undefined;
     } catch (err) {
       // Once per new problem, not every second (e.g. a database not migrated since listen_destinations).
       const error = errorMessage(err);
-      if (error !== this.problem) this.logger.warn('cannot read the temporary destinations (square listen); will try again every second', { error });
+      if (error !== this.problem)
+        this.logger.warn('cannot read the temporary destinations (square listen); will try again every second', {
+          error,
+        });
       this.problem = error;
     }
   }

@@ -4,15 +4,20 @@ import { classifyFailure } from '../square-events/failure-policy.js';
 import { HandlerError, teamHandler, type ApplyContext } from './applied-handler.js';
 
 describe('teamHandler', () => {
-  const context = (sql: HandlerContext['sql']) => ({ event: { id: 'e1' }, object: null, sql, attempt: 1, logger: {} }) as unknown as ApplyContext;
+  const context = (sql: HandlerContext['sql']) =>
+    ({ event: { id: 'e1' }, object: null, sql, attempt: 1, logger: {} }) as unknown as ApplyContext;
   const refusing: HandlerContext['sql'] = async () => {
     throw Object.assign(new Error('ctx.sql refuses COMMIT: …'), { permanent: true });
   };
 
   it('fails when a statement failed, even though the handler caught the error and went on', async () => {
-    const handler = teamHandler({ name: 'h', eventTypes: ['*'], handle: async ({ sql }) => {
-      await sql('COMMIT').catch(() => undefined);
-    } });
+    const handler = teamHandler({
+      name: 'h',
+      eventTypes: ['*'],
+      handle: async ({ sql }) => {
+        await sql('COMMIT').catch(() => undefined);
+      },
+    });
     await expect(handler.handle(context(refusing))).rejects.toThrow('ctx.sql refuses COMMIT');
   });
 

@@ -41,10 +41,7 @@ export class HandlerError extends Error {
   readonly permanent: boolean;
 
   /** `handler`: its name, or the names of those it may have been (a transaction left, found at the commit). */
-  constructor(
-    handler: string | readonly string[],
-    cause: unknown,
-  ) {
+  constructor(handler: string | readonly string[], cause: unknown) {
     const message = cause instanceof Error ? cause.message : String(cause);
     const names = (typeof handler === 'string' ? [handler] : handler).map((name) => `"${name}"`);
     super(`${names.length === 1 ? 'handler' : 'one of handlers'} ${names.join(', ')} failed: ${message}`, { cause });

@@ -41,7 +41,11 @@ export class HandlerRegistry {
     // Which of the team's handlers this worker runs, said once at start: a handler missing here is
     // a SQUARE_EVENT_HANDLERS problem, not an event problem.
     for (const { handler, file } of team) {
-      this.logger.log(`handler loaded: ${handler.name} (${handler.eventTypes.join(', ')}) from ${file}`, { handler: handler.name, eventTypes: handler.eventTypes, file });
+      this.logger.log(`handler loaded: ${handler.name} (${handler.eventTypes.join(', ')}) from ${file}`, {
+        handler: handler.name,
+        eventTypes: handler.eventTypes,
+        file,
+      });
     }
     if (team.length === 0) this.logger.log('no handlers of yours loaded (SQUARE_EVENT_HANDLERS is empty)');
   }

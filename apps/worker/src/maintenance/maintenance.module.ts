@@ -21,6 +21,15 @@ import { TokenRefreshService } from './token-refresh.service.js';
  */
 @Module({
   imports: [SquareApiModule, MerchantsModule, RetentionModule, HealthModule, SquareEventsModule, ForwardingModule],
-  providers: [PeriodicLock, SweepService, RetentionService, ReconcileEventsUseCase, ReconcileService, TokenRefreshService, SubscriptionCheckService, SquareCanaryService],
+  providers: [
+    PeriodicLock,
+    SweepService,
+    RetentionService,
+    ReconcileEventsUseCase,
+    ReconcileService,
+    TokenRefreshService,
+    SubscriptionCheckService,
+    SquareCanaryService,
+  ],
 })
 export class MaintenanceModule {}

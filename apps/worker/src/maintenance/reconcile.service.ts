@@ -30,10 +30,13 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger(ReconcileService.name);
   // A failed run is said (failed) inside the pass: its status must change before anyone reads it.
   private readonly task = new PeriodicTask(
-    () => this.lock.run(ADVISORY_LOCKS.reconcile, () => this.scanFromCheckpoint()).catch((err: unknown) => {
-      this.failed(err);
-      return undefined;
-    }),
+    () =>
+      this.lock
+        .run(ADVISORY_LOCKS.reconcile, () => this.scanFromCheckpoint())
+        .catch((err: unknown) => {
+          this.failed(err);
+          return undefined;
+        }),
     () => undefined,
   );
   private lastProblem: string | undefined;
@@ -55,8 +58,13 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     if (!this.reconcile.enabled) {
-      this.status = { state: 'off', detail: 'no SQUARE_ACCESS_TOKEN (the application\'s own token searches the Events API)' };
-      this.logger.warn('the reconciler is off: it needs SQUARE_ACCESS_TOKEN, the application\'s own token, to search Square\'s Events API; events Square fails to deliver are not recovered');
+      this.status = {
+        state: 'off',
+        detail: "no SQUARE_ACCESS_TOKEN (the application's own token searches the Events API)",
+      };
+      this.logger.warn(
+        "the reconciler is off: it needs SQUARE_ACCESS_TOKEN, the application's own token, to search Square's Events API; events Square fails to deliver are not recovered",
+      );
       return;
     }
     this.status = { state: 'ok', detail: 'first run pending' };
@@ -75,15 +83,30 @@ export class ReconcileService implements OnApplicationBootstrap, OnApplicationSh
   private async scanFromCheckpoint(): Promise<ScanResult | undefined> {
     const now = Date.now();
     const checkpoint = await this.repository.checkpoint(CHECKPOINT);
-    const from = new Date(Math.max(checkpoint ? checkpoint.getTime() - this.config.overlapMs : now - this.config.lookbackMs, now - MAX_LOOKBACK_MS));
+    const from = new Date(
+      Math.max(
+        checkpoint ? checkpoint.getTime() - this.config.overlapMs : now - this.config.lookbackMs,
+        now - MAX_LOOKBACK_MS,
+      ),
+    );
     const to = new Date(now - this.config.lagMs);
     if (to <= from) return undefined;
     const result = await this.reconcile.scan({ from, to });
     await this.repository.saveCheckpoint(CHECKPOINT, to, result);
     if (this.lastProblem) this.logger.log('the reconciler works again', { previously: this.lastProblem });
     this.lastProblem = undefined;
-    this.status = { state: 'ok', detail: `searched ${from.toISOString()} – ${to.toISOString()}: ${result.found} found, ${result.recovered} recovered`, checkedUntil: to.toISOString(), lastRunAt: new Date().toISOString() };
-    if (result.recovered > 0) this.logger.warn('the reconciler recovered events Square did not deliver (a webhook gap)', { ...result, from: from.toISOString(), to: to.toISOString() });
+    this.status = {
+      state: 'ok',
+      detail: `searched ${from.toISOString()} – ${to.toISOString()}: ${result.found} found, ${result.recovered} recovered`,
+      checkedUntil: to.toISOString(),
+      lastRunAt: new Date().toISOString(),
+    };
+    if (result.recovered > 0)
+      this.logger.warn('the reconciler recovered events Square did not deliver (a webhook gap)', {
+        ...result,
+        from: from.toISOString(),
+        to: to.toISOString(),
+      });
     return result;
   }
 

@@ -14,7 +14,10 @@ const PAUSE_MS = 20;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RetentionService.name);
-  private readonly task = new PeriodicTask(() => this.runOnce(), (err) => this.logger.warn('purge failed; will try again', { error: errorMessage(err) }));
+  private readonly task = new PeriodicTask(
+    () => this.runOnce(),
+    (err) => this.logger.warn('purge failed; will try again', { error: errorMessage(err) }),
+  );
 
   constructor(
     private readonly purge: PurgeUseCase,
@@ -34,9 +37,14 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   private async runOnce(): Promise<void> {
     await this.lock.run(ADVISORY_LOCKS.retention, async () => {
-      const { purged, deadLetterEntries, complete } = await this.purge.purge(this.purge.configuredCutoffs(), { budgetMs: BUDGET_MS, pauseMs: PAUSE_MS });
-      for (const category of PURGE_CATEGORIES) if (purged[category] > 0) purgedMetric.inc({ category }, purged[category]);
-      if (PURGE_CATEGORIES.some((c) => purged[c] > 0) || deadLetterEntries > 0) this.logger.log('purged what retention expires', { ...purged, deadLetterEntries, complete });
+      const { purged, deadLetterEntries, complete } = await this.purge.purge(this.purge.configuredCutoffs(), {
+        budgetMs: BUDGET_MS,
+        pauseMs: PAUSE_MS,
+      });
+      for (const category of PURGE_CATEGORIES)
+        if (purged[category] > 0) purgedMetric.inc({ category }, purged[category]);
+      if (PURGE_CATEGORIES.some((c) => purged[c] > 0) || deadLetterEntries > 0)
+        this.logger.log('purged what retention expires', { ...purged, deadLetterEntries, complete });
     });
   }
 }

@@ -20,9 +20,15 @@ const MAX_WAIT_MS = 60_000;
 @Injectable()
 export class SquareCanaryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SquareCanaryService.name);
-  private readonly task = new PeriodicTask(() => this.send(), (err) => this.failed(err));
+  private readonly task = new PeriodicTask(
+    () => this.send(),
+    (err) => this.failed(err),
+  );
   private lastProblem: string | undefined;
-  status: { state: 'off' | 'ok' | 'failing'; detail: string; lastSuccessAt?: string } = { state: 'off', detail: 'SQUARE_CANARY_INTERVAL_MS=0' };
+  status: { state: 'off' | 'ok' | 'failing'; detail: string; lastSuccessAt?: string } = {
+    state: 'off',
+    detail: 'SQUARE_CANARY_INTERVAL_MS=0',
+  };
 
   constructor(
     private readonly api: SquareApiClient,
@@ -37,7 +43,10 @@ export class SquareCanaryService implements OnApplicationBootstrap, OnApplicatio
     canaryIntervalSeconds.set(0);
     if (this.config.canaryIntervalMs === 0) return;
     if (this.config.accessToken === undefined || this.config.notificationUrl === undefined) {
-      this.status = { state: 'off', detail: 'needs SQUARE_ACCESS_TOKEN (the application\'s own) and SQUARE_WEBHOOK_NOTIFICATION_URL' };
+      this.status = {
+        state: 'off',
+        detail: "needs SQUARE_ACCESS_TOKEN (the application's own) and SQUARE_WEBHOOK_NOTIFICATION_URL",
+      };
       this.logger.warn(`the canary is off: ${this.status.detail}`);
       return;
     }
@@ -60,18 +69,27 @@ export class SquareCanaryService implements OnApplicationBootstrap, OnApplicatio
     const api = new WebhookSettingsApi(this.api, this.config.accessToken!);
     const url = this.config.notificationUrl!;
     const subscription = await api.subscriptionFor(url);
-    if (!subscription) throw new Error(`Square has no webhook subscription for ${url} (npm run square -- subscriptions sync)`);
+    if (!subscription)
+      throw new Error(`Square has no webhook subscription for ${url} (npm run square -- subscriptions sync)`);
     const result = await api.test(subscription.id);
     if (result.statusCode === undefined) throw new Error(`Square could not reach ${url}`);
-    if (result.statusCode < 200 || result.statusCode >= 300) throw new Error(`${url} answered Square's test notification with ${result.statusCode}`);
+    if (result.statusCode < 200 || result.statusCode >= 300)
+      throw new Error(`${url} answered Square's test notification with ${result.statusCode}`);
     if (result.eventId === undefined) throw new Error('Square sent a test notification without event_id');
     const deadline = Date.now() + Math.min(this.config.canaryIntervalMs, MAX_WAIT_MS);
     while ((await findCapturedEvent(this.pool, result.eventId)) === undefined) {
-      if (Date.now() >= deadline) throw new Error(`Square's test notification was answered ${result.statusCode} but did not reach the inbox in time (is DATABASE_URL the ingress's database?)`);
+      if (Date.now() >= deadline)
+        throw new Error(
+          `Square's test notification was answered ${result.statusCode} but did not reach the inbox in time (is DATABASE_URL the ingress's database?)`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
     canaryLastSuccess.set(Date.now() / 1000);
-    this.status = { state: 'ok', detail: `test notification ${result.eventId} captured`, lastSuccessAt: new Date().toISOString() };
+    this.status = {
+      state: 'ok',
+      detail: `test notification ${result.eventId} captured`,
+      lastSuccessAt: new Date().toISOString(),
+    };
     if (this.lastProblem) this.logger.log('the canary works again', { previously: this.lastProblem });
     this.lastProblem = undefined;
     return true;

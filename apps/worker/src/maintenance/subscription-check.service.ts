@@ -43,7 +43,10 @@ export class SubscriptionCheckService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const { accessToken, notificationUrl } = this.config;
     if (accessToken === undefined || notificationUrl === undefined) {
-      this.status = { state: 'off', detail: 'needs SQUARE_ACCESS_TOKEN (the application\'s own) and SQUARE_WEBHOOK_NOTIFICATION_URL' };
+      this.status = {
+        state: 'off',
+        detail: "needs SQUARE_ACCESS_TOKEN (the application's own) and SQUARE_WEBHOOK_NOTIFICATION_URL",
+      };
       return;
     }
     this.status = { state: 'checking', detail: 'reading the subscription' };
@@ -58,23 +61,43 @@ export class SubscriptionCheckService implements OnApplicationBootstrap {
   private async check(api: WebhookSettingsApi, url: string): Promise<SubscriptionCheck> {
     try {
       const current = await api.subscriptionFor(url);
-      const needed = consumedEventTypes({ mirror: this.handlers.mirrorEventTypes, handlers: this.team.map((t) => t.handler), destinations: this.destinations.all() });
+      const needed = consumedEventTypes({
+        mirror: this.handlers.mirrorEventTypes,
+        handlers: this.team.map((t) => t.handler),
+        destinations: this.destinations.all(),
+      });
       const plan = planSubscription(current, { eventTypes: needed, apiVersion: this.config.apiVersion });
       const gaps: string[] = [];
       if (!current) gaps.push(`Square has no webhook subscription for ${url}`);
       else {
         if (!current.enabled) gaps.push(`the subscription ${current.id} for ${url} is disabled`);
-        if (plan.apiVersion) gaps.push(`it uses api version ${current.apiVersion || '(none)'}, not SQUARE_API_VERSION ${this.config.apiVersion}`);
-        if (plan.added.length > 0) gaps.push(`it lacks ${plan.added.length} consumed event type(s): ${plan.added.join(', ')}`);
+        if (plan.apiVersion)
+          gaps.push(
+            `it uses api version ${current.apiVersion || '(none)'}, not SQUARE_API_VERSION ${this.config.apiVersion}`,
+          );
+        if (plan.added.length > 0)
+          gaps.push(`it lacks ${plan.added.length} consumed event type(s): ${plan.added.join(', ')}`);
       }
       if (gaps.length === 0) {
-        this.status = { state: 'ok', detail: `subscription ${current!.id}: enabled, api version ${current!.apiVersion}, every one of ${needed.length} consumed event types` };
+        this.status = {
+          state: 'ok',
+          detail: `subscription ${current!.id}: enabled, api version ${current!.apiVersion}, every one of ${needed.length} consumed event types`,
+        };
       } else {
-        this.status = { state: 'gap', detail: `${gaps.join('; ')}: run ${FIX}`, ...(plan.added.length > 0 && current ? { missingEventTypes: plan.added } : {}) };
-        this.logger.warn(`Square's webhook subscription does not deliver what this pipeline consumes: ${this.status.detail}`);
+        this.status = {
+          state: 'gap',
+          detail: `${gaps.join('; ')}: run ${FIX}`,
+          ...(plan.added.length > 0 && current ? { missingEventTypes: plan.added } : {}),
+        };
+        this.logger.warn(
+          `Square's webhook subscription does not deliver what this pipeline consumes: ${this.status.detail}`,
+        );
       }
     } catch (err) {
-      this.status = { state: 'failing', detail: `cannot read Square's webhook subscriptions (${errorMessage(err)}); check SQUARE_ACCESS_TOKEN` };
+      this.status = {
+        state: 'failing',
+        detail: `cannot read Square's webhook subscriptions (${errorMessage(err)}); check SQUARE_ACCESS_TOKEN`,
+      };
       this.logger.warn(this.status.detail);
     }
     return this.status;

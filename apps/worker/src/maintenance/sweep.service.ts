@@ -25,7 +25,10 @@ export interface SweepResult {
 @Injectable()
 export class SweepService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SweepService.name);
-  private readonly task = new PeriodicTask(() => this.sweepOnce(), (err) => this.logger.warn('sweep failed; will try again', { error: errorMessage(err) }));
+  private readonly task = new PeriodicTask(
+    () => this.sweepOnce(),
+    (err) => this.logger.warn('sweep failed; will try again', { error: errorMessage(err) }),
+  );
 
   constructor(
     private readonly events: EventStatusRepository,
@@ -52,7 +55,11 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private async sweepOnce(): Promise<SweepResult> {
     const events = await this.sweepEvents();
     const deliveries = await this.sweepDeliveries();
-    return { candidates: events.candidates + deliveries.candidates, enqueued: events.enqueued + deliveries.enqueued, deadLettered: events.deadLettered + deliveries.deadLettered };
+    return {
+      candidates: events.candidates + deliveries.candidates,
+      enqueued: events.enqueued + deliveries.enqueued,
+      deadLettered: events.deadLettered + deliveries.deadLettered,
+    };
   }
 
   private async sweepEvents(): Promise<SweepResult> {
@@ -64,7 +71,11 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       if (queued.state === 'enqueued') result.enqueued++;
       if (queued.state === 'failed') {
         // The job failed for good but the event was not marked (Postgres was down then).
-        await this.deadLetter.execute(eventId, { reason: 'attempts_exhausted', error: queued.failedReason, attempts: queued.attemptsMade });
+        await this.deadLetter.execute(eventId, {
+          reason: 'attempts_exhausted',
+          error: queued.failedReason,
+          attempts: queued.attemptsMade,
+        });
         result.deadLettered++;
       }
     }
@@ -73,14 +84,22 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async sweepDeliveries(): Promise<SweepResult> {
-    const candidates = await this.deliveries.claimSweepCandidates(this.forward.names(), this.config.sweepAfterMs, BATCH);
+    const candidates = await this.deliveries.claimSweepCandidates(
+      this.forward.names(),
+      this.config.sweepAfterMs,
+      BATCH,
+    );
     const result: SweepResult = { candidates: candidates.length, enqueued: 0, deadLettered: 0 };
     for (const candidate of candidates) {
       const queued = await this.forward.ensureQueued(candidate);
       if (queued.state === 'enqueued') result.enqueued++;
       if (queued.state === 'failed') {
         // Its job failed for good (it kept stalling) without the delivery being marked.
-        await this.deliveries.markDeadLettered(candidate.id, { attempts: queued.attemptsMade, status: null, error: queued.failedReason });
+        await this.deliveries.markDeadLettered(candidate.id, {
+          attempts: queued.attemptsMade,
+          status: null,
+          error: queued.failedReason,
+        });
         result.deadLettered++;
       }
     }

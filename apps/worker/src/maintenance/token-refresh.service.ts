@@ -26,7 +26,10 @@ export interface RefreshResult {
 @Injectable()
 export class TokenRefreshService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TokenRefreshService.name);
-  private readonly task = new PeriodicTask(() => this.refreshOnce(), (err) => this.logger.warn('token refresh failed; will try again', { error: errorMessage(err) }));
+  private readonly task = new PeriodicTask(
+    () => this.refreshOnce(),
+    (err) => this.logger.warn('token refresh failed; will try again', { error: errorMessage(err) }),
+  );
 
   constructor(
     private readonly tokens: MerchantTokens,
@@ -39,7 +42,9 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
   onApplicationBootstrap(): void {
     if (!this.tokens.enabled) return;
     if (!this.config.applicationId || !this.config.applicationSecret) {
-      this.logger.warn('token refresh is off: set SQUARE_APPLICATION_ID and SQUARE_APPLICATION_SECRET, or stored tokens expire after 30 days');
+      this.logger.warn(
+        'token refresh is off: set SQUARE_APPLICATION_ID and SQUARE_APPLICATION_SECRET, or stored tokens expire after 30 days',
+      );
       return;
     }
     this.task.start(this.config.refreshIntervalMs, 0);
@@ -58,7 +63,10 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
     const result: RefreshResult = { refreshed: 0, failed: 0 };
     // Held across Square's answers, without a transaction open.
     await this.lock.run(ADVISORY_LOCKS.tokenRefresh, async () => {
-      for (const row of await this.repository.dueForRefresh(new Date(Date.now() + REFRESH_WHEN_EXPIRING_WITHIN_MS), BATCH)) {
+      for (const row of await this.repository.dueForRefresh(
+        new Date(Date.now() + REFRESH_WHEN_EXPIRING_WITHIN_MS),
+        BATCH,
+      )) {
         if (await this.refreshOne(row)) result.refreshed++;
         else result.failed++;
       }
@@ -67,12 +75,22 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
     return result;
   }
 
-  private async refreshOne(row: Awaited<ReturnType<MerchantTokensRepository['dueForRefresh']>>[number]): Promise<boolean> {
+  private async refreshOne(
+    row: Awaited<ReturnType<MerchantTokensRepository['dueForRefresh']>>[number],
+  ): Promise<boolean> {
     try {
       const refreshToken = this.tokens.refreshTokenOf(row);
       if (!refreshToken) return false;
-      const obtained = await this.square.obtainToken({ clientId: this.config.applicationId!, clientSecret: this.config.applicationSecret!, refreshToken });
-      await this.tokens.saveRefreshed(row, { accessToken: obtained.accessToken, refreshToken: obtained.refreshToken ?? refreshToken, expiresAt: obtained.expiresAt });
+      const obtained = await this.square.obtainToken({
+        clientId: this.config.applicationId!,
+        clientSecret: this.config.applicationSecret!,
+        refreshToken,
+      });
+      await this.tokens.saveRefreshed(row, {
+        accessToken: obtained.accessToken,
+        refreshToken: obtained.refreshToken ?? refreshToken,
+        expiresAt: obtained.expiresAt,
+      });
       tokenRefreshes.inc({ outcome: 'refreshed' });
       return true;
     } catch (err) {
@@ -80,9 +98,16 @@ export class TokenRefreshService implements OnApplicationBootstrap, OnApplicatio
       const error = errorMessage(err);
       await this.repository.refreshFailed(row.merchantId, error, refused).catch(() => undefined);
       tokenRefreshes.inc({ outcome: 'failed' });
-      this.logger.warn(refused ? 'Square refused to refresh the token; the seller must authorize again' : 'token refresh failed; will try again', {
-        merchantId: row.merchantId, error, expiresAt: row.expiresAt?.toISOString() ?? null,
-      });
+      this.logger.warn(
+        refused
+          ? 'Square refused to refresh the token; the seller must authorize again'
+          : 'token refresh failed; will try again',
+        {
+          merchantId: row.merchantId,
+          error,
+          expiresAt: row.expiresAt?.toISOString() ?? null,
+        },
+      );
       return false;
     }
   }

@@ -22,7 +22,10 @@ export class MerchantRevocationHandler implements AppliedHandler {
 
   async handle({ event, tx }: ApplyContext): Promise<void> {
     if (event.merchantId === null) return;
-    await tx.run(REVOKE_MERCHANT, { merchant_id: event.merchantId, reason: `revoked by the seller (oauth.authorization.revoked, event ${event.id})` });
+    await tx.run(REVOKE_MERCHANT, {
+      merchant_id: event.merchantId,
+      reason: `revoked by the seller (oauth.authorization.revoked, event ${event.id})`,
+    });
     this.resolver.forget(event.merchantId);
   }
 }

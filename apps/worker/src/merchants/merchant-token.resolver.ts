@@ -8,7 +8,10 @@ type MerchantReason = (typeof MERCHANT_REASONS)[keyof typeof MERCHANT_REASONS];
 /** The event's merchant has no usable token: retrying cannot help until someone adds one. */
 export class MerchantTokenError extends Error {
   override name = 'MerchantTokenError';
-  constructor(readonly reason: MerchantReason, message: string) {
+  constructor(
+    readonly reason: MerchantReason,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -47,16 +50,20 @@ export class MerchantTokenResolver {
     }
     if (this.api.accessToken) return { token: this.api.accessToken, stored: false };
     const who = merchantId ?? '(the event names none)';
-    throw new MerchantTokenError(MERCHANT_REASONS.notAuthorized,
-      `no access token for merchant ${who}: add it with \`npm run merchants -- add ${merchantId ?? '<merchantId>'} --access-token …\` or connect the seller at /admin/oauth/square/authorize; its waiting events are replayed then`);
+    throw new MerchantTokenError(
+      MERCHANT_REASONS.notAuthorized,
+      `no access token for merchant ${who}: add it with \`npm run merchants -- add ${merchantId ?? '<merchantId>'} --access-token …\` or connect the seller at /admin/oauth/square/authorize; its waiting events are replayed then`,
+    );
   }
 
   /** Square answered 401 to the merchant's stored token: it must authorize again. */
   async rejected(merchantId: string, error: string): Promise<MerchantTokenError> {
     this.forget(merchantId);
     await this.repository.markNeedsReauth(merchantId, `Square refused its token: ${error}`);
-    return new MerchantTokenError(MERCHANT_REASONS.needsReauth,
-      `Square refused merchant ${merchantId}'s token (${error}); it is marked needs_reauth: the seller must authorize again (merchants add, or the OAuth flow), which replays its events`);
+    return new MerchantTokenError(
+      MERCHANT_REASONS.needsReauth,
+      `Square refused merchant ${merchantId}'s token (${error}); it is marked needs_reauth: the seller must authorize again (merchants add, or the OAuth flow), which replays its events`,
+    );
   }
 
   forget(merchantId: string): void {
@@ -64,8 +71,17 @@ export class MerchantTokenResolver {
   }
 }
 
-function unusable(merchantId: string, lookup: Exclude<TokenLookup, { state: 'active' | 'absent' }>): MerchantTokenError {
+function unusable(
+  merchantId: string,
+  lookup: Exclude<TokenLookup, { state: 'active' | 'absent' }>,
+): MerchantTokenError {
   return lookup.state === 'revoked'
-    ? new MerchantTokenError(MERCHANT_REASONS.revoked, `merchant ${merchantId} revoked the application (${lookup.reason}); its events wait until it authorizes again`)
-    : new MerchantTokenError(MERCHANT_REASONS.needsReauth, `merchant ${merchantId} must authorize the application again (${lookup.reason})`);
+    ? new MerchantTokenError(
+        MERCHANT_REASONS.revoked,
+        `merchant ${merchantId} revoked the application (${lookup.reason}); its events wait until it authorizes again`,
+      )
+    : new MerchantTokenError(
+        MERCHANT_REASONS.needsReauth,
+        `merchant ${merchantId} must authorize the application again (${lookup.reason})`,
+      );
 }

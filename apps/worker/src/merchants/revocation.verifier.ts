@@ -28,14 +28,16 @@ export class RevocationVerifier {
   async check(merchantId: string | null): Promise<RevocationCheck> {
     if (merchantId === null) return { confirmed: false, reason: 'the event names no merchant' };
     const stored = await this.tokens.lookup(merchantId);
-    if (stored.state === 'absent') return { confirmed: false, reason: `no token of merchant ${merchantId} is stored to check with Square` };
+    if (stored.state === 'absent')
+      return { confirmed: false, reason: `no token of merchant ${merchantId} is stored to check with Square` };
     if (stored.state !== 'active') return { confirmed: true };
     try {
       await this.square.tokenStatus(stored.accessToken);
     } catch (err) {
       if (!(err instanceof SquareApiError) || err.status !== 401) throw err;
       // Expired is not revoked: the refresh token may still work, and the refresh will tell.
-      if (err.code === 'ACCESS_TOKEN_EXPIRED') return { confirmed: false, reason: `merchant ${merchantId}'s token has expired, which is not a revocation` };
+      if (err.code === 'ACCESS_TOKEN_EXPIRED')
+        return { confirmed: false, reason: `merchant ${merchantId}'s token has expired, which is not a revocation` };
       return { confirmed: true };
     }
     return { confirmed: false, reason: `Square still accepts merchant ${merchantId}'s token` };

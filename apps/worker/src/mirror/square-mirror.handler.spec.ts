@@ -13,7 +13,11 @@ const notice = routeSquareEvent('webhooks.test_notification', { data: {} });
 describe('SQUARE_MIRROR_EVENT_TYPES', () => {
   it('mirrors every object by default, and never an event that names none', () => {
     const mirror = mirrorWith(undefined);
-    expect([mirror.wants('order.updated', order), mirror.wants('payment.updated', payment), mirror.wants('webhooks.test_notification', notice)]).toEqual([true, true, false]);
+    expect([
+      mirror.wants('order.updated', order),
+      mirror.wants('payment.updated', payment),
+      mirror.wants('webhooks.test_notification', notice),
+    ]).toEqual([true, true, false]);
   });
 
   it('mirrors only the event types listed, or none at all', () => {

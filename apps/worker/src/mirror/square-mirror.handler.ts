@@ -34,9 +34,17 @@ export class SquareMirrorHandler implements AppliedHandler {
     switch (route.kind) {
       case 'retrieve': {
         if (!canonical) return [];
-        if (route.objectType === 'payment') return [written(await tx.run(UPSERT_PAYMENT, { object: canonical.json, event_id }))];
-        if (route.objectType === 'refund') return [written(await tx.run(UPSERT_REFUND, { object: canonical.json, event_id }))];
-        const row = objectValues({ objectType: route.objectType, id: route.id, object: canonical.object }, canonical.json, 'api', merchantId, event);
+        if (route.objectType === 'payment')
+          return [written(await tx.run(UPSERT_PAYMENT, { object: canonical.json, event_id }))];
+        if (route.objectType === 'refund')
+          return [written(await tx.run(UPSERT_REFUND, { object: canonical.json, event_id }))];
+        const row = objectValues(
+          { objectType: route.objectType, id: route.id, object: canonical.object },
+          canonical.json,
+          'api',
+          merchantId,
+          event,
+        );
         return [written(await tx.run(UPSERT_OBJECT, row))];
       }
       case 'snapshot':
@@ -51,7 +59,13 @@ export class SquareMirrorHandler implements AppliedHandler {
       case 'catalog_changes': {
         const writes: ObjectWrite[] = [];
         for (const change of catalogChanges) {
-          const row = objectValues({ objectType: route.objectType, id: String(change.object.id), object: change.object }, change.json, 'api', merchantId, event);
+          const row = objectValues(
+            { objectType: route.objectType, id: String(change.object.id), object: change.object },
+            change.json,
+            'api',
+            merchantId,
+            event,
+          );
           writes.push(written(await tx.run(change.object.is_deleted === true ? MARK_DELETED : UPSERT_OBJECT, row)));
         }
         // A catalog version whose search found nothing newer than what is stored: the version
@@ -71,7 +85,13 @@ function written(result: Awaited<ReturnType<EventTransaction['run']>>): ObjectWr
 }
 
 /** A row of square_objects: version and times read out of the object itself. */
-function objectValues(ref: ObjectRef, json: string | null, source: 'api' | 'snapshot', merchantId: string | null, event: { id: string; createdAt: string | null }): ObjectValues {
+function objectValues(
+  ref: ObjectRef,
+  json: string | null,
+  source: 'api' | 'snapshot',
+  merchantId: string | null,
+  event: { id: string; createdAt: string | null },
+): ObjectValues {
   const o = ref.object ?? {};
   return {
     object_type: ref.objectType,
@@ -103,14 +123,24 @@ function date(value: unknown): Date | null {
 
 /** The values of one row of square_objects (version and times read out of the object beforehand). */
 export type ObjectValues = {
-  object_type: string; object_id: string; merchant_id: string | null; location_id: string | null; version: string | null;
-  updated_at: Date | null; source: 'api' | 'snapshot'; object: string | null; event_id: string; event_created_at: Date | null;
+  object_type: string;
+  object_id: string;
+  merchant_id: string | null;
+  location_id: string | null;
+  version: string | null;
+  updated_at: Date | null;
+  source: 'api' | 'snapshot';
+  object: string | null;
+  event_id: string;
+  event_created_at: Date | null;
 };
 
 // The mirror reads the columns people query out of the canonical object itself, so the one object
 // handlers see is the one stored. A row is only replaced by a strictly newer one: Square's integer
 // version when both have one, else a later updated_at; an older retrieval arriving late changes nothing.
-export const UPSERT_PAYMENT = statement<{ object: string; event_id: string }, { id: string }>('upsert-payment', `
+export const UPSERT_PAYMENT = statement<{ object: string; event_id: string }, { id: string }>(
+  'upsert-payment',
+  `
   INSERT INTO payments AS p (id, status, amount, currency, total_amount, refunded_amount, location_id, order_id,
     customer_id, source_type, receipt_number, version, square_created_at, square_updated_at, data, last_event_id)
   SELECT o->>'id', COALESCE(o->>'status', 'UNKNOWN'), (o#>>'{amount_money,amount}')::bigint, o#>>'{amount_money,currency}',
@@ -128,9 +158,12 @@ export const UPSERT_PAYMENT = statement<{ object: string; event_id: string }, { 
   WHERE (EXCLUDED.version IS NOT NULL AND p.version IS NOT NULL AND EXCLUDED.version > p.version)
      OR ((EXCLUDED.version IS NULL OR p.version IS NULL)
          AND EXCLUDED.square_updated_at > COALESCE(p.square_updated_at, '-infinity'::timestamptz))
-  RETURNING id`);
+  RETURNING id`,
+);
 
-export const UPSERT_REFUND = statement<{ object: string; event_id: string }, { id: string }>('upsert-refund', `
+export const UPSERT_REFUND = statement<{ object: string; event_id: string }, { id: string }>(
+  'upsert-refund',
+  `
   INSERT INTO refunds AS r (id, payment_id, status, amount, currency, location_id, order_id, reason, version,
     square_created_at, square_updated_at, data, last_event_id)
   SELECT o->>'id', o->>'payment_id', COALESCE(o->>'status', 'UNKNOWN'), (o#>>'{amount_money,amount}')::bigint,
@@ -146,12 +179,15 @@ export const UPSERT_REFUND = statement<{ object: string; event_id: string }, { i
   WHERE (EXCLUDED.version IS NOT NULL AND r.version IS NOT NULL AND EXCLUDED.version > r.version)
      OR ((EXCLUDED.version IS NULL OR r.version IS NULL)
          AND EXCLUDED.square_updated_at > COALESCE(r.square_updated_at, '-infinity'::timestamptz))
-  RETURNING id`);
+  RETURNING id`,
+);
 
 // The same rule as payments': only a strictly newer row replaces the stored one — a higher version
 // when both have one, else a later updated_at; for objects with neither, a later event. So a stale
 // snapshot never replaces a retrieved object, and events arriving out of order change nothing.
-export const UPSERT_OBJECT = statement<ObjectValues, { object_id: string }>('upsert-object', `
+export const UPSERT_OBJECT = statement<ObjectValues, { object_id: string }>(
+  'upsert-object',
+  `
   INSERT INTO square_objects AS s (object_type, object_id, merchant_id, location_id, version, square_updated_at,
     deleted, source, data, last_event_id, event_created_at)
   VALUES (:object_type, :object_id, :merchant_id, :location_id, :version::bigint, :updated_at::timestamptz,
@@ -165,20 +201,27 @@ export const UPSERT_OBJECT = statement<ObjectValues, { object_id: string }>('ups
          AND EXCLUDED.square_updated_at > COALESCE(s.square_updated_at, '-infinity'::timestamptz))
      OR (EXCLUDED.version IS NULL AND s.version IS NULL AND EXCLUDED.square_updated_at IS NULL AND s.square_updated_at IS NULL
          AND EXCLUDED.event_created_at > COALESCE(s.event_created_at, '-infinity'::timestamptz))
-  RETURNING object_id`);
+  RETURNING object_id`,
+);
 
 // A deletion is final: the row is marked, and keeps its last data.
-export const MARK_DELETED = statement<ObjectValues, { object_id: string }>('mark-object-deleted', `
+export const MARK_DELETED = statement<ObjectValues, { object_id: string }>(
+  'mark-object-deleted',
+  `
   INSERT INTO square_objects AS s (object_type, object_id, merchant_id, location_id, version, square_updated_at,
     deleted, source, data, last_event_id, event_created_at)
   VALUES (:object_type, :object_id, :merchant_id, :location_id, :version::bigint, :updated_at::timestamptz,
     true, :source, COALESCE(:object::jsonb, '{}'::jsonb), :event_id, :event_created_at::timestamptz)
   ON CONFLICT (object_type, object_id) DO UPDATE SET deleted = true, last_event_id = EXCLUDED.last_event_id, updated_at = now()
   WHERE NOT s.deleted
-  RETURNING object_id`);
+  RETURNING object_id`,
+);
 
 // Where a catalog version's search starts: when an object of this type and merchant last changed,
 // of those stored (read before the event's transaction opens).
-export const LAST_CHANGE = statement<{ object_type: string; merchant_id: string | null }, { at: Date | null }>('last-object-change', `
+export const LAST_CHANGE = statement<{ object_type: string; merchant_id: string | null }, { at: Date | null }>(
+  'last-object-change',
+  `
   SELECT max(square_updated_at) AS at FROM square_objects
-  WHERE object_type = :object_type AND merchant_id IS NOT DISTINCT FROM :merchant_id`);
+  WHERE object_type = :object_type AND merchant_id IS NOT DISTINCT FROM :merchant_id`,
+);

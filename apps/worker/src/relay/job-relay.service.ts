@@ -86,7 +86,10 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
       const backoffMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures, 5));
       this.pausedUntil = Date.now() + backoffMs;
       if (this.failures === 1 || this.failures % 20 === 0) {
-        this.logger.warn('could not relay jobs to Redis; they wait in Postgres (job_outbox)', { error: errorMessage(err), retryInMs: backoffMs });
+        this.logger.warn('could not relay jobs to Redis; they wait in Postgres (job_outbox)', {
+          error: errorMessage(err),
+          retryInMs: backoffMs,
+        });
       }
     }
   }
@@ -96,7 +99,8 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
     const byQueue = new Map<string, OutboxJob[]>();
     for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
     const sends = [...byQueue].map(([queue, queued]) =>
-      queue === QUEUES.squareEvents ? this.publishEvents(queued) : this.forward.add(queue, queued));
+      queue === QUEUES.squareEvents ? this.publishEvents(queued) : this.forward.add(queue, queued),
+    );
     await withTimeout(Promise.all(sends), SEND_TIMEOUT_MS);
   }
 
@@ -105,7 +109,10 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
     const add = () => this.producer.addEvents(jobs.map((j) => ({ eventId: j.ref, generation: j.generation })));
     if (!tracingStarted()) return add();
     const traces = await this.traces.forRelay(jobs.map((j) => j.ref)).catch(() => new Map<string, EventTrace>());
-    return traceRelay(jobs.map((j) => ({ eventId: j.ref, traceparent: traces.get(j.ref)?.traceparent ?? null })), add);
+    return traceRelay(
+      jobs.map((j) => ({ eventId: j.ref, traceparent: traces.get(j.ref)?.traceparent ?? null })),
+      add,
+    );
   }
 
   /** A connection of its own (LISTEN cannot share a pooled one), reopened whenever it drops. */

@@ -23,7 +23,10 @@ export class DeadLetterUseCase {
     try {
       await this.deadLetters.add(eventId, info.reason);
     } catch (err) {
-      this.logger.warn('dead-lettered event not listed in the dead-letter queue', { eventId, error: errorMessage(err) });
+      this.logger.warn('dead-lettered event not listed in the dead-letter queue', {
+        eventId,
+        error: errorMessage(err),
+      });
     }
     if (changed) this.logger.warn('event dead-lettered', { eventId, ...info });
   }

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventAttemptsRepository, EventStatusRepository, EventTransactions, STATUS, TransactionLeftError, statement, type EventTransaction } from '@app/database';
+import {
+  EventAttemptsRepository,
+  EventStatusRepository,
+  EventTransactions,
+  STATUS,
+  TransactionLeftError,
+  statement,
+  type EventTransaction,
+} from '@app/database';
 import { deepFreeze, type HandlerEvent, type HandlerLogger } from '@app/handlers';
 import { errorMessage } from '@app/observability';
 import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
@@ -64,7 +72,12 @@ export const APPLY_TIMEOUT_MS = Symbol('APPLY_TIMEOUT_MS');
 // integer version when both have one, else a later updated_at); an object with neither is
 // applied by the body's first event only. A concurrent repeat waits on the row, then compares
 // with what committed. new_body false: a repeat with nothing new to apply. (Exported for tests.)
-export const CLAIM_EVENT = statement<{ event_id: string; handlers: string[]; body_key: string | null; object: string | null }, { applied_before: string[]; new_body: boolean }>('claim-event', `
+export const CLAIM_EVENT = statement<
+  { event_id: string; handlers: string[]; body_key: string | null; object: string | null },
+  { applied_before: string[]; new_body: boolean }
+>(
+  'claim-event',
+  `
   WITH claim AS (
     INSERT INTO event_claims (event_id) VALUES (:event_id) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
   ), handled AS (
@@ -85,17 +98,29 @@ export const CLAIM_EVENT = statement<{ event_id: string; handlers: string[]; bod
   )
   SELECT ARRAY(SELECT unnest(:handlers::text[]) EXCEPT SELECT handler FROM handled) AS applied_before,
     (:body_key::text IS NULL OR EXISTS (SELECT 1 FROM body)) AS new_body
-  FROM claim`);
+  FROM claim`,
+);
 
 // The event's outcome, written once, last in its transaction, with the attempt's record: the
 // event is marked processed only when this attempt claimed it (:claimed), and only from received.
-const FINISH = statement<{ event_id: string; claimed: boolean; outcome: ProcessOutcome; attempt: number; started_at: Date; duration_ms: number; handlers: string[] }>('finish-event', `
+const FINISH = statement<{
+  event_id: string;
+  claimed: boolean;
+  outcome: ProcessOutcome;
+  attempt: number;
+  started_at: Date;
+  duration_ms: number;
+  handlers: string[];
+}>(
+  'finish-event',
+  `
   WITH mark AS (
     UPDATE webhook_events SET status = '${STATUS.processed}', outcome = :outcome, attempts = :attempt, processed_at = now(), updated_at = now()
     WHERE event_id = :event_id AND :claimed::boolean AND status = '${STATUS.received}'
   )
   INSERT INTO event_attempts (event_id, attempt, started_at, duration_ms, outcome, error, handlers)
-  VALUES (:event_id, :attempt, :started_at, :duration_ms, :outcome, NULL, :handlers::text[])`);
+  VALUES (:event_id, :attempt, :started_at, :duration_ms, :outcome, NULL, :handlers::text[])`,
+);
 
 /** When the attempt started, for its record. */
 interface Clock {
@@ -133,7 +158,8 @@ export class ProcessSquareEventUseCase {
     const event = await this.events.find(eventId).catch((err: unknown) => {
       throw new AttemptFailedError(err, 'unknown', []);
     });
-    if (!event) throw new AttemptFailedError(new InvalidEventError(`event ${eventId} is not in the inbox`), 'unknown', []);
+    if (!event)
+      throw new AttemptFailedError(new InvalidEventError(`event ${eventId} is not in the inbox`), 'unknown', []);
     const done = async (outcome: ProcessOutcome): Promise<Processed> => {
       await this.record(eventId, attempt, clock, outcome);
       return { outcome, eventType: event.eventType };
@@ -141,7 +167,8 @@ export class ProcessSquareEventUseCase {
     if (event.status !== 'received') return done('skipped'); // processed, ignored or dead-lettered already
 
     const route = deepFreeze(routeSquareEvent(event.eventType, event.payload));
-    if (route.kind === 'invalid') throw new AttemptFailedError(new InvalidEventError(route.reason), event.eventType, []);
+    if (route.kind === 'invalid')
+      throw new AttemptFailedError(new InvalidEventError(route.reason), event.eventType, []);
     const wanted = this.handlers.forEvent(event.eventType, route, stringOrNull(event.payload.merchant_id));
     try {
       if (wanted.handlers.length === 0) {
@@ -160,13 +187,25 @@ export class ProcessSquareEventUseCase {
       if (event.eventType === REVOKED_EVENT) {
         const check = await this.revocations.check(handlerEvent.merchantId);
         if (!check.confirmed) {
-          this.logger.warn('revocation not confirmed by Square: the seller\'s tokens are kept, no handler runs', { eventId, merchantId: handlerEvent.merchantId, reason: check.reason });
+          this.logger.warn("revocation not confirmed by Square: the seller's tokens are kept, no handler runs", {
+            eventId,
+            merchantId: handlerEvent.merchantId,
+            reason: check.reason,
+          });
           await this.events.markIgnored(eventId, `unconfirmed: ${check.reason}; tokens kept`);
           return await done('unconfirmed');
         }
       }
       const fetched = deepFreeze(await this.fetch(route, handlerEvent));
-      const outcome = await this.apply({ event: handlerEvent, bodyKey: event.bodyKey, route, fetched, wanted, attempt, clock });
+      const outcome = await this.apply({
+        event: handlerEvent,
+        bodyKey: event.bodyKey,
+        route,
+        fetched,
+        wanted,
+        attempt,
+        clock,
+      });
       return { outcome, eventType: event.eventType };
     } catch (err) {
       throw err instanceof AttemptFailedError ? err : new AttemptFailedError(err, event.eventType, []);
@@ -176,9 +215,11 @@ export class ProcessSquareEventUseCase {
   /** The attempt of an event that opened no transaction; failing to record it changes nothing of what it did. */
   private async record(eventId: string, attempt: number, clock: Clock, outcome: ProcessOutcome): Promise<void> {
     const durationMs = Math.round(performance.now() - clock.started);
-    await this.attempts.record({ eventId, attempt, startedAt: clock.at, durationMs, outcome, error: null, handlers: [] }).catch((err: unknown) => {
-      this.logger.warn('could not record the attempt', { eventId, attempt, error: errorMessage(err) });
-    });
+    await this.attempts
+      .record({ eventId, attempt, startedAt: clock.at, durationMs, outcome, error: null, handlers: [] })
+      .catch((err: unknown) => {
+        this.logger.warn('could not record the attempt', { eventId, attempt, error: errorMessage(err) });
+      });
   }
 
   /**
@@ -192,7 +233,8 @@ export class ProcessSquareEventUseCase {
       return await this.fetchWith(auth.token, route, event);
     } catch (err) {
       // A seller's own token refused: retrying with it cannot help until the seller authorizes again.
-      if (auth.stored && event.merchantId !== null && err instanceof SquareApiError && err.status === 401) throw await this.tokens.rejected(event.merchantId, err.message);
+      if (auth.stored && event.merchantId !== null && err instanceof SquareApiError && err.status === 401)
+        throw await this.tokens.rejected(event.merchantId, err.message);
       throw err;
     }
   }
@@ -204,12 +246,19 @@ export class ProcessSquareEventUseCase {
     }
     if (route.kind === 'catalog_changes') {
       // Since the last change stored; the first time, since just before this version.
-      const { rows } = await this.transactions.query(LAST_CHANGE, { object_type: route.objectType, merchant_id: event.merchantId });
+      const { rows } = await this.transactions.query(LAST_CHANGE, {
+        object_type: route.objectType,
+        merchant_id: event.merchantId,
+      });
       const last = rows[0]?.at ?? null;
       const version = route.versionUpdatedAt ? new Date(route.versionUpdatedAt) : new Date();
       const since = last ?? new Date((Number.isNaN(version.getTime()) ? Date.now() : version.getTime()) - 1000);
       const { objects, complete } = await this.square.searchCatalogChanges(since, token);
-      if (!complete) this.logger.warn('catalog search stopped at its page limit; the next catalog version fetches the rest', { eventId: event.id, objects: objects.length });
+      if (!complete)
+        this.logger.warn('catalog search stopped at its page limit; the next catalog version fetches the rest', {
+          eventId: event.id,
+          objects: objects.length,
+        });
       return { canonical: null, catalogChanges: objects };
     }
     return { canonical: null, catalogChanges: [] };
@@ -217,12 +266,25 @@ export class ProcessSquareEventUseCase {
 
   /** The transaction: claim, handlers, then the outcome decided once and written with the attempt. */
   private async apply(a: Applying): Promise<ProcessOutcome> {
-    const { event, route, fetched: { canonical, catalogChanges }, wanted, attempt } = a;
+    const {
+      event,
+      route,
+      fetched: { canonical, catalogChanges },
+      wanted,
+      attempt,
+    } = a;
     const ran: string[] = [];
     let running = '';
     try {
       return await this.transactions.inEventTransaction(event.id, this.timeoutMs, async (tx) => {
-        const claim = (await tx.run(CLAIM_EVENT, { event_id: event.id, handlers: wanted.claimed, body_key: a.bodyKey, object: a.bodyKey === null ? null : (canonical?.json ?? null) })).rows[0];
+        const claim = (
+          await tx.run(CLAIM_EVENT, {
+            event_id: event.id,
+            handlers: wanted.claimed,
+            body_key: a.bodyKey,
+            object: a.bodyKey === null ? null : (canonical?.json ?? null),
+          })
+        ).rows[0];
         if (claim === undefined) return this.finish(tx, a, false, 'duplicate', ran);
         // A repeat of a v1 body (only its unsigned timestamp differs) with no newer object: nothing to apply.
         if (!claim.new_body) return this.finish(tx, a, true, 'duplicate', ran);
@@ -235,7 +297,17 @@ export class ProcessSquareEventUseCase {
           if (claim.applied_before.includes(handler.name)) continue;
           running = handler.name;
           ran.push(handler.name);
-          const ctx = { event, object, sql: tx.sqlFor(handler.name), attempt, logger: handlerLogger(handler.name, event.id), tx, route, canonical, catalogChanges };
+          const ctx = {
+            event,
+            object,
+            sql: tx.sqlFor(handler.name),
+            attempt,
+            logger: handlerLogger(handler.name, event.id),
+            tx,
+            route,
+            canonical,
+            catalogChanges,
+          };
           try {
             writes.push(...((await traceHandler(handler.name, () => handler.handle(ctx))) ?? []));
           } catch (err) {
@@ -244,7 +316,13 @@ export class ProcessSquareEventUseCase {
         }
         running = '';
         // Unchanged: the handlers that store objects found each one stored already, as new or newer.
-        return this.finish(tx, a, true, writes.length > 0 && !writes.includes('written') ? 'unchanged' : 'applied', ran);
+        return this.finish(
+          tx,
+          a,
+          true,
+          writes.length > 0 && !writes.includes('written') ? 'unchanged' : 'applied',
+          ran,
+        );
       });
     } catch (err) {
       throw new AttemptFailedError(this.failure(err, running), event.type, ran);
@@ -252,9 +330,23 @@ export class ProcessSquareEventUseCase {
   }
 
   /** FINISH rides in COMMIT's message (one round trip fewer); if it fails, nothing commits. */
-  private finish(tx: EventTransaction, a: Applying, claimed: boolean, outcome: ProcessOutcome, ran: readonly string[]): ProcessOutcome {
+  private finish(
+    tx: EventTransaction,
+    a: Applying,
+    claimed: boolean,
+    outcome: ProcessOutcome,
+    ran: readonly string[],
+  ): ProcessOutcome {
     const duration_ms = Math.round(performance.now() - a.clock.started);
-    tx.runBeforeCommit(FINISH, { event_id: a.event.id, claimed, outcome, attempt: a.attempt, started_at: a.clock.at, duration_ms, handlers: [...ran] });
+    tx.runBeforeCommit(FINISH, {
+      event_id: a.event.id,
+      claimed,
+      outcome,
+      attempt: a.attempt,
+      started_at: a.clock.at,
+      duration_ms,
+      handlers: [...ran],
+    });
     return outcome;
   }
 
@@ -264,7 +356,9 @@ export class ProcessSquareEventUseCase {
     if (err instanceof TransactionLeftError) return new HandlerError(err.culprits, err);
     if (!(err instanceof TimeoutError)) return err;
     const where = running ? `handler "${running}" did not finish` : 'the event was not applied';
-    return new HandlerTimeoutError(`${where} within ${this.timeoutMs} ms (SQUARE_EVENT_HANDLER_TIMEOUT_MS); rolled back`);
+    return new HandlerTimeoutError(
+      `${where} within ${this.timeoutMs} ms (SQUARE_EVENT_HANDLER_TIMEOUT_MS); rolled back`,
+    );
   }
 }
 

@@ -3,9 +3,18 @@ import { eventsProcessed } from '@app/metrics';
 import { JOBS } from '@app/queue';
 import { SquareApiError } from '@app/square-api';
 import { HandlerError } from '../handlers/applied-handler.js';
-import { AttemptFailedError, InvalidEventError, type ProcessOutcome, type Processed } from './process-square-event.use-case.js';
 import {
-  SquareEventProcessor, type AttemptRecording, type DeadLettering, type EventProcessing, type ProcessableJob,
+  AttemptFailedError,
+  InvalidEventError,
+  type ProcessOutcome,
+  type Processed,
+} from './process-square-event.use-case.js';
+import {
+  SquareEventProcessor,
+  type AttemptRecording,
+  type DeadLettering,
+  type EventProcessing,
+  type ProcessableJob,
 } from './square-event.processor.js';
 
 class FakeUseCase implements EventProcessing {
@@ -60,8 +69,11 @@ describe('SquareEventProcessor', () => {
     processor = new SquareEventProcessor(useCase, deadLetter, attemptRows);
   });
 
-  it('processes the job\'s event and returns the outcome, counted under the event\'s type', async () => {
-    const counted = async () => (await eventsProcessed.get()).values.find((v) => v.labels.event_type === 'payment.updated' && v.labels.outcome === 'applied')?.value ?? 0;
+  it("processes the job's event and returns the outcome, counted under the event's type", async () => {
+    const counted = async () =>
+      (await eventsProcessed.get()).values.find(
+        (v) => v.labels.event_type === 'payment.updated' && v.labels.outcome === 'applied',
+      )?.value ?? 0;
     const before = await counted();
     await expect(processor.process(job(0))).resolves.toBe('applied');
     expect(useCase.calls).toEqual(['e-1']);
@@ -79,7 +91,9 @@ describe('SquareEventProcessor', () => {
   it('dead-letters a permanent failure at once, without retries', async () => {
     useCase.result = new SquareApiError('GET → 404: not found', { status: 404, retryable: false });
     await expect(processor.process(job(0))).rejects.toMatchObject({ name: 'UnrecoverableError' });
-    expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'square_404', error: 'GET → 404: not found', attempts: 1 } }]);
+    expect(deadLetter.calls).toEqual([
+      { eventId: 'e-1', info: { reason: 'square_404', error: 'GET → 404: not found', attempts: 1 } },
+    ]);
     expect(attemptRows.failures).toEqual([]); // dead-lettered, not recorded as a failed attempt to retry
   });
 
@@ -97,7 +111,12 @@ describe('SquareEventProcessor', () => {
     };
     await expect(processor.process(job(2))).rejects.toMatchObject({ name: 'UnrecoverableError' });
     expect(attempts).toEqual([3]);
-    expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'handler_permanent', error: 'handler "crm-sync" failed: no such customer', attempts: 3 } }]);
+    expect(deadLetter.calls).toEqual([
+      {
+        eventId: 'e-1',
+        info: { reason: 'handler_permanent', error: 'handler "crm-sync" failed: no such customer', attempts: 3 },
+      },
+    ]);
     attempts = [];
   });
 
@@ -111,7 +130,9 @@ describe('SquareEventProcessor', () => {
   it('dead-letters a transient failure on the last attempt', async () => {
     useCase.result = new Error('connection refused');
     await expect(processor.process(job(4, 5))).rejects.toMatchObject({ name: 'UnrecoverableError' });
-    expect(deadLetter.calls).toEqual([{ eventId: 'e-1', info: { reason: 'attempts_exhausted', error: 'connection refused', attempts: 5 } }]);
+    expect(deadLetter.calls).toEqual([
+      { eventId: 'e-1', info: { reason: 'attempts_exhausted', error: 'connection refused', attempts: 5 } },
+    ]);
   });
 
   it('records each failed attempt once, with its outcome, error and the handlers that ran (the use case records the others)', async () => {
@@ -119,14 +140,18 @@ describe('SquareEventProcessor', () => {
     useCase.result = new Error('connection refused');
     await expect(processor.process(job(1, 3))).rejects.toThrow('connection refused');
     await expect(processor.process(job(2, 3))).rejects.toMatchObject({ name: 'UnrecoverableError' });
-    expect(attemptRows.rows.map(({ attempt, outcome, error, handlers }) => ({ attempt, outcome, error, handlers }))).toEqual([
+    expect(
+      attemptRows.rows.map(({ attempt, outcome, error, handlers }) => ({ attempt, outcome, error, handlers })),
+    ).toEqual([
       { attempt: 2, outcome: 'retry', error: 'connection refused', handlers: ['mirror'] },
       { attempt: 3, outcome: 'dead_lettered', error: 'connection refused', handlers: ['mirror'] },
     ]);
-    expect(attemptRows.rows.every((r) => r.eventId === 'e-1' && r.durationMs >= 0 && r.startedAt instanceof Date)).toBe(true);
+    expect(attemptRows.rows.every((r) => r.eventId === 'e-1' && r.durationMs >= 0 && r.startedAt instanceof Date)).toBe(
+      true,
+    );
   });
 
-  it('an attempt it cannot record changes nothing of the job\'s outcome', async () => {
+  it("an attempt it cannot record changes nothing of the job's outcome", async () => {
     const down = async () => {
       throw new Error('database down');
     };
@@ -135,7 +160,10 @@ describe('SquareEventProcessor', () => {
     const err = new Error('connection refused');
     useCase.result = err;
     await expect(processor.process(job(0, 3))).rejects.toBe(err);
-    await expect(processor.process(job(2, 3))).rejects.toMatchObject({ name: 'UnrecoverableError', message: 'connection refused' });
+    await expect(processor.process(job(2, 3))).rejects.toMatchObject({
+      name: 'UnrecoverableError',
+      message: 'connection refused',
+    });
   });
 
   it('refuses unknown job names', async () => {

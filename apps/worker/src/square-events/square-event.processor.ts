@@ -64,19 +64,31 @@ export class SquareEventProcessor {
     }
     const failure = classifyFailure(failed.error);
     const error = errorMessage(failed.error);
-    const attemptRecord = (outcome: string, durationMs: number) => ({ eventId, attempt, startedAt, durationMs, outcome, error, handlers: failed.handlers });
+    const attemptRecord = (outcome: string, durationMs: number) => ({
+      eventId,
+      attempt,
+      startedAt,
+      durationMs,
+      outcome,
+      error,
+      handlers: failed.handlers,
+    });
     if (failure.permanent || attempt >= (job.opts.attempts ?? 1)) {
       await this.deadLetter.execute(eventId, { reason: failure.reason, error, attempts: attempt });
       const fields = done(failed.eventType, 'dead_lettered');
       this.logger.warn('job failed for good', { ...fields, error });
       // After the dead letter: failing to record the attempt changes nothing of it (the console shows one row fewer).
-      await this.attempts.record(attemptRecord('dead_lettered', fields.ms)).catch((err: unknown) => this.unrecorded(eventId, attempt, err));
+      await this.attempts
+        .record(attemptRecord('dead_lettered', fields.ms))
+        .catch((err: unknown) => this.unrecorded(eventId, attempt, err));
       throw new UnrecoverableError(error);
     }
     const fields = done(failed.eventType, 'retry');
     this.logger.warn('job failed; will retry', { ...fields, error });
     // The event's attempts and last error, and the attempt's row, in one statement.
-    await this.attempts.recordRetry(attemptRecord('retry', fields.ms)).catch((err: unknown) => this.unrecorded(eventId, attempt, err));
+    await this.attempts
+      .recordRetry(attemptRecord('retry', fields.ms))
+      .catch((err: unknown) => this.unrecorded(eventId, attempt, err));
     throw failed.error;
   }
 

@@ -23,7 +23,11 @@ import { SquareEventsWorker } from './square-events.worker.js';
 @Module({
   imports: [SquareApiModule, MerchantsModule, ForwardingModule],
   providers: [
-    { provide: APPLY_TIMEOUT_MS, inject: [HandlersConfig], useFactory: (handlers: HandlersConfig) => handlers.timeoutMs },
+    {
+      provide: APPLY_TIMEOUT_MS,
+      inject: [HandlersConfig],
+      useFactory: (handlers: HandlersConfig) => handlers.timeoutMs,
+    },
     BullWorkers,
     SquareMirrorHandler,
     MerchantTokenResolver,

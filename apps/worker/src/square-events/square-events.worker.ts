@@ -27,17 +27,22 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = this.workers.create<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']>(QUEUES.squareEvents, (job) => this.attempt(job), {
-      concurrency: this.config.concurrency,
-      // The base delay the job was enqueued with (squareEventJobOptions), else our own.
-      backoff: (attemptsMade, err, job) => {
-        const backoff = job?.opts.backoff;
-        const baseMs = typeof backoff === 'object' && backoff.delay !== undefined ? backoff.delay : this.queue.jobBackoffMs;
-        return retryDelayMs(attemptsMade, baseMs, err);
+    this.worker = this.workers.create<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']>(
+      QUEUES.squareEvents,
+      (job) => this.attempt(job),
+      {
+        concurrency: this.config.concurrency,
+        // The base delay the job was enqueued with (squareEventJobOptions), else our own.
+        backoff: (attemptsMade, err, job) => {
+          const backoff = job?.opts.backoff;
+          const baseMs =
+            typeof backoff === 'object' && backoff.delay !== undefined ? backoff.delay : this.queue.jobBackoffMs;
+          return retryDelayMs(attemptsMade, baseMs, err);
+        },
+        logger: this.logger,
+        errorLine: { message: 'worker error' },
       },
-      logger: this.logger,
-      errorLine: { message: 'worker error' },
-    });
+    );
     this.logger.log('processing square-events', { concurrency: this.config.concurrency });
   }
 
@@ -46,7 +51,13 @@ export class SquareEventsWorker implements OnApplicationBootstrap, BeforeApplica
     const { eventId } = job.data;
     // The processor throws UnrecoverableError once it dead-lettered the event; anything else is retried.
     const failedAs = (err: unknown) => (err instanceof UnrecoverableError ? 'dead_lettered' : 'retry');
-    return traceAttempt(eventId, job.attemptsMade + 1, () => this.traces.find(eventId), () => this.processor.process(job), failedAs);
+    return traceAttempt(
+      eventId,
+      job.attemptsMade + 1,
+      () => this.traces.find(eventId),
+      () => this.processor.process(job),
+      failedAs,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

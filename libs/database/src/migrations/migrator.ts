@@ -56,7 +56,10 @@ interface AppliedRow {
 
 export async function readLocalMigrations(dir: string): Promise<LocalMigration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrations: LocalMigration[] = [];
   for (const name of names) {
     const bytes = await readFile(join(dir, name, 'migration.sql')).catch(() => undefined);
@@ -67,7 +70,11 @@ export async function readLocalMigrations(dir: string): Promise<LocalMigration[]
 }
 
 /** Creates the database when missing, then applies pending migrations in order under a lock. */
-export async function migrate(databaseUrl: string, migrationsDir: string, table: MigrationTable = MIGRATION_TABLES.ours): Promise<MigrateResult> {
+export async function migrate(
+  databaseUrl: string,
+  migrationsDir: string,
+  table: MigrationTable = MIGRATION_TABLES.ours,
+): Promise<MigrateResult> {
   const local = await readLocalMigrations(migrationsDir);
   const createdDatabase = await ensureDatabase(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
@@ -81,7 +88,12 @@ export async function migrate(databaseUrl: string, migrationsDir: string, table:
     );
     const { pending, warnings } = plan(local, rows);
     for (const migration of pending) await applyOne(client, migration, table);
-    return { createdDatabase, applied: pending.map((m) => m.name), alreadyApplied: local.length - pending.length, warnings };
+    return {
+      createdDatabase,
+      applied: pending.map((m) => m.name),
+      alreadyApplied: local.length - pending.length,
+      warnings,
+    };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]).catch(() => undefined);
     await client.end();
@@ -89,7 +101,11 @@ export async function migrate(databaseUrl: string, migrationsDir: string, table:
 }
 
 /** Marks a failed migration as rolled back (like `prisma migrate resolve --rolled-back`). */
-export async function markRolledBack(databaseUrl: string, name: string, table: MigrationTable = MIGRATION_TABLES.ours): Promise<void> {
+export async function markRolledBack(
+  databaseUrl: string,
+  name: string,
+  table: MigrationTable = MIGRATION_TABLES.ours,
+): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -147,10 +163,7 @@ async function applyOne(client: pg.Client, migration: LocalMigration, table: Mig
     await client.query(`UPDATE "${table}" SET logs = $2 WHERE id = $1`, [id, message]);
     throw new MigrationError(`migration ${migration.name} failed: ${message}`);
   }
-  await client.query(
-    `UPDATE "${table}" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-    [id],
-  );
+  await client.query(`UPDATE "${table}" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
 }
 
 /** Creates the target database when it does not exist; true when it did. */
