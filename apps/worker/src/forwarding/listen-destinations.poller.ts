@@ -60,14 +60,12 @@ export class ListenDestinationsPoller implements OnApplicationBootstrap, OnAppli
       for (const name of removed) this.removedAt.set(name, now);
       for (const name of removed) {
         // Its worker is stopped (setTemporary waited for it); a queue Redis keeps meanwhile is only keys.
-        await this.queues
-          .discard(name)
-          .catch((err: unknown) =>
-            this.logger.warn("cannot delete a removed temporary destination's queue", {
-              destination: name,
-              error: errorMessage(err),
-            }),
-          );
+        await this.queues.discard(name).catch((err: unknown) =>
+          this.logger.warn("cannot delete a removed temporary destination's queue", {
+            destination: name,
+            error: errorMessage(err),
+          }),
+        );
       }
       const expired = await this.repository.expired();
       const stragglers = ++this.polls % STRAGGLERS_EVERY === 0 ? [...this.removedAt.keys()] : [];
