@@ -8,7 +8,10 @@ export interface CapturedEvent {
   squareEnvironment: string | null;
 }
 
-const FIND_CAPTURED = statement<{ event_id: string }>(
+const FIND_CAPTURED = statement<
+  { event_id: string },
+  { raw_body: Buffer; event_type: string; square_environment: string | null }
+>(
   'find-captured-event',
   `
   SELECT raw_body, event_type, square_environment FROM webhook_events WHERE event_id = :event_id`,
@@ -16,9 +19,7 @@ const FIND_CAPTURED = statement<{ event_id: string }>(
 
 /** One captured event's raw body, for `npm run square -- replay` (no Nest context needed). */
 export async function findCapturedEvent(pool: pg.Pool, eventId: string): Promise<CapturedEvent | undefined> {
-  const { rows } = await pool.query<{ raw_body: Buffer; event_type: string; square_environment: string | null }>(
-    FIND_CAPTURED.bind({ event_id: eventId }),
-  );
+  const { rows } = await FIND_CAPTURED.run(pool, { event_id: eventId });
   const row = rows[0];
   return row && { rawBody: row.raw_body, eventType: row.event_type, squareEnvironment: row.square_environment };
 }

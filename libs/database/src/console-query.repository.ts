@@ -61,7 +61,19 @@ export interface InvalidWebhookRow {
 
 // The windows count events by when they were received (the received_at index): "processed" is
 // what became of the hour's or day's arrivals.
-const WINDOWS = statement<Record<string, never>>(
+const WINDOWS = statement<
+  Record<string, never>,
+  Pick<
+    Overview,
+    | 'receivedHour'
+    | 'processedHour'
+    | 'deadLetteredHour'
+    | 'receivedDay'
+    | 'processedDay'
+    | 'deadLetteredDay'
+    | 'webhookGapDay'
+  >
+>(
   'console-overview-windows',
   `
   SELECT count(*) FILTER (WHERE received_at >= now() - interval '1 hour')::int AS "receivedHour",
@@ -74,27 +86,27 @@ const WINDOWS = statement<Record<string, never>>(
   FROM webhook_events WHERE received_at >= now() - interval '1 day'`,
 );
 
-const WAITING = statement<Record<string, never>>(
+const WAITING = statement<Record<string, never>, Pick<Overview, 'oldestWaitingAt' | 'waiting'>>(
   'console-overview-waiting',
   `
   SELECT min(received_at) AS "oldestWaitingAt", count(*)::int AS waiting FROM webhook_events WHERE status = '${STATUS.received}'`,
 );
 
-const SIDE = statement<Record<string, never>>(
+const SIDE = statement<Record<string, never>, Pick<Overview, 'sellersNeedingReauth' | 'invalidDay'>>(
   'console-overview-side',
   `
   SELECT (SELECT count(*)::int FROM merchant_tokens WHERE status = 'needs_reauth') AS "sellersNeedingReauth",
          (SELECT count(*)::int FROM invalid_webhooks WHERE last_received_at >= now() - interval '1 day') AS "invalidDay"`,
 );
 
-const RECONCILERS = statement<Record<string, never>>(
+const RECONCILERS = statement<Record<string, never>, Overview['reconcilers'][number]>(
   'console-overview-reconcilers',
   `
   SELECT name, checked_until AS "checkedUntil", last_run_at AS "lastRunAt", last_found AS "lastFound", last_recovered AS "lastRecovered"
   FROM reconcile_checkpoints ORDER BY name`,
 );
 
-const DELIVERIES = statement<Record<string, never>>(
+const DELIVERIES = statement<Record<string, never>, Overview['deliveries'][number]>(
   'console-overview-deliveries',
   `
   SELECT destination, status::text AS status, count(*)::int AS count,
@@ -104,7 +116,7 @@ const DELIVERIES = statement<Record<string, never>>(
 );
 
 // Purged ones are left out: they can no longer be replayed.
-const DEAD_LETTER_GROUPS = statement<Record<string, never>>(
+const DEAD_LETTER_GROUPS = statement<Record<string, never>, DeadLetterGroup>(
   'console-dead-letter-groups',
   `
   SELECT coalesce(dead_letter_reason, 'unknown') AS reason, event_type AS "eventType", count(*)::int AS count,
@@ -113,7 +125,7 @@ const DEAD_LETTER_GROUPS = statement<Record<string, never>>(
   GROUP BY 1, 2 ORDER BY count DESC, reason, "eventType" LIMIT 500`,
 );
 
-const SELLERS = statement<Record<string, never>>(
+const SELLERS = statement<Record<string, never>, SellerRow>(
   'console-sellers',
   `
   SELECT merchant_id AS "merchantId", status::text AS status, status_reason AS "statusReason", expires_at AS "expiresAt",
@@ -121,7 +133,7 @@ const SELLERS = statement<Record<string, never>>(
   FROM merchant_tokens ORDER BY (status = 'active'), expires_at NULLS LAST, merchant_id LIMIT 1000`,
 );
 
-const INVALID = statement<Record<string, never>>(
+const INVALID = statement<Record<string, never>, InvalidWebhookRow>(
   'console-invalid-webhooks',
   `
   SELECT id::text AS id, reason, signature_algorithm AS "signatureAlgorithm", delivery_count AS "deliveryCount",
@@ -130,7 +142,7 @@ const INVALID = statement<Record<string, never>>(
   FROM invalid_webhooks ORDER BY last_received_at DESC LIMIT 100`,
 );
 
-const OBJECT_OF = statement<{ object_id: string }>(
+const OBJECT_OF = statement<{ object_id: string }, MirroredObject>(
   'console-mirrored-object',
   `
   SELECT object_type AS "objectType", version::text AS version, deleted, source, last_event_id AS "lastEventId", updated_at AS "updatedAt"
@@ -155,28 +167,27 @@ export class ConsoleQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async overview(): Promise<Overview> {
-    const one = async <T extends object>(q: pg.QueryConfig<unknown[]>) =>
-      (await this.pool.query<T & pg.QueryResultRow>(q)).rows;
+    const rows = async <R extends pg.QueryResultRow>(result: Promise<pg.QueryResult<R>>) => (await result).rows;
     const [windows, waiting, side, reconcilers, deliveries] = await Promise.all([
-      one<Pick<Overview, 'receivedHour'>>(WINDOWS.bind({})),
-      one<Pick<Overview, 'oldestWaitingAt' | 'waiting'>>(WAITING.bind({})),
-      one<Pick<Overview, 'sellersNeedingReauth' | 'invalidDay'>>(SIDE.bind({})),
-      one<Overview['reconcilers'][number]>(RECONCILERS.bind({})),
-      one<Overview['deliveries'][number]>(DELIVERIES.bind({})),
+      rows(WINDOWS.run(this.pool, {})),
+      rows(WAITING.run(this.pool, {})),
+      rows(SIDE.run(this.pool, {})),
+      rows(RECONCILERS.run(this.pool, {})),
+      rows(DELIVERIES.run(this.pool, {})),
     ]);
     return { ...(windows[0] as Overview), ...waiting[0], ...side[0], reconcilers, deliveries };
   }
 
   async deadLetterGroups(): Promise<DeadLetterGroup[]> {
-    return (await this.pool.query<DeadLetterGroup>(DEAD_LETTER_GROUPS.bind({}))).rows;
+    return (await DEAD_LETTER_GROUPS.run(this.pool, {})).rows;
   }
 
   async sellers(): Promise<SellerRow[]> {
-    return (await this.pool.query<SellerRow>(SELLERS.bind({}))).rows;
+    return (await SELLERS.run(this.pool, {})).rows;
   }
 
   async invalidWebhooks(): Promise<InvalidWebhookRow[]> {
-    return (await this.pool.query<InvalidWebhookRow>(INVALID.bind({}))).rows;
+    return (await INVALID.run(this.pool, {})).rows;
   }
 
   /** The deliveries refused for their signature that the ingress kept (the last 50), with its diagnosis. */
@@ -186,6 +197,6 @@ export class ConsoleQueryRepository {
 
   /** What the mirror holds of an object (by its id, whatever its type). */
   async mirroredObject(objectId: string): Promise<MirroredObject[]> {
-    return (await this.pool.query<MirroredObject>(OBJECT_OF.bind({ object_id: objectId }))).rows;
+    return (await OBJECT_OF.run(this.pool, { object_id: objectId })).rows;
   }
 }

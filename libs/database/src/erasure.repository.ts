@@ -57,7 +57,7 @@ const P = {
     UPDATE webhook_events SET raw_body = ''::bytea, payload = 'null'::jsonb, purged_at = now(), updated_at = now()
     WHERE status <> '${STATUS.received}' AND purged_at IS NULL AND regexp_like(payload::text, :json, :flags)`,
   ),
-  inFlight: statement<Json>(
+  inFlight: statement<Json, { n: number }>(
     'erase-person-in-flight',
     `
     SELECT count(*)::int AS n FROM webhook_events WHERE status = '${STATUS.received}' AND regexp_like(payload::text, :json, :flags)`,
@@ -85,7 +85,7 @@ const M = {
     UPDATE webhook_events SET raw_body = ''::bytea, payload = 'null'::jsonb, merchant_id = NULL, purged_at = coalesce(purged_at, now()), updated_at = now()
     WHERE merchant_id = :merchant_id AND status <> '${STATUS.received}'`,
   ),
-  inFlight: statement<{ merchant_id: string }>(
+  inFlight: statement<{ merchant_id: string }, { n: number }>(
     'erase-merchant-in-flight',
     `
     SELECT count(*)::int AS n FROM webhook_events WHERE merchant_id = :merchant_id AND status = '${STATUS.received}'`,
@@ -148,12 +148,12 @@ const ANY = {
   ),
 };
 
-const PURGED_EVENTS = statement<{ ids: string[] }>(
+const PURGED_EVENTS = statement<{ ids: string[] }, { event_id: string }>(
   'erase-purged-events',
   `
   SELECT event_id FROM webhook_events WHERE event_id = ANY(:ids::text[]) AND purged_at IS NOT NULL`,
 );
-const PRESENT_DELIVERIES = statement<{ ids: string[] }>(
+const PRESENT_DELIVERIES = statement<{ ids: string[] }, { id: string }>(
   'erase-present-deliveries',
   `
   SELECT id::text AS id FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`,
@@ -167,38 +167,38 @@ export class ErasureRepository {
   async erase(subject: ErasureSubject): Promise<ErasureCounts> {
     const { json, text, flags } = subjectSearch(subject);
     return inTransaction(this.pool, async (client) => {
-      const n = async (query: pg.QueryConfig<unknown[]>) => (await client.query(query)).rowCount ?? 0;
-      const count = async (query: pg.QueryConfig<unknown[]>) =>
-        (await client.query<{ n: number }>(query)).rows[0]?.n ?? 0;
+      const n = async (result: Promise<pg.QueryResult>) => (await result).rowCount ?? 0;
+      const count = async (result: Promise<pg.QueryResult<{ n: number }>>) => (await result).rows[0]?.n ?? 0;
       const merchant_id = 'merchantId' in subject ? subject.merchantId : undefined;
       // Merchant rows (dead-letters' payments included) go first: they join on events still holding bodies.
       const rows =
         merchant_id === undefined
           ? {
-              payments: await n(P.payments.bind({ json, flags })),
-              refunds: await n(P.refunds.bind({ json, flags })),
-              mirroredObjects: await n(P.objects.bind({ json, flags })),
-              deliveries: await n(P.deliveries.bind({ json, flags })),
-              eventBodies: await n(P.events.bind({ json, flags })),
-              eventsInFlight: await count(P.inFlight.bind({ json, flags })),
+              payments: await n(P.payments.run(client, { json, flags })),
+              refunds: await n(P.refunds.run(client, { json, flags })),
+              mirroredObjects: await n(P.objects.run(client, { json, flags })),
+              deliveries: await n(P.deliveries.run(client, { json, flags })),
+              eventBodies: await n(P.events.run(client, { json, flags })),
+              eventsInFlight: await count(P.inFlight.run(client, { json, flags })),
               merchantTokens: 0,
             }
           : {
-              payments: await n(M.payments.bind({ merchant_id })),
-              refunds: await n(M.refunds.bind({ merchant_id })),
-              mirroredObjects: await n(M.objects.bind({ merchant_id })),
-              deliveries: await n(M.deliveries.bind({ merchant_id })),
-              eventBodies: await n(M.events.bind({ merchant_id })),
-              eventsInFlight: await count(M.inFlight.bind({ merchant_id })),
-              merchantTokens: await n(M.tokens.bind({ merchant_id })),
+              payments: await n(M.payments.run(client, { merchant_id })),
+              refunds: await n(M.refunds.run(client, { merchant_id })),
+              mirroredObjects: await n(M.objects.run(client, { merchant_id })),
+              deliveries: await n(M.deliveries.run(client, { merchant_id })),
+              eventBodies: await n(M.events.run(client, { merchant_id })),
+              eventsInFlight: await count(M.inFlight.run(client, { merchant_id })),
+              merchantTokens: await n(M.tokens.run(client, { merchant_id })),
             };
       const errorTexts =
-        (await n(ANY.eventErrors.bind({ text, flags }))) +
-        (await n(ANY.deliveryErrors.bind({ text, flags }))) +
-        (await n(ANY.tokenErrors.bind({ text, flags })));
+        (await n(ANY.eventErrors.run(client, { text, flags }))) +
+        (await n(ANY.deliveryErrors.run(client, { text, flags }))) +
+        (await n(ANY.tokenErrors.run(client, { text, flags })));
       return {
         ...rows,
-        invalidBodies: (await n(ANY.invalid.bind({ text, flags }))) + (await n(ANY.rejected.bind({ text, flags }))),
+        invalidBodies:
+          (await n(ANY.invalid.run(client, { text, flags }))) + (await n(ANY.rejected.run(client, { text, flags }))),
         errorTexts,
       };
     });
@@ -207,7 +207,7 @@ export class ErasureRepository {
   /** Of these events, those whose body is gone (retention or erasure): their jobs in Redis serve nothing. */
   async purgedEvents(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const { rows } = await this.pool.query<{ event_id: string }>(PURGED_EVENTS.bind({ ids: [...ids] }));
+    const { rows } = await PURGED_EVENTS.run(this.pool, { ids: [...ids] });
     return new Set(rows.map((r) => r.event_id));
   }
 
@@ -215,7 +215,7 @@ export class ErasureRepository {
   async presentDeliveries(ids: readonly string[]): Promise<Set<string>> {
     const numeric = ids.filter((id) => /^\d{1,18}$/.test(id));
     if (numeric.length === 0) return new Set();
-    const { rows } = await this.pool.query<{ id: string }>(PRESENT_DELIVERIES.bind({ ids: numeric }));
+    const { rows } = await PRESENT_DELIVERIES.run(this.pool, { ids: numeric });
     return new Set(rows.map((r) => r.id));
   }
 }

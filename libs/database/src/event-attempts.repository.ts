@@ -60,7 +60,7 @@ const RECORD_RETRY = statement<{
 );
 
 // Bounded: an event replayed over and over shows its latest 200 tries.
-const LIST = statement<{ event_id: string }>(
+const LIST = statement<{ event_id: string }, EventAttemptRow>(
   'list-event-attempts',
   `
   SELECT id::text AS id, event_id AS "eventId", attempt, started_at AS "startedAt", duration_ms AS "durationMs", outcome, error, handlers
@@ -74,36 +74,32 @@ export class EventAttemptsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async record(a: EventAttemptRecord): Promise<void> {
-    await this.pool.query(
-      RECORD.bind({
-        event_id: a.eventId,
-        attempt: a.attempt,
-        started_at: a.startedAt,
-        duration_ms: a.durationMs,
-        outcome: a.outcome,
-        error: a.error,
-        handlers: [...a.handlers],
-      }),
-    );
+    await RECORD.run(this.pool, {
+      event_id: a.eventId,
+      attempt: a.attempt,
+      started_at: a.startedAt,
+      duration_ms: a.durationMs,
+      outcome: a.outcome,
+      error: a.error,
+      handlers: [...a.handlers],
+    });
   }
 
   /** An attempt that failed and will be retried: recorded, with the event's attempt count and last error. */
   async recordRetry(a: EventAttemptRecord): Promise<void> {
-    await this.pool.query(
-      RECORD_RETRY.bind({
-        event_id: a.eventId,
-        attempt: a.attempt,
-        started_at: a.startedAt,
-        duration_ms: a.durationMs,
-        outcome: a.outcome,
-        error: a.error,
-        handlers: [...a.handlers],
-      }),
-    );
+    await RECORD_RETRY.run(this.pool, {
+      event_id: a.eventId,
+      attempt: a.attempt,
+      started_at: a.startedAt,
+      duration_ms: a.durationMs,
+      outcome: a.outcome,
+      error: a.error,
+      handlers: [...a.handlers],
+    });
   }
 
   /** Oldest first. */
   async forEvent(eventId: string): Promise<EventAttemptRow[]> {
-    return (await this.pool.query<EventAttemptRow>(LIST.bind({ event_id: eventId }))).rows;
+    return (await LIST.run(this.pool, { event_id: eventId })).rows;
   }
 }

@@ -11,7 +11,17 @@ export interface EventOutcome {
   deliveries: Array<{ destination: string; status: string }>;
 }
 
-const OUTCOME = statement<{ event_id: string }>(
+const OUTCOME = statement<
+  { event_id: string },
+  {
+    status: string;
+    outcome: string | null;
+    dead_letter_reason: string | null;
+    last_error: string | null;
+    handlers: string[];
+    deliveries: EventOutcome['deliveries'];
+  }
+>(
   'event-outcome',
   `
   SELECT w.status::text AS status, w.outcome, w.dead_letter_reason, w.last_error,
@@ -22,14 +32,7 @@ const OUTCOME = statement<{ event_id: string }>(
 );
 
 export async function findEventOutcome(pool: pg.Pool, eventId: string): Promise<EventOutcome | undefined> {
-  const { rows } = await pool.query<{
-    status: string;
-    outcome: string | null;
-    dead_letter_reason: string | null;
-    last_error: string | null;
-    handlers: string[];
-    deliveries: EventOutcome['deliveries'];
-  }>(OUTCOME.bind({ event_id: eventId }));
+  const { rows } = await OUTCOME.run(pool, { event_id: eventId });
   const r = rows[0];
   return (
     r && {

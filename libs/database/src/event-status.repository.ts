@@ -28,7 +28,16 @@ export interface DeadLetterInfo {
 
 const SWEEP_LOCK_ID = ADVISORY_LOCKS.eventSweep;
 
-const FIND = statement<{ event_id: string }>(
+const FIND = statement<
+  { event_id: string },
+  {
+    event_id: string;
+    event_type: string;
+    status: EventStatus;
+    payload: JsonObject;
+    body_key: string | null;
+  }
+>(
   'find-event',
   `
   SELECT event_id, event_type, status, payload, body_key FROM webhook_events WHERE event_id = :event_id`,
@@ -53,7 +62,7 @@ const MARK_DEAD_LETTERED = statement<{ event_id: string; reason: string; error: 
   WHERE event_id = :event_id AND status = '${STATUS.received}'`,
 );
 
-const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }>(
+const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }, { event_id: string; replay_count: number }>(
   'claim-sweep-candidates',
   `
   UPDATE webhook_events SET swept_at = now()
@@ -66,7 +75,10 @@ const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }>(
   RETURNING event_id, replay_count`,
 );
 
-const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>(
+const RESET_FOR_REPLAY = statement<
+  { event_id: string; queue: string },
+  { replayed: boolean; status: EventStatus | null }
+>(
   'reset-for-replay',
   `
   WITH reset AS (
@@ -86,7 +98,7 @@ const RESET_FOR_REPLAY = statement<{ event_id: string; queue: string }>(
 );
 
 // The oldest event not yet processed (reads the first entry of the (status, received_at) index).
-const OLDEST_RECEIVED = statement<Record<string, never>>(
+const OLDEST_RECEIVED = statement<Record<string, never>, { seconds: number | null }>(
   'oldest-received',
   `
   SELECT extract(epoch FROM now() - min(received_at))::float AS seconds FROM webhook_events WHERE status = '${STATUS.received}'`,
@@ -106,16 +118,19 @@ export interface DeadLetterFilter {
 
 // Oldest first, keyset-paged on (received_at, event_id); reads the (status, received_at) index.
 // Purged ones cannot be replayed (their payload is gone).
-const DEAD_LETTERED_MATCHING = statement<{
-  types: string[] | null;
-  merchant_ids: string[] | null;
-  reasons: string[] | null;
-  since: Date | null;
-  until: Date | null;
-  after_at: Date | null;
-  after_id: string | null;
-  limit: number;
-}>(
+const DEAD_LETTERED_MATCHING = statement<
+  {
+    types: string[] | null;
+    merchant_ids: string[] | null;
+    reasons: string[] | null;
+    since: Date | null;
+    until: Date | null;
+    after_at: Date | null;
+    after_id: string | null;
+    limit: number;
+  },
+  { event_id: string; received_at: Date }
+>(
   'dead-lettered-matching',
   `
   SELECT event_id, received_at FROM webhook_events
@@ -130,7 +145,7 @@ const DEAD_LETTERED_MATCHING = statement<{
   LIMIT :limit`,
 );
 
-const DEAD_LETTERED_IDS = statement<{ limit: number }>(
+const DEAD_LETTERED_IDS = statement<{ limit: number }, { event_id: string }>(
   'dead-lettered-ids',
   `
   SELECT event_id FROM webhook_events WHERE status = '${STATUS.dead_lettered}' ORDER BY received_at LIMIT :limit`,
@@ -142,13 +157,7 @@ export class EventStatusRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async find(eventId: string): Promise<InboxEvent | null> {
-    const { rows } = await this.pool.query<{
-      event_id: string;
-      event_type: string;
-      status: EventStatus;
-      payload: JsonObject;
-      body_key: string | null;
-    }>(FIND.bind({ event_id: eventId }));
+    const { rows } = await FIND.run(this.pool, { event_id: eventId });
     const row = rows[0];
     return row
       ? {
@@ -163,12 +172,12 @@ export class EventStatusRepository {
 
   /** For events nothing wants: visible and counted, never retried; `outcome` may say why. */
   async markIgnored(eventId: string, outcome = 'ignored'): Promise<void> {
-    await this.pool.query(MARK_IGNORED.bind({ event_id: eventId, outcome }));
+    await MARK_IGNORED.run(this.pool, { event_id: eventId, outcome });
   }
 
   /** Idempotent: true when this call changed the event. */
   async markDeadLettered(eventId: string, info: DeadLetterInfo): Promise<boolean> {
-    const { rowCount } = await this.pool.query(MARK_DEAD_LETTERED.bind({ event_id: eventId, ...info }));
+    const { rowCount } = await MARK_DEAD_LETTERED.run(this.pool, { event_id: eventId, ...info });
     return rowCount === 1;
   }
 
@@ -184,9 +193,7 @@ export class EventStatusRepository {
         SWEEP_LOCK_ID,
       ]);
       if (!lock.rows[0]?.locked) return [];
-      const { rows } = await client.query<{ event_id: string; replay_count: number }>(
-        CLAIM_SWEEP_CANDIDATES.bind({ cutoff, limit }),
-      );
+      const { rows } = await CLAIM_SWEEP_CANDIDATES.run(client, { cutoff, limit });
       return rows.map((r) => ({ eventId: r.event_id, generation: r.replay_count }));
     });
   }
@@ -198,9 +205,7 @@ export class EventStatusRepository {
    * is set to now: the event arrived long ago, and the relay, not the sweep, enqueues it.
    */
   async resetForReplay(eventId: string): Promise<ReplayReset> {
-    const { rows } = await this.pool.query<{ replayed: boolean; status: EventStatus | null }>(
-      RESET_FOR_REPLAY.bind({ event_id: eventId, queue: QUEUES.squareEvents }),
-    );
+    const { rows } = await RESET_FOR_REPLAY.run(this.pool, { event_id: eventId, queue: QUEUES.squareEvents });
     const row = rows[0]!;
     if (row.replayed) return 'replayed';
     if (row.status === null) return 'not_found';
@@ -210,7 +215,7 @@ export class EventStatusRepository {
 
   /** How long the oldest event still 'received' has waited, in seconds (0 when none waits). */
   async oldestReceivedSeconds(): Promise<number> {
-    const { rows } = await this.pool.query<{ seconds: number | null }>(OLDEST_RECEIVED.bind({}));
+    const { rows } = await OLDEST_RECEIVED.run(this.pool, {});
     return rows[0]?.seconds ?? 0;
   }
 
@@ -220,23 +225,21 @@ export class EventStatusRepository {
     limit: number,
     after?: { receivedAt: Date; eventId: string },
   ): Promise<Array<{ eventId: string; receivedAt: Date }>> {
-    const { rows } = await this.pool.query<{ event_id: string; received_at: Date }>(
-      DEAD_LETTERED_MATCHING.bind({
-        types: filter.types?.length ? [...filter.types] : null,
-        merchant_ids: filter.merchantIds?.length ? [...filter.merchantIds] : null,
-        reasons: filter.reasons?.length ? [...filter.reasons] : null,
-        since: filter.since ?? null,
-        until: filter.until ?? null,
-        after_at: after?.receivedAt ?? null,
-        after_id: after?.eventId ?? null,
-        limit,
-      }),
-    );
+    const { rows } = await DEAD_LETTERED_MATCHING.run(this.pool, {
+      types: filter.types?.length ? [...filter.types] : null,
+      merchant_ids: filter.merchantIds?.length ? [...filter.merchantIds] : null,
+      reasons: filter.reasons?.length ? [...filter.reasons] : null,
+      since: filter.since ?? null,
+      until: filter.until ?? null,
+      after_at: after?.receivedAt ?? null,
+      after_id: after?.eventId ?? null,
+      limit,
+    });
     return rows.map((r) => ({ eventId: r.event_id, receivedAt: r.received_at }));
   }
 
   async deadLetteredIds(limit = 10_000): Promise<string[]> {
-    const { rows } = await this.pool.query<{ event_id: string }>(DEAD_LETTERED_IDS.bind({ limit }));
+    const { rows } = await DEAD_LETTERED_IDS.run(this.pool, { limit });
     return rows.map((r) => r.event_id);
   }
 }

@@ -43,7 +43,7 @@ export interface AttemptResult {
   error: string | null;
 }
 
-const FIND = statement<{ id: string }>(
+const FIND = statement<{ id: string }, FoundRow>(
   'find-delivery',
   `
   SELECT d.id::text, d.destination, d.event_id, d.event_type, d.webhook_id, d.body, d.status, d.attempts, d.first_attempt_at, d.next_attempt_at, d.replay_count,
@@ -87,14 +87,17 @@ const MARK_DELIVERED = statement<{ id: string; attempts: number; status: number;
   INSERT INTO forward_attempts (delivery_id, destination, status_code, latency_ms) SELECT id, destination, :status, :latency_ms FROM marked`,
 );
 
-const RECORD_FAILURE = statement<{
-  id: string;
-  attempts: number;
-  status: number | null;
-  error: string | null;
-  next_attempt_at: Date;
-  latency_ms: number;
-}>(
+const RECORD_FAILURE = statement<
+  {
+    id: string;
+    attempts: number;
+    status: number | null;
+    error: string | null;
+    next_attempt_at: Date;
+    latency_ms: number;
+  },
+  { first_attempt_at: Date }
+>(
   'record-delivery-failure',
   `
   WITH failed AS (
@@ -118,13 +121,13 @@ const MAKE_DUE = statement<{ destinations: string[]; ids: string[] | null }>(
     AND next_attempt_at > now()`,
 );
 
-const LABELS = statement<{ ids: string[] }>(
+const LABELS = statement<{ ids: string[] }, { id: string; event_id: string; event_type: string }>(
   'delivery-labels',
   `
   SELECT id::text, event_id, event_type FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`,
 );
 
-const PENDING_DESTINATIONS = statement<{ ids: string[] }>(
+const PENDING_DESTINATIONS = statement<{ ids: string[] }, { id: string; destination: string }>(
   'pending-delivery-destinations',
   `
   SELECT id::text, destination FROM forward_deliveries WHERE id = ANY(:ids::bigint[]) AND status = '${DELIVERY.pending}'`,
@@ -140,7 +143,7 @@ const MARK_DEAD_LETTERED = statement<{ id: string; attempts: number; status: num
 );
 
 // A replayed delivery starts a fresh schedule, under a job id of its own (the replay count is part of it).
-const RESET_FOR_REPLAY = statement<{ ids: string[]; queue_prefix: string }>(
+const RESET_FOR_REPLAY = statement<{ ids: string[]; queue_prefix: string }, { id: string }>(
   'reset-delivery-for-replay',
   `
   WITH reset AS (
@@ -157,13 +160,13 @@ const RESET_FOR_REPLAY = statement<{ ids: string[]; queue_prefix: string }>(
   SELECT id::text FROM reset`,
 );
 
-const STATUSES_OF = statement<{ ids: string[] }>(
+const STATUSES_OF = statement<{ ids: string[] }, { id: string; status: ForwardDeliveryStatus }>(
   'delivery-statuses',
   `
   SELECT id::text, status FROM forward_deliveries WHERE id = ANY(:ids::bigint[])`,
 );
 
-const DEAD_LETTERED_OF = statement<{ destination: string; limit: number }>(
+const DEAD_LETTERED_OF = statement<{ destination: string; limit: number }, { id: string }>(
   'dead-lettered-deliveries',
   `
   SELECT id::text FROM forward_deliveries
@@ -175,7 +178,10 @@ const SWEEP_LOCK_ID = ADVISORY_LOCKS.deliverySweep;
 // Pending deliveries whose job should have run by the cutoff but whose delivery has not changed:
 // their job may have been lost (Redis restarted without persistence). Those still in the outbox are
 // the relay's. Each is claimed at most once per cutoff window (swept_at).
-const CLAIM_SWEEP_CANDIDATES = statement<{ destinations: string[]; cutoff: Date; queue_prefix: string; limit: number }>(
+const CLAIM_SWEEP_CANDIDATES = statement<
+  { destinations: string[]; cutoff: Date; queue_prefix: string; limit: number },
+  { id: string; destination: string; replay_count: number }
+>(
   'claim-delivery-sweep-candidates',
   `
   UPDATE forward_deliveries SET swept_at = now()
@@ -191,7 +197,7 @@ const CLAIM_SWEEP_CANDIDATES = statement<{ destinations: string[]; cutoff: Date;
 );
 
 // Per destination, so that it reads (destination, status, created_at) and not the whole table.
-const BACKLOG = statement<{ destinations: string[] }>(
+const BACKLOG = statement<{ destinations: string[] }, { destination: string; pending: number }>(
   'delivery-backlog',
   `
   SELECT destination, count(*)::int AS pending FROM forward_deliveries
@@ -199,7 +205,7 @@ const BACKLOG = statement<{ destinations: string[] }>(
 );
 
 // Every destination with pending deliveries, those removed from the file included.
-const PENDING_BY_DESTINATION = statement<Record<string, never>>(
+const PENDING_BY_DESTINATION = statement<Record<string, never>, { destination: string; pending: number }>(
   'pending-deliveries-by-destination',
   `
   SELECT destination, count(*)::int AS pending FROM forward_deliveries WHERE status = '${DELIVERY.pending}' GROUP BY destination`,
@@ -210,7 +216,7 @@ export class ForwardDeliveriesRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async find(id: string): Promise<Delivery | null> {
-    const { rows } = await this.pool.query<FoundRow>(FIND.bind({ id }));
+    const { rows } = await FIND.run(this.pool, { id });
     const r = rows[0];
     if (!r) return null;
     return {
@@ -239,39 +245,39 @@ export class ForwardDeliveriesRepository {
   }
 
   async markDelivered(id: string, result: AttemptResult & { status: number }, latencyMs: number): Promise<void> {
-    await this.pool.query(
-      MARK_DELIVERED.bind({ id, attempts: result.attempts, status: result.status, latency_ms: latencyMs }),
-    );
+    await MARK_DELIVERED.run(this.pool, {
+      id,
+      attempts: result.attempts,
+      status: result.status,
+      latency_ms: latencyMs,
+    });
   }
 
   /** Resolves with when the delivery's first attempt was (its retry window counts from there). */
   async recordFailure(id: string, result: AttemptResult, nextAttemptAt: Date, latencyMs: number): Promise<Date | null> {
-    const { rows } = await this.pool.query<{ first_attempt_at: Date }>(
-      RECORD_FAILURE.bind({
-        id,
-        attempts: result.attempts,
-        status: result.status,
-        error: result.error,
-        next_attempt_at: nextAttemptAt,
-        latency_ms: latencyMs,
-      }),
-    );
+    const { rows } = await RECORD_FAILURE.run(this.pool, {
+      id,
+      attempts: result.attempts,
+      status: result.status,
+      error: result.error,
+      next_attempt_at: nextAttemptAt,
+      latency_ms: latencyMs,
+    });
     return rows[0]?.first_attempt_at ?? null;
   }
 
   /** Pending deliveries of these destinations (all, or only `ids`) due now; resolves with how many were waiting. */
   async makeDue(destinations: readonly string[], ids: readonly string[] | null = null): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      MAKE_DUE.bind({ destinations: [...destinations], ids: ids ? ids.filter(isDeliveryId) : null }),
-    );
+    const { rowCount } = await MAKE_DUE.run(this.pool, {
+      destinations: [...destinations],
+      ids: ids ? ids.filter(isDeliveryId) : null,
+    });
     return rowCount ?? 0;
   }
 
   /** The event id and type of each of these deliveries (what Bull Board shows of a job). */
   async labelsOf(ids: readonly string[]): Promise<Map<string, { eventId: string; eventType: string }>> {
-    const { rows } = await this.pool.query<{ id: string; event_id: string; event_type: string }>(
-      LABELS.bind({ ids: ids.filter(isDeliveryId) }),
-    );
+    const { rows } = await LABELS.run(this.pool, { ids: ids.filter(isDeliveryId) });
     return new Map(rows.map((r) => [r.id, { eventId: r.event_id, eventType: r.event_type }]));
   }
 
@@ -279,25 +285,24 @@ export class ForwardDeliveriesRepository {
   async pendingDestinations(ids: readonly string[]): Promise<Map<string, string>> {
     const valid = ids.filter(isDeliveryId);
     if (valid.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ id: string; destination: string }>(
-      PENDING_DESTINATIONS.bind({ ids: valid }),
-    );
+    const { rows } = await PENDING_DESTINATIONS.run(this.pool, { ids: valid });
     return new Map(rows.map((r) => [r.id, r.destination]));
   }
 
   async markDeadLettered(id: string, result: AttemptResult): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      MARK_DEAD_LETTERED.bind({ id, attempts: result.attempts, status: result.status, error: result.error }),
-    );
+    const { rowCount } = await MARK_DEAD_LETTERED.run(this.pool, {
+      id,
+      attempts: result.attempts,
+      status: result.status,
+      error: result.error,
+    });
     return rowCount === 1;
   }
 
   /** Dead-lettered deliveries back to pending with a new job each; resolves with those reset. */
   async resetForReplay(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.pool.query<{ id: string }>(
-      RESET_FOR_REPLAY.bind({ ids: [...ids], queue_prefix: FORWARD_QUEUE_PREFIX }),
-    );
+    const { rows } = await RESET_FOR_REPLAY.run(this.pool, { ids: [...ids], queue_prefix: FORWARD_QUEUE_PREFIX });
     return rows.map((r) => r.id);
   }
 
@@ -305,14 +310,12 @@ export class ForwardDeliveriesRepository {
   async statusesOf(ids: readonly string[]): Promise<Map<string, ForwardDeliveryStatus>> {
     const valid = ids.filter(isDeliveryId);
     if (valid.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ id: string; status: ForwardDeliveryStatus }>(
-      STATUSES_OF.bind({ ids: valid }),
-    );
+    const { rows } = await STATUSES_OF.run(this.pool, { ids: valid });
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   async deadLetteredOf(destination: string, limit = 10_000): Promise<string[]> {
-    const { rows } = await this.pool.query<{ id: string }>(DEAD_LETTERED_OF.bind({ destination, limit }));
+    const { rows } = await DEAD_LETTERED_OF.run(this.pool, { destination, limit });
     return rows.map((r) => r.id);
   }
 
@@ -332,29 +335,25 @@ export class ForwardDeliveriesRepository {
         SWEEP_LOCK_ID,
       ]);
       if (!lock.rows[0]?.locked) return [];
-      const { rows } = await client.query<{ id: string; destination: string; replay_count: number }>(
-        CLAIM_SWEEP_CANDIDATES.bind({
-          destinations: [...destinations],
-          cutoff,
-          queue_prefix: FORWARD_QUEUE_PREFIX,
-          limit,
-        }),
-      );
+      const { rows } = await CLAIM_SWEEP_CANDIDATES.run(client, {
+        destinations: [...destinations],
+        cutoff,
+        queue_prefix: FORWARD_QUEUE_PREFIX,
+        limit,
+      });
       return rows.map((r) => ({ id: r.id, destination: r.destination, generation: r.replay_count }));
     });
   }
 
   /** Pending deliveries of every destination that has some. */
   async pendingByDestination(): Promise<Map<string, number>> {
-    const { rows } = await this.pool.query<{ destination: string; pending: number }>(PENDING_BY_DESTINATION.bind({}));
+    const { rows } = await PENDING_BY_DESTINATION.run(this.pool, {});
     return new Map(rows.map((r) => [r.destination, r.pending]));
   }
 
   /** Pending deliveries per destination (for the backlog metric). */
   async backlog(destinations: readonly string[]): Promise<Array<{ destination: string; pending: number }>> {
-    const { rows } = await this.pool.query<{ destination: string; pending: number }>(
-      BACKLOG.bind({ destinations: [...destinations] }),
-    );
+    const { rows } = await BACKLOG.run(this.pool, { destinations: [...destinations] });
     return rows;
   }
 }

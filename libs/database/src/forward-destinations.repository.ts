@@ -41,13 +41,13 @@ const ENSURE = statement<{ names: string[] }>(
   INSERT INTO forward_destinations (name) SELECT unnest(:names::text[]) ON CONFLICT (name) DO NOTHING`,
 );
 
-const LIST = statement<{ names: string[] }>(
+const LIST = statement<{ names: string[] }, Row>(
   'list-forward-destinations',
   `
   SELECT ${COLUMNS} FROM forward_destinations WHERE name = ANY(:names::text[]) ORDER BY name`,
 );
 
-const LOCK = statement<{ name: string }>(
+const LOCK = statement<{ name: string }, Row>(
   'lock-forward-destination',
   `
   SELECT ${COLUMNS} FROM forward_destinations WHERE name = :name FOR UPDATE`,
@@ -83,7 +83,17 @@ const TAKE_PROBE = statement<{ name: string; lease_ms: number }>(
   RETURNING name`,
 );
 
-const ATTEMPT_STATS = statement<{ names: string[] }>(
+const ATTEMPT_STATS = statement<
+  { names: string[] },
+  {
+    destination: string;
+    minutes: number;
+    attempts: number;
+    succeeded: number;
+    p50: number | null;
+    p99: number | null;
+  }
+>(
   'forward-attempt-stats',
   `
   SELECT a.destination, w.minutes, count(*)::int AS attempts,
@@ -102,11 +112,11 @@ export class ForwardDestinationsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async ensure(names: readonly string[]): Promise<void> {
-    if (names.length > 0) await this.pool.query(ENSURE.bind({ names: [...names] }));
+    if (names.length > 0) await ENSURE.run(this.pool, { names: [...names] });
   }
 
   async list(names: readonly string[]): Promise<DestinationCircuit[]> {
-    const { rows } = await this.pool.query<Row>(LIST.bind({ names: [...names] }));
+    const { rows } = await LIST.run(this.pool, { names: [...names] });
     return rows.map(circuitOf);
   }
 
@@ -119,44 +129,35 @@ export class ForwardDestinationsRepository {
     change: (c: Circuit, now: Date) => Circuit,
   ): Promise<{ before: DestinationCircuit; after: DestinationCircuit } | null> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<Row>(LOCK.bind({ name }));
+      const { rows } = await LOCK.run(client, { name });
       if (!rows[0]) return null;
       const before = circuitOf(rows[0]);
       const after = { ...change(before, new Date()), name };
-      await client.query(
-        SAVE.bind({
-          name,
-          state: after.state,
-          since: after.since,
-          consecutive_failures: after.consecutiveFailures,
-          retrying_at: after.retryingAt,
-          probe_until: after.probeUntil,
-          paused_by: after.pausedBy,
-          pause_reason: after.pauseReason,
-          last_error: after.lastError,
-          released_at: after.releasedAt,
-        }),
-      );
+      await SAVE.run(client, {
+        name,
+        state: after.state,
+        since: after.since,
+        consecutive_failures: after.consecutiveFailures,
+        retrying_at: after.retryingAt,
+        probe_until: after.probeUntil,
+        paused_by: after.pausedBy,
+        pause_reason: after.pauseReason,
+        last_error: after.lastError,
+        released_at: after.releasedAt,
+      });
       return { before, after };
     });
   }
 
   /** True when this caller may send the probe to a failing destination now. */
   async takeProbe(name: string, leaseMs: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(TAKE_PROBE.bind({ name, lease_ms: leaseMs }));
+    const { rowCount } = await TAKE_PROBE.run(this.pool, { name, lease_ms: leaseMs });
     return rowCount === 1;
   }
 
   /** Per destination, the attempts of the last 5 and 60 minutes. */
   async attemptStats(names: readonly string[]): Promise<Map<string, { last5m: AttemptStats; last60m: AttemptStats }>> {
-    const { rows } = await this.pool.query<{
-      destination: string;
-      minutes: number;
-      attempts: number;
-      succeeded: number;
-      p50: number | null;
-      p99: number | null;
-    }>(ATTEMPT_STATS.bind({ names: [...names] }));
+    const { rows } = await ATTEMPT_STATS.run(this.pool, { names: [...names] });
     const empty: AttemptStats = { attempts: 0, succeeded: 0, p50Ms: null, p99Ms: null };
     const stats = new Map(names.map((n) => [n, { last5m: empty, last60m: empty }]));
     for (const r of rows) {

@@ -43,7 +43,7 @@ const MATCHING = `
 
 type Matching = { since: Date; until: Date; patterns: string[]; types: string[]; handler: string };
 
-const COUNT = statement<Matching>(
+const COUNT = statement<Matching, { total: number; applied: number }>(
   'rerun-count',
   `
   SELECT count(*)::int AS total, count(c.event_id)::int AS applied
@@ -51,7 +51,16 @@ const COUNT = statement<Matching>(
   WHERE ${MATCHING}`,
 );
 
-const PAGE = statement<Matching & { after_at: Date; after_id: string; limit: number }>(
+const PAGE = statement<
+  Matching & { after_at: Date; after_id: string; limit: number },
+  {
+    event_id: string;
+    event_type: string;
+    merchant_id: string | null;
+    payload: Record<string, unknown>;
+    received_at: Date;
+  }
+>(
   'rerun-page',
   `
   SELECT w.event_id, w.event_type, w.merchant_id, w.payload, w.received_at
@@ -62,7 +71,7 @@ const PAGE = statement<Matching & { after_at: Date; after_id: string; limit: num
   LIMIT :limit`,
 );
 
-const MIRRORED = statement<{ type: string; id: string }>(
+const MIRRORED = statement<{ type: string; id: string }, { data: Record<string, unknown> }>(
   'rerun-mirrored-object',
   `
   SELECT data FROM payments WHERE :type = 'payment' AND id = :id
@@ -85,7 +94,7 @@ const bind = (f: RerunFilter): Matching => ({
 
 /** How many events match, and how many of them the handler applied already. */
 export async function countRerun(pool: pg.Pool, f: RerunFilter): Promise<{ total: number; applied: number }> {
-  const { rows } = await pool.query<{ total: number; applied: number }>(COUNT.bind(bind(f)));
+  const { rows } = await COUNT.run(pool, bind(f));
   return rows[0] ?? { total: 0, applied: 0 };
 }
 
@@ -96,13 +105,7 @@ export async function rerunPage(
   after: { receivedAt: Date; eventId: string },
   limit: number,
 ): Promise<RerunEvent[]> {
-  const { rows } = await pool.query<{
-    event_id: string;
-    event_type: string;
-    merchant_id: string | null;
-    payload: Record<string, unknown>;
-    received_at: Date;
-  }>(PAGE.bind({ ...bind(f), after_at: after.receivedAt, after_id: after.eventId, limit }));
+  const { rows } = await PAGE.run(pool, { ...bind(f), after_at: after.receivedAt, after_id: after.eventId, limit });
   return rows.map((r) => ({
     eventId: r.event_id,
     eventType: r.event_type,
@@ -119,6 +122,6 @@ export async function mirroredObject(
   type: string,
   id: string,
 ): Promise<Record<string, unknown> | undefined> {
-  const { rows } = await pool.query<{ data: Record<string, unknown> }>(MIRRORED.bind({ type, id }));
+  const { rows } = await MIRRORED.run(pool, { type, id });
   return rows[0]?.data;
 }

@@ -151,15 +151,13 @@ export class MerchantTokensRepository {
     merchantId: string,
     t: { accessToken: string; refreshToken: string | null; expiresAt: Date | null; scopes: readonly string[] },
   ): Promise<void> {
-    await this.pool.query(
-      UPSERT.bind({
-        merchant_id: merchantId,
-        access_token: t.accessToken,
-        refresh_token: t.refreshToken,
-        expires_at: t.expiresAt,
-        scopes: [...t.scopes],
-      }),
-    );
+    await UPSERT.run(this.pool, {
+      merchant_id: merchantId,
+      access_token: t.accessToken,
+      refresh_token: t.refreshToken,
+      expires_at: t.expiresAt,
+      scopes: [...t.scopes],
+    });
   }
 
   async find(merchantId: string): Promise<StoredMerchantToken | null> {
@@ -173,11 +171,11 @@ export class MerchantTokensRepository {
   }
 
   async remove(merchantId: string): Promise<boolean> {
-    return (await this.pool.query(REMOVE.bind({ merchant_id: merchantId }))).rowCount === 1;
+    return (await REMOVE.run(this.pool, { merchant_id: merchantId })).rowCount === 1;
   }
 
   async markNeedsReauth(merchantId: string, reason: string): Promise<void> {
-    await this.pool.query(NEEDS_REAUTH.bind({ merchant_id: merchantId, reason }));
+    await NEEDS_REAUTH.run(this.pool, { merchant_id: merchantId, reason });
   }
 
   async dueForRefresh(before: Date, limit: number): Promise<StoredMerchantToken[]> {
@@ -189,34 +187,30 @@ export class MerchantTokensRepository {
     read: StoredMerchantToken,
     t: { accessToken: string; refreshToken: string; expiresAt: Date | null },
   ): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      REFRESHED.bind({
-        merchant_id: read.merchantId,
-        access_token: t.accessToken,
-        refresh_token: t.refreshToken,
-        expires_at: t.expiresAt,
-        read_at: read.updatedAt,
-      }),
-    );
+    const { rowCount } = await REFRESHED.run(this.pool, {
+      merchant_id: read.merchantId,
+      access_token: t.accessToken,
+      refresh_token: t.refreshToken,
+      expires_at: t.expiresAt,
+      read_at: read.updatedAt,
+    });
     return rowCount === 1;
   }
 
   async refreshFailed(merchantId: string, error: string, needsReauth: boolean): Promise<void> {
-    await this.pool.query(REFRESH_FAILED.bind({ merchant_id: merchantId, error, needs_reauth: needsReauth }));
+    await REFRESH_FAILED.run(this.pool, { merchant_id: merchantId, error, needs_reauth: needsReauth });
   }
 
   async reseal(
     read: StoredMerchantToken,
     t: { accessToken: string | null; refreshToken: string | null },
   ): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      RESEAL.bind({
-        merchant_id: read.merchantId,
-        access_token: t.accessToken,
-        refresh_token: t.refreshToken,
-        read_at: read.updatedAt,
-      }),
-    );
+    const { rowCount } = await RESEAL.run(this.pool, {
+      merchant_id: read.merchantId,
+      access_token: t.accessToken,
+      refresh_token: t.refreshToken,
+      read_at: read.updatedAt,
+    });
     return rowCount === 1;
   }
 

@@ -65,12 +65,11 @@ export class PeriodicLock {
 
   private async withLease<T>(lockId: number, work: () => Promise<T>): Promise<T | undefined> {
     const holder = randomUUID();
-    const { rowCount } = await this.pool.query(TAKE_LEASE.bind({ lock_id: lockId, holder, lease_s: LEASE_S }));
+    const { rowCount } = await TAKE_LEASE.run(this.pool, { lock_id: lockId, holder, lease_s: LEASE_S });
     if (rowCount === 0) return undefined;
     // A failed renewal (Postgres down) is retried at the next tick; the lease lapses if all fail.
     const renew = setInterval(
-      () =>
-        void this.pool.query(RENEW_LEASE.bind({ lock_id: lockId, holder, lease_s: LEASE_S })).catch(() => undefined),
+      () => void RENEW_LEASE.run(this.pool, { lock_id: lockId, holder, lease_s: LEASE_S }).catch(() => undefined),
       RENEW_MS,
     );
     renew.unref();
@@ -78,7 +77,7 @@ export class PeriodicLock {
       return await work();
     } finally {
       clearInterval(renew);
-      await this.pool.query(DROP_LEASE.bind({ lock_id: lockId, holder })).catch(() => undefined);
+      await DROP_LEASE.run(this.pool, { lock_id: lockId, holder }).catch(() => undefined);
     }
   }
 }

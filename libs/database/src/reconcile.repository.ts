@@ -73,6 +73,6 @@ export class ReconcileRepository {
   }
 
   async saveCheckpoint(name: string, until: Date, counts: { found: number; recovered: number }): Promise<void> {
-    await this.pool.query(SAVE_CHECKPOINT.bind({ name, until, found: counts.found, recovered: counts.recovered }));
+    await SAVE_CHECKPOINT.run(this.pool, { name, until, found: counts.found, recovered: counts.recovered });
   }
 }

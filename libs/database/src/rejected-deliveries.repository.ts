@@ -39,7 +39,7 @@ const KEEP_REJECTED = statement<{
   DELETE FROM rejected_deliveries WHERE id NOT IN (SELECT id FROM rejected_deliveries ORDER BY id DESC LIMIT ${REJECTED_KEPT - 1})`,
 );
 
-const LATEST_REJECTED = statement<{ n: number }>(
+const LATEST_REJECTED = statement<{ n: number }, Row>(
   'latest-rejected-deliveries',
   `
   SELECT received_at, notification_url, signature_algorithm, signature, raw_body, diagnosis, remote_address
@@ -61,22 +61,20 @@ export class RejectedDeliveriesRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async keep(d: Omit<RejectedDelivery, 'receivedAt'>): Promise<void> {
-    await this.pool.query(
-      KEEP_REJECTED.bind({
-        url: d.notificationUrl,
-        algorithm: d.signatureAlgorithm,
-        signature: d.signature,
-        body: d.rawBody,
-        diagnosis: d.diagnosis,
-        remote: d.remoteAddress,
-      }),
-    );
+    await KEEP_REJECTED.run(this.pool, {
+      url: d.notificationUrl,
+      algorithm: d.signatureAlgorithm,
+      signature: d.signature,
+      body: d.rawBody,
+      diagnosis: d.diagnosis,
+      remote: d.remoteAddress,
+    });
   }
 }
 
 /** The newest refused deliveries, newest first (for the CLI: no Nest context). */
 export async function latestRejectedDeliveries(pool: pg.Pool, n: number): Promise<RejectedDelivery[]> {
-  const { rows } = await pool.query<Row>(LATEST_REJECTED.bind({ n }));
+  const { rows } = await LATEST_REJECTED.run(pool, { n });
   return rows.map((r) => ({
     receivedAt: r.received_at,
     notificationUrl: r.notification_url,

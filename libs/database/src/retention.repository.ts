@@ -24,7 +24,7 @@ export const PURGE_CATEGORIES = ['events', 'deadLettered', 'deliveries', 'invali
 // Each statement handles one batch, oldest first, skipping rows another purge (or the worker) holds:
 // short transactions and short locks, whatever the backlog. An event keeps its row (id, type,
 // merchant, status, timestamps): a redelivery is still a duplicate, and it is never applied again.
-const PURGE_EVENTS = statement<{ statuses: string[]; before: Date; limit: number }>(
+const PURGE_EVENTS = statement<{ statuses: string[]; before: Date; limit: number }, { event_id: string }>(
   'purge-event-bodies',
   `
   UPDATE webhook_events AS w SET raw_body = ''::bytea, payload = 'null'::jsonb, purged_at = now(), updated_at = now()
@@ -37,7 +37,7 @@ const PURGE_EVENTS = statement<{ statuses: string[]; before: Date; limit: number
   RETURNING w.event_id`,
 );
 
-const COUNT_EVENTS = statement<{ statuses: string[]; before: Date }>(
+const COUNT_EVENTS = statement<{ statuses: string[]; before: Date }, { n: number }>(
   'count-purgeable-events',
   `
   SELECT count(*)::int AS n FROM webhook_events WHERE purged_at IS NULL AND status = ANY(:statuses::webhook_event_status[]) AND received_at < :before`,
@@ -51,7 +51,7 @@ const DELETE_DELIVERIES = statement<{ before: Date; limit: number }>(
     ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)`,
 );
 
-const COUNT_DELIVERIES = statement<{ before: Date }>(
+const COUNT_DELIVERIES = statement<{ before: Date }, { n: number }>(
   'count-purgeable-deliveries',
   `
   SELECT count(*)::int AS n FROM forward_deliveries WHERE status <> '${DELIVERY.pending}' AND created_at < :before`,
@@ -64,7 +64,7 @@ const DELETE_INVALID = statement<{ before: Date; limit: number }>(
     SELECT id FROM invalid_webhooks WHERE last_received_at < :before ORDER BY last_received_at LIMIT :limit FOR UPDATE SKIP LOCKED)`,
 );
 
-const COUNT_INVALID = statement<{ before: Date }>(
+const COUNT_INVALID = statement<{ before: Date }, { n: number }>(
   'count-purgeable-invalid',
   'SELECT count(*)::int AS n FROM invalid_webhooks WHERE last_received_at < :before',
 );
@@ -76,7 +76,7 @@ const DELETE_REJECTED = statement<{ before: Date; limit: number }>(
     SELECT id FROM rejected_deliveries WHERE received_at < :before ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED)`,
 );
 
-const COUNT_REJECTED = statement<{ before: Date }>(
+const COUNT_REJECTED = statement<{ before: Date }, { n: number }>(
   'count-purgeable-rejected',
   'SELECT count(*)::int AS n FROM rejected_deliveries WHERE received_at < :before',
 );
@@ -93,23 +93,23 @@ export class RetentionRepository {
    * dead-lettered events lost their body (their dead-letter entries in Redis go with it).
    */
   async purgeBatch(cutoffs: PurgeCutoffs, limit: number): Promise<{ counts: PurgeCounts; deadLettered: string[] }> {
-    const run = async (before: Date | undefined, query: (before: Date) => pg.QueryConfig<unknown[]>) =>
-      before ? ((await this.pool.query(query(before))).rowCount ?? 0) : 0;
+    const run = async (before: Date | undefined, query: (before: Date) => Promise<pg.QueryResult>) =>
+      before ? ((await query(before)).rowCount ?? 0) : 0;
     const dead = cutoffs.deadLettered
-      ? (
-          await this.pool.query<{ event_id: string }>(
-            PURGE_EVENTS.bind({ statuses: DEAD, before: cutoffs.deadLettered, limit }),
-          )
-        ).rows.map((r) => r.event_id)
+      ? (await PURGE_EVENTS.run(this.pool, { statuses: DEAD, before: cutoffs.deadLettered, limit })).rows.map(
+          (r) => r.event_id,
+        )
       : [];
     return {
       counts: {
-        events: await run(cutoffs.events, (before) => PURGE_EVENTS.bind({ statuses: FINISHED, before, limit })),
+        events: await run(cutoffs.events, (before) =>
+          PURGE_EVENTS.run(this.pool, { statuses: FINISHED, before, limit }),
+        ),
         deadLettered: dead.length,
-        deliveries: await run(cutoffs.deliveries, (before) => DELETE_DELIVERIES.bind({ before, limit })),
+        deliveries: await run(cutoffs.deliveries, (before) => DELETE_DELIVERIES.run(this.pool, { before, limit })),
         invalid:
-          (await run(cutoffs.invalid, (before) => DELETE_INVALID.bind({ before, limit }))) +
-          (await run(cutoffs.invalid, (before) => DELETE_REJECTED.bind({ before, limit }))),
+          (await run(cutoffs.invalid, (before) => DELETE_INVALID.run(this.pool, { before, limit }))) +
+          (await run(cutoffs.invalid, (before) => DELETE_REJECTED.run(this.pool, { before, limit }))),
       },
       deadLettered: dead,
     };
@@ -117,15 +117,17 @@ export class RetentionRepository {
 
   /** What a purge would remove (a dry run). */
   async count(cutoffs: PurgeCutoffs): Promise<PurgeCounts> {
-    const run = async (before: Date | undefined, query: (before: Date) => pg.QueryConfig<unknown[]>) =>
-      before ? ((await this.pool.query<{ n: number }>(query(before))).rows[0]?.n ?? 0) : 0;
+    const run = async (before: Date | undefined, query: (before: Date) => Promise<pg.QueryResult<{ n: number }>>) =>
+      before ? ((await query(before)).rows[0]?.n ?? 0) : 0;
     return {
-      events: await run(cutoffs.events, (before) => COUNT_EVENTS.bind({ statuses: FINISHED, before })),
-      deadLettered: await run(cutoffs.deadLettered, (before) => COUNT_EVENTS.bind({ statuses: DEAD, before })),
-      deliveries: await run(cutoffs.deliveries, (before) => COUNT_DELIVERIES.bind({ before })),
+      events: await run(cutoffs.events, (before) => COUNT_EVENTS.run(this.pool, { statuses: FINISHED, before })),
+      deadLettered: await run(cutoffs.deadLettered, (before) =>
+        COUNT_EVENTS.run(this.pool, { statuses: DEAD, before }),
+      ),
+      deliveries: await run(cutoffs.deliveries, (before) => COUNT_DELIVERIES.run(this.pool, { before })),
       invalid:
-        (await run(cutoffs.invalid, (before) => COUNT_INVALID.bind({ before }))) +
-        (await run(cutoffs.invalid, (before) => COUNT_REJECTED.bind({ before }))),
+        (await run(cutoffs.invalid, (before) => COUNT_INVALID.run(this.pool, { before }))) +
+        (await run(cutoffs.invalid, (before) => COUNT_REJECTED.run(this.pool, { before }))),
     };
   }
 }

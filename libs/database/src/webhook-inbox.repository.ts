@@ -52,21 +52,24 @@ export function isPayloadError(err: unknown): boolean {
 // Every event still 'received' gets a row in job_outbox, in the same commit: a new one its first
 // job, a redelivery of one not processed yet a check that its job exists (it may have been lost
 // with Redis; the job id makes adding it again a no-op otherwise). The worker's relay enqueues them.
-const RECORD_DELIVERIES = statement<{
-  event_ids: string[];
-  event_types: string[];
-  merchant_ids: Array<string | null>;
-  algorithms: string[];
-  bodies: string[];
-  environments: Array<string | null>;
-  initial_ats: Array<Date | null>;
-  retry_numbers: Array<number | null>;
-  retry_reasons: Array<string | null>;
-  deliveries: number[];
-  body_keys: Array<string | null>;
-  trace_contexts: Array<string | null>;
-  queue: string;
-}>(
+const RECORD_DELIVERIES = statement<
+  {
+    event_ids: string[];
+    event_types: string[];
+    merchant_ids: Array<string | null>;
+    algorithms: string[];
+    bodies: string[];
+    environments: Array<string | null>;
+    initial_ats: Array<Date | null>;
+    retry_numbers: Array<number | null>;
+    retry_reasons: Array<string | null>;
+    deliveries: number[];
+    body_keys: Array<string | null>;
+    trace_contexts: Array<string | null>;
+    queue: string;
+  },
+  { event_id: string; body_key: string | null; inserted: boolean }
+>(
   'record-deliveries',
   `
   WITH recorded AS (
@@ -142,15 +145,13 @@ export class WebhookInboxRepository {
     headers: Record<string, string>;
   }): Promise<void> {
     const sha = createHash('sha256').update(input.rawBody).digest('hex');
-    await this.pool.query(
-      KEEP_INVALID.bind({
-        sha,
-        body: input.rawBody,
-        reason: input.reason,
-        algorithm: input.signatureAlgorithm,
-        headers: JSON.stringify(input.headers),
-      }),
-    );
+    await KEEP_INVALID.run(this.pool, {
+      sha,
+      body: input.rawBody,
+      reason: input.reason,
+      algorithm: input.signatureAlgorithm,
+      headers: JSON.stringify(input.headers),
+    });
   }
 
   private async recordBatch(items: RecordDeliveryInput[]): Promise<Array<RecordedDelivery | Error>> {
@@ -179,29 +180,27 @@ export class WebhookInboxRepository {
       first: items[indexes[0]!]!,
       all: indexes.map((i) => items[i]!),
     }));
-    const { rows: stored } = await this.pool.query<{ event_id: string; body_key: string | null; inserted: boolean }>(
-      RECORD_DELIVERIES.bind({
-        event_ids: rows.map((r) => r.first.event.eventId),
-        event_types: rows.map((r) => r.first.event.type),
-        merchant_ids: rows.map((r) => r.first.event.merchantId),
-        algorithms: rows.map((r) => r.first.signatureAlgorithm),
-        bodies: rows.map((r) => r.first.event.json),
-        environments: rows.map((r) => r.first.delivery.environment),
-        initial_ats: rows.map((r) => r.first.delivery.initialDeliveryAt),
-        retry_numbers: rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
-        retry_reasons: rows.map(
-          (r) =>
-            r.all
-              .map((d) => d.delivery.retryReason)
-              .filter(Boolean)
-              .at(-1) ?? null,
-        ),
-        deliveries: rows.map((r) => r.all.length),
-        body_keys: rows.map((r) => r.first.event.bodyKey),
-        trace_contexts: rows.map((r) => r.first.traceContext ?? null),
-        queue: QUEUES.squareEvents,
-      }),
-    );
+    const { rows: stored } = await RECORD_DELIVERIES.run(this.pool, {
+      event_ids: rows.map((r) => r.first.event.eventId),
+      event_types: rows.map((r) => r.first.event.type),
+      merchant_ids: rows.map((r) => r.first.event.merchantId),
+      algorithms: rows.map((r) => r.first.signatureAlgorithm),
+      bodies: rows.map((r) => r.first.event.json),
+      environments: rows.map((r) => r.first.delivery.environment),
+      initial_ats: rows.map((r) => r.first.delivery.initialDeliveryAt),
+      retry_numbers: rows.map((r) => maxOf(r.all.map((d) => d.delivery.retryNumber))),
+      retry_reasons: rows.map(
+        (r) =>
+          r.all
+            .map((d) => d.delivery.retryReason)
+            .filter(Boolean)
+            .at(-1) ?? null,
+      ),
+      deliveries: rows.map((r) => r.all.length),
+      body_keys: rows.map((r) => r.first.event.bodyKey),
+      trace_contexts: rows.map((r) => r.first.traceContext ?? null),
+      queue: QUEUES.squareEvents,
+    });
     const byKey = new Map(stored.map((s) => [s.body_key ?? s.event_id, s]));
     return items.map((item, i) => {
       const key = deliveryKey(item.event);

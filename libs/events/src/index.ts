@@ -11,3 +11,7 @@ export { EraseUseCase } from './erase.use-case.js';
 export type { ErasureResult } from './erase.use-case.js';
 export { DestinationControlUseCase, logStateChange } from './destination-control.use-case.js';
 export type { ControlResult, DestinationStatus, RetryNowResult } from './destination-control.use-case.js';
+// The admin API's list parameters, checked the same way by the console, the API and the CLI.
+export { single } from './query-params.js';
+export { encodeCursor, parseListEventsQuery, parseReplayQuery } from './list-events.query.js';
+export { parseListDeliveriesQuery } from './list-deliveries.query.js';

@@ -28,3 +28,4 @@ export type { JsonObject, SquareWebhookEvent } from './webhook-event.js';
 export { eventTypePatternProblem, matchesEventType } from './event-type-pattern.js';
 export { consumedEventTypes, describePlan, expandEventTypes, planSubscription } from './subscription-plan.js';
 export type { EventConsumers, SubscriptionPlan, SubscriptionShape } from './subscription-plan.js';
+export { nonEmptyStringOrNull, stringOrNull } from './payload-fields.js';

@@ -21,11 +21,15 @@ import {
   EventAttemptsRepository,
   EventQueryRepository,
 } from '@app/database';
-import { DestinationControlUseCase, ReplayEventsUseCase } from '@app/events';
+import {
+  DestinationControlUseCase,
+  ReplayEventsUseCase,
+  encodeCursor,
+  parseListEventsQuery,
+  single,
+} from '@app/events';
 import { messageOf } from '@app/http';
 import type { AdminRequest } from '../auth/basic-auth.js';
-import { encodeCursor, parseListEventsQuery } from '../events/list-events.query.js';
-import { single } from '../query-params.js';
 import { ConsoleErrorFilter } from './console-error.filter.js';
 import { STYLESHEET, STYLESHEET_PATH } from './console.css.js';
 import { eventPage, replayConfirmPage } from './event.page.js';

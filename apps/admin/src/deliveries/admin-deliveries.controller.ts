@@ -13,10 +13,9 @@ import {
 } from '@nestjs/common';
 import { DESTINATIONS, type Destination } from '@app/config';
 import { DeliveryQueryRepository, type DeliveryDetail, type DeliverySummary } from '@app/database';
-import { ReplayDeliveriesUseCase, type DeliveryReplayResult } from '@app/events';
+import { ReplayDeliveriesUseCase, parseListDeliveriesQuery, type DeliveryReplayResult } from '@app/events';
 import type { AdminRequest } from '../auth/basic-auth.js';
 import { ADMIN_API_PATH } from '../events/admin-events.controller.js';
-import { parseListDeliveriesQuery } from './list-deliveries.query.js';
 
 export interface DeliveryListResponse {
   deliveries: DeliverySummary[];

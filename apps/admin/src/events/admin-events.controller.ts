@@ -12,9 +12,14 @@ import {
 } from '@nestjs/common';
 import { DependencyUnavailableException } from '@app/http';
 import { EventQueryRepository, type EventDetail, type EventSummary } from '@app/database';
-import { ReplayEventsUseCase, type ReplayResult } from '@app/events';
+import {
+  ReplayEventsUseCase,
+  encodeCursor,
+  parseListEventsQuery,
+  parseReplayQuery,
+  type ReplayResult,
+} from '@app/events';
 import type { AdminRequest } from '../auth/basic-auth.js';
-import { encodeCursor, parseListEventsQuery, parseReplayQuery } from './list-events.query.js';
 
 export const ADMIN_API_PATH = 'admin/api';
 

@@ -5,11 +5,7 @@ import { BadRequestException, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule, loadAppConfig, loadDotEnv } from '@app/config';
 import { DatabaseModule, DeliveryQueryRepository, EventAttemptsRepository, EventQueryRepository } from '@app/database';
-// The admin API's parameter checks, shared until they move to a lib (apps should not import each other).
-// eslint-disable-next-line no-restricted-imports -- see above
-import { parseListDeliveriesQuery } from '../../../admin/src/deliveries/list-deliveries.query.js';
-// eslint-disable-next-line no-restricted-imports -- see above
-import { encodeCursor, parseListEventsQuery } from '../../../admin/src/events/list-events.query.js';
+import { encodeCursor, parseListDeliveriesQuery, parseListEventsQuery } from '@app/events';
 import { UsageError, parseStrict } from '../cli-args.js';
 
 export const INSPECT_USAGE = `  list [--status s] [--type t|payment.*] [--source webhook|events_api] [--merchant m] [--object-id id]

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HandlersConfig } from '@app/config';
 import { statement, type EventTransaction } from '@app/database';
-import { matchesEventType, type EventRoute, type ObjectRef } from '@app/square';
+import { matchesEventType, nonEmptyStringOrNull, type EventRoute, type ObjectRef } from '@app/square';
 import type { AppliedHandler, ApplyContext, ObjectWrite } from '../handlers/applied-handler.js';
 
 export const MIRROR_HANDLER = 'square-mirror';
@@ -96,8 +96,8 @@ function objectValues(
   return {
     object_type: ref.objectType,
     object_id: ref.id,
-    merchant_id: merchantId ?? stringOrNull(o.merchant_id),
-    location_id: stringOrNull(o.location_id),
+    merchant_id: merchantId ?? nonEmptyStringOrNull(o.merchant_id),
+    location_id: nonEmptyStringOrNull(o.location_id),
     version: typeof o.version === 'number' && Number.isInteger(o.version) ? String(o.version) : null,
     updated_at: date(ref.changedAt ?? o.updated_at),
     source,
@@ -105,10 +105,6 @@ function objectValues(
     event_id: event.id,
     event_created_at: date(event.createdAt),
   };
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 /** A timestamp Postgres will take, or null (a malformed one in a snapshot must not fail the event). */

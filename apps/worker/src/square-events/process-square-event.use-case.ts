@@ -10,7 +10,7 @@ import {
 } from '@app/database';
 import { deepFreeze, type HandlerEvent, type HandlerLogger } from '@app/handlers';
 import { errorMessage } from '@app/observability';
-import { routeSquareEvent, snapshotObject, type EventRoute } from '@app/square';
+import { routeSquareEvent, snapshotObject, stringOrNull, type EventRoute } from '@app/square';
 import { SquareApiClient, SquareApiError, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
 import { traceHandler } from '@app/tracing';
@@ -382,8 +382,4 @@ function handlerLogger(handler: string, eventId: string): HandlerLogger {
     error: (message, fields) => logger.error(message, tagged(fields)),
     debug: (message, fields) => logger.debug(message, tagged(fields)),
   };
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
 }

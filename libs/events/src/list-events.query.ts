@@ -7,7 +7,7 @@ import {
   type EventOrigin,
   type EventStatus,
 } from '@app/database';
-import { DEFAULT_LIMIT, clip, integer, list, single, unknownParams } from '../query-params.js';
+import { DEFAULT_LIMIT, clip, integer, list, single, unknownParams } from './query-params.js';
 
 export { DEFAULT_LIMIT };
 

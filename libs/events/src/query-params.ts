@@ -1,4 +1,5 @@
-// Query parameters of the admin API's lists: every problem is collected, so that one 400 names them all.
+// Query parameters of the admin API's lists (the CLI checks its flags with the same functions):
+// every problem is collected, so that one 400 names them all.
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;

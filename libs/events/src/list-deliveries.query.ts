@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { DELIVERY_STATUSES, isDeliveryId, type DeliveryListFilter, type DeliveryStatus } from '@app/database';
-import { DEFAULT_LIMIT, clip, integer, list, single, unknownParams } from '../query-params.js';
+import { DEFAULT_LIMIT, clip, integer, list, single, unknownParams } from './query-params.js';
 
 const KNOWN_PARAMS = ['destination', 'status', 'eventId', 'limit', 'cursor'] as const;
 
