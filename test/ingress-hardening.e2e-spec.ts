@@ -169,9 +169,22 @@ describe('ingress hardening', () => {
       );
       expect(flood.every((status) => status === 401)).toBe(true);
       const app = apps.find((a) => a.port === port)!;
-      const lines = app.output().split('\n');
-      expect(lines.filter((line) => line.includes('webhook rejected')).length).toBe(10);
-      expect(lines.filter((line) => line.includes('"status":401')).length).toBe(10);
+      const count = (text: string) =>
+        app
+          .output()
+          .split('\n')
+          .filter((line) => line.includes(text)).length;
+      // A rejection is logged after its answer: wait for the lines to arrive, then for any more.
+      for (
+        let waited = 0;
+        waited < 5000 && (count('webhook rejected') < 10 || count('"status":401') < 10);
+        waited += 50
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(count('webhook rejected')).toBe(10);
+      expect(count('"status":401')).toBe(10);
     });
   });
 });
