@@ -20,10 +20,8 @@ export interface EventAttemptRow extends EventAttemptRecord {
   id: string;
 }
 
-// One statement per attempt that opened no transaction or failed (an applied one is recorded in its
-// transaction, with its outcome: process-square-event.use-case.ts). An event gone from the inbox
-// (never, today) makes the FK refuse it.
-const RECORD = statement<{
+/** One attempt's row in event_attempts, as both statements below take it. */
+type AttemptParams = {
   event_id: string;
   attempt: number;
   started_at: Date;
@@ -31,7 +29,12 @@ const RECORD = statement<{
   outcome: string;
   error: string | null;
   handlers: string[];
-}>(
+};
+
+// One statement per attempt that opened no transaction or failed (an applied one is recorded in its
+// transaction, with its outcome: process-square-event.use-case.ts). An event gone from the inbox
+// (never, today) makes the FK refuse it.
+const RECORD = statement<AttemptParams>(
   'record-event-attempt',
   `
   INSERT INTO event_attempts (event_id, attempt, started_at, duration_ms, outcome, error, handlers)
@@ -40,15 +43,7 @@ const RECORD = statement<{
 
 // A failed attempt that will be retried: the event keeps its attempt count and last error, and the
 // attempt its row, in one statement.
-const RECORD_RETRY = statement<{
-  event_id: string;
-  attempt: number;
-  started_at: Date;
-  duration_ms: number;
-  outcome: string;
-  error: string | null;
-  handlers: string[];
-}>(
+const RECORD_RETRY = statement<AttemptParams>(
   'record-event-retry',
   `
   WITH failure AS (

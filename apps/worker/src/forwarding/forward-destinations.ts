@@ -36,13 +36,11 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
   private destinations: readonly Destination[];
 
   private fromFile: readonly Destination[];
-  private readonly file: string | undefined;
 
   /** Reads the file now: a bad file stops the start with one configuration error (ConfigError). */
   constructor(private readonly source: Pick<DestinationsSource, 'file' | 'load'>) {
     this.fromFile = source.load();
     this.destinations = this.fromFile;
-    this.file = source.file;
   }
 
   /** Every destination now: the file's, then the temporary ones. */
@@ -82,10 +80,11 @@ export class ForwardDestinations implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationBootstrap(): void {
     process.on('SIGHUP', this.onHangup);
-    if (!this.file) return;
-    const name = basename(this.file);
+    const file = this.source.file;
+    if (!file) return;
+    const name = basename(file);
     try {
-      this.watcher = watch(dirname(this.file), (_event, changed) => {
+      this.watcher = watch(dirname(file), (_event, changed) => {
         if (changed === null || changed === name) this.schedule(DEBOUNCE_MS);
       });
       this.watcher.on('error', (err) =>
