@@ -31,6 +31,8 @@ export interface Report {
   }>;
   memory: { ingress: number; worker: number };
   recovery?: { events: number; seconds: number };
+  /** Bytes of Redis memory per waiting job of each kind (bench/support/redis-memory.ts). */
+  redisMemory?: { jobs: number; eventJobBytes: number; forwardJobBytes: number };
   tracing?: Array<{
     tracing: boolean;
     events: number;
@@ -246,6 +248,15 @@ function render(r: Report): string {
       '',
       `With tracing on and exporting, events are delivered at ${((100 * mean(true)) / mean(false)).toFixed(0)} % of the rate with it off (mean of the runs).`,
     );
+  }
+  if (r.redisMemory) {
+    const { jobs, eventJobBytes, forwardJobBytes } = r.redisMemory;
+    const perMillion = (bytes: number) => `${((bytes * 1_000_000) / 2 ** 20).toFixed(0)} MiB`;
+    lines.push('', '### 9. Redis memory per queued job (a private redis-server; waiting jobs)', '');
+    lines.push('| Job | bytes each | per million |', '|---|---:|---:|');
+    lines.push(`| \`process-event\` (square-events) | ${eventJobBytes} | ${perMillion(eventJobBytes)} |`);
+    lines.push(`| \`deliver\` (forward-<destination>) | ${forwardJobBytes} | ${perMillion(forwardJobBytes)} |`);
+    lines.push('', `From ${jobs.toLocaleString('en')} jobs of each kind, added as the relay adds them.`);
   }
   return lines.join('\n');
 }
