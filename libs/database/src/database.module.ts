@@ -17,6 +17,7 @@ import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { EventTraceRepository } from './event-trace.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
+import { ForwardBacklogRepository } from './forward-backlog.repository.js';
 import { ForwardDestinationsRepository } from './forward-destinations.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { ListenDestinationsRepository } from './listen-destinations.repository.js';
@@ -45,6 +46,7 @@ const repositories = [
   EventTransactions,
   JobOutboxRepository,
   ForwardDeliveriesRepository,
+  ForwardBacklogRepository,
   ForwardDestinationsRepository,
   MerchantTokensRepository,
   ReconcileRepository,

@@ -35,6 +35,7 @@ export type { DeliveryOutcome, RecordDeliveryInput, RecordedDelivery } from './w
 export { MIGRATION_TABLES, MigrationError, markRolledBack, migrate } from './migrations/migrator.js';
 export type { MigrateResult, MigrationTable } from './migrations/migrator.js';
 export { DELIVERY, ForwardDeliveriesRepository, isDeliveryId } from './forward-deliveries.repository.js';
+export { ForwardBacklogRepository } from './forward-backlog.repository.js';
 export type { AttemptResult, Delivery } from './forward-deliveries.repository.js';
 export { ForwardDestinationsRepository } from './forward-destinations.repository.js';
 export { ListenDestinationsRepository } from './listen-destinations.repository.js';
