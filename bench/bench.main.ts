@@ -34,7 +34,8 @@ const SLOW_EVENTS = Number(process.env.BENCH_SLOW_EVENTS ?? 3000);
 const RECOVERED_EVENTS = Number(process.env.BENCH_RECOVERED_EVENTS ?? 5000);
 // BENCH_SCALE_ROWS (default 1 000 000): inbox rows for the admin list and purge figures.
 const SCALE_ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
-// BENCH_TRACING_EVENTS (default 10000): events of each run of the tracing section (four runs).
+// BENCH_TRACING_EVENTS (default 10000): events of each run of the tracing section; BENCH_TRACING_RUNS
+// (default off,on,off,on) its runs, after a warm-up run (support/tracing.ts).
 const TRACING_EVENTS = Number(process.env.BENCH_TRACING_EVENTS ?? 10_000);
 // BENCH_REDIS_JOBS (default 200000): waiting jobs of each kind for the Redis memory figures.
 const REDIS_JOBS = Number(process.env.BENCH_REDIS_JOBS ?? 200_000);

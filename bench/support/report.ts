@@ -39,6 +39,8 @@ export interface Report {
     seconds: number;
     eventsPerSecond: number;
     cpuMsPerEvent: number;
+    /** CPU ms per event of the worker, the ingress, and the Postgres backends serving both. */
+    cpu?: { worker: number; ingress: number; postgres: number };
     spansPerEvent: number;
   }>;
   scale?: {
@@ -235,12 +237,12 @@ function render(r: Report): string {
       '',
     );
     lines.push(
-      '| Tracing | events | events/s | CPU per event (ingress + worker) | spans exported per event |',
-      '|---|---:|---:|---:|---:|',
+      '| Tracing | events | events/s | CPU per event: worker | ingress | Postgres | spans exported per event |',
+      '|---|---:|---:|---:|---:|---:|---:|',
     );
     for (const t of r.tracing)
       lines.push(
-        `| ${t.tracing ? 'on, exporting' : 'off'} | ${t.events} | ${t.eventsPerSecond.toFixed(0)} | ${t.cpuMsPerEvent.toFixed(2)} ms | ${t.spansPerEvent.toFixed(1)} |`,
+        `| ${t.tracing ? 'on, exporting' : 'off'} | ${t.events} | ${t.eventsPerSecond.toFixed(0)} | ${t.cpu?.worker.toFixed(2) ?? '–'} ms | ${t.cpu?.ingress.toFixed(2) ?? '–'} ms | ${t.cpu?.postgres.toFixed(2) ?? '–'} ms | ${t.spansPerEvent.toFixed(1)} |`,
       );
     const mean = (on: boolean) =>
       r.tracing!.filter((t) => t.tracing === on).reduce((sum, t, _, all) => sum + t.eventsPerSecond / all.length, 0);

@@ -30,7 +30,7 @@ export interface Delivery {
   generation: number;
   /** When its own schedule has it tried next (null: now). */
   nextAttemptAt: Date | null;
-  /** The traceparent stored with its event (docs/TRACING.md): its attempts' spans join that trace. */
+  /** The trace context stored with its event (traceparent[ tracestate], docs/TRACING.md): its attempts' spans join that trace. */
   traceContext: string | null;
   /** Its destination's circuit, read with it (null before the destination's row exists). */
   circuit: Pick<Circuit, 'state' | 'consecutiveFailures' | 'retryingAt' | 'probeUntil'> | null;

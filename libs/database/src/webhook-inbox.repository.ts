@@ -13,6 +13,8 @@ export type DeliveryOutcome = 'new' | 'duplicate';
 export interface RecordedDelivery {
   outcome: DeliveryOutcome;
   eventId: string;
+  /** The trace context stored with the event (docs/TRACING.md): a repeat's capture span links to it. */
+  traceContext: string | null;
 }
 
 export interface RecordDeliveryInput {
@@ -20,7 +22,7 @@ export interface RecordDeliveryInput {
   event: SquareWebhookEvent;
   signatureAlgorithm: SignatureAlgorithm;
   delivery: SquareDelivery;
-  /** The traceparent of the capture span (docs/TRACING.md); null while tracing is off. */
+  /** The trace context of the capture span (`traceparent[ tracestate]`, docs/TRACING.md); null while tracing is off. */
   traceContext?: string | null;
 }
 
@@ -68,7 +70,7 @@ const RECORD_DELIVERIES = statement<
     trace_contexts: Array<string | null>;
     queue: string;
   },
-  { event_id: string; body_key: string | null; inserted: boolean }
+  { event_id: string; body_key: string | null; inserted: boolean; trace_context: string | null }
 >(
   'record-deliveries',
   `
@@ -92,13 +94,13 @@ const RECORD_DELIVERIES = statement<
       square_retry_number = GREATEST(w.square_retry_number, EXCLUDED.square_retry_number),
       square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, w.square_retry_reason),
       updated_at = now()
-    RETURNING w.event_id, w.body_key, (w.xmax = 0) AS inserted, w.status, w.replay_count
+    RETURNING w.event_id, w.body_key, (w.xmax = 0) AS inserted, w.status, w.replay_count, w.trace_context
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref, generation)
     SELECT :queue, event_id, replay_count FROM recorded WHERE status = '${STATUS.received}'
     ON CONFLICT (queue, ref) DO NOTHING
   )
-  SELECT event_id, body_key, inserted FROM recorded`,
+  SELECT event_id, body_key, inserted, trace_context FROM recorded`,
 );
 
 const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algorithm: string; headers: string }>(
@@ -208,6 +210,7 @@ export class WebhookInboxRepository {
       return {
         outcome: groups.get(key)![0] === i && row?.inserted ? 'new' : 'duplicate',
         eventId: row?.event_id ?? item.event.eventId,
+        traceContext: row?.trace_context ?? null,
       };
     });
   }
