@@ -19,7 +19,8 @@ const HOLD = 4242;
 
 // The team's handler: a row per call (no unique key: a second application would show), with the
 // id of the transaction it ran in (the top-level one, also from inside a savepoint). `fail-`
-// writes its row, then fails its first attempt: the row must go with its savepoint only.
+// writes its row, then fails its first attempt; `slow-` writes it, then outlives its time limit in
+// a statement (cancelled): each one's row must go with its savepoint only.
 const HANDLER = `
 export default [{
   name: 'batch-recorder',
@@ -28,6 +29,7 @@ export default [{
     if (event.id.startsWith('hold-')) await sql('SELECT pg_advisory_xact_lock_shared(${HOLD})');
     await sql('INSERT INTO handled (event_id, attempt, txid) VALUES ($1, $2, pg_current_xact_id()::text)', [event.id, attempt]);
     if (event.id.startsWith('fail-') && attempt === 1) throw new Error('the CRM is not answering');
+    if (event.id.startsWith('slow-') && attempt === 1) await sql('SELECT pg_sleep(60)');
   },
 }];`;
 
@@ -60,7 +62,7 @@ describe('group commit: events ready together share one transaction, each in its
         SQUARE_EVENT_HANDLERS: handlerFile,
         SQUARE_EVENT_BATCH_MAX: '16',
         WORKER_CONCURRENCY: '20',
-        SQUARE_EVENT_HANDLER_TIMEOUT_MS: '30000',
+        SQUARE_EVENT_HANDLER_TIMEOUT_MS: '15000',
         JOB_ATTEMPTS: '5',
         JOB_BACKOFF_MS: '50',
         LOG_LEVEL: 'warn',
@@ -99,14 +101,14 @@ describe('group commit: events ready together share one transaction, each in its
     );
   const waitingFor = (n: number) => eventually(async () => ((await waiting()) >= n ? true : undefined), 20_000);
 
-  it('one failing event is rolled back alone and retried; the others commit together; a duplicate job in the batch is duplicate', async () => {
+  it('a failing and a timed-out event are rolled back alone and retried; the others commit together; a duplicate job in the batch is duplicate', async () => {
     await holder.query('SELECT pg_advisory_lock($1)', [HOLD]);
     // Two batches of one `hold-` event each, one per lane, both waiting on the lock.
     await send('hold-1');
     await waitingFor(1);
     await send('hold-2');
     await waitingFor(2);
-    const together = ['ok-1', 'ok-2', 'ok-3', 'fail-1', 'ok-4', 'dup-1'];
+    const together = ['ok-1', 'ok-2', 'ok-3', 'fail-1', 'ok-4', 'slow-1', 'dup-1'];
     for (const id of together) await send(id);
     // A second job of dup-1 (as a replay's or a second relay's would be), ready at the same time.
     await queue.add(JOBS.processEvent, { eventId: 'dup-1' }, { jobId: 'dup-1-again' });
@@ -124,7 +126,7 @@ describe('group commit: events ready together share one transaction, each in its
         );
         return Number(rows[0]!.n) === all.length ? true : undefined;
       },
-      30_000,
+      60_000,
       'every event processed',
     );
     const handled = await db.query<{ event_id: string; attempt: number; txid: string }>(
@@ -132,11 +134,11 @@ describe('group commit: events ready together share one transaction, each in its
     );
     // Once each, the failed attempt's row rolled back with its savepoint only.
     expect(handled.map((h) => [h.event_id, h.attempt])).toEqual(
-      [...all].sort().map((id) => [id, id === 'fail-1' ? 2 : 1]),
+      [...all].sort().map((id) => [id, id === 'fail-1' || id === 'slow-1' ? 2 : 1]),
     );
     const txid = (id: string) => handled.find((h) => h.event_id === id)!.txid;
     // ok-* and dup-1 in one transaction; the hold- events each in their own.
-    const batched = together.filter((id) => id !== 'fail-1').map(txid);
+    const batched = together.filter((id) => id !== 'fail-1' && id !== 'slow-1').map(txid);
     expect(new Set(batched).size).toBe(1);
     expect(new Set([txid('hold-1'), txid('hold-2'), batched[0]]).size).toBe(3);
     const attempts = await db.query<{ event_id: string; outcome: string }>(
@@ -145,6 +147,7 @@ describe('group commit: events ready together share one transaction, each in its
     );
     const outcomes = (id: string) => attempts.filter((a) => a.event_id === id).map((a) => a.outcome);
     expect(outcomes('fail-1')).toEqual(['retry', 'applied']);
+    expect(outcomes('slow-1')).toEqual(['retry', 'applied']);
     expect(outcomes('dup-1').sort()).toEqual(['applied', 'duplicate']);
     for (const id of ['ok-1', 'ok-2', 'ok-3', 'ok-4', 'hold-1']) expect(outcomes(id)).toEqual(['applied']);
     const events = await db.query<{ event_id: string; outcome: string; attempts: number }>(
@@ -155,5 +158,5 @@ describe('group commit: events ready together share one transaction, each in its
       'fail-1': ['applied', 2],
       'dup-1': ['applied', 1],
     });
-  }, 90_000);
+  }, 120_000);
 });
