@@ -110,6 +110,19 @@ describe('EventBatches', () => {
     expect(f.sent[2]!.slice(-2)).toEqual(['ROLLBACK TO SAVEPOINT event', 'COMMIT']);
   });
 
+  it("after a handler's SQL: the transaction checked, deferred constraints checked and the session reset, in its savepoint", async () => {
+    const f = fakePool();
+    const batches = new EventBatches(f.pool, 16);
+    await batches.apply('c', 1000, async (tx) => {
+      await tx.sqlFor('team')('SELECT 1');
+      tx.runBeforeCommit(FINISH, { id: 'c' });
+    });
+    const end = f.sent[0]!.at(-1)!;
+    expect(end).toMatch(/pg_current_xact_id\(\) = '7'/);
+    expect(end.indexOf('SET CONSTRAINTS ALL IMMEDIATE')).toBeLessThan(end.indexOf("id = 'c'"));
+    expect(end).toMatch(/RESET ALL.*RELEASE SAVEPOINT event; COMMIT$/s);
+  });
+
   it('when the COMMIT fails, every event of the batch fails, transient, and the connection is not reused', async () => {
     const f = fakePool((text) => text.endsWith('COMMIT') || text.startsWith('ROLLBACK TO'));
     const results = await batchOf(f, [

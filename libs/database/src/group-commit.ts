@@ -32,6 +32,7 @@ import {
 const NEXT = 'RELEASE SAVEPOINT event; SAVEPOINT event';
 const LAST = 'RELEASE SAVEPOINT event; COMMIT';
 const ROLLBACK_TO = 'ROLLBACK TO SAVEPOINT event';
+const IMMEDIATE = 'SET CONSTRAINTS ALL IMMEDIATE;\n';
 
 // Stops the statement a timed-out event is running on the batch's connection (a lock wait, a
 // handler's pg_sleep), from another connection, so that the savepoint can be rolled back.
@@ -186,7 +187,11 @@ export class EventBatches {
     }
     over = true;
     const ahead = finish === undefined ? '' : `${finish};\n`;
-    const text = `${ranSql.size > 0 ? checked(xid, ahead) : ahead}${last ? LAST : NEXT}`;
+    // After a handler's SQL: the check that the transaction is still the batch's, its deferred
+    // constraints checked now (SET CONSTRAINTS: failing this event, not the batch's COMMIT), and the
+    // session reset (RESET ALL ends its SET LOCAL) before the next event.
+    const own = ranSql.size > 0 ? checked(xid, `${IMMEDIATE}${ahead}`) : ahead;
+    const text = `${own}${last ? LAST : NEXT}`;
     try {
       const answers = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
       const list = Array.isArray(answers) ? answers : [answers];

@@ -36,7 +36,7 @@ export const APPLY_TIMEOUT_MS = Symbol('APPLY_TIMEOUT_MS');
 
 // The claim: event_claims' primary key makes a second claim of one event impossible; a concurrent
 // attempt waits for the first to commit or roll back, then finds the row (no row comes back) or
-// takes it. In the same statement: the team's handlers claim (handler, event), and a pair `events
+// takes it; in the same transaction (two jobs of one event in one batch) it sees the row at once. In the same statement: the team's handlers claim (handler, event), and a pair `events
 // rerun` applied already comes back in applied_before (that handler is skipped); and a legacy v1
 // event's body claims the object it applies (body_key null for every other event). A v1 body
 // carries no id nor version and its event id hashes an unsigned timestamp: the same signed body
