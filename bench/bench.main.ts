@@ -237,9 +237,12 @@ async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: R
   const profiled = profileDir
     ? { NODE_OPTIONS: `${SAME_HEAP} --import ${preload}`, BENCH_CPU_PROF_DIR: profileDir }
     : undefined;
+  // BENCH_EVENT_BATCH_MAX=<n>: the workers' SQUARE_EVENT_BATCH_MAX (group commit; 1: one transaction per event).
+  const batchMax = process.env.BENCH_EVENT_BATCH_MAX;
+  const workerEnv = { ...profiled, ...(batchMax ? { SQUARE_EVENT_BATCH_MAX: batchMax } : {}) };
   try {
     await endToEnd(
-      (picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv: profiled })),
+      (picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv })),
       (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS),
       db,
       fake,

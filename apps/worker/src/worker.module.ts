@@ -35,7 +35,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot({ eventBatchMax: config.worker.eventBatchMax }),
         QueueModule.forRoot(WHILE_REDIS_IS_DOWN),
         HealthModule,
         MetricsModule,

@@ -217,6 +217,7 @@ export const SECTIONS = {
     fields: {
       port: 'WORKER_PORT',
       concurrency: 'WORKER_CONCURRENCY',
+      eventBatchMax: 'SQUARE_EVENT_BATCH_MAX',
       jobLockMs: 'JOB_LOCK_MS',
       sweepAfterMs: 'SWEEP_AFTER_MS',
       sweepIntervalMs: 'SWEEP_INTERVAL_MS',

@@ -12,7 +12,8 @@ import { DatabaseConfig } from '@app/config';
 import { DeliveryQueryRepository } from './delivery-query.repository.js';
 import { EventAttemptsRepository } from './event-attempts.repository.js';
 import { ConsoleQueryRepository } from './console-query.repository.js';
-import { EventTransactions } from './transaction.js';
+import { EVENT_BATCHES, EventTransactions } from './transaction.js';
+import { EventBatches } from './group-commit.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { EventTraceRepository } from './event-trace.repository.js';
@@ -66,8 +67,17 @@ const repositories = [
 @Global()
 @Module({})
 export class DatabaseModule {
-  /** `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share). */
-  static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean } = {}): DynamicModule {
+  /**
+   * `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share).
+   * `eventBatchMax` (the worker's SQUARE_EVENT_BATCH_MAX): above 1, event transactions are group-committed.
+   */
+  static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean; eventBatchMax?: number } = {}): DynamicModule {
+    const batchMax = options.eventBatchMax ?? 1;
+    const batches: Provider = {
+      provide: EVENT_BATCHES,
+      inject: [PG_POOL],
+      useFactory: (pool: pg.Pool) => (batchMax > 1 ? new EventBatches(pool, batchMax) : undefined),
+    };
     const pool: Provider = {
       provide: PG_POOL,
       inject: [DatabaseConfig],
@@ -78,7 +88,7 @@ export class DatabaseModule {
       : [];
     return {
       module: DatabaseModule,
-      providers: [pool, PgPoolLifecycle, ...repositories, ...admin],
+      providers: [pool, batches, PgPoolLifecycle, ...repositories, ...admin],
       exports: [PG_POOL, ...repositories, ...admin],
     };
   }
