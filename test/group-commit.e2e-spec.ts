@@ -41,17 +41,26 @@ describe('group commit: events ready together share one transaction, each in its
   let worker: AppProcess;
   let holder: pg.Client;
   let queue: Queue;
+  let handlerFile: string;
 
   beforeAll(async () => {
     db = await createTestDatabase('groupcommit');
     await db.query('CREATE TABLE handled (event_id text, attempt int, txid text)');
     prefix = uniqueName('q');
-    const handlerFile = join(mkdtempSync(join(tmpdir(), 'team-handlers-')), 'batch-recorder.mjs');
+    handlerFile = join(mkdtempSync(join(tmpdir(), 'team-handlers-')), 'batch-recorder.mjs');
     writeFileSync(handlerFile, HANDLER);
     fake = new FakeSquareServer({ accessToken: 'test-token', synthesize: true });
     await fake.listen();
     ingress = await startIngress(ingressConfig(db.url, { signatureKeys: [KEY] }));
-    worker = await spawnApp(
+    worker = await startWorker({ SQUARE_EVENT_BATCH_SLOW_MS: '600000' });
+    holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    queue = new Queue(QUEUES.squareEvents, { connection: { url: REDIS_URL }, prefix });
+  });
+
+  /** `extra`: SQUARE_EVENT_BATCH_SLOW_MS; the first case never lets the lanes count as slow, so that it can hold them. */
+  const startWorker = (extra: Record<string, string>) =>
+    spawnApp(
       'worker',
       {
         DATABASE_URL: db.url,
@@ -66,13 +75,10 @@ describe('group commit: events ready together share one transaction, each in its
         JOB_ATTEMPTS: '5',
         JOB_BACKOFF_MS: '50',
         LOG_LEVEL: 'warn',
+        ...extra,
       },
       'WORKER_PORT',
     );
-    holder = new pg.Client({ connectionString: db.url });
-    await holder.connect();
-    queue = new Queue(QUEUES.squareEvents, { connection: { url: REDIS_URL }, prefix });
-  });
 
   afterAll(async () => {
     await worker?.stop('SIGKILL');
@@ -158,5 +164,44 @@ describe('group commit: events ready together share one transaction, each in its
       'fail-1': ['applied', 2],
       'dup-1': ['applied', 1],
     });
+  }, 120_000);
+
+  it('slow batches hold up nothing behind them: events waiting while both lanes are slow start batches of their own', async () => {
+    await worker.stop('SIGTERM');
+    worker = await startWorker({}); // SQUARE_EVENT_BATCH_SLOW_MS: the default, 100 ms
+    await holder.query('SELECT pg_advisory_lock($1)', [HOLD]);
+    try {
+      // Both lanes wait on the lock, far longer than 100 ms.
+      await send('hold-3');
+      await waitingFor(1);
+      await send('hold-4');
+      await waitingFor(2);
+      const behind = ['after-1', 'after-2', 'after-3'];
+      for (const id of behind) await send(id);
+      await eventually(
+        async () => {
+          const rows = await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM webhook_events WHERE event_id = ANY($1) AND status = 'processed'`,
+            [behind],
+          );
+          return Number(rows[0]!.n) === behind.length ? true : undefined;
+        },
+        20_000,
+        'the events behind the slow batches to be processed while those still wait',
+      );
+      expect(await waiting()).toBe(2); // the hold- events still wait: the others went beside them
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock($1)', [HOLD]);
+    }
+    await eventually(
+      async () => {
+        const rows = await db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM webhook_events WHERE event_id IN ('hold-3', 'hold-4') AND status = 'processed'`,
+        );
+        return Number(rows[0]!.n) === 2 ? true : undefined;
+      },
+      20_000,
+      'the held events to be processed once the lock is released',
+    );
   }, 120_000);
 });

@@ -72,6 +72,7 @@ export function workerConfig(
       port: 0,
       concurrency: o.concurrency ?? 10,
       eventBatchMax: o.eventBatchMax ?? 16,
+      eventBatchSlowMs: 100,
       jobLockMs: o.jobLockMs ?? 30_000,
       sweepAfterMs: o.sweepAfterMs ?? 60_000,
       sweepIntervalMs: o.sweepIntervalMs ?? 60_000,

@@ -69,14 +69,18 @@ const repositories = [
 export class DatabaseModule {
   /**
    * `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share).
-   * `eventBatchMax` (the worker's SQUARE_EVENT_BATCH_MAX): above 1, event transactions are group-committed.
+   * `eventBatchMax` (the worker's SQUARE_EVENT_BATCH_MAX): above 1, event transactions are group-committed;
+   * `eventBatchSlowMs` (SQUARE_EVENT_BATCH_SLOW_MS): when a batch counts as slow (group-commit.ts).
    */
-  static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean; eventBatchMax?: number } = {}): DynamicModule {
-    const batchMax = options.eventBatchMax ?? 1;
+  static forRoot(
+    options: { connectTimeoutMs?: number; prisma?: boolean; eventBatchMax?: number; eventBatchSlowMs?: number } = {},
+  ): DynamicModule {
+    const { eventBatchMax: maxBatch = 1, eventBatchSlowMs: slowMs = 100 } = options;
     const batches: Provider = {
       provide: EVENT_BATCHES,
-      inject: [PG_POOL],
-      useFactory: (pool: pg.Pool) => (batchMax > 1 ? new EventBatches(pool, batchMax) : undefined),
+      inject: [PG_POOL, DatabaseConfig],
+      useFactory: (pool: pg.Pool, config: DatabaseConfig) =>
+        maxBatch > 1 ? new EventBatches(pool, { maxBatch, slowMs, poolSize: config.poolSize }) : undefined,
     };
     const pool: Provider = {
       provide: PG_POOL,

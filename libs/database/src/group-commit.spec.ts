@@ -60,7 +60,7 @@ const work =
 describe('EventBatches', () => {
   /** Two events alone (both lanes busy until `open`), then `ids` together in one batch. */
   async function batchOf(f: ReturnType<typeof fakePool>, ids: Array<[string, boolean]>) {
-    const batches = new EventBatches(f.pool, 16);
+    const batches = new EventBatches(f.pool, { maxBatch: 16, slowMs: 60_000, poolSize: 10 });
     const open = f.hold();
     const first = [batches.apply('a', 1000, work('a')), batches.apply('b', 1000, work('b'))];
     const together = ids.map(([id, fail]) => batches.apply(id, 1000, work(id, fail)));
@@ -112,7 +112,7 @@ describe('EventBatches', () => {
 
   it("after a handler's SQL: the transaction checked, deferred constraints checked and the session reset, in its savepoint", async () => {
     const f = fakePool();
-    const batches = new EventBatches(f.pool, 16);
+    const batches = new EventBatches(f.pool, { maxBatch: 16, slowMs: 60_000, poolSize: 10 });
     await batches.apply('c', 1000, async (tx) => {
       await tx.sqlFor('team')('SELECT 1');
       tx.runBeforeCommit(FINISH, { id: 'c' });

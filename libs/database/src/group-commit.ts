@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type pg from 'pg';
 import { TimeoutError } from '@app/timeouts';
-import { MicroBatcher } from './micro-batcher.js';
+import { MicroBatcher, REQUEUE } from './micro-batcher.js';
 import { statement } from './sql.js';
 import {
   CommitRolledBackError,
@@ -72,15 +72,26 @@ interface Batch {
 export class EventBatches {
   private readonly batcher: MicroBatcher<Joined, unknown>;
 
+  /**
+   * `maxBatch`: events per transaction at most (SQUARE_EVENT_BATCH_MAX). `slowMs`
+   * (SQUARE_EVENT_BATCH_SLOW_MS): a batch that has run this long takes no further event (those go
+   * back to the queue, first), and while every batch in flight is this old, events waiting start
+   * batches of their own beside them, up to `poolSize` (DATABASE_POOL_SIZE) in all. So a slow
+   * handler (one that calls a service) holds up the events of its batch that ran before it, never
+   * those behind it, and slow handlers keep as many transactions going as without group commit.
+   */
   constructor(
     private readonly pool: pg.Pool,
-    maxBatch: number,
+    private readonly options: { maxBatch: number; slowMs: number; poolSize: number },
   ) {
+    const { maxBatch, slowMs, poolSize } = options;
     this.batcher = new MicroBatcher({
       handle: (items) => this.run(items),
       maxInFlight: LANES,
       maxBatchSize: maxBatch,
       maxQueued: Number.MAX_SAFE_INTEGER, // bounded by the worker's concurrency
+      slowMs,
+      maxSlowInFlight: Math.max(LANES, poolSize),
     });
   }
 
@@ -90,7 +101,7 @@ export class EventBatches {
     return this.batcher.submit({ eventId, timeoutMs, work: AsyncResource.bind(work) }) as Promise<T>;
   }
 
-  private async run(items: Joined[]): Promise<Array<unknown>> {
+  private async run(items: Joined[]): Promise<unknown[]> {
     const results: unknown[] = items.map(() => new BatchFailedError('not applied: its batch was not run'));
     let client: pg.PoolClient;
     try {
@@ -105,7 +116,12 @@ export class EventBatches {
     let committed = false;
     try {
       const batch: Batch = { client, xid: await beginReadingXid(client, '; SAVEPOINT event'), closeAfter: false };
+      const startedAt = Date.now();
       for (const [index, item] of items.entries()) {
+        if (index > 0 && Date.now() - startedAt >= this.options.slowMs) {
+          results.fill(REQUEUE, index); // not started: they go to the next batch
+          break;
+        }
         const step = await this.applyOne(batch, item, index === items.length - 1);
         if (batch.closeAfter)
           broken ??= new Error('a statement left a prepared statement in the session: connection closed');
