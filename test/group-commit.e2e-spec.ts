@@ -106,6 +106,19 @@ describe('group commit: events ready together share one transaction, each in its
       )[0]!.n,
     );
   const waitingFor = (n: number) => eventually(async () => ((await waiting()) >= n ? true : undefined), 20_000);
+  /** Waits until every one of `ids` is processed. */
+  const processed = (ids: string[], timeoutMs: number, what: string) =>
+    eventually(
+      async () => {
+        const rows = await db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM webhook_events WHERE event_id = ANY($1) AND status = 'processed'`,
+          [ids],
+        );
+        return Number(rows[0]!.n) === ids.length ? true : undefined;
+      },
+      timeoutMs,
+      what,
+    );
 
   it('a failing and a timed-out event are rolled back alone and retried; the others commit together; a duplicate job in the batch is duplicate', async () => {
     await holder.query('SELECT pg_advisory_lock($1)', [HOLD]);
@@ -124,17 +137,7 @@ describe('group commit: events ready together share one transaction, each in its
     await holder.query('SELECT pg_advisory_unlock($1)', [HOLD]);
 
     const all = ['hold-1', 'hold-2', ...together];
-    await eventually(
-      async () => {
-        const rows = await db.query<{ n: string }>(
-          `SELECT count(*) AS n FROM webhook_events WHERE event_id = ANY($1) AND status = 'processed'`,
-          [all],
-        );
-        return Number(rows[0]!.n) === all.length ? true : undefined;
-      },
-      60_000,
-      'every event processed',
-    );
+    await processed(all, 60_000, 'every event processed');
     const handled = await db.query<{ event_id: string; attempt: number; txid: string }>(
       'SELECT event_id, attempt, txid FROM handled ORDER BY event_id, attempt',
     );
@@ -178,30 +181,11 @@ describe('group commit: events ready together share one transaction, each in its
       await waitingFor(2);
       const behind = ['after-1', 'after-2', 'after-3'];
       for (const id of behind) await send(id);
-      await eventually(
-        async () => {
-          const rows = await db.query<{ n: string }>(
-            `SELECT count(*) AS n FROM webhook_events WHERE event_id = ANY($1) AND status = 'processed'`,
-            [behind],
-          );
-          return Number(rows[0]!.n) === behind.length ? true : undefined;
-        },
-        20_000,
-        'the events behind the slow batches to be processed while those still wait',
-      );
+      await processed(behind, 20_000, 'the events behind the slow batches to be processed while those still wait');
       expect(await waiting()).toBe(2); // the hold- events still wait: the others went beside them
     } finally {
       await holder.query('SELECT pg_advisory_unlock($1)', [HOLD]);
     }
-    await eventually(
-      async () => {
-        const rows = await db.query<{ n: string }>(
-          `SELECT count(*) AS n FROM webhook_events WHERE event_id IN ('hold-3', 'hold-4') AND status = 'processed'`,
-        );
-        return Number(rows[0]!.n) === 2 ? true : undefined;
-      },
-      20_000,
-      'the held events to be processed once the lock is released',
-    );
+    await processed(['hold-3', 'hold-4'], 20_000, 'the held events to be processed once the lock is released');
   }, 120_000);
 });
