@@ -167,6 +167,17 @@ function render(r: Report): string {
         `${c.worker.toFixed(2)} ms (${(c.worker + c.ingress).toFixed(2)}) | ${c.pgWorker.toFixed(2)} ms (${c.pgAll.toFixed(2)}) |`,
     );
   }
+  // The sizing page's figures (docs/SCALING.md): what one core of each can serve, from the CPU per event.
+  const sizing = r.endToEnd.find((e) => !e.variant && e.squareLatencyMs === 0 && e.workers === 1);
+  if (sizing) {
+    const perCore = (ms: number) => (1000 / ms).toFixed(0);
+    lines.push(
+      '',
+      `Sizing (payments, mirror only, 1 worker): a worker process, which uses one core, applies at most ~${perCore(sizing.cpu.worker)} events/s ` +
+        `(1 000 ms / its ${sizing.cpu.worker.toFixed(2)} ms of CPU per event); a Postgres core serves ~${perCore(sizing.cpu.pgAll)} events/s ` +
+        `captured and applied (${sizing.cpu.pgAll.toFixed(2)} ms per event, the ingress's backends included), ~${perCore(sizing.cpu.pgWorker)} applied only.`,
+    );
+  }
 
   lines.push('', '### 4. Memory (peak RSS under the loads above)', '');
   lines.push('| Process | peak RSS | target |', '|---|---:|---|');
