@@ -46,6 +46,13 @@ export interface Report {
     purged: number;
     purgeSeconds: number;
   };
+  partitions?: {
+    rows: number;
+    events: number;
+    results: Array<{ shape: string; fillSeconds: number; capture: number; dedupUs: number }>;
+    retention: { partition: string; rows: number; ms: number };
+    list: Array<{ query: string; ms: number; events: number }>;
+  };
   forwarding?: {
     events: number;
     processedSeconds: number;
@@ -225,6 +232,28 @@ function render(r: Report): string {
       `Purge (\`npm run events -- purge --older-than 1d\`): ${r.scale.purged.toLocaleString('en')} bodies in ${r.scale.purgeSeconds.toFixed(1)} s, ` +
         `**${(r.scale.purged / r.scale.purgeSeconds).toFixed(0)} rows/s**, in batches of 1 000 with a pause between them.`,
     );
+  }
+  if (r.partitions) {
+    const p = r.partitions;
+    lines.push('', `### 9. The partitioned inbox at ${p.rows.toLocaleString('en')} rows over 12 months`, '');
+    lines.push(
+      `Capture: ${p.events.toLocaleString('en')} new events in batches of 200, two in flight (the ingress's batching); a duplicate: batches of 200 redeliveries of ids spread over the year.`,
+      '',
+      '| Inbox | capture | a duplicate, per event |',
+      '|---|---:|---:|',
+    );
+    for (const x of p.results)
+      lines.push(`| ${x.shape} | ${x.capture.toFixed(0)} events/s | ${x.dedupUs.toFixed(0)} µs |`);
+    lines.push(
+      '',
+      `A month's retention: \`${p.retention.partition}\` (${p.retention.rows.toLocaleString('en')} rows) dropped in **${p.retention.ms.toFixed(0)} ms**.`,
+      '',
+      '`GET /admin/api/events?…` on the partitioned inbox (a page of 50, median of 5 calls):',
+      '',
+      '| Query | time | events |',
+      '|---|---:|---:|',
+    );
+    for (const l of p.list) lines.push(`| \`${l.query}\` | ${l.ms} ms | ${l.events} |`);
   }
   if (r.tracing?.length) {
     lines.push(

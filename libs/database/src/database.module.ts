@@ -15,6 +15,7 @@ import { ConsoleQueryRepository } from './console-query.repository.js';
 import { EventTransactions } from './transaction.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
+import { InboxPartitionsRepository } from './inbox-partitions.repository.js';
 import { EventTraceRepository } from './event-trace.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
 import { ForwardDestinationsRepository } from './forward-destinations.repository.js';
@@ -54,6 +55,7 @@ const repositories = [
   RejectedDeliveriesRepository,
   ListenDestinationsRepository,
   EventTraceRepository,
+  InboxPartitionsRepository,
 ];
 
 /**
