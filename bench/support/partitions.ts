@@ -92,7 +92,7 @@ async function fill(db: Db, rows: number, partitioned: boolean, first: Date): Pr
   try {
     if (partitioned) await client.query('SELECT webhook_events_make_partitions($1, $2)', [first, MONTHS]);
     await client.query('DROP INDEX webhook_events_payload_idx, webhook_events_object_id_idx');
-    // The ids go in with one statement afterwards rather than a trigger call per row.
+    // The ids (and the open list) go in with one statement each afterwards rather than trigger calls per row.
     if (partitioned) await client.query('SET session_replication_role = replica');
     for (let done = 0; done < rows; done += CHUNK) {
       await client.query(FILL, [done, Math.min(CHUNK, rows - done), rows, first]);
@@ -104,6 +104,9 @@ async function fill(db: Db, rows: number, partitioned: boolean, first: Date): Pr
       await client.query('SET session_replication_role = DEFAULT');
       await client.query(
         'INSERT INTO webhook_event_ids (event_id, received_at) SELECT event_id, received_at FROM webhook_events',
+      );
+      await client.query(
+        "INSERT INTO webhook_events_open SELECT event_id, status, received_at FROM webhook_events WHERE status IN ('received', 'dead_lettered')",
       );
     }
     await client.query("SET maintenance_work_mem = '256MB'");
@@ -149,6 +152,7 @@ export async function partitionsRun(rows: number, report: Report): Promise<void>
   const events = 20_000;
   const results: Array<{ shape: string; fillSeconds: number; capture: number; dedupUs: number }> = [];
   let retention = { partition: '', rows: 0, ms: 0 };
+  let idsBytesPerEvent = 0;
   const list: Array<{ query: string; ms: number; events: number }> = [];
   for (const partitioned of [true, false]) {
     const db = await database(partitioned);
@@ -199,6 +203,10 @@ export async function partitionsRun(rows: number, report: Report): Promise<void>
         } finally {
           await admin.stop();
         }
+        const size = await db.pool.query<{ bytes: string }>(
+          "SELECT pg_total_relation_size('webhook_event_ids') AS bytes",
+        );
+        idsBytesPerEvent = Number(size.rows[0]!.bytes) / rows;
         // A month's retention: its every body purged (older than 90 days), the month goes whole.
         const partitions = new InboxPartitionsRepository(db.pool);
         const oldest = (await partitions.list()).find((p) => p.from !== null && p.to !== null)!;
@@ -214,5 +222,5 @@ export async function partitionsRun(rows: number, report: Report): Promise<void>
       await db.drop();
     }
   }
-  report.partitions = { rows, events, results, retention, list };
+  report.partitions = { rows, events, results, retention, list, idsBytesPerEvent };
 }

@@ -52,6 +52,8 @@ export interface Report {
     results: Array<{ shape: string; fillSeconds: number; capture: number; dedupUs: number }>;
     retention: { partition: string; rows: number; ms: number };
     list: Array<{ query: string; ms: number; events: number }>;
+    /** webhook_event_ids with its index, per event. */
+    idsBytesPerEvent: number;
   };
   forwarding?: {
     events: number;
@@ -246,7 +248,8 @@ function render(r: Report): string {
       lines.push(`| ${x.shape} | ${x.capture.toFixed(0)} events/s | ${x.dedupUs.toFixed(0)} µs |`);
     lines.push(
       '',
-      `A month's retention: \`${p.retention.partition}\` (${p.retention.rows.toLocaleString('en')} rows) dropped in **${p.retention.ms.toFixed(0)} ms**.`,
+      `A month's retention: \`${p.retention.partition}\` (${p.retention.rows.toLocaleString('en')} rows) dropped in **${p.retention.ms.toFixed(0)} ms**. ` +
+        `The ids kept forever (\`webhook_event_ids\` with its index): ${p.idsBytesPerEvent.toFixed(0)} bytes an event.`,
       '',
       '`GET /admin/api/events?…` on the partitioned inbox (a page of 50, median of 5 calls):',
       '',

@@ -48,6 +48,9 @@ export function isPayloadError(err: unknown): boolean {
 // delivery is still a duplicate. A known id whose row is still there gets its delivery counted
 // (the update reads the statement's snapshot: a delivery racing the first one by milliseconds is
 // answered duplicate but not counted); one whose month retention dropped is a duplicate, nothing more.
+// The id's received_at names the one partition to look in (pruned as the statement runs); a v2
+// event (no body_key) skips the v1 lookup, and a v1 one reads the few rows of its body (OFFSET 0:
+// without it the planner walked every partition's received_at index for the LIMIT 1).
 // The body travels once, as text (it was checked to be UTF-8 JSON): Postgres turns it back into
 // the exact bytes (raw_body) and parses it (payload).
 // A legacy v1 body (body_key) whose event is still 'received' counts as one more delivery of that
@@ -85,8 +88,11 @@ const RECORD_DELIVERIES = statement<
       :body_keys::text[], :trace_contexts::text[])
       AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries, body_key, trace_context)
     LEFT JOIN LATERAL (
-      SELECT event_id FROM webhook_events
-      WHERE body_key = e.body_key AND status = '${STATUS.received}'
+      SELECT event_id FROM (
+        SELECT event_id, received_at FROM webhook_events
+        WHERE e.body_key IS NOT NULL AND body_key = e.body_key AND status = '${STATUS.received}'
+        OFFSET 0
+      ) AS candidates
       ORDER BY received_at LIMIT 1
     ) AS unfinished ON true
   ), inserted AS (
@@ -103,7 +109,8 @@ const RECORD_DELIVERIES = statement<
       square_retry_number = GREATEST(w.square_retry_number, i.retry_number),
       square_retry_reason = COALESCE(i.retry_reason, w.square_retry_reason),
       updated_at = now()
-    FROM incoming AS i WHERE w.event_id = i.event_id
+    FROM incoming AS i JOIN webhook_event_ids AS ids ON ids.event_id = i.event_id
+    WHERE w.event_id = i.event_id AND w.received_at = ids.received_at
     RETURNING w.event_id, w.body_key, w.status, w.replay_count
   ), recorded AS (
     SELECT event_id, body_key, true AS inserted, status, replay_count FROM inserted

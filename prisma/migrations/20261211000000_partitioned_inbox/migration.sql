@@ -40,13 +40,40 @@ ALTER TABLE "event_attempts" DROP CONSTRAINT "event_attempts_event_id_fkey";
 ALTER TABLE "event_attempts" ADD CONSTRAINT "event_attempts_event_id_fkey" FOREIGN KEY ("event_id")
   REFERENCES "webhook_event_ids"("event_id") ON DELETE CASCADE;
 
+-- The events someone still has to act on: 'received' (the worker, the sweep, the inbox-age
+-- metric) and 'dead_lettered' (replays, the console). Kept by triggers on webhook_events (below),
+-- so that no statement has to remember it; a few rows, where the inbox has millions.
+CREATE TABLE "webhook_events_open" (
+    "event_id" TEXT NOT NULL,
+    "status" "webhook_event_status" NOT NULL,
+    "received_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "webhook_events_open_pkey" PRIMARY KEY ("event_id")
+);
+CREATE INDEX "webhook_events_open_status_received_at_idx" ON "webhook_events_open"("status", "received_at");
+INSERT INTO "webhook_events_open" ("event_id", "status", "received_at")
+  SELECT "event_id", "status", "received_at" FROM "webhook_events" WHERE "status" IN ('received', 'dead_lettered');
+DROP INDEX "webhook_events_status_received_at_idx";
+
+CREATE FUNCTION "webhook_events_track_open"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD."status" IN ('received', 'dead_lettered')
+     AND (TG_OP = 'DELETE' OR NEW."status" NOT IN ('received', 'dead_lettered')) THEN
+    DELETE FROM "webhook_events_open" WHERE "event_id" = OLD."event_id";
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW."status" IN ('received', 'dead_lettered') THEN
+    INSERT INTO "webhook_events_open" ("event_id", "status", "received_at") VALUES (NEW."event_id", NEW."status", NEW."received_at")
+    ON CONFLICT ("event_id") DO UPDATE SET "status" = EXCLUDED."status", "received_at" = EXCLUDED."received_at";
+  END IF;
+  RETURN NULL;
+END $$;
+
 -- The existing table is not copied: it becomes the first partition as it is (its rows, its
 -- indexes), covering everything before next month. Rows never move; retention drops it whole
 -- once its newest month expires (docs/SCALING.md says why this beats copying in batches).
 ALTER TABLE "webhook_events" RENAME TO "webhook_events_legacy";
 DROP TRIGGER "webhook_events_purge_attempts" ON "webhook_events_legacy";
 ALTER TABLE "webhook_events_legacy" DROP CONSTRAINT "webhook_events_pkey";
-ALTER INDEX "webhook_events_status_received_at_idx" RENAME TO "webhook_events_legacy_status_received_at_idx";
 ALTER INDEX "webhook_events_event_type_received_at_idx" RENAME TO "webhook_events_legacy_event_type_received_at_idx";
 ALTER INDEX "webhook_events_recovered_idx" RENAME TO "webhook_events_legacy_recovered_idx";
 ALTER INDEX "webhook_events_unpurged_idx" RENAME TO "webhook_events_legacy_unpurged_idx";
@@ -54,10 +81,15 @@ ALTER INDEX "webhook_events_received_at_event_id_idx" RENAME TO "webhook_events_
 ALTER INDEX "webhook_events_merchant_id_received_at_idx" RENAME TO "webhook_events_legacy_merchant_id_received_at_idx";
 ALTER INDEX "webhook_events_object_id_idx" RENAME TO "webhook_events_legacy_object_id_idx";
 ALTER INDEX "webhook_events_payload_idx" RENAME TO "webhook_events_legacy_payload_idx";
--- Its v1 lookup named status in its predicate (a status change could never be a HOT update).
+-- No index of the inbox names status (issue 24): the worker's status update then changes no
+-- indexed column and stays on its page (a HOT update: no new entry in any of the nine indexes, the
+-- payload's GIN included). What looked rows up by status reads webhook_events_open instead.
 DROP INDEX "webhook_events_body_key_received_idx";
--- Room on each page for the worker's status update to stay on the page (HOT); new pages only.
-ALTER TABLE "webhook_events_legacy" SET (fillfactor = 90);
+-- Room on each page for the worker's status update to stay on the page (HOT); new pages only. 70:
+-- events captured together share a page and finish together (a worker runs 20 at once); at 90 a
+-- page had room for one new version and 27 % of a run's updates were HOT, at 70 67 % (docs/SCALING.md).
+-- The price, 30 % more heap for the months being written, is paid until retention drops them.
+ALTER TABLE "webhook_events_legacy" SET (fillfactor = 70);
 
 CREATE TABLE "webhook_events" (LIKE "webhook_events_legacy" INCLUDING DEFAULTS) PARTITION BY RANGE ("received_at");
 
@@ -76,7 +108,7 @@ BEGIN
     hi := (date_trunc('month', "first" AT TIME ZONE 'UTC') + make_interval(months => i + 1)) AT TIME ZONE 'UTC';
     name := 'webhook_events_p' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMM');
     CONTINUE WHEN to_regclass(format('%I', name)) IS NOT NULL;
-    EXECUTE format('CREATE TABLE %I PARTITION OF "webhook_events" FOR VALUES FROM (%L) TO (%L) WITH (fillfactor = 90)',
+    EXECUTE format('CREATE TABLE %I PARTITION OF "webhook_events" FOR VALUES FROM (%L) TO (%L) WITH (fillfactor = 70)',
       name, lo, hi);
     made := made + 1;
   END LOOP;
@@ -106,12 +138,11 @@ END $$;
 
 -- What no month holds (rows stored with an old received_at by an import or a test, or a capture
 -- after the worker failed to make the months ahead for months): kept here rather than refused.
-CREATE TABLE "webhook_events_default" PARTITION OF "webhook_events" DEFAULT WITH (fillfactor = 90);
+CREATE TABLE "webhook_events_default" PARTITION OF "webhook_events" DEFAULT WITH (fillfactor = 70);
 
 -- The indexes, created on the parent: each partition gets its own, the legacy partition's
 -- existing ones are adopted as they are (same definition), not rebuilt.
 ALTER TABLE "webhook_events" ADD CONSTRAINT "webhook_events_pkey" PRIMARY KEY ("event_id", "received_at");
-CREATE INDEX "webhook_events_status_received_at_idx" ON "webhook_events"("status", "received_at");
 CREATE INDEX "webhook_events_event_type_received_at_idx" ON "webhook_events"("event_type", "received_at");
 CREATE INDEX "webhook_events_recovered_idx" ON "webhook_events"("received_at") WHERE "source" = 'events_api';
 CREATE INDEX "webhook_events_unpurged_idx" ON "webhook_events"("received_at") WHERE "purged_at" IS NULL;
@@ -124,6 +155,23 @@ CREATE INDEX "webhook_events_body_key_idx" ON "webhook_events"("body_key") WHERE
 
 CREATE TRIGGER "webhook_events_claim_id" BEFORE INSERT ON "webhook_events"
   FOR EACH ROW EXECUTE FUNCTION "webhook_events_claim_id"();
+CREATE TRIGGER "webhook_events_open_insert" AFTER INSERT ON "webhook_events"
+  FOR EACH ROW WHEN (NEW."status" IN ('received', 'dead_lettered')) EXECUTE FUNCTION "webhook_events_track_open"();
+CREATE TRIGGER "webhook_events_open_update" AFTER UPDATE OF "status" ON "webhook_events"
+  FOR EACH ROW WHEN (OLD."status" IS DISTINCT FROM NEW."status") EXECUTE FUNCTION "webhook_events_track_open"();
+CREATE TRIGGER "webhook_events_open_delete" AFTER DELETE ON "webhook_events"
+  FOR EACH ROW WHEN (OLD."status" IN ('received', 'dead_lettered')) EXECUTE FUNCTION "webhook_events_track_open"();
+
+-- received_at is the partition key and the id's record: it never changes. (A change that moved a
+-- row to another month would re-insert it there, and the id trigger above would skip it as a
+-- duplicate: the row would be lost.)
+CREATE FUNCTION "webhook_events_keep_received_at"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'webhook_events.received_at cannot change (event %)', OLD."event_id";
+END $$;
+CREATE TRIGGER "webhook_events_keep_received_at" BEFORE UPDATE OF "received_at" ON "webhook_events"
+  FOR EACH ROW WHEN (OLD."received_at" IS DISTINCT FROM NEW."received_at")
+  EXECUTE FUNCTION "webhook_events_keep_received_at"();
 CREATE TRIGGER "webhook_events_purge_attempts"
   AFTER UPDATE OF "purged_at" ON "webhook_events"
   FOR EACH ROW WHEN (OLD."purged_at" IS NULL AND NEW."purged_at" IS NOT NULL)
@@ -150,6 +198,8 @@ BEGIN
     CONTINUE WHEN upper_bound IS NULL OR upper_bound > "before";
     EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE "purged_at" IS NULL)', p.relname) INTO unpurged;
     CONTINUE WHEN unpurged;
+    -- Its dead letters (purged: no replay possible) leave the open list with it (no trigger fires on a drop).
+    EXECUTE format('DELETE FROM "webhook_events_open" o USING %I w WHERE o."status" = ''dead_lettered'' AND o."event_id" = w."event_id"', p.relname);
     EXECUTE format('DROP TABLE %I', p.relname);
     RETURN NEXT p.relname;
   END LOOP;
