@@ -50,7 +50,7 @@ CREATE TABLE "webhook_events_open" (
 
     CONSTRAINT "webhook_events_open_pkey" PRIMARY KEY ("event_id")
 );
-CREATE INDEX "webhook_events_open_status_received_at_idx" ON "webhook_events_open"("status", "received_at");
+CREATE INDEX "webhook_events_open_status_received_at_idx" ON "webhook_events_open"("status", "received_at", "event_id");
 INSERT INTO "webhook_events_open" ("event_id", "status", "received_at")
   SELECT "event_id", "status", "received_at" FROM "webhook_events" WHERE "status" IN ('received', 'dead_lettered');
 DROP INDEX "webhook_events_status_received_at_idx";
