@@ -9,6 +9,7 @@ import { endToEnd, oneInsertHandler, type EndToEndRun } from './support/end-to-e
 import { destinationsFile, fastReceiver, forwardingRuns } from './support/forwarding.js';
 import { recoveryRun } from './support/recovery.js';
 import { partitionsRun } from './support/partitions.js';
+import { redisMemoryRun } from './support/redis-memory.js';
 import { scaleRun } from './support/scale.js';
 import { tracingRuns } from './support/tracing.js';
 import { steadySignedLoad } from './support/steady-load.js';
@@ -36,9 +37,12 @@ const RECOVERED_EVENTS = Number(process.env.BENCH_RECOVERED_EVENTS ?? 5000);
 const SCALE_ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
 // BENCH_PARTITION_ROWS (default 10 000 000): inbox rows over 12 months for the partitioned inbox's figures.
 const PARTITION_ROWS = Number(process.env.BENCH_PARTITION_ROWS ?? 10_000_000);
-// BENCH_TRACING_EVENTS (default 10000): events of each run of the tracing section (four runs).
+// BENCH_TRACING_EVENTS (default 10000): events of each run of the tracing section; BENCH_TRACING_RUNS
+// (default off,on,off,on) its runs, after a warm-up run (support/tracing.ts).
 const TRACING_EVENTS = Number(process.env.BENCH_TRACING_EVENTS ?? 10_000);
-// BENCH_ONLY=throughput,ack,e2e,forward,recovery,scale,partitions,tracing runs some sections and prints them without writing the doc.
+// BENCH_REDIS_JOBS (default 200000): waiting jobs of each kind for the Redis memory figures.
+const REDIS_JOBS = Number(process.env.BENCH_REDIS_JOBS ?? 200_000);
+// BENCH_ONLY=throughput,ack,e2e,forward,recovery,scale,partitions,tracing,redis runs some sections and prints them without writing the doc.
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const CONNECTIONS = 50;
 // The heap settings the entrypoint gives our apps, for the other servers measured beside them.
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
     if (!ONLY || ONLY.includes('tracing')) await tracingRuns(db, fake, TRACING_EVENTS, report);
     if (!ONLY || ONLY.includes('scale')) await scaleRun(SCALE_ROWS, report);
     if (!ONLY || ONLY.includes('partitions')) await partitionsRun(PARTITION_ROWS, report);
+    if (!ONLY || ONLY.includes('redis')) await redisMemoryRun(REDIS_JOBS, report);
   } finally {
     await fake.close();
     await db.drop();
@@ -236,9 +241,12 @@ async function endToEndRuns(db: BenchDatabase, fake: FakeSquareServer, report: R
   const profiled = profileDir
     ? { NODE_OPTIONS: `${SAME_HEAP} --import ${preload}`, BENCH_CPU_PROF_DIR: profileDir }
     : undefined;
+  // BENCH_EVENT_BATCH_MAX=<n>: the workers' SQUARE_EVENT_BATCH_MAX (group commit; 1: one transaction per event).
+  const batchMax = process.env.BENCH_EVENT_BATCH_MAX;
+  const workerEnv = { ...profiled, ...(batchMax ? { SQUARE_EVENT_BATCH_MAX: batchMax } : {}) };
   try {
     await endToEnd(
-      (picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv: profiled })),
+      (picked ? runs.filter((_, i) => picked.includes(i)) : runs).map((r) => ({ ...r, workerEnv })),
       (run) => (run.latencyMs === 0 ? EVENTS : SLOW_EVENTS),
       db,
       fake,

@@ -81,7 +81,10 @@ describe('admin: the admin app stays home', () => {
 
   describe('where it listens', () => {
     it('binds to 127.0.0.1 when ADMIN_HOST is not set: nothing on the network reaches it', async () => {
-      expect(admin.output()).toContain(`listening on 127.0.0.1:${admin.port}`);
+      // The line is written as the port opens: wait for it to come through the pipe.
+      const line = `listening on 127.0.0.1:${admin.port}`;
+      await admin.waitForOutput(line);
+      expect(admin.output()).toContain(line);
       expect(await reachable('127.0.0.1', admin.port)).toBe(true);
       const address = networkAddress();
       if (address) expect(await reachable(address, admin.port)).toBe(false);

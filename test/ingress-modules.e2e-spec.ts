@@ -24,7 +24,7 @@ describe('ingress: what it loads', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('captures a webhook without loading bullmq or ioredis', async () => {
+  it('captures a webhook without loading bullmq or ioredis, nor the OpenTelemetry SDK while tracing is off', async () => {
     const file = join(dir, 'loaded.txt');
     const app = await spawnApp(
       'ingress',
@@ -54,5 +54,9 @@ describe('ingress: what it loads', () => {
       /\/node_modules\/(bullmq|ioredis|@nestjs\/bullmq)\/|\/libs\/queue-runtime\//.test(m),
     );
     expect(redisModules).toEqual([]);
+    // Tracing is off (no OTEL_* variable): none of OpenTelemetry's SDK is loaded (docs/TRACING.md).
+    // The API is, by prom-client (its process CPU metric requires it), not by libs/tracing.
+    expect(loaded.filter((m) => /\/node_modules\/@opentelemetry\/(?!api\/)/.test(m))).toEqual([]);
+    expect(loaded.some((m) => m.includes('/libs/tracing/src/start-tracing.js'))).toBe(true);
   });
 });

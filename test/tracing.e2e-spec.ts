@@ -17,6 +17,28 @@ const PAYMENT = SAMPLE_PAYMENTS[0]! as { id: string };
 const MARKER = `payload-marker-${Date.now()}`;
 const KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 
+const webhookBody = (eventId: string) =>
+  Buffer.from(
+    JSON.stringify({
+      merchant_id: 'MTRACE',
+      type: 'payment.updated',
+      event_id: eventId,
+      created_at: new Date().toISOString(),
+      data: {
+        type: 'payment',
+        id: PAYMENT.id,
+        object: { payment: { id: PAYMENT.id, status: 'COMPLETED', note: MARKER } },
+      },
+    }),
+  );
+
+/** The JSON lines of a process's output that contain all of `parts`. */
+const linesOf = (output: string, ...parts: string[]) =>
+  output
+    .split('\n')
+    .filter((line) => line.startsWith('{') && parts.every((p) => line.includes(p)))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
 describe('tracing: one OpenTelemetry trace per event, from capture to the forwarded request', () => {
   let db: TestDatabase;
   let prefix: string;
@@ -77,19 +99,7 @@ describe('tracing: one OpenTelemetry trace per event, from capture to the forwar
     const eventId = `trace-${Date.now()}`;
     // Square's API fails the first retrieve: attempt 1 is retried, attempt 2 applies.
     fake.fail({ id: PAYMENT.id, status: 500, times: 1 });
-    const body = Buffer.from(
-      JSON.stringify({
-        merchant_id: 'MTRACE',
-        type: 'payment.updated',
-        event_id: eventId,
-        created_at: new Date().toISOString(),
-        data: {
-          type: 'payment',
-          id: PAYMENT.id,
-          object: { payment: { id: PAYMENT.id, status: 'COMPLETED', note: MARKER } },
-        },
-      }),
-    );
+    const body = webhookBody(eventId);
     const answer = await fetch(`http://127.0.0.1:${ingress.port}/webhooks/square`, {
       method: 'POST',
       body,
@@ -202,5 +212,65 @@ describe('tracing: one OpenTelemetry trace per event, from capture to the forwar
       .filter((line) => line.includes('"job ') && line.includes(eventId))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(logged.map((l) => [l.trace_id, l.span_id])).toEqual(attempts.map((a) => [traceId, a.spanId]));
+  });
+  it("continues a proxy's traceparent and keeps its tracestate to the forwarded request; a repeat delivery links to the event's trace; the request log lines name their spans", async () => {
+    const eventId = `trace-state-${Date.now()}`;
+    const body = webhookBody(eventId);
+    const inbound = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
+    const tracestate = 'vendor=opaque-1,other=2';
+    const post = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${ingress.port}/webhooks/square`, {
+        method: 'POST',
+        body,
+        headers: { ...signedHeaders(body, KEY), ...headers },
+      });
+    const first = await post({ traceparent: `00-${inbound.traceId}-${inbound.spanId}-01`, tracestate });
+    expect(first.status).toBe(200);
+    const forwarded = await eventually(async () => destination.of(eventId)[0], 20_000, 'the forwarded request');
+
+    const creates = () =>
+      otlp.spans.filter((s) => s.name === 'create square-events' && s.attributes['square.event.id'] === eventId);
+    await eventually(async () => creates().length === 1, 10_000, 'the capture span');
+    const [create] = creates();
+    // The request continues the proxy's trace; the capture's context is stored with the tracestate.
+    expect(create!.traceId).toBe(inbound.traceId);
+    const request = otlp.spans.find((s) => s.spanId === create!.parentSpanId)!;
+    expect(request).toMatchObject({ kind: KIND.server, parentSpanId: inbound.spanId });
+    const [stored] = await db.query<{ trace_context: string }>(
+      'SELECT trace_context FROM webhook_events WHERE event_id = $1',
+      [eventId],
+    );
+    expect(stored!.trace_context).toBe(`00-${inbound.traceId}-${create!.spanId}-01 ${tracestate}`);
+    // The delivery carries both to the destination, its own span in traceparent.
+    expect(forwarded.headers.traceparent).toMatch(new RegExp(`^00-${inbound.traceId}-[0-9a-f]{16}-01$`));
+    expect(forwarded.headers.tracestate).toBe(tracestate);
+
+    // Square delivers the event again (no proxy this time): a request and a capture of their own,
+    // in a trace of their own, the capture linked to the event's capture span.
+    const again = await post({});
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: 'duplicate' });
+    await eventually(async () => creates().length === 2, 10_000, "the repeat's capture span");
+    const repeat = creates().find((s) => s.spanId !== create!.spanId)!;
+    expect(repeat.traceId).not.toBe(inbound.traceId);
+    expect(repeat.links.map((l) => [l.traceId, l.spanId])).toEqual([[inbound.traceId, create!.spanId]]);
+    expect(repeat.attributes['pipeline.outcome']).toBe('duplicate');
+    expect(create!.links).toEqual([]);
+    const repeatRequest = otlp.spans.find((s) => s.spanId === repeat.parentSpanId)!;
+    expect(repeatRequest).toMatchObject({ kind: KIND.server, traceId: repeat.traceId, parentSpanId: '' });
+
+    // The ingress's request log lines carry the trace and the request's span.
+    const logged = await eventually(
+      async () => {
+        const lines = linesOf(ingress.output(), '"request"', eventId);
+        return lines.length === 2 ? lines : undefined;
+      },
+      5_000,
+      'the request log lines',
+    );
+    expect(logged.map((l) => [l.outcome, l.trace_id, l.span_id])).toEqual([
+      ['accepted', inbound.traceId, request.spanId],
+      ['duplicate', repeat.traceId, repeatRequest.spanId],
+    ]);
   });
 });

@@ -29,7 +29,7 @@ const WORKER_CONCURRENCY = 10;
 const TICK_MS = 10;
 
 /** utime + stime of a process, in ms (0 once it is gone). */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
@@ -40,10 +40,10 @@ function cpuMs(pid: number): number {
 
 // The apps' connections say who they are (application_name in their DATABASE_URL), so the
 // Postgres backends serving each can be told apart from the bench's own and from other databases'.
-const withName = (url: string, name: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=${name}`;
+export const withName = (url: string, name: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=${name}`;
 
 /** CPU ms so far of the Postgres backends serving `names`, by backend pid. */
-async function backendCpu(db: BenchDatabase, names: readonly string[]): Promise<Map<number, number>> {
+export async function backendCpu(db: BenchDatabase, names: readonly string[]): Promise<Map<number, number>> {
   const { rows } = await db.pool.query<{ pid: number }>(
     'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ANY($1::text[])',
     [names],
@@ -52,7 +52,7 @@ async function backendCpu(db: BenchDatabase, names: readonly string[]): Promise<
 }
 
 /** The CPU the backends used between two readings (a backend opened in between counts whole; one closed in between is lost). */
-function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+export function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
   let sum = 0;
   for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
   return sum;

@@ -31,12 +31,16 @@ export interface Report {
   }>;
   memory: { ingress: number; worker: number };
   recovery?: { events: number; seconds: number };
+  /** Bytes of Redis memory per waiting job of each kind (bench/support/redis-memory.ts). */
+  redisMemory?: { jobs: number; eventJobBytes: number; forwardJobBytes: number };
   tracing?: Array<{
     tracing: boolean;
     events: number;
     seconds: number;
     eventsPerSecond: number;
     cpuMsPerEvent: number;
+    /** CPU ms per event of the worker, the ingress, and the Postgres backends serving both. */
+    cpu?: { worker: number; ingress: number; postgres: number };
     spansPerEvent: number;
   }>;
   scale?: {
@@ -265,12 +269,12 @@ function render(r: Report): string {
       '',
     );
     lines.push(
-      '| Tracing | events | events/s | CPU per event (ingress + worker) | spans exported per event |',
-      '|---|---:|---:|---:|---:|',
+      '| Tracing | events | events/s | CPU per event: worker | ingress | Postgres | spans exported per event |',
+      '|---|---:|---:|---:|---:|---:|---:|',
     );
     for (const t of r.tracing)
       lines.push(
-        `| ${t.tracing ? 'on, exporting' : 'off'} | ${t.events} | ${t.eventsPerSecond.toFixed(0)} | ${t.cpuMsPerEvent.toFixed(2)} ms | ${t.spansPerEvent.toFixed(1)} |`,
+        `| ${t.tracing ? 'on, exporting' : 'off'} | ${t.events} | ${t.eventsPerSecond.toFixed(0)} | ${t.cpu?.worker.toFixed(2) ?? '–'} ms | ${t.cpu?.ingress.toFixed(2) ?? '–'} ms | ${t.cpu?.postgres.toFixed(2) ?? '–'} ms | ${t.spansPerEvent.toFixed(1)} |`,
       );
     const mean = (on: boolean) =>
       r.tracing!.filter((t) => t.tracing === on).reduce((sum, t, _, all) => sum + t.eventsPerSecond / all.length, 0);
@@ -278,6 +282,15 @@ function render(r: Report): string {
       '',
       `With tracing on and exporting, events are delivered at ${((100 * mean(true)) / mean(false)).toFixed(0)} % of the rate with it off (mean of the runs).`,
     );
+  }
+  if (r.redisMemory) {
+    const { jobs, eventJobBytes, forwardJobBytes } = r.redisMemory;
+    const perMillion = (bytes: number) => `${((bytes * 1_000_000) / 2 ** 20).toFixed(0)} MiB`;
+    lines.push('', '### 9. Redis memory per queued job (a private redis-server; waiting jobs)', '');
+    lines.push('| Job | bytes each | per million |', '|---|---:|---:|');
+    lines.push(`| \`process-event\` (square-events) | ${eventJobBytes} | ${perMillion(eventJobBytes)} |`);
+    lines.push(`| \`deliver\` (forward-<destination>) | ${forwardJobBytes} | ${perMillion(forwardJobBytes)} |`);
+    lines.push('', `From ${jobs.toLocaleString('en')} jobs of each kind, added as the relay adds them.`);
   }
   return lines.join('\n');
 }

@@ -5,6 +5,8 @@ export interface AppProcess {
   port: number;
   pid: number;
   output(): string;
+  /** Resolves once the output holds `text` (a line is written as the port opens, and arrives after it). */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
   /** Sends the signal and resolves with how the process ended. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -65,6 +67,10 @@ export async function spawnApp(
     port,
     pid: child.pid!,
     output: () => output,
+    waitForOutput: async (text, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!output.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    },
     stop: async (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

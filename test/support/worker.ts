@@ -11,6 +11,8 @@ export interface WorkerOverrides {
   handlerTimeoutMs?: number;
   redisUrl?: string;
   concurrency?: number;
+  /** SQUARE_EVENT_BATCH_MAX (default: the variable's default). */
+  eventBatchMax?: number;
   jobAttempts?: number;
   jobBackoffMs?: number;
   jobLockMs?: number;
@@ -69,6 +71,8 @@ export function workerConfig(
     worker: {
       port: 0,
       concurrency: o.concurrency ?? 10,
+      eventBatchMax: o.eventBatchMax ?? 16,
+      eventBatchSlowMs: 100,
       jobLockMs: o.jobLockMs ?? 30_000,
       sweepAfterMs: o.sweepAfterMs ?? 60_000,
       sweepIntervalMs: o.sweepIntervalMs ?? 60_000,

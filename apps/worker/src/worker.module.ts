@@ -35,7 +35,10 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot({
+          eventBatchMax: config.worker.eventBatchMax,
+          eventBatchSlowMs: config.worker.eventBatchSlowMs,
+        }),
         QueueModule.forRoot(WHILE_REDIS_IS_DOWN),
         HealthModule,
         MetricsModule,

@@ -255,6 +255,10 @@ export const VARIABLES = {
 
   WORKER_PORT: int(3001, 1, 65535),
   WORKER_CONCURRENCY: int(10, 1, 1000),
+  /** Events applied in one transaction at most (each in its savepoint); 64 keeps Postgres' subtransaction cache from overflowing. */
+  SQUARE_EVENT_BATCH_MAX: int(16, 1, 64),
+  /** A batch this old takes no further event, and waiting events start batches beside slow ones. */
+  SQUARE_EVENT_BATCH_SLOW_MS: int(100, 1, 3_600_000),
   JOB_LOCK_MS: int(30_000, 1000, 600_000),
   SWEEP_AFTER_MS: int(60_000, 1000, 86_400_000),
   SWEEP_INTERVAL_MS: int(15_000, 100, 3_600_000),

@@ -12,12 +12,14 @@ import { DatabaseConfig } from '@app/config';
 import { DeliveryQueryRepository } from './delivery-query.repository.js';
 import { EventAttemptsRepository } from './event-attempts.repository.js';
 import { ConsoleQueryRepository } from './console-query.repository.js';
-import { EventTransactions } from './transaction.js';
+import { EVENT_BATCHES, EventTransactions } from './transaction.js';
+import { EventBatches } from './group-commit.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
 import { InboxPartitionsRepository } from './inbox-partitions.repository.js';
 import { EventTraceRepository } from './event-trace.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
+import { ForwardBacklogRepository } from './forward-backlog.repository.js';
 import { ForwardDestinationsRepository } from './forward-destinations.repository.js';
 import { JobOutboxRepository } from './job-outbox.repository.js';
 import { ListenDestinationsRepository } from './listen-destinations.repository.js';
@@ -46,6 +48,7 @@ const repositories = [
   EventTransactions,
   JobOutboxRepository,
   ForwardDeliveriesRepository,
+  ForwardBacklogRepository,
   ForwardDestinationsRepository,
   MerchantTokensRepository,
   ReconcileRepository,
@@ -66,8 +69,21 @@ const repositories = [
 @Global()
 @Module({})
 export class DatabaseModule {
-  /** `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share). */
-  static forRoot(options: { connectTimeoutMs?: number; prisma?: boolean } = {}): DynamicModule {
+  /**
+   * `connectTimeoutMs`: how long opening a connection may take (the ingress passes its ack budget's share).
+   * `eventBatchMax` (the worker's SQUARE_EVENT_BATCH_MAX): above 1, event transactions are group-committed;
+   * `eventBatchSlowMs` (SQUARE_EVENT_BATCH_SLOW_MS): when a batch counts as slow (group-commit.ts).
+   */
+  static forRoot(
+    options: { connectTimeoutMs?: number; prisma?: boolean; eventBatchMax?: number; eventBatchSlowMs?: number } = {},
+  ): DynamicModule {
+    const { eventBatchMax: maxBatch = 1, eventBatchSlowMs: slowMs = 100 } = options;
+    const batches: Provider = {
+      provide: EVENT_BATCHES,
+      inject: [PG_POOL, DatabaseConfig],
+      useFactory: (pool: pg.Pool, config: DatabaseConfig) =>
+        maxBatch > 1 ? new EventBatches(pool, { maxBatch, slowMs, poolSize: config.poolSize }) : undefined,
+    };
     const pool: Provider = {
       provide: PG_POOL,
       inject: [DatabaseConfig],
@@ -78,7 +94,7 @@ export class DatabaseModule {
       : [];
     return {
       module: DatabaseModule,
-      providers: [pool, PgPoolLifecycle, ...repositories, ...admin],
+      providers: [pool, batches, PgPoolLifecycle, ...repositories, ...admin],
       exports: [PG_POOL, ...repositories, ...admin],
     };
   }

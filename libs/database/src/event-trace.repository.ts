@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { PG_POOL } from './pg-pool.js';
 import { statement } from './sql.js';
 
-/** What the spans of an event's later steps read: the traceparent stored at its capture, its type and seller. */
+/** What the spans of an event's later steps read: the trace context stored at its capture (traceparent[ tracestate]), its type and seller. */
 export interface EventTrace {
   traceparent: string | null;
   type: string;

@@ -25,7 +25,8 @@ export type { PoolConfig } from './pg-pool.js';
 export { findCapturedEvent } from './captured-event.query.js';
 export type { CapturedEvent } from './captured-event.query.js';
 export type { OutboxJob } from './job-outbox.repository.js';
-export { EventTransactions, TransactionOverError } from './transaction.js';
+export { EVENT_BATCHES, EventTransactions, TransactionOverError } from './transaction.js';
+export { BatchFailedError, EventBatches } from './group-commit.js';
 export type { EventTransaction } from './transaction.js';
 export { STATUS, Statement, statement } from './sql.js';
 export type { Queryable, UntypedRow } from './sql.js';
@@ -35,6 +36,7 @@ export type { DeliveryOutcome, RecordDeliveryInput, RecordedDelivery } from './w
 export { MIGRATION_TABLES, MigrationError, markRolledBack, migrate } from './migrations/migrator.js';
 export type { MigrateResult, MigrationTable } from './migrations/migrator.js';
 export { DELIVERY, ForwardDeliveriesRepository, isDeliveryId } from './forward-deliveries.repository.js';
+export { ForwardBacklogRepository } from './forward-backlog.repository.js';
 export type { AttemptResult, Delivery } from './forward-deliveries.repository.js';
 export { ForwardDestinationsRepository } from './forward-destinations.repository.js';
 export { ListenDestinationsRepository } from './listen-destinations.repository.js';

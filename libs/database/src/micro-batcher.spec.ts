@@ -1,4 +1,4 @@
-import { BatcherOverloadedError, MicroBatcher } from './micro-batcher.js';
+import { BatcherOverloadedError, MicroBatcher, REQUEUE } from './micro-batcher.js';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -80,5 +80,72 @@ describe('MicroBatcher', () => {
     await expect(batcher.submit(4)).rejects.toBeInstanceOf(BatcherOverloadedError);
     gate.resolve();
     expect(await Promise.all(accepted)).toEqual([1, 2, 3]);
+  });
+
+  it('while every lane has run slowMs, waiting items start batches of their own, up to maxSlowInFlight', async () => {
+    const gate = deferred();
+    const started: number[][] = [];
+    const batcher = new MicroBatcher<number, number>({
+      maxInFlight: 1,
+      maxBatchSize: 1,
+      maxQueued: 1000,
+      slowMs: 30,
+      maxSlowInFlight: 3,
+      handle: async (items) => {
+        started.push(items);
+        if (items[0] === 1) await gate.promise; // a slow batch
+        return items;
+      },
+    });
+    const slow = batcher.submit(1);
+    const others = [2, 3, 4].map((i) => batcher.submit(i));
+    expect(started).toEqual([[1]]); // one lane, busy: the others wait
+    // 2 starts once the slow lane is 30 ms old and is done at once; 3 and 4 follow on that extra lane.
+    expect(await Promise.all(others)).toEqual([2, 3, 4]);
+    expect(started).toEqual([[1], [2], [3], [4]]);
+    gate.resolve();
+    expect(await slow).toBe(1);
+  });
+
+  it('without slowMs, waiting items wait for a lane however long it is busy', async () => {
+    const gate = deferred();
+    let second = false;
+    const batcher = new MicroBatcher<number, number>({
+      maxInFlight: 1,
+      maxBatchSize: 1,
+      maxQueued: 1000,
+      handle: async (items) => {
+        if (items[0] === 1) await gate.promise;
+        else second = true;
+        return items;
+      },
+    });
+    const first = batcher.submit(1);
+    const next = batcher.submit(2);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(second).toBe(false);
+    gate.resolve();
+    expect(await Promise.all([first, next])).toEqual([1, 2]);
+  });
+
+  it('queues again, first, the items a batch answers REQUEUE for', async () => {
+    const batches: number[][] = [];
+    const gate = deferred();
+    const batcher = new MicroBatcher<number, number>({
+      maxInFlight: 1,
+      maxBatchSize: 10,
+      maxQueued: 1000,
+      handle: async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await gate.promise;
+        // The second batch takes only its first item.
+        return batches.length === 2 ? items.map((i, n) => (n === 0 ? i : REQUEUE)) : items;
+      },
+    });
+    const first = batcher.submit(0);
+    const rest = [1, 2, 3].map((i) => batcher.submit(i));
+    gate.resolve();
+    expect(await Promise.all([first, ...rest])).toEqual([0, 1, 2, 3]);
+    expect(batches).toEqual([[0], [1, 2, 3], [2, 3]]);
   });
 });

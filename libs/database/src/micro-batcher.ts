@@ -4,14 +4,24 @@
  * added latency); under heavy load one round trip, and one commit, serves many requests.
  */
 export interface MicroBatcherOptions<I, O> {
-  /** Handles a batch; must return one result (or Error) per item, in order. */
-  handle(items: I[]): Promise<Array<O | Error>>;
+  /** Handles a batch; must return one result (or Error, or REQUEUE) per item, in order. */
+  handle(items: I[]): Promise<Array<O | Error | typeof REQUEUE>>;
   /** Batches in flight at once (e.g. database connections to use). */
   maxInFlight: number;
   maxBatchSize: number;
   /** Items waiting beyond this are refused at once: the caller is overloaded or its store is down. */
   maxQueued: number;
+  /**
+   * Slow batches (group commit: a team's handler waiting on a service): once every batch in flight
+   * has run `slowMs`, items waiting start another batch beside them, up to `maxSlowInFlight` in all,
+   * so that slow work does not hold up the items behind it. Off unless both are set.
+   */
+  slowMs?: number;
+  maxSlowInFlight?: number;
 }
+
+/** A batch's answer for an item it did not start (it ran out of time): the item is queued again, first. */
+export const REQUEUE: unique symbol = Symbol('REQUEUE');
 
 export class BatcherOverloadedError extends Error {
   override name = 'BatcherOverloadedError';
@@ -26,6 +36,9 @@ interface Pending<I, O> {
 export class MicroBatcher<I, O> {
   private queue: Array<Pending<I, O>> = [];
   private inFlight = 0;
+  /** When each batch in flight started (ms): the lanes are slow once the newest is `slowMs` old. */
+  private readonly started = new Map<object, number>();
+  private slowCheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MicroBatcherOptions<I, O>) {}
 
@@ -40,21 +53,47 @@ export class MicroBatcher<I, O> {
   }
 
   private drain(): void {
-    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+    while (this.queue.length > 0 && this.laneFree()) {
       const batch = this.queue.splice(0, this.options.maxBatchSize);
       this.inFlight++;
+      this.started.set(batch, Date.now());
       void this.run(batch).finally(() => {
         this.inFlight--;
+        this.started.delete(batch);
         this.drain();
       });
     }
+    this.watchSlowLanes();
+  }
+
+  private laneFree(): boolean {
+    const { maxInFlight, slowMs, maxSlowInFlight } = this.options;
+    if (this.inFlight < maxInFlight) return true;
+    if (slowMs === undefined || maxSlowInFlight === undefined || this.inFlight >= maxSlowInFlight) return false;
+    return Date.now() - Math.max(...this.started.values()) >= slowMs;
+  }
+
+  /** Items wait while every lane is busy: look again when the lanes will have been busy `slowMs`. */
+  private watchSlowLanes(): void {
+    const { slowMs, maxSlowInFlight } = this.options;
+    if (slowMs === undefined || maxSlowInFlight === undefined || this.slowCheck) return;
+    if (this.queue.length === 0 || this.inFlight >= maxSlowInFlight) return;
+    const wait = Math.max(1, Math.max(...this.started.values()) + slowMs - Date.now());
+    this.slowCheck = setTimeout(() => {
+      this.slowCheck = undefined;
+      this.drain();
+    }, wait);
+    this.slowCheck.unref();
   }
 
   private async run(batch: Array<Pending<I, O>>): Promise<void> {
     try {
       const results = await this.options.handle(batch.map((p) => p.item));
+      const again = batch.filter((_, i) => results[i] === REQUEUE);
+      if (again.length > 0) this.queue.unshift(...again);
       batch.forEach((p, i) => {
         const result = results[i];
+        if (result === REQUEUE) return;
         if (result instanceof Error) p.reject(result);
         else if (result === undefined && results.length <= i)
           p.reject(new Error('batch handler returned too few results'));

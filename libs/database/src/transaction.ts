@@ -1,10 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type pg from 'pg';
 import { TimeoutError } from '@app/timeouts';
 import { handlerSql, type HandlerSql } from './handler-sql.js';
 import { PG_POOL } from './pg-pool.js';
 import type { Statement } from './sql.js';
 import { traceTransaction } from '@app/tracing';
+import type { EventBatches } from './group-commit.js';
+
+/** The group commit of event transactions (EventBatches), when SQUARE_EVENT_BATCH_MAX > 1. */
+export const EVENT_BATCHES = Symbol('EVENT_BATCHES');
 
 /** The transaction that reached its commit was not the one opened (a statement run in it ended it). */
 export class TransactionLeftError extends Error {
@@ -52,18 +56,18 @@ export interface TransactionOptions {
 // and one handler INSERT, 2000 events × 4, pool of 1, the 2-core development machine under load):
 // Postgres CPU 0.51 → 0.64 ms per event, the worker's 0.39 → 0.44 ms; no extra round trip, wall
 // time within noise. The pg_prepared_statements check is ~35 µs of Postgres' part.
-const PROBE =
+export const PROBE =
   'pg_catalog.pg_advisory_unlock_all() AS unlocked, EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql) AS prepared';
-const RESET_SESSION = 'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; DISCARD TEMP';
-
-const BEGIN_READING_XID = 'BEGIN; SELECT pg_catalog.pg_current_xact_id()::text AS xid';
+export const RESET_SESSION = 'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; DISCARD TEMP';
 
 // Fails (so that the COMMIT after it, in the same message, is never run) unless the transaction
 // is still the one whose id was read at its start; an aborted transaction fails it too.
 const NOT_OPENED = 'not the transaction opened';
-const commitChecked = (xid: string, before: string) => `
+/** The check (and `before`, and the session's reset), ahead of what ends the event's part: COMMIT, or a savepoint's release. */
+export const checked = (xid: string, before: string) => `
   SELECT (CASE WHEN pg_catalog.pg_current_xact_id() = '${xid}'::pg_catalog.xid8 THEN 'true' ELSE '${NOT_OPENED}' END)::boolean AS opened, ${PROBE};
-  ${before}${RESET_SESSION}; COMMIT`;
+  ${before}${RESET_SESSION}; `;
+const commitChecked = (xid: string, before: string) => `${checked(xid, before)}COMMIT`;
 const ROLLBACK_RESET = `ROLLBACK; SELECT ${PROBE}; ${RESET_SESSION}`;
 
 /**
@@ -136,21 +140,23 @@ export async function inTransaction<T>(
   }
 }
 
-async function beginReadingXid(client: pg.PoolClient): Promise<string> {
-  const results = (await client.query(BEGIN_READING_XID)) as unknown as pg.QueryResult<{ xid?: string }>[];
+/** BEGIN, reading the transaction's id in the same round trip (then `after`, in it too). */
+export async function beginReadingXid(client: pg.PoolClient, after = ''): Promise<string> {
+  const text = `BEGIN; SELECT pg_catalog.pg_current_xact_id()::text AS xid${after}`;
+  const results = (await client.query(text)) as unknown as pg.QueryResult<{ xid?: string }>[];
   const xid = results[1]?.rows[0]?.xid;
   if (xid === undefined || !/^\d+$/.test(xid)) throw new Error(`not a transaction id: ${String(xid)}`);
   return xid;
 }
 
 /** Sends `text` (with PROBE and RESET_SESSION); an Error when the connection must not be reused. */
-async function endUntrusted(client: pg.PoolClient, text: string): Promise<Error | undefined> {
+export async function endUntrusted(client: pg.PoolClient, text: string): Promise<Error | undefined> {
   const results = (await client.query(text)) as unknown as pg.QueryResult<{ prepared?: boolean }>[];
   const prepared = results.some((r) => r.rows[0]?.prepared === true);
   return prepared ? new Error('a statement left a prepared statement in the session: connection closed') : undefined;
 }
 
-function isNotOpened(err: unknown): boolean {
+export function isNotOpened(err: unknown): boolean {
   return (err as { code?: unknown }).code === '22P02' && err instanceof Error && err.message.includes(NOT_OPENED);
 }
 
@@ -182,10 +188,39 @@ export class TransactionOverError extends Error {
   override name = 'TransactionOverError';
 }
 
+/**
+ * One event's EventTransaction over `send` (its connection's, refusing once the event is over):
+ * `ranSql` collects the team's handlers that ran SQL, `setLast` takes the statement run with the end.
+ */
+export function eventTransaction(
+  eventId: string,
+  send: <R>(query: pg.QueryConfig<unknown[]>) => Promise<pg.QueryResult<R & pg.QueryResultRow>>,
+  isOver: () => boolean,
+  ranSql: Set<string>,
+  setLast: (text: string) => void,
+): EventTransaction {
+  let last: string | undefined;
+  return {
+    run: <P extends Record<string, unknown>, R extends pg.QueryResultRow>(statement: Statement<P, R>, params: P) =>
+      send<R>(statement.bind(params)),
+    sqlFor: (handler) => handlerSql(send, () => ranSql.add(handler)),
+    runBeforeCommit: (statement, params) => {
+      if (isOver()) throw new TransactionOverError(`the transaction of event ${eventId} is over`);
+      if (last !== undefined) throw new Error('runBeforeCommit: one statement per transaction');
+      last = statement.inline(params);
+      setLast(last);
+    },
+  };
+}
+
 /** Opens event transactions on the pool (and runs the odd statement outside one). */
 @Injectable()
 export class EventTransactions {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    /** Set (SQUARE_EVENT_BATCH_MAX > 1): events ready together share one transaction (group-commit.ts). */
+    @Optional() @Inject(EVENT_BATCHES) private readonly batches?: EventBatches,
+  ) {}
 
   /** `statement` on the pool, outside any transaction. */
   query<P extends Record<string, unknown>, R extends pg.QueryResultRow>(
@@ -198,18 +233,21 @@ export class EventTransactions {
   /**
    * `timeoutMs`: past it the transaction fails (TimeoutError) and is rolled back. When a handler's
    * SQL leaves the transaction, the commit finds it and fails with a TransactionLeftError naming
-   * the handlers that ran SQL (transaction.ts).
+   * the handlers that ran SQL (transaction.ts). With group commit, `work` runs in a savepoint of a
+   * transaction shared with other events; what it sees and how it fails are the same.
    */
   async inEventTransaction<T>(
     eventId: string,
     timeoutMs: number,
     work: (tx: EventTransaction) => Promise<T>,
   ): Promise<T> {
+    const batches = this.batches;
+    // A span around the event's part of its transaction when tracing is on (the handlers' spans are its children).
+    if (batches !== undefined) return traceTransaction(eventId, () => batches.apply(eventId, timeoutMs, work));
     let over = false;
     const ranSql = new Set<string>();
     let last: string | undefined;
     try {
-      // A span around BEGIN … COMMIT when tracing is on (the handlers' spans are its children).
       return await traceTransaction(eventId, () =>
         inTransaction(
           this.pool,
@@ -222,18 +260,15 @@ export class EventTransactions {
               if (over) throw new TransactionOverError(`the transaction of event ${eventId} is over`);
               return client.query<R & pg.QueryResultRow>(query);
             };
-            return work({
-              run: <P extends Record<string, unknown>, R extends pg.QueryResultRow>(
-                statement: Statement<P, R>,
-                params: P,
-              ) => send<R>(statement.bind(params)),
-              sqlFor: (handler) => handlerSql(send, () => ranSql.add(handler)),
-              runBeforeCommit: (statement, params) => {
-                if (over) throw new TransactionOverError(`the transaction of event ${eventId} is over`);
-                if (last !== undefined) throw new Error('runBeforeCommit: one statement per transaction');
-                last = statement.inline(params);
-              },
-            });
+            return work(
+              eventTransaction(
+                eventId,
+                send,
+                () => over,
+                ranSql,
+                (text) => (last = text),
+              ),
+            );
           },
           { timeoutMs, untrusted: () => [...ranSql], beforeCommit: () => last },
         ),

@@ -13,6 +13,8 @@ export type DeliveryOutcome = 'new' | 'duplicate';
 export interface RecordedDelivery {
   outcome: DeliveryOutcome;
   eventId: string;
+  /** The trace context stored with the event (docs/TRACING.md): a repeat's capture span links to it. */
+  traceContext: string | null;
 }
 
 export interface RecordDeliveryInput {
@@ -20,7 +22,7 @@ export interface RecordDeliveryInput {
   event: SquareWebhookEvent;
   signatureAlgorithm: SignatureAlgorithm;
   delivery: SquareDelivery;
-  /** The traceparent of the capture span (docs/TRACING.md); null while tracing is off. */
+  /** The trace context of the capture span (`traceparent[ tracestate]`, docs/TRACING.md); null while tracing is off. */
   traceContext?: string | null;
 }
 
@@ -76,7 +78,7 @@ const RECORD_DELIVERIES = statement<
     trace_contexts: Array<string | null>;
     queue: string;
   },
-  { event_id: string; body_key: string | null; inserted: boolean }
+  { event_id: string; body_key: string | null; inserted: boolean; trace_context: string | null }
 >(
   'record-deliveries',
   `
@@ -101,7 +103,7 @@ const RECORD_DELIVERIES = statement<
     SELECT event_id, event_type, merchant_id, signature_algorithm, convert_to(body, 'UTF8'), body::jsonb, environment,
       initial_at, retry_number, retry_reason, deliveries, body_key, trace_context
     FROM incoming
-    RETURNING event_id, body_key, status, replay_count
+    RETURNING event_id, body_key, status, replay_count, trace_context
   ), redelivered AS (
     UPDATE webhook_events AS w SET
       delivery_count = w.delivery_count + i.deliveries,
@@ -111,17 +113,17 @@ const RECORD_DELIVERIES = statement<
       updated_at = now()
     FROM incoming AS i JOIN webhook_event_ids AS ids ON ids.event_id = i.event_id
     WHERE w.event_id = i.event_id AND w.received_at = ids.received_at
-    RETURNING w.event_id, w.body_key, w.status, w.replay_count
+    RETURNING w.event_id, w.body_key, w.status, w.replay_count, w.trace_context
   ), recorded AS (
-    SELECT event_id, body_key, true AS inserted, status, replay_count FROM inserted
+    SELECT event_id, body_key, true AS inserted, status, replay_count, trace_context FROM inserted
     UNION ALL
-    SELECT event_id, body_key, false, status, replay_count FROM redelivered
+    SELECT event_id, body_key, false, status, replay_count, trace_context FROM redelivered
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref, generation)
     SELECT :queue, event_id, replay_count FROM recorded WHERE status = '${STATUS.received}'
     ON CONFLICT (queue, ref) DO NOTHING
   )
-  SELECT event_id, body_key, inserted FROM recorded`,
+  SELECT event_id, body_key, inserted, trace_context FROM recorded`,
 );
 
 const KEEP_INVALID = statement<{ sha: string; body: Buffer; reason: string; algorithm: string; headers: string }>(
@@ -231,6 +233,7 @@ export class WebhookInboxRepository {
       return {
         outcome: groups.get(key)![0] === i && row?.inserted ? 'new' : 'duplicate',
         eventId: row?.event_id ?? item.event.eventId,
+        traceContext: row?.trace_context ?? null,
       };
     });
   }

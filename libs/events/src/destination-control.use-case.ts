@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   DESTINATION_STATE,
-  ForwardDeliveriesRepository,
+  ForwardBacklogRepository,
   ForwardDestinationsRepository,
   paused,
   resumed,
@@ -51,7 +51,7 @@ export class DestinationControlUseCase {
 
   constructor(
     private readonly circuits: ForwardDestinationsRepository,
-    private readonly deliveries: ForwardDeliveriesRepository,
+    private readonly deliveries: ForwardBacklogRepository,
   ) {}
 
   /** The configured destinations, and those removed from the file that still have pending deliveries. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DELIVERY, ForwardDeliveriesRepository } from '@app/database';
+import { DELIVERY, ForwardBacklogRepository } from '@app/database';
 
 export interface DeliveryReplayResult {
   replayed: string[];
@@ -17,7 +17,7 @@ export interface DeliveryReplayResult {
 export class ReplayDeliveriesUseCase {
   private readonly logger = new Logger(ReplayDeliveriesUseCase.name);
 
-  constructor(private readonly deliveries: ForwardDeliveriesRepository) {}
+  constructor(private readonly deliveries: ForwardBacklogRepository) {}
 
   async replay(ids: readonly string[]): Promise<DeliveryReplayResult> {
     const unique = [...new Set(ids)];

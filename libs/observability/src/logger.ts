@@ -1,5 +1,4 @@
 import { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from '@nestjs/common';
-import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LOG_LEVELS, type LogConfig, type LogLevel as ConfiguredLevel } from '@app/config';
 
 // Keys whose values are never printed, whatever object they appear in.
@@ -29,10 +28,20 @@ const FRAMEWORK_CONTEXTS = new Set([
   'NestApplication',
 ]);
 
+/** The ids of the active span, when there is one; undefined. */
+export type ActiveSpanIds = () => { traceId: string; spanId: string } | undefined;
+
+// Set by startTracing when tracing is on (libs/tracing): with it off, no OpenTelemetry module is loaded.
+let activeSpanIds: ActiveSpanIds | undefined;
+
+/** Makes JSON log lines carry trace_id and span_id while a span is active (startTracing calls it). */
+export function correlateLogsWith(ids: ActiveSpanIds): void {
+  activeSpanIds = ids;
+}
+
 /**
  * Our lines; Nest's boilerplate only when debugging. JSON lines carry trace_id and span_id while a
- * span is active (tracing on: docs/TRACING.md), so that a log line leads to its trace; with tracing
- * off there is never an active span.
+ * span is active (tracing on: docs/TRACING.md), so that a log line leads to its trace.
  */
 class AppLogger extends ConsoleLogger {
   constructor(
@@ -53,8 +62,8 @@ class AppLogger extends ConsoleLogger {
     options: Parameters<ConsoleLogger['getJsonLogObject']>[1],
   ): ReturnType<ConsoleLogger['getJsonLogObject']> {
     const object = super.getJsonLogObject(message, options);
-    const span = trace.getActiveSpan()?.spanContext();
-    if (span && isSpanContextValid(span)) {
+    const span = activeSpanIds?.();
+    if (span) {
       object.trace_id = span.traceId;
       object.span_id = span.spanId;
     }

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { withTimeout } from '@app/timeouts';
 import { QueueConfig } from '@app/config';
 import { JOBS, QUEUES, jobIdForEvent, type EventJobRef, type SquareEventJob } from '@app/queue';
@@ -51,6 +52,16 @@ export class SquareEventsProducer implements OnApplicationShutdown {
     if (job) return { state: 'present' };
     await this.addEvents([event]);
     return { state: 'enqueued' };
+  }
+
+  /**
+   * Calls `listener` each time the connection may serve again: a reconnect (one Redis, or the master
+   * the sentinels name), or for a cluster each slot map read (the promoted replica of a lost master
+   * is found by one). The relay retries then instead of at the end of its backoff (up to 10 s).
+   */
+  onUsable(listener: () => void): void {
+    this.redis.on('ready', listener);
+    if (this.redis instanceof Cluster) this.redis.on('refresh', listener);
   }
 
   /** Closes the queue (giving up after 1 s: a dead Redis never answers), then the connection. */

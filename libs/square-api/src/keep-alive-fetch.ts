@@ -16,7 +16,7 @@ const agents = {
 export function keepAliveFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
   return traceHttpRequest(
-    { method: init.method ?? 'GET', url, recordUrl: true },
+    { method: init.method ?? 'GET', url, recordUrl: true, propagate: false },
     () => request(url, init),
     (res) => res.status,
   );

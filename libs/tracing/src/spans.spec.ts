@@ -1,6 +1,7 @@
+import * as api from '@opentelemetry/api';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { loadConfig, tracingEnabled } from '@app/config';
 import {
@@ -12,6 +13,7 @@ import {
   traceTransaction,
 } from './spans.js';
 import { tracesUrl } from './start-tracing.js';
+import { spanContextOf, useOtel } from './trace-context.js';
 
 const tracing = (env: Record<string, string>) => loadConfig(['tracing'], env).tracing;
 
@@ -52,6 +54,17 @@ describe('when tracing is on', () => {
   });
 });
 
+describe('the stored trace context', () => {
+  it('reads `traceparent[ tracestate]`, refusing what is not a valid traceparent', () => {
+    useOtel(api, (serialized: string) => new TraceState(serialized));
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(spanContextOf(traceparent)).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', traceFlags: 1 });
+    expect(spanContextOf(`${traceparent} a=1, b=x y`)?.traceState?.serialize()).toBe('a=1,b=x y');
+    for (const bad of [null, '', 'nonsense', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, traceparent.toUpperCase()])
+      expect(spanContextOf(bad)).toBeNull();
+  });
+});
+
 describe('the span helpers', () => {
   it('off: run the work as is, with nothing to store or propagate', async () => {
     await expect(traceCapture({ id: 'e1' }, async (traceparent) => traceparent)).resolves.toBeNull();
@@ -72,7 +85,7 @@ describe('the span helpers', () => {
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
       propagation.setGlobalPropagator(new W3CTraceContextPropagator());
       trace.setGlobalTracerProvider(provider);
-      markTracingStarted();
+      markTracingStarted(api, (serialized: string) => new TraceState(serialized));
     });
     afterAll(() => {
       trace.disable();
@@ -128,6 +141,51 @@ describe('the span helpers', () => {
       expect(named('handler mine').status).toEqual({ code: 2, message: 'TypeError' });
       expect(JSON.stringify(spans.map((s) => [s.attributes, s.status, s.events]))).not.toMatch(/1234|jane/);
       expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+    });
+    it('keeps an inbound tracestate in the stored context, and sends it with the deliveries; Square is sent no context', async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const inbound = propagation.extract(context.active(), {
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        tracestate: 'vendor=opaque-1',
+      });
+      const stored = await context.with(inbound, () =>
+        traceCapture({ id: 'e3' }, async (traceContext) => traceContext),
+      );
+      expect(stored).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01 vendor=opaque-1$`));
+      const url = new URL('http://destination.example/hooks');
+      const propagated = await traceHttpRequest(
+        { method: 'POST', url, recordUrl: false, parent: stored },
+        async (headers) => headers,
+        () => 204,
+      );
+      expect(propagated).toEqual({
+        traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)),
+        tracestate: 'vendor=opaque-1',
+      });
+      const toSquare = await traceHttpRequest(
+        { method: 'GET', url, recordUrl: true, propagate: false, parent: stored },
+        async (headers) => headers,
+        () => 200,
+      );
+      expect(toSquare).toEqual({});
+    });
+
+    it("links a repeat delivery's capture to the context stored by the first; a first capture has no link", async () => {
+      exporter.reset();
+      const first = await traceCapture({ id: 'e4' }, async (traceContext) => traceContext);
+      await traceCapture(
+        { id: 'e4' },
+        async () => ({ outcome: 'duplicate', stored: first }),
+        (r) => r.stored,
+      );
+      await provider.forceFlush();
+      const [original, repeat] = exporter.getFinishedSpans();
+      expect(original!.links).toEqual([]);
+      expect(repeat!.spanContext().traceId).not.toBe(original!.spanContext().traceId);
+      expect(repeat!.links.map((l) => l.context)).toEqual([
+        expect.objectContaining({ traceId: original!.spanContext().traceId, spanId: original!.spanContext().spanId }),
+      ]);
+      expect(repeat!.attributes['pipeline.outcome']).toBe('duplicate');
     });
   });
 });

@@ -1,4 +1,5 @@
 import { tracingEnabled, type TracingConfig } from '@app/config';
+import { correlateLogsWith } from '@app/observability';
 import type * as SdkTrace from '@opentelemetry/sdk-trace';
 import { markTracingStarted } from './spans.js';
 
@@ -8,7 +9,8 @@ export type StopTracing = () => Promise<void>;
 /**
  * Registers the OpenTelemetry SDK when tracing is configured (tracingEnabled): an async-hooks context
  * manager, the W3C trace-context propagator, a batch processor and an OTLP/HTTP (JSON) exporter.
- * The SDK is imported only then: with tracing off only @opentelemetry/api's no-op is loaded.
+ * The SDK and the API are imported only then: with tracing off libs/tracing loads no @opentelemetry
+ * module (prom-client requires the API for its own use).
  * The exporter still reads its own OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT and
  * OTEL_EXPORTER_OTLP_COMPRESSION (and their _TRACES_ forms) and the
  * resource OTEL_RESOURCE_ATTRIBUTES, as the specification says; everything else comes from
@@ -49,7 +51,11 @@ export async function startTracing(config: TracingConfig, defaultServiceName: st
   // Trace context only: baggage would carry whatever a caller put in it to our destinations.
   api.propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
   api.trace.setGlobalTracerProvider(provider);
-  markTracingStarted();
+  markTracingStarted(api, (serialized) => new core.TraceState(serialized));
+  correlateLogsWith(() => {
+    const span = api.trace.getActiveSpan()?.spanContext();
+    return span && api.isSpanContextValid(span) ? span : undefined;
+  });
   return () => provider.shutdown();
 }
 

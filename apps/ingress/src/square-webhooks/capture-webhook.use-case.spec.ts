@@ -17,7 +17,7 @@ class FakeInbox implements InboxWrites {
     if (this.slowMs) await new Promise((r) => setTimeout(r, this.slowMs));
     if (this.outcome === 'hang') return new Promise(() => undefined);
     if (this.outcome instanceof Error) throw this.outcome;
-    return { outcome: this.outcome, eventId: input.event.eventId };
+    return { outcome: this.outcome, eventId: input.event.eventId, traceContext: input.traceContext ?? null };
   }
 
   async keepInvalid(input: { reason: string; headers: Record<string, string> }): Promise<void> {

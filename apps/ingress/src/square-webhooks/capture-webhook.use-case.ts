@@ -40,7 +40,8 @@ export class CaptureWebhookUseCase {
     const { event } = parsed;
     let recorded: RecordedDelivery;
     try {
-      // The capture span's traceparent is stored with the event: its later spans join this trace.
+      // The capture span's context is stored with the event: its later spans join this trace. A
+      // repeat delivery's capture span links to the context stored by the first.
       recorded = await traceCapture(
         { id: event.eventId, type: event.type, merchantId: event.merchantId },
         (traceContext) =>
@@ -48,6 +49,7 @@ export class CaptureWebhookUseCase {
             this.inbox.recordDelivery({ event, signatureAlgorithm, delivery, traceContext }),
             databaseDeadline,
           ),
+        (r) => (r.outcome === 'duplicate' ? r.traceContext : null),
       );
     } catch (err) {
       if (err instanceof UnstorablePayloadError) {

@@ -102,16 +102,26 @@ export class SquareWebhookRoute implements OnApplicationShutdown {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = process.hrtime.bigint();
-    const answer = await traceWebhookRequest(
+    // The answer, its metrics and its log line inside the request's span (tracing on): the line
+    // carries its trace_id and span_id.
+    await traceWebhookRequest(
       req.method ?? '',
       WEBHOOK_PATH,
       req.headers,
-      () => this.answer(req, res),
+      async () => {
+        const answer = await this.answer(req, res).catch((err: unknown) => {
+          this.logger.error('unhandled error', { error: errorMessage(err), stack: (err as Error)?.stack });
+          return error(500, 'error', 'Internal server error');
+        });
+        this.finish(req, res, answer, startedAt);
+        return answer;
+      },
       (a) => a?.status,
-    ).catch((err: unknown) => {
-      this.logger.error('unhandled error', { error: errorMessage(err), stack: (err as Error)?.stack });
-      return error(500, 'error', 'Internal server error');
-    });
+    );
+  }
+
+  /** Sends the answer (when there is someone to send it to), counts it and logs it. */
+  private finish(req: IncomingMessage, res: ServerResponse, answer: Answer | undefined, startedAt: bigint): void {
     if (answer) send(res, answer);
     const status = answer?.status ?? 0;
     recordWebhookTelemetry(

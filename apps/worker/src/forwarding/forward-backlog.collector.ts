@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { ForwardDeliveriesRepository } from '@app/database';
+import { ForwardBacklogRepository } from '@app/database';
 import { registry } from '@app/metrics';
 import { withTimeout } from '@app/timeouts';
 import { ForwardDestinations } from './forward-destinations.js';
@@ -16,7 +16,7 @@ const SCRAPE_TIMEOUT_MS = 1000;
 export class ForwardBacklogCollector implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly destinations: ForwardDestinations,
-    private readonly deliveries: ForwardDeliveriesRepository,
+    private readonly deliveries: ForwardBacklogRepository,
   ) {}
 
   onModuleInit(): void {

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ForwardingConfig } from '@app/config';
 import {
   DESTINATION_STATE,
-  ForwardDeliveriesRepository,
+  ForwardBacklogRepository,
   ForwardDestinationsRepository,
   afterFailure,
   afterSuccess,
@@ -33,7 +33,7 @@ export class ForwardCircuit implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly circuits: ForwardDestinationsRepository,
-    private readonly deliveries: ForwardDeliveriesRepository,
+    private readonly deliveries: ForwardBacklogRepository,
     private readonly destinations: ForwardDestinations,
     private readonly queues: ForwardQueues,
     private readonly config: ForwardingConfig,

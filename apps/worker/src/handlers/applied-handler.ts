@@ -1,5 +1,6 @@
 import type { EventTransaction } from '@app/database';
-import { runTeamHandler, type HandlerContext, type SquareEventHandler } from '@app/handlers';
+import { Logger } from '@nestjs/common';
+import { runTeamHandler, type HandlerContext, type HandlerLogger, type SquareEventHandler } from '@app/handlers';
 import { matchesEventType, type EventRoute } from '@app/square';
 import type { CanonicalObject } from '@app/square-api';
 
@@ -52,4 +53,16 @@ export class HandlerError extends Error {
 /** The event's transaction outlived SQUARE_EVENT_HANDLER_TIMEOUT_MS and was rolled back (retried). */
 export class HandlerTimeoutError extends Error {
   override name = 'HandlerTimeoutError';
+}
+
+/** A handler's ctx.logger: its lines name the handler and carry the event's id. */
+export function handlerLogger(handler: string, eventId: string): HandlerLogger {
+  const logger = new Logger(`handler:${handler}`);
+  const tagged = (fields?: Record<string, unknown>) => ({ eventId, ...fields });
+  return {
+    log: (message, fields) => logger.log(message, tagged(fields)),
+    warn: (message, fields) => logger.warn(message, tagged(fields)),
+    error: (message, fields) => logger.error(message, tagged(fields)),
+    debug: (message, fields) => logger.debug(message, tagged(fields)),
+  };
 }

@@ -48,6 +48,7 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
     if (listenUrl !== undefined) void this.listen(listenUrl);
     this.timer = setInterval(() => this.wake(), listenUrl === undefined ? POLL_ONLY_MS : POLL_MS);
     this.timer.unref();
+    this.producer.onUsable(() => this.retryNow());
     this.wake();
   }
 
@@ -72,6 +73,13 @@ export class JobRelayService implements OnApplicationBootstrap, OnApplicationShu
         this.wake();
       }
     });
+  }
+
+  /** Redis is back (or a cluster found a new master): a failing relay tries again without waiting out its backoff. */
+  private retryNow(): void {
+    if (this.failures === 0) return;
+    this.pausedUntil = 0;
+    this.wake();
   }
 
   private async drain(): Promise<void> {

@@ -1,7 +1,7 @@
 import { SquareApiError } from '@app/square-api';
 import { HandlerError } from '../handlers/applied-handler.js';
 import { MerchantTokenError } from '../merchants/merchant-token.resolver.js';
-import { InvalidEventError } from './process-square-event.use-case.js';
+import { InvalidEventError } from './attempt-errors.js';
 
 export interface Failure {
   /** Retrying cannot help: dead-letter at once. */

@@ -8,17 +8,16 @@ import {
   statement,
   type EventTransaction,
 } from '@app/database';
-import { deepFreeze, type HandlerEvent, type HandlerLogger } from '@app/handlers';
+import { deepFreeze, type HandlerEvent } from '@app/handlers';
 import { errorMessage } from '@app/observability';
 import { routeSquareEvent, snapshotObject, stringOrNull, type EventRoute } from '@app/square';
-import { SquareApiClient, SquareApiError, isRetrievable, type CanonicalObject } from '@app/square-api';
 import { TimeoutError } from '@app/timeouts';
 import { traceHandler } from '@app/tracing';
-import { HandlerError, HandlerTimeoutError, type ObjectWrite } from '../handlers/applied-handler.js';
+import { HandlerError, HandlerTimeoutError, handlerLogger, type ObjectWrite } from '../handlers/applied-handler.js';
 import { HandlerRegistry, type EventHandlers } from '../handlers/handler-registry.js';
-import { LAST_CHANGE } from '../mirror/square-mirror.handler.js';
-import { MerchantTokenResolver } from '../merchants/merchant-token.resolver.js';
 import { REVOKED_EVENT, RevocationVerifier } from '../merchants/revocation.verifier.js';
+import { AttemptFailedError, InvalidEventError } from './attempt-errors.js';
+import { SquareObjectFetcher, type Fetched } from './square-object.fetcher.js';
 
 /**
  * applied: the handlers ran (the mirror wrote); unchanged: they ran, the mirror had a newer row;
@@ -32,39 +31,12 @@ export interface Processed {
   eventType: string;
 }
 
-/**
- * An attempt that failed, with what it had got to, for the caller's record of the attempt:
- * `error` is what failed (the caller decides retry or dead letter from it).
- */
-export class AttemptFailedError extends Error {
-  override name = 'AttemptFailedError';
-
-  constructor(
-    readonly error: unknown,
-    readonly eventType: string,
-    /** The handlers that ran, in order, the failing one last. */
-    readonly handlers: readonly string[],
-  ) {
-    super(errorMessage(error), { cause: error });
-  }
-}
-
-/** The event cannot be interpreted; retrying will not change that. */
-export class InvalidEventError extends Error {
-  override name = 'InvalidEventError';
-}
-
-interface Fetched {
-  canonical: CanonicalObject | null;
-  catalogChanges: CanonicalObject[];
-}
-
 /** SQUARE_EVENT_HANDLER_TIMEOUT_MS: how long one event's transaction may take, handlers included. */
 export const APPLY_TIMEOUT_MS = Symbol('APPLY_TIMEOUT_MS');
 
 // The claim: event_claims' primary key makes a second claim of one event impossible; a concurrent
 // attempt waits for the first to commit or roll back, then finds the row (no row comes back) or
-// takes it. In the same statement: the team's handlers claim (handler, event), and a pair `events
+// takes it; in the same transaction (two jobs of one event in one batch) it sees the row at once. In the same statement: the team's handlers claim (handler, event), and a pair `events
 // rerun` applied already comes back in applied_before (that handler is skipped); and a legacy v1
 // event's body claims the object it applies (body_key null for every other event). A v1 body
 // carries no id nor version and its event id hashes an unsigned timestamp: the same signed body
@@ -135,7 +107,8 @@ interface Clock {
  * decides the event's outcome from what they returned and marks the event processed with it, the
  * attempt recorded in the same statement. Any handler failing, or the time limit passing, rolls
  * all of it back, the claim included, so the retry starts clean. Events no handler wants are
- * marked ignored.
+ * marked ignored. (Events ready together share a transaction, each in a savepoint of its own:
+ * EventTransactions' group commit; this event's part reads, and fails, as if it were alone.)
  */
 @Injectable()
 export class ProcessSquareEventUseCase {
@@ -145,9 +118,8 @@ export class ProcessSquareEventUseCase {
     private readonly events: EventStatusRepository,
     private readonly transactions: EventTransactions,
     private readonly attempts: EventAttemptsRepository,
-    private readonly square: SquareApiClient,
+    private readonly fetcher: SquareObjectFetcher,
     private readonly handlers: HandlerRegistry,
-    private readonly tokens: MerchantTokenResolver,
     private readonly revocations: RevocationVerifier,
     @Inject(APPLY_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
@@ -196,7 +168,7 @@ export class ProcessSquareEventUseCase {
           return await done('unconfirmed');
         }
       }
-      const fetched = deepFreeze(await this.fetch(route, handlerEvent));
+      const fetched = deepFreeze(await this.fetcher.fetch(route, handlerEvent));
       const outcome = await this.apply({
         event: handlerEvent,
         bodyKey: event.bodyKey,
@@ -220,48 +192,6 @@ export class ProcessSquareEventUseCase {
       .catch((err: unknown) => {
         this.logger.warn('could not record the attempt', { eventId, attempt, error: errorMessage(err) });
       });
-  }
-
-  /**
-   * What Square's API says of the event's object(s): the retrieved object, or the catalog's changes,
-   * read with the token of the event's merchant (MerchantTokenResolver).
-   */
-  private async fetch(route: EventRoute, event: HandlerEvent): Promise<Fetched> {
-    if (route.kind !== 'retrieve' && route.kind !== 'catalog_changes') return { canonical: null, catalogChanges: [] };
-    const auth = await this.tokens.tokenFor(event.merchantId);
-    try {
-      return await this.fetchWith(auth.token, route, event);
-    } catch (err) {
-      // A seller's own token refused: retrying with it cannot help until the seller authorizes again.
-      if (auth.stored && event.merchantId !== null && err instanceof SquareApiError && err.status === 401)
-        throw await this.tokens.rejected(event.merchantId, err.message);
-      throw err;
-    }
-  }
-
-  private async fetchWith(token: string, route: EventRoute, event: HandlerEvent): Promise<Fetched> {
-    if (route.kind === 'retrieve') {
-      if (!isRetrievable(route.objectType)) throw new InvalidEventError(`no retriever for ${route.objectType}`);
-      return { canonical: await this.square.retrieve(route.objectType, route.id, token), catalogChanges: [] };
-    }
-    if (route.kind === 'catalog_changes') {
-      // Since the last change stored; the first time, since just before this version.
-      const { rows } = await this.transactions.query(LAST_CHANGE, {
-        object_type: route.objectType,
-        merchant_id: event.merchantId,
-      });
-      const last = rows[0]?.at ?? null;
-      const version = route.versionUpdatedAt ? new Date(route.versionUpdatedAt) : new Date();
-      const since = last ?? new Date((Number.isNaN(version.getTime()) ? Date.now() : version.getTime()) - 1000);
-      const { objects, complete } = await this.square.searchCatalogChanges(since, token);
-      if (!complete)
-        this.logger.warn('catalog search stopped at its page limit; the next catalog version fetches the rest', {
-          eventId: event.id,
-          objects: objects.length,
-        });
-      return { canonical: null, catalogChanges: objects };
-    }
-    return { canonical: null, catalogChanges: [] };
   }
 
   /** The transaction: claim, handlers, then the outcome decided once and written with the attempt. */
@@ -371,15 +301,4 @@ interface Applying {
   wanted: EventHandlers;
   attempt: number;
   clock: Clock;
-}
-
-function handlerLogger(handler: string, eventId: string): HandlerLogger {
-  const logger = new Logger(`handler:${handler}`);
-  const tagged = (fields?: Record<string, unknown>) => ({ eventId, ...fields });
-  return {
-    log: (message, fields) => logger.log(message, tagged(fields)),
-    warn: (message, fields) => logger.warn(message, tagged(fields)),
-    error: (message, fields) => logger.error(message, tagged(fields)),
-    debug: (message, fields) => logger.debug(message, tagged(fields)),
-  };
 }

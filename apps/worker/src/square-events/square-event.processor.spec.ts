@@ -3,12 +3,8 @@ import { eventsProcessed } from '@app/metrics';
 import { JOBS } from '@app/queue';
 import { SquareApiError } from '@app/square-api';
 import { HandlerError } from '../handlers/applied-handler.js';
-import {
-  AttemptFailedError,
-  InvalidEventError,
-  type ProcessOutcome,
-  type Processed,
-} from './process-square-event.use-case.js';
+import { AttemptFailedError, InvalidEventError } from './attempt-errors.js';
+import type { ProcessOutcome, Processed } from './process-square-event.use-case.js';
 import {
   SquareEventProcessor,
   type AttemptRecording,

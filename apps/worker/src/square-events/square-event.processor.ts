@@ -6,7 +6,8 @@ import { errorMessage } from '@app/observability';
 import { JOBS, SquareEventJob } from '@app/queue';
 import { DeadLetterUseCase } from './dead-letter.use-case.js';
 import { classifyFailure } from './failure-policy.js';
-import { AttemptFailedError, ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
+import { AttemptFailedError } from './attempt-errors.js';
+import { ProcessOutcome, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
 
 export type SquareEventJobInstance = Job<SquareEventJob['data'], ProcessOutcome, SquareEventJob['name']>;
 /** What the processor reads of a job (a spec's job implements exactly this). */

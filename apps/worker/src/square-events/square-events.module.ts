@@ -14,6 +14,7 @@ import { DeadLetterUseCase } from './dead-letter.use-case.js';
 import { InboxAgeCollector } from './inbox-age.collector.js';
 import { APPLY_TIMEOUT_MS, ProcessSquareEventUseCase } from './process-square-event.use-case.js';
 import { SquareEventProcessor } from './square-event.processor.js';
+import { SquareObjectFetcher } from './square-object.fetcher.js';
 import { SquareEventsWorker } from './square-events.worker.js';
 
 /**
@@ -34,6 +35,7 @@ import { SquareEventsWorker } from './square-events.worker.js';
     MerchantRevocationHandler,
     RevocationVerifier,
     HandlerRegistry,
+    SquareObjectFetcher,
     ProcessSquareEventUseCase,
     DeadLetterUseCase,
     SquareEventProcessor,
