@@ -145,7 +145,7 @@ async function dedupCost(run: (ids: string[]) => Promise<unknown>, rows: number,
   return ((performance.now() - t0) * 1000) / (batches * 200);
 }
 
-/** 9. The partitioned inbox at `rows` rows over 12 months, beside the unpartitioned table. */
+/** 10. The partitioned inbox at `rows` rows over 12 months, beside the unpartitioned table. */
 export async function partitionsRun(rows: number, report: Report): Promise<void> {
   const now = new Date();
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (MONTHS - 1), 1));

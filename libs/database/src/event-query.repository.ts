@@ -179,7 +179,7 @@ export class EventQueryRepository {
    * Received or dead-lettered only: newest first from the open list's (status, received_at,
    * event_id) index, each event read from its own month (no index of the inbox names status).
    * LIMIT 1 keeps the planner from flattening the lateral into a hash join over every month
-   * (1 017 ms against 1.7 ms for the first page of dead letters, docs/BENCHMARKS.md section 9).
+   * (1 017 ms against 1.7 ms for the first page of dead letters, docs/BENCHMARKS.md section 10).
    */
   private listOpen(
     statuses: readonly EventStatus[],
