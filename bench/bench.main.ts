@@ -8,6 +8,7 @@ import { plainLoad, signedLoad, type LoadResult } from './support/load.js';
 import { endToEnd, oneInsertHandler, type EndToEndRun } from './support/end-to-end.js';
 import { destinationsFile, fastReceiver, forwardingRuns } from './support/forwarding.js';
 import { recoveryRun } from './support/recovery.js';
+import { partitionsRun } from './support/partitions.js';
 import { redisMemoryRun } from './support/redis-memory.js';
 import { scaleRun } from './support/scale.js';
 import { tracingRuns } from './support/tracing.js';
@@ -34,12 +35,14 @@ const SLOW_EVENTS = Number(process.env.BENCH_SLOW_EVENTS ?? 3000);
 const RECOVERED_EVENTS = Number(process.env.BENCH_RECOVERED_EVENTS ?? 5000);
 // BENCH_SCALE_ROWS (default 1 000 000): inbox rows for the admin list and purge figures.
 const SCALE_ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
+// BENCH_PARTITION_ROWS (default 10 000 000): inbox rows over 12 months for the partitioned inbox's figures.
+const PARTITION_ROWS = Number(process.env.BENCH_PARTITION_ROWS ?? 10_000_000);
 // BENCH_TRACING_EVENTS (default 10000): events of each run of the tracing section; BENCH_TRACING_RUNS
 // (default off,on,off,on) its runs, after a warm-up run (support/tracing.ts).
 const TRACING_EVENTS = Number(process.env.BENCH_TRACING_EVENTS ?? 10_000);
 // BENCH_REDIS_JOBS (default 200000): waiting jobs of each kind for the Redis memory figures.
 const REDIS_JOBS = Number(process.env.BENCH_REDIS_JOBS ?? 200_000);
-// BENCH_ONLY=throughput,ack,e2e,forward,recovery,scale,tracing,redis runs some sections and prints them without writing the doc.
+// BENCH_ONLY=throughput,ack,e2e,forward,recovery,scale,partitions,tracing,redis runs some sections and prints them without writing the doc.
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const CONNECTIONS = 50;
 // The heap settings the entrypoint gives our apps, for the other servers measured beside them.
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
     if (!ONLY || ONLY.includes('recovery')) await recoveryRun(db, fake, RECOVERED_EVENTS, report);
     if (!ONLY || ONLY.includes('tracing')) await tracingRuns(db, fake, TRACING_EVENTS, report);
     if (!ONLY || ONLY.includes('scale')) await scaleRun(SCALE_ROWS, report);
+    if (!ONLY || ONLY.includes('partitions')) await partitionsRun(PARTITION_ROWS, report);
     if (!ONLY || ONLY.includes('redis')) await redisMemoryRun(REDIS_JOBS, report);
   } finally {
     await fake.close();

@@ -31,9 +31,10 @@ app.post('/webhooks/square', express.raw({ type: 'application/json', limit: '1mb
     return void res.status(400).end();
   }
   try {
+    // A known id is skipped by the inbox's own trigger (webhook_event_ids), as ON CONFLICT DO NOTHING did.
     const { rowCount } = await pool.query(
       `INSERT INTO webhook_events (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload)
-       VALUES ($1, $2, $3, 'sha256', $4, $5::jsonb) ON CONFLICT (event_id) DO NOTHING`,
+       VALUES ($1, $2, $3, 'sha256', $4, $5::jsonb)`,
       [event.event_id, event.type, event.merchant_id ?? null, body, body.toString('utf8')],
     );
     if (rowCount === 1)

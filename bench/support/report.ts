@@ -50,6 +50,15 @@ export interface Report {
     purged: number;
     purgeSeconds: number;
   };
+  partitions?: {
+    rows: number;
+    events: number;
+    results: Array<{ shape: string; fillSeconds: number; capture: number; dedupUs: number }>;
+    retention: { partition: string; rows: number; ms: number };
+    list: Array<{ query: string; ms: number; events: number }>;
+    /** webhook_event_ids with its index, per event. */
+    idsBytesPerEvent: number;
+  };
   forwarding?: {
     events: number;
     processedSeconds: number;
@@ -270,6 +279,29 @@ function render(r: Report): string {
     lines.push(`| \`process-event\` (square-events) | ${eventJobBytes} | ${perMillion(eventJobBytes)} |`);
     lines.push(`| \`deliver\` (forward-<destination>) | ${forwardJobBytes} | ${perMillion(forwardJobBytes)} |`);
     lines.push('', `From ${jobs.toLocaleString('en')} jobs of each kind, added as the relay adds them.`);
+  }
+  if (r.partitions) {
+    const p = r.partitions;
+    lines.push('', `### 10. The partitioned inbox at ${p.rows.toLocaleString('en')} rows over 12 months`, '');
+    lines.push(
+      `Capture: ${p.events.toLocaleString('en')} new events in batches of 200, two in flight (the ingress's batching); a duplicate: batches of 200 redeliveries of ids spread over the year.`,
+      '',
+      '| Inbox | capture | a duplicate, per event |',
+      '|---|---:|---:|',
+    );
+    for (const x of p.results)
+      lines.push(`| ${x.shape} | ${x.capture.toFixed(0)} events/s | ${x.dedupUs.toFixed(0)} µs |`);
+    lines.push(
+      '',
+      `A month's retention: \`${p.retention.partition}\` (${p.retention.rows.toLocaleString('en')} rows) dropped in **${p.retention.ms.toFixed(0)} ms**. ` +
+        `The ids kept forever (\`webhook_event_ids\` with its index): ${p.idsBytesPerEvent.toFixed(0)} bytes an event.`,
+      '',
+      '`GET /admin/api/events?…` on the partitioned inbox (a page of 50, median of 5 calls):',
+      '',
+      '| Query | time | events |',
+      '|---|---:|---:|',
+    );
+    for (const l of p.list) lines.push(`| \`${l.query}\` | ${l.ms} ms | ${l.events} |`);
   }
   return lines.join('\n');
 }

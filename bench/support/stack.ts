@@ -33,7 +33,7 @@ export async function freshDatabase(): Promise<BenchDatabase> {
       ),
     truncate: async () => {
       await pool.query(
-        'TRUNCATE webhook_events, event_attempts, event_claims, payments, refunds, square_objects, invalid_webhooks, job_outbox, forward_deliveries, forward_attempts, forward_destinations, reconcile_checkpoints',
+        'TRUNCATE webhook_events, webhook_event_ids, event_attempts, event_claims, payments, refunds, square_objects, invalid_webhooks, job_outbox, forward_deliveries, forward_attempts, forward_destinations, reconcile_checkpoints',
       );
       await pool.query('TRUNCATE bench_handled').catch(() => undefined); // the handler run's table, when it exists
     },

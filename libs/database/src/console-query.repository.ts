@@ -89,7 +89,7 @@ const WINDOWS = statement<
 const WAITING = statement<Record<string, never>, Pick<Overview, 'oldestWaitingAt' | 'waiting'>>(
   'console-overview-waiting',
   `
-  SELECT min(received_at) AS "oldestWaitingAt", count(*)::int AS waiting FROM webhook_events WHERE status = '${STATUS.received}'`,
+  SELECT min(received_at) AS "oldestWaitingAt", count(*)::int AS waiting FROM webhook_events_open WHERE status = '${STATUS.received}'`,
 );
 
 const SIDE = statement<Record<string, never>, Pick<Overview, 'sellersNeedingReauth' | 'invalidDay'>>(
@@ -115,13 +115,15 @@ const DELIVERIES = statement<Record<string, never>, Overview['deliveries'][numbe
   GROUP BY destination, status ORDER BY destination, status`,
 );
 
-// Purged ones are left out: they can no longer be replayed.
+// Purged ones are left out: they can no longer be replayed. The dead letters come from the open
+// list (webhook_events_open: no index of the inbox names status), each row from its own month.
 const DEAD_LETTER_GROUPS = statement<Record<string, never>, DeadLetterGroup>(
   'console-dead-letter-groups',
   `
   SELECT coalesce(dead_letter_reason, 'unknown') AS reason, event_type AS "eventType", count(*)::int AS count,
          min(dead_lettered_at) AS "firstAt", max(dead_lettered_at) AS "lastAt"
-  FROM webhook_events WHERE status = '${STATUS.dead_lettered}' AND purged_at IS NULL
+  FROM webhook_events_open o JOIN webhook_events w USING (event_id, received_at)
+  WHERE o.status = '${STATUS.dead_lettered}' AND w.status = '${STATUS.dead_lettered}' AND w.purged_at IS NULL
   GROUP BY 1, 2 ORDER BY count DESC, reason, "eventType" LIMIT 500`,
 );
 

@@ -16,6 +16,7 @@ import { EVENT_BATCHES, EventTransactions } from './transaction.js';
 import { EventBatches } from './group-commit.js';
 import { EventQueryRepository } from './event-query.repository.js';
 import { EventStatusRepository } from './event-status.repository.js';
+import { InboxPartitionsRepository } from './inbox-partitions.repository.js';
 import { EventTraceRepository } from './event-trace.repository.js';
 import { ForwardDeliveriesRepository } from './forward-deliveries.repository.js';
 import { ForwardBacklogRepository } from './forward-backlog.repository.js';
@@ -57,6 +58,7 @@ const repositories = [
   RejectedDeliveriesRepository,
   ListenDestinationsRepository,
   EventTraceRepository,
+  InboxPartitionsRepository,
 ];
 
 /**

@@ -62,17 +62,20 @@ const MARK_DEAD_LETTERED = statement<{ event_id: string; reason: string; error: 
   WHERE event_id = :event_id AND status = '${STATUS.received}'`,
 );
 
+// The candidates come from the open list (webhook_events_open), each read in its own month.
 const CLAIM_SWEEP_CANDIDATES = statement<{ cutoff: Date; limit: number }, { event_id: string; replay_count: number }>(
   'claim-sweep-candidates',
   `
-  UPDATE webhook_events SET swept_at = now()
-  WHERE event_id IN (
-    SELECT event_id FROM webhook_events
-    WHERE status = '${STATUS.received}' AND received_at < :cutoff AND (swept_at IS NULL OR swept_at < :cutoff)
-    ORDER BY received_at
+  UPDATE webhook_events AS w SET swept_at = now()
+  FROM (
+    SELECT e.event_id, e.received_at FROM webhook_events_open o JOIN webhook_events e USING (event_id, received_at)
+    WHERE o.status = '${STATUS.received}' AND o.received_at < :cutoff
+      AND e.status = '${STATUS.received}' AND (e.swept_at IS NULL OR e.swept_at < :cutoff)
+    ORDER BY o.received_at
     LIMIT :limit
-  )
-  RETURNING event_id, replay_count`,
+  ) AS due
+  WHERE w.event_id = due.event_id AND w.received_at = due.received_at
+  RETURNING w.event_id, w.replay_count`,
 );
 
 const RESET_FOR_REPLAY = statement<
@@ -97,11 +100,11 @@ const RESET_FOR_REPLAY = statement<
   SELECT EXISTS (SELECT 1 FROM job) AS replayed, (SELECT status FROM webhook_events WHERE event_id = :event_id) AS status`,
 );
 
-// The oldest event not yet processed (reads the first entry of the (status, received_at) index).
+// The oldest event not yet processed (the first entry of the open list's (status, received_at) index).
 const OLDEST_RECEIVED = statement<Record<string, never>, { seconds: number | null }>(
   'oldest-received',
   `
-  SELECT extract(epoch FROM now() - min(received_at))::float AS seconds FROM webhook_events WHERE status = '${STATUS.received}'`,
+  SELECT extract(epoch FROM now() - min(received_at))::float AS seconds FROM webhook_events_open WHERE status = '${STATUS.received}'`,
 );
 
 /** Which dead-lettered events a replay by filter takes; a filter left out matches everything. */
@@ -116,8 +119,8 @@ export interface DeadLetterFilter {
   until?: Date;
 }
 
-// Oldest first, keyset-paged on (received_at, event_id); reads the (status, received_at) index.
-// Purged ones cannot be replayed (their payload is gone).
+// Oldest first, keyset-paged on (received_at, event_id); walks the open list's (status,
+// received_at) index, each row read in its own month. Purged ones cannot be replayed (their payload is gone).
 const DEAD_LETTERED_MATCHING = statement<
   {
     types: string[] | null;
@@ -133,22 +136,22 @@ const DEAD_LETTERED_MATCHING = statement<
 >(
   'dead-lettered-matching',
   `
-  SELECT event_id, received_at FROM webhook_events
-  WHERE status = '${STATUS.dead_lettered}' AND purged_at IS NULL
-    AND (:types::text[] IS NULL OR event_type = ANY(:types::text[]))
-    AND (:merchant_ids::text[] IS NULL OR merchant_id = ANY(:merchant_ids::text[]))
-    AND (:reasons::text[] IS NULL OR dead_letter_reason = ANY(:reasons::text[]))
-    AND (:since::timestamptz IS NULL OR received_at >= :since::timestamptz)
-    AND (:until::timestamptz IS NULL OR received_at < :until::timestamptz)
-    AND (:after_at::timestamptz IS NULL OR (received_at, event_id) > (:after_at::timestamptz, :after_id::text))
-  ORDER BY received_at, event_id
+  SELECT o.event_id, o.received_at FROM webhook_events_open o JOIN webhook_events w USING (event_id, received_at)
+  WHERE o.status = '${STATUS.dead_lettered}' AND w.status = '${STATUS.dead_lettered}' AND w.purged_at IS NULL
+    AND (:types::text[] IS NULL OR w.event_type = ANY(:types::text[]))
+    AND (:merchant_ids::text[] IS NULL OR w.merchant_id = ANY(:merchant_ids::text[]))
+    AND (:reasons::text[] IS NULL OR w.dead_letter_reason = ANY(:reasons::text[]))
+    AND (:since::timestamptz IS NULL OR o.received_at >= :since::timestamptz)
+    AND (:until::timestamptz IS NULL OR o.received_at < :until::timestamptz)
+    AND (:after_at::timestamptz IS NULL OR (o.received_at, o.event_id) > (:after_at::timestamptz, :after_id::text))
+  ORDER BY o.received_at, o.event_id
   LIMIT :limit`,
 );
 
 const DEAD_LETTERED_IDS = statement<{ limit: number }, { event_id: string }>(
   'dead-lettered-ids',
   `
-  SELECT event_id FROM webhook_events WHERE status = '${STATUS.dead_lettered}' ORDER BY received_at LIMIT :limit`,
+  SELECT event_id FROM webhook_events_open WHERE status = '${STATUS.dead_lettered}' ORDER BY received_at LIMIT :limit`,
 );
 
 /** The worker's view of the inbox: reading an event and moving it between statuses (docs/ARCHITECTURE.md: per-event SQL). */

@@ -66,6 +66,8 @@ export type { StoredMerchantToken, TokenStatus } from './merchant-tokens.reposit
 export { ReconcileRepository } from './reconcile.repository.js';
 export type { LoggedEvent } from './reconcile.repository.js';
 export { PURGE_CATEGORIES, RetentionRepository } from './retention.repository.js';
+export { InboxPartitionsRepository } from './inbox-partitions.repository.js';
+export type { InboxPartition } from './inbox-partitions.repository.js';
 export type { PurgeCounts, PurgeCutoffs } from './retention.repository.js';
 export { ErasureRepository, subjectSearch } from './erasure.repository.js';
 export type { ErasureCounts, ErasureSubject, SubjectSearch } from './erasure.repository.js';

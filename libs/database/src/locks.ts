@@ -11,6 +11,8 @@ export const ADVISORY_LOCKS = {
   reconcile: 0x2ec0,
   /** Retention's purge: one worker purges at a time (PeriodicLock). */
   retention: 0x9e7a,
+  /** Making the inbox's partitions ahead: one worker at a time (PeriodicLock). */
+  partitions: 0x9a27,
   /** The token refresh: one refresher at a time across workers (PeriodicLock). */
   tokenRefresh: 0x70c3,
   /** Prisma's own id (`prisma migrate deploy`): the migrator takes the same, so the two exclude each other. */

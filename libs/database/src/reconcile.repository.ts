@@ -16,6 +16,8 @@ export interface LoggedEvent {
 // Events the inbox does not have, each with its job in the outbox (one statement, as the ingress
 // stores a delivery); those it has are left untouched (their delivery count included). Marked as
 // coming from the Events API: fetched with our token, they carry no signature, and no delivery.
+// An id the inbox ever had is skipped by the insert itself (webhook_event_ids, via its trigger),
+// even when retention dropped its month.
 const RECOVER = statement<
   { event_ids: string[]; event_types: string[]; merchant_ids: Array<string | null>; bodies: string[]; queue: string },
   { event_id: string; event_type: string }
@@ -27,7 +29,6 @@ const RECOVER = statement<
   ), recovered AS (
     INSERT INTO webhook_events (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload, source, delivery_count)
     SELECT event_id, event_type, merchant_id, 'none', convert_to(body, 'UTF8'), body::jsonb, 'events_api', 0 FROM incoming
-    ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id, event_type
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref) SELECT :queue, event_id FROM recovered

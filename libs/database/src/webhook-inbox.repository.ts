@@ -43,8 +43,16 @@ export function isPayloadError(err: unknown): boolean {
 
 // Inserts the events of one batch, or counts one more delivery of those already stored, in one
 // statement (one round trip, one commit). delivery_count starts at the number of deliveries of
-// the event in the batch; a row is new when the statement inserted it (xmax = 0): an event the
-// reconciler recovered has delivery_count 0, and its first delivery is still a duplicate.
+// the event in the batch. Whether an event is new is decided by webhook_event_ids, every id ever
+// captured (the insert's trigger records the id, or skips the row when the id is known: the inbox
+// is partitioned by month, and no index of it can be unique on the id alone). A row is new when
+// the insert returned it; an event the reconciler recovered has delivery_count 0, and its first
+// delivery is still a duplicate. A known id whose row is still there gets its delivery counted
+// (the update reads the statement's snapshot: a delivery racing the first one by milliseconds is
+// answered duplicate but not counted); one whose month retention dropped is a duplicate, nothing more.
+// The id's received_at names the one partition to look in (pruned as the statement runs); a v2
+// event (no body_key) skips the v1 lookup, and a v1 one reads the few rows of its body (OFFSET 0:
+// without it the planner walked every partition's received_at index for the LIMIT 1).
 // The body travels once, as text (it was checked to be UTF-8 JSON): Postgres turns it back into
 // the exact bytes (raw_body) and parses it (payload).
 // A legacy v1 body (body_key) whose event is still 'received' counts as one more delivery of that
@@ -74,27 +82,42 @@ const RECORD_DELIVERIES = statement<
 >(
   'record-deliveries',
   `
-  WITH recorded AS (
-    INSERT INTO webhook_events AS w (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
-      square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count, body_key, trace_context)
-    SELECT COALESCE(unfinished.event_id, e.event_id), e.event_type, e.merchant_id, e.signature_algorithm, convert_to(e.body, 'UTF8'),
-      e.body::jsonb, e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries, e.body_key, e.trace_context
+  WITH incoming AS (
+    SELECT COALESCE(unfinished.event_id, e.event_id) AS event_id, e.event_type, e.merchant_id, e.signature_algorithm, e.body,
+      e.environment, e.initial_at, e.retry_number, e.retry_reason, e.deliveries, e.body_key, e.trace_context
     FROM unnest(:event_ids::text[], :event_types::text[], :merchant_ids::text[], :algorithms::text[], :bodies::text[],
       :environments::text[], :initial_ats::timestamptz[], :retry_numbers::int[], :retry_reasons::text[], :deliveries::int[],
       :body_keys::text[], :trace_contexts::text[])
       AS e(event_id, event_type, merchant_id, signature_algorithm, body, environment, initial_at, retry_number, retry_reason, deliveries, body_key, trace_context)
     LEFT JOIN LATERAL (
-      SELECT event_id FROM webhook_events
-      WHERE body_key = e.body_key AND status = '${STATUS.received}'
+      SELECT event_id FROM (
+        SELECT event_id, received_at FROM webhook_events
+        WHERE e.body_key IS NOT NULL AND body_key = e.body_key AND status = '${STATUS.received}'
+        OFFSET 0
+      ) AS candidates
       ORDER BY received_at LIMIT 1
     ) AS unfinished ON true
-    ON CONFLICT (event_id) DO UPDATE SET
-      delivery_count = w.delivery_count + EXCLUDED.delivery_count,
+  ), inserted AS (
+    INSERT INTO webhook_events (event_id, event_type, merchant_id, signature_algorithm, raw_body, payload,
+      square_environment, square_initial_delivery_at, square_retry_number, square_retry_reason, delivery_count, body_key, trace_context)
+    SELECT event_id, event_type, merchant_id, signature_algorithm, convert_to(body, 'UTF8'), body::jsonb, environment,
+      initial_at, retry_number, retry_reason, deliveries, body_key, trace_context
+    FROM incoming
+    RETURNING event_id, body_key, status, replay_count, trace_context
+  ), redelivered AS (
+    UPDATE webhook_events AS w SET
+      delivery_count = w.delivery_count + i.deliveries,
       last_delivered_at = now(),
-      square_retry_number = GREATEST(w.square_retry_number, EXCLUDED.square_retry_number),
-      square_retry_reason = COALESCE(EXCLUDED.square_retry_reason, w.square_retry_reason),
+      square_retry_number = GREATEST(w.square_retry_number, i.retry_number),
+      square_retry_reason = COALESCE(i.retry_reason, w.square_retry_reason),
       updated_at = now()
-    RETURNING w.event_id, w.body_key, (w.xmax = 0) AS inserted, w.status, w.replay_count, w.trace_context
+    FROM incoming AS i JOIN webhook_event_ids AS ids ON ids.event_id = i.event_id
+    WHERE w.event_id = i.event_id AND w.received_at = ids.received_at
+    RETURNING w.event_id, w.body_key, w.status, w.replay_count, w.trace_context
+  ), recorded AS (
+    SELECT event_id, body_key, true AS inserted, status, replay_count, trace_context FROM inserted
+    UNION ALL
+    SELECT event_id, body_key, false, status, replay_count, trace_context FROM redelivered
   ), jobs AS (
     INSERT INTO job_outbox (queue, ref, generation)
     SELECT :queue, event_id, replay_count FROM recorded WHERE status = '${STATUS.received}'

@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RetentionConfig } from '@app/config';
-import { PURGE_CATEGORIES, RetentionRepository, type PurgeCounts, type PurgeCutoffs } from '@app/database';
+import {
+  InboxPartitionsRepository,
+  PURGE_CATEGORIES,
+  RetentionRepository,
+  type PurgeCounts,
+  type PurgeCutoffs,
+} from '@app/database';
 import { errorMessage } from '@app/observability';
 import { DeadLetterQueue, RedisConnectionReport } from '@app/queue-runtime';
 import { withTimeout } from '@app/timeouts';
@@ -24,9 +30,10 @@ export interface PurgeResult {
 }
 
 /**
- * Retention: empties the bodies of old finished events (their rows stay, so deduplication works
- * forever at a few bytes per event) and deletes old deliveries and invalid bodies, in batches. A
- * dead-lettered event's entry in the dead-letter queue goes with its body.
+ * Retention: empties the bodies of old finished events (their rows stay until their month is
+ * dropped, their ids forever, so deduplication works forever at a few bytes per event) and deletes
+ * old deliveries and invalid bodies, in batches. A dead-lettered event's entry in the dead-letter
+ * queue goes with its body.
  */
 @Injectable()
 export class PurgeUseCase {
@@ -34,6 +41,7 @@ export class PurgeUseCase {
 
   constructor(
     private readonly repository: RetentionRepository,
+    private readonly partitions: InboxPartitionsRepository,
     private readonly config: RetentionConfig,
     private readonly deadLetters: DeadLetterQueue,
     private readonly connections: RedisConnectionReport,
@@ -48,6 +56,18 @@ export class PurgeUseCase {
       deliveries: before(this.config.deliveryDays),
       invalid: before(this.config.invalidDays),
     };
+  }
+
+  /**
+   * Retention's second step: the inbox's months (partitions) that ended before the longer of the two
+   * event retentions and whose every body was purged are dropped whole; their ids stay in
+   * webhook_event_ids, so a redelivery is still a duplicate. Nothing while either keeps bodies
+   * forever (0). Resolves with the partitions dropped.
+   */
+  async dropExpiredPartitions(now = Date.now()): Promise<string[]> {
+    const { eventDays, deadLetteredDays } = this.config;
+    if (eventDays === 0 || deadLetteredDays === 0) return [];
+    return this.partitions.dropExpired(new Date(now - Math.max(eventDays, deadLetteredDays) * DAY_MS));
   }
 
   count(cutoffs: PurgeCutoffs): Promise<PurgeCounts> {

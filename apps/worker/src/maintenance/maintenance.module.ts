@@ -6,6 +6,7 @@ import { MerchantsModule } from '@app/merchants';
 import { ForwardingModule } from '../forwarding/forwarding.module.js';
 import { SquareApiModule } from '../square-api.module.js';
 import { SquareEventsModule } from '../square-events/square-events.module.js';
+import { PartitionsService } from './partitions.service.js';
 import { ReconcileService } from './reconcile.service.js';
 import { RetentionService } from './retention.service.js';
 import { SquareCanaryService } from './square-canary.service.js';
@@ -16,7 +17,7 @@ import { TokenRefreshService } from './token-refresh.service.js';
 /**
  * The periodic passes, each on its own timer (PeriodicTask) and, where only one worker may run it,
  * under an advisory lock (ADVISORY_LOCKS in libs/database/src/locks.ts): the sweep (jobs lost in
- * Redis), retention, reconcile (Square's Events API), the token refresh, Square's subscription
+ * Redis), the inbox's partitions made ahead, retention, reconcile (Square's Events API), the token refresh, Square's subscription
  * check and canary.
  */
 @Module({
@@ -25,6 +26,7 @@ import { TokenRefreshService } from './token-refresh.service.js';
     PeriodicLock,
     SweepService,
     RetentionService,
+    PartitionsService,
     ReconcileEventsUseCase,
     ReconcileService,
     TokenRefreshService,

@@ -45,6 +45,10 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         if (purged[category] > 0) purgedMetric.inc({ category }, purged[category]);
       if (PURGE_CATEGORIES.some((c) => purged[c] > 0) || deadLetterEntries > 0)
         this.logger.log('purged what retention expires', { ...purged, deadLetterEntries, complete });
+      // Whole months go once every body in them is purged (a month still purging waits for a later pass).
+      if (!complete) return;
+      const dropped = await this.purge.dropExpiredPartitions();
+      if (dropped.length > 0) this.logger.log('dropped expired months of the inbox', { partitions: dropped });
     });
   }
 }
