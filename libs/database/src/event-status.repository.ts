@@ -15,6 +15,8 @@ export interface InboxEvent {
   payload: JsonObject;
   /** Legacy v1 only: the hash of the signed body (what its repeats share). */
   bodyKey: string | null;
+  /** The partition key: a statement that names it reads or writes the event's month only. */
+  receivedAt: Date;
 }
 
 /** What a replay did: replayed, or why not (no such event, or its status, which is not dead_lettered). */
@@ -36,11 +38,15 @@ const FIND = statement<
     status: EventStatus;
     payload: JsonObject;
     body_key: string | null;
+    received_at: Date;
   }
 >(
   'find-event',
+  // The id's received_at (webhook_event_ids) names the one month to read: without it, every
+  // partition's index is probed (the partitioned inbox, docs/SCALING.md).
   `
-  SELECT event_id, event_type, status, payload, body_key FROM webhook_events WHERE event_id = :event_id`,
+  SELECT event_id, event_type, status, payload, body_key, received_at FROM webhook_events
+  WHERE event_id = :event_id AND received_at = (SELECT received_at FROM webhook_event_ids WHERE event_id = :event_id)`,
 );
 
 // Every change of status below applies only to an event still 'received', so doing it twice, or
@@ -169,6 +175,7 @@ export class EventStatusRepository {
           status: row.status,
           payload: row.payload,
           bodyKey: row.body_key,
+          receivedAt: row.received_at,
         }
       : null;
   }

@@ -48,7 +48,8 @@ const FIND = statement<{ id: string }, FoundRow>(
   `
   SELECT d.id::text, d.destination, d.event_id, d.event_type, d.webhook_id, d.body, d.status, d.attempts, d.first_attempt_at, d.next_attempt_at, d.replay_count,
          c.state, c.consecutive_failures, c.retrying_at, c.probe_until,
-         (SELECT w.trace_context FROM webhook_events w WHERE w.event_id = d.event_id) AS trace_context
+         (SELECT w.trace_context FROM webhook_event_ids i JOIN webhook_events w ON w.event_id = i.event_id AND w.received_at = i.received_at
+          WHERE i.event_id = d.event_id) AS trace_context
   FROM forward_deliveries d LEFT JOIN forward_destinations c ON c.name = d.destination
   WHERE d.id = :id::bigint`,
 );

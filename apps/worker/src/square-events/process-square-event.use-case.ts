@@ -77,6 +77,7 @@ export const CLAIM_EVENT = statement<
 // event is marked processed only when this attempt claimed it (:claimed), and only from received.
 const FINISH = statement<{
   event_id: string;
+  received_at: Date;
   claimed: boolean;
   outcome: ProcessOutcome;
   attempt: number;
@@ -88,7 +89,7 @@ const FINISH = statement<{
   `
   WITH mark AS (
     UPDATE webhook_events SET status = '${STATUS.processed}', outcome = :outcome, attempts = :attempt, processed_at = now(), updated_at = now()
-    WHERE event_id = :event_id AND :claimed::boolean AND status = '${STATUS.received}'
+    WHERE event_id = :event_id AND received_at = :received_at AND :claimed::boolean AND status = '${STATUS.received}'
   )
   INSERT INTO event_attempts (event_id, attempt, started_at, duration_ms, outcome, error, handlers)
   VALUES (:event_id, :attempt, :started_at, :duration_ms, :outcome, NULL, :handlers::text[])`,
@@ -172,6 +173,7 @@ export class ProcessSquareEventUseCase {
       const outcome = await this.apply({
         event: handlerEvent,
         bodyKey: event.bodyKey,
+        receivedAt: event.receivedAt,
         route,
         fetched,
         wanted,
@@ -270,6 +272,7 @@ export class ProcessSquareEventUseCase {
     const duration_ms = Math.round(performance.now() - a.clock.started);
     tx.runBeforeCommit(FINISH, {
       event_id: a.event.id,
+      received_at: a.receivedAt,
       claimed,
       outcome,
       attempt: a.attempt,
@@ -296,6 +299,8 @@ interface Applying {
   event: HandlerEvent;
   /** A legacy v1 event's, whose body may have applied this object before (CLAIM). */
   bodyKey: string | null;
+  /** Its month (the partition key): FINISH updates that partition only. */
+  receivedAt: Date;
   route: EventRoute;
   fetched: Fetched;
   wanted: EventHandlers;
