@@ -79,8 +79,8 @@ export class EventBatches {
    * (SQUARE_EVENT_BATCH_SLOW_MS): a batch that has run this long takes no further event (those go
    * back to the queue, first), and while every batch in flight is this old, events waiting start
    * batches of their own beside them, up to `poolSize` (DATABASE_POOL_SIZE) in all. So a slow
-   * handler (one that calls a service) holds up the events of its batch that ran before it, never
-   * those behind it, and slow handlers keep as many transactions going as without group commit.
+   * handler (one that calls a service) holds up the events of its own batch (until it ends), never
+   * those waiting, and slow handlers keep as many transactions going as without group commit.
    */
   constructor(
     private readonly pool: pg.Pool,
