@@ -58,26 +58,44 @@ const work =
   };
 
 describe('EventBatches', () => {
-  /** Two events alone (both lanes busy until `open`), then `ids` together in one batch. */
+  /**
+   * `a` and `b` hold both lanes (each inside its work) while `ids` queue; once `a` is let go, its
+   * transaction takes the queued events one after the other (pull): a, then `ids`, in one batch.
+   */
   async function batchOf(f: ReturnType<typeof fakePool>, ids: Array<[string, boolean]>) {
     const batches = new EventBatches(f.pool, { maxBatch: 16, slowMs: 60_000, poolSize: 10 });
-    const open = f.hold();
-    const first = [batches.apply('a', 1000, work('a')), batches.apply('b', 1000, work('b'))];
+    const gate = () => {
+      let open!: () => void;
+      const closed = new Promise<void>((resolve) => (open = resolve));
+      return { closed, open };
+    };
+    const [a, b] = [gate(), gate()];
+    const held = (id: string, until: Promise<void>) => async (tx: EventTransaction) => {
+      await tx.run(CLAIM, { id });
+      await until;
+      tx.runBeforeCommit(FINISH, { id });
+      return id;
+    };
+    const first = [batches.apply('a', 1000, held('a', a.closed)), batches.apply('b', 1000, held('b', b.closed))];
     const together = ids.map(([id, fail]) => batches.apply(id, 1000, work(id, fail)));
-    open();
+    a.open();
+    const results = await Promise.allSettled(together);
+    b.open();
     await Promise.allSettled(first);
-    return Promise.allSettled(together);
+    return results;
   }
 
-  it('applies the events ready together in one transaction, each in its savepoint, FINISH with the release', async () => {
+  it('applies the events waiting in the next transaction ready for them, each in its savepoint, FINISH with the release', async () => {
     const f = fakePool();
     const results = await batchOf(f, [
       ['c', false],
       ['d', false],
     ]);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual(['c', 'd']);
-    expect(f.sent[2]).toEqual([
+    expect(f.sent[0]).toEqual([
       'BEGIN; SELECT pg_catalog.pg_current_xact_id()::text AS xid; SAVEPOINT event',
+      'claim(a)',
+      "UPDATE events SET done WHERE id = 'a';\nRELEASE SAVEPOINT event; SAVEPOINT event",
       'claim(c)',
       "UPDATE events SET done WHERE id = 'c';\nRELEASE SAVEPOINT event; SAVEPOINT event",
       'claim(d)',
@@ -95,8 +113,8 @@ describe('EventBatches', () => {
     expect(c).toEqual({ status: 'fulfilled', value: 'c' });
     expect(d).toMatchObject({ status: 'rejected', reason: { message: 'handler of d failed' } });
     expect(e).toEqual({ status: 'fulfilled', value: 'e' });
-    expect(f.sent[2]).toContain('ROLLBACK TO SAVEPOINT event');
-    expect(f.sent[2]!.at(-1)).toContain('COMMIT');
+    expect(f.sent[0]).toContain('ROLLBACK TO SAVEPOINT event');
+    expect(f.sent[0]!.at(-1)).toContain('COMMIT');
   });
 
   it('a last event that fails leaves the COMMIT to the batch', async () => {
@@ -107,7 +125,7 @@ describe('EventBatches', () => {
     ]);
     expect(c).toEqual({ status: 'fulfilled', value: 'c' });
     expect(d?.status).toBe('rejected');
-    expect(f.sent[2]!.slice(-2)).toEqual(['ROLLBACK TO SAVEPOINT event', 'COMMIT']);
+    expect(f.sent[0]!.slice(-2)).toEqual(['ROLLBACK TO SAVEPOINT event', 'COMMIT']);
   });
 
   it("after a handler's SQL: the transaction checked, deferred constraints checked and the session reset, in its savepoint", async () => {
@@ -135,6 +153,6 @@ describe('EventBatches', () => {
       expect(reason).toBeInstanceOf(BatchFailedError);
       expect((reason as { permanent?: boolean }).permanent).toBeUndefined();
     }
-    expect(f.released[2]).toBeInstanceOf(Error);
+    expect(f.released[0]).toBeInstanceOf(Error);
   });
 });

@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type pg from 'pg';
 import { TimeoutError } from '@app/timeouts';
-import { MicroBatcher, REQUEUE } from './micro-batcher.js';
+import { MicroBatcher, type Pull } from './micro-batcher.js';
 import { statement } from './sql.js';
 import {
   CommitRolledBackError,
@@ -18,8 +18,9 @@ import {
 } from './transaction.js';
 
 // Group commit of event transactions. Events whose apply step is reached while earlier batches are
-// in flight go together in the next one: one BEGIN and one COMMIT for all of them (their fsync, and
-// two round trips), each event in its own savepoint, one after the other on the batch's connection.
+// in flight join the next transaction ready for them, one at a time: one BEGIN and one COMMIT for
+// all of them (their fsync, and two round trips), each event in its own savepoint, one after the
+// other on the batch's connection.
 // An event that fails (its handler, its statement, its time limit) is rolled back to its savepoint
 // alone; the others go on and commit. An event's result is given back only once the COMMIT that
 // holds it succeeded; a COMMIT that fails fails every event in it (each is retried as alone).
@@ -44,8 +45,6 @@ const CANCEL_BACKEND = statement<{ pid: number }, { cancelled: boolean }>(
 /** Batches in flight at once: while one waits on its COMMIT, the next one runs (as the ingress' batcher). */
 const LANES = 2;
 
-const NOT_RUN = Symbol('not run');
-
 /** An event not applied because its batch's transaction was lost (the connection, a COMMIT failed): retried. */
 export class BatchFailedError extends Error {
   override name = 'BatchFailedError';
@@ -58,7 +57,8 @@ interface Joined {
 }
 
 /** What one event came to inside its batch, before the COMMIT. */
-type Step = { ok: true; value: unknown; committed: boolean } | { ok: false; error: Error };
+/** `last`: its end was sent with the COMMIT (or would have been, had it not failed): the batch ends with it. */
+type Step = { ok: true; value: unknown; last: boolean } | { ok: false; error: Error; last: boolean };
 
 /** The transaction itself was lost: nothing uncommitted of the batch can commit. */
 class Lost extends Error {}
@@ -75,12 +75,13 @@ export class EventBatches {
   private readonly batcher: MicroBatcher<Joined, unknown>;
 
   /**
-   * `maxBatch`: events per transaction at most (SQUARE_EVENT_BATCH_MAX). `slowMs`
-   * (SQUARE_EVENT_BATCH_SLOW_MS): a batch that has run this long takes no further event (those go
-   * back to the queue, first), and while every batch in flight is this old, events waiting start
-   * batches of their own beside them, up to `poolSize` (DATABASE_POOL_SIZE) in all. So a slow
-   * handler (one that calls a service) holds up the events of its own batch (until it ends), never
-   * those waiting, and slow handlers keep as many transactions going as without group commit.
+   * `maxBatch`: events per transaction at most (SQUARE_EVENT_BATCH_MAX). A transaction takes the
+   * waiting events one at a time as it goes, so an event never waits behind a slow one it was
+   * batched with. `slowMs` (SQUARE_EVENT_BATCH_SLOW_MS): a batch that has run this long takes no
+   * further event, and while every batch in flight is this old, events waiting start batches of
+   * their own beside them, up to `poolSize` (DATABASE_POOL_SIZE) in all: a slow handler (one that
+   * calls a service) holds up only the events of its batch that ran before it, and slow handlers
+   * keep as many transactions going as without group commit.
    */
   constructor(
     private readonly pool: pg.Pool,
@@ -88,11 +89,12 @@ export class EventBatches {
   ) {
     const { maxBatch, slowMs, poolSize } = options;
     this.batcher = new MicroBatcher({
-      handle: (items) => this.run(items),
+      handle: (items, more) => this.run(items, more),
       maxInFlight: LANES,
       maxBatchSize: maxBatch,
       maxQueued: Number.MAX_SAFE_INTEGER, // bounded by the worker's concurrency
       slowMs,
+      pull: true,
       maxSlowInFlight: Math.max(LANES, poolSize),
     });
   }
@@ -103,9 +105,14 @@ export class EventBatches {
     return this.batcher.submit({ eventId, timeoutMs, work: AsyncResource.bind(work) }) as Promise<T>;
   }
 
-  private async run(items: Joined[]): Promise<unknown[]> {
+  /**
+   * One transaction: its first event, then the events waiting, taken one at a time as it goes
+   * (`more`), until none waits, the batch is full or it has run `slowMs`; the last one's FINISH
+   * goes with the COMMIT.
+   */
+  private async run(items: Joined[], more?: Pull<Joined>): Promise<unknown[]> {
     // Errors are made only for the events that fail: an Error captures a stack, a cost per event (0.5 % of the worker's CPU).
-    const results: unknown[] = items.map(() => NOT_RUN);
+    const results: unknown[] = [];
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -120,19 +127,21 @@ export class EventBatches {
     try {
       const batch: Batch = { client, xid: await beginReadingXid(client, '; SAVEPOINT event'), closeAfter: false };
       const startedAt = Date.now();
-      for (const [index, item] of items.entries()) {
-        if (index > 0 && Date.now() - startedAt >= this.options.slowMs) {
-          results.fill(REQUEUE, index); // not started: they go to the next batch
-          break;
-        }
-        const step = await this.applyOne(batch, item, index === items.length - 1);
+      const young = () => Date.now() - startedAt < this.options.slowMs;
+      for (let index = 0; ; index++) {
+        const item = items[index] ?? (young() ? more?.next() : undefined);
+        if (item === undefined) break;
+        // Decided when the event's work is done: an event that arrived meanwhile still joins.
+        const last = () => index === items.length - 1 && !(young() && more?.waiting());
+        const step = await this.applyOne(batch, item, last);
         if (batch.closeAfter)
           broken ??= new Error('a statement left a prepared statement in the session: connection closed');
         if (!step.ok) results[index] = step.error;
         else {
           done.push({ index, value: step.value });
-          committed = step.committed;
+          committed = step.last;
         }
+        if (step.last) break; // its COMMIT is sent (or, when it failed, run below)
       }
       if (!committed) {
         const answer = await client.query(done.length > 0 ? 'COMMIT' : 'ROLLBACK');
@@ -145,20 +154,22 @@ export class EventBatches {
       broken ??= err instanceof Error ? err : new Error(String(err));
       const failed = batchFailed(err instanceof Lost ? err.cause : err);
       for (const { index } of done) results[index] = failed;
-      for (const [index, result] of results.entries()) if (result === NOT_RUN) results[index] = failed;
+      for (const index of items.keys()) if (!(index in results)) results[index] = failed;
     } finally {
       client.off('error', onError);
       client.release(broken ?? false);
     }
-    return results.map((r) => (r === NOT_RUN ? new BatchFailedError('not applied: its batch was not run') : r));
+    return items.map((_, i) =>
+      i in results ? results[i] : new BatchFailedError('not applied: its batch was not run'),
+    );
   }
 
   /**
    * One event in the savepoint opened for it: its work, then its FINISH with the savepoint's
-   * release (and the COMMIT when `last`). A failure is rolled back to the savepoint; Lost when
-   * even that fails.
+   * release (and the COMMIT when `isLast()` says so once its work is done). A failure is rolled back
+   * to the savepoint; Lost when even that fails.
    */
-  private async applyOne(batch: Batch, item: Joined, last: boolean): Promise<Step> {
+  private async applyOne(batch: Batch, item: Joined, isLast: () => boolean): Promise<Step> {
     const { client, xid } = batch;
     let over = false;
     let finish: string | undefined;
@@ -200,7 +211,7 @@ export class EventBatches {
       }
       await Promise.allSettled([...inFlight]);
       await this.rollbackTo(batch, ranSql.size > 0);
-      return { ok: false, error: asError(err) };
+      return { ok: false, error: asError(err), last: false };
     } finally {
       clearTimeout(timer);
     }
@@ -210,6 +221,7 @@ export class EventBatches {
     // constraints checked now (SET CONSTRAINTS: failing this event, not the batch's COMMIT), and the
     // session reset (RESET ALL ends its SET LOCAL) before the next event.
     const own = ranSql.size > 0 ? checked(xid, `${IMMEDIATE}${ahead}`) : ahead;
+    const last = isLast();
     const text = `${own}${last ? LAST : NEXT}`;
     try {
       const answers = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
@@ -218,7 +230,7 @@ export class EventBatches {
         batch.closeAfter = true;
       if (last && list[list.length - 1]?.command === 'ROLLBACK')
         throw new Lost('COMMIT answered ROLLBACK', { cause: new CommitRolledBackError('COMMIT answered ROLLBACK') });
-      return { ok: true, value, committed: last };
+      return { ok: true, value, last };
     } catch (err) {
       if (err instanceof Lost) throw err;
       // Its FINISH (or the commit's check) failed, or the COMMIT did: the savepoint tells which.
@@ -235,6 +247,7 @@ export class EventBatches {
               },
             )
           : asError(err),
+        last,
       };
     }
   }

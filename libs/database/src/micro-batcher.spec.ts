@@ -1,4 +1,4 @@
-import { BatcherOverloadedError, MicroBatcher, REQUEUE } from './micro-batcher.js';
+import { BatcherOverloadedError, MicroBatcher } from './micro-batcher.js';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -128,24 +128,30 @@ describe('MicroBatcher', () => {
     expect(await Promise.all([first, next])).toEqual([1, 2]);
   });
 
-  it('queues again, first, the items a batch answers REQUEUE for', async () => {
-    const batches: number[][] = [];
+  it('with pull, a batch starts with one item and takes the waiting ones as it goes, up to maxBatchSize', async () => {
     const gate = deferred();
+    const taken: number[][] = [];
     const batcher = new MicroBatcher<number, number>({
       maxInFlight: 1,
-      maxBatchSize: 10,
+      maxBatchSize: 3,
       maxQueued: 1000,
-      handle: async (items) => {
-        batches.push(items);
-        if (batches.length === 1) await gate.promise;
-        // The second batch takes only its first item.
-        return batches.length === 2 ? items.map((i, n) => (n === 0 ? i : REQUEUE)) : items;
+      pull: true,
+      handle: async (items, more) => {
+        if (items[0] === 0) await gate.promise;
+        // Takes while some wait: the batch grows as it goes.
+        while (more?.waiting()) more.next();
+        taken.push([...items]);
+        return items;
       },
     });
     const first = batcher.submit(0);
-    const rest = [1, 2, 3].map((i) => batcher.submit(i));
+    const rest = [1, 2, 3, 4, 5].map((i) => batcher.submit(i));
     gate.resolve();
-    expect(await Promise.all([first, ...rest])).toEqual([0, 1, 2, 3]);
-    expect(batches).toEqual([[0], [1, 2, 3], [2, 3]]);
+    expect(await Promise.all([first, ...rest])).toEqual([0, 1, 2, 3, 4, 5]);
+    // 0 took 1 and 2 once let go (3 items at most); the next batch started with 3 and took 4 and 5.
+    expect(taken).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
   });
 });

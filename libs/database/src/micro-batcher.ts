@@ -4,8 +4,11 @@
  * added latency); under heavy load one round trip, and one commit, serves many requests.
  */
 export interface MicroBatcherOptions<I, O> {
-  /** Handles a batch; must return one result (or Error, or REQUEUE) per item, in order. */
-  handle(items: I[]): Promise<Array<O | Error | typeof REQUEUE>>;
+  /**
+   * Handles a batch; must return one result (or Error) per item, in order. With `pull`, `items`
+   * starts with one item and grows by each item `more.next()` takes from the queue.
+   */
+  handle(items: I[], more?: Pull<I>): Promise<Array<O | Error>>;
   /** Batches in flight at once (e.g. database connections to use). */
   maxInFlight: number;
   maxBatchSize: number;
@@ -18,10 +21,19 @@ export interface MicroBatcherOptions<I, O> {
    */
   slowMs?: number;
   maxSlowInFlight?: number;
+  /**
+   * A batch starts with one item and takes the next ones from the queue as it goes (group commit:
+   * an event joins a transaction only when that transaction is ready for it, so it never waits
+   * behind a slow event it was batched with); otherwise a batch takes its items when it starts.
+   */
+  pull?: boolean;
 }
 
-/** A batch's answer for an item it did not start (it ran out of time): the item is queued again, first. */
-export const REQUEUE: unique symbol = Symbol('REQUEUE');
+/** What a pulling batch can take: the next queued item (up to maxBatchSize in all), and whether one waits. */
+export interface Pull<I> {
+  next(): I | undefined;
+  waiting(): boolean;
+}
 
 export class BatcherOverloadedError extends Error {
   override name = 'BatcherOverloadedError';
@@ -54,7 +66,7 @@ export class MicroBatcher<I, O> {
 
   private drain(): void {
     while (this.queue.length > 0 && this.laneFree()) {
-      const batch = this.queue.splice(0, this.options.maxBatchSize);
+      const batch = this.queue.splice(0, this.options.pull ? 1 : this.options.maxBatchSize);
       this.inFlight++;
       this.started.set(batch, Date.now());
       void this.run(batch).finally(() => {
@@ -88,12 +100,23 @@ export class MicroBatcher<I, O> {
 
   private async run(batch: Array<Pending<I, O>>): Promise<void> {
     try {
-      const results = await this.options.handle(batch.map((p) => p.item));
-      const again = batch.filter((_, i) => results[i] === REQUEUE);
-      if (again.length > 0) this.queue.unshift(...again);
+      const items = batch.map((p) => p.item);
+      const room = () => batch.length < this.options.maxBatchSize;
+      const more: Pull<I> | undefined = this.options.pull
+        ? {
+            next: () => {
+              const pending = room() ? this.queue.shift() : undefined;
+              if (pending === undefined) return undefined;
+              batch.push(pending);
+              items.push(pending.item);
+              return pending.item;
+            },
+            waiting: () => room() && this.queue.length > 0,
+          }
+        : undefined;
+      const results = await this.options.handle(items, more);
       batch.forEach((p, i) => {
         const result = results[i];
-        if (result === REQUEUE) return;
         if (result instanceof Error) p.reject(result);
         else if (result === undefined && results.length <= i)
           p.reject(new Error('batch handler returned too few results'));
